@@ -1,0 +1,61 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { stageConfig } from './config';
+import { ApiStack } from './stacks/api-stack';
+import { StatefulStack } from './stacks/stateful-stack';
+
+export interface BuildAppOptions {
+  /** dev | staging | prod; defaults to the `stage` context (cdk.json: dev). */
+  stage?: string;
+  /** Cloud assembly directory; defaults to the CLI's (cdk.out). */
+  outdir?: string;
+  /** Extra CDK context. */
+  context?: Record<string, unknown>;
+  /**
+   * Bundle function code (default true). Tests that only inspect templates turn it
+   * off: asset hashes then stand in for bundles and synthesis takes seconds.
+   */
+  bundle?: boolean;
+  /** Run the cdk-nag AwsSolutions pack during synthesis (default true). */
+  nag?: boolean;
+}
+
+export const stackIds = (stage: string) => ({
+  stateful: `Oms-${stage}-Stateful`,
+  api: `Oms-${stage}-Api`,
+});
+
+export function buildApp(opts: BuildAppOptions = {}): App {
+  const context: Record<string, unknown> = {
+    // Exports from the stateful stack stay protected while the API stack uses them.
+    '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+    ...opts.context,
+  };
+  // An empty list of stacks to bundle makes CDK skip bundling for all of them.
+  if (opts.bundle === false) context['aws:cdk:bundling-stacks'] = [];
+  const app = new App({ ...(opts.outdir ? { outdir: opts.outdir } : {}), context });
+
+  const config = stageConfig(opts.stage ?? app.node.tryGetContext('stage') ?? 'dev');
+  const ids = stackIds(config.stage);
+  const description = `OMS (${config.stage})`;
+  const tags = { project: 'oms', stage: config.stage };
+
+  const stateful = new StatefulStack(app, ids.stateful, {
+    stackName: ids.stateful,
+    description: `${description}: table and event bus`,
+    tags,
+    terminationProtection: config.table.deletionProtection,
+    config,
+  });
+  new ApiStack(app, ids.api, {
+    stackName: ids.api,
+    description: `${description}: HTTP API, auth, functions, queues and rules`,
+    tags,
+    config,
+    table: stateful.table,
+    bus: stateful.bus,
+  });
+
+  if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return app;
+}

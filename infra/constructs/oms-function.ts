@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Tags, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+
+// Resolved from this file, not from process.cwd(), so the app synthesizes the same
+// way from the CLI, from tests and from the local cloud whatever their working directory.
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Tag carried by every function: the step (folder) it was built from. */
+export const STEP_TAG = 'oms:step';
+
+export type TableAccess = 'read' | 'write' | 'readwrite';
+
+// Item-level actions only: no table management, no streams. Transactions are
+// authorized per contained item action (Put/Update/Delete/ConditionCheck).
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
+
+/** A table to bind, with the names of its secondary indexes (granted by name, never `index/*`). */
+export interface BindableTable {
+  readonly table: ITable;
+  readonly indexNames: readonly string[];
+}
+
+export interface OmsFunctionProps {
+  readonly config: StageConfig;
+  /** Names every function receives; access is granted separately by bindTable/bindBus. */
+  readonly tableName: string;
+  readonly eventBusName: string;
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+  readonly environment?: Record<string, string>;
+}
+
+export function handlerEntry(step: string): string {
+  return join(REPO_ROOT, 'functions', step, 'handler.ts');
+}
+
+const pascalCase = (step: string) =>
+  step.replace(/(^|-)([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
+
+/**
+ * One Lambda built from `functions/<step>/handler.ts` with the house defaults:
+ * Node.js 22 on arm64, a self-contained ESM bundle with source maps, an explicit
+ * log group with the stage's retention and a role that may only write to it.
+ * Every other permission comes from a bind* call, which also sets the matching
+ * environment variable, so access and configuration never drift apart.
+ */
+export class OmsFunction extends Construct {
+  readonly step: string;
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly timeout: Duration;
+
+  constructor(scope: Construct, step: string, props: OmsFunctionProps) {
+    super(scope, pascalCase(step));
+    const entry = handlerEntry(step);
+    if (!existsSync(entry)) {
+      throw new Error(`Function "${step}" has no handler: expected functions/${step}/handler.ts`);
+    }
+    const { config } = props;
+    this.step = step;
+    this.timeout = props.timeout ?? config.functionDefaults.timeout;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    // Own role instead of AWSLambdaBasicExecutionRole: that managed policy may write
+    // to any log group in the account, this one only to the function's own.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry,
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? config.functionDefaults.memorySize,
+      timeout: this.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      awsSdkConnectionReuse: false,
+      environment: {
+        TABLE_NAME: props.tableName,
+        EVENT_BUS_NAME: props.eventBusName,
+        POWERTOOLS_SERVICE_NAME: 'oms',
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        STAGE: config.stage,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        // esbuild from node_modules; Docker is not available on every machine that synthesizes.
+        forceDockerBundling: false,
+        format: OutputFormat.ESM, // written as index.mjs
+        // Node 20 syntax so the very same bundle also runs in the local cloud on Node 20.
+        target: 'node20',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // The SDK is bundled: the version tested locally is the version deployed.
+        bundleAwsSDK: true,
+        // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+    });
+    Tags.of(this.fn).add(STEP_TAG, step);
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 on purpose: bundles target node20 so the same code runs in the local cloud on Node 20; move to a newer runtime together with the local toolchain.',
+    });
+  }
+
+  /** Sets TABLE_NAME and grants exactly the item-level access asked for. */
+  bindTable({ table, indexNames }: BindableTable, access: TableAccess): this {
+    this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    const actions = new Set<string>();
+    if (access !== 'write') READ_ACTIONS.forEach((a) => actions.add(a));
+    if (access !== 'read') WRITE_ACTIONS.forEach((a) => actions.add(a));
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
+    if (access !== 'write' && indexNames.length > 0) {
+      // Indexes are read-only; name each one rather than granting `index/*`.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query', 'dynamodb:Scan'],
+          resources: indexNames.map((name) => `${table.tableArn}/index/${name}`),
+        }),
+      );
+    }
+    return this;
+  }
+
+  /** Sets EVENT_BUS_NAME and allows PutEvents on that bus only. */
+  bindBus(bus: IEventBus): this {
+    this.fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+    bus.grantPutEventsTo(this.fn);
+    return this;
+  }
+}

@@ -1,0 +1,191 @@
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { Auth } from '../constructs/auth';
+import { queueDepthAlarm } from '../constructs/depth-alarm';
+import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
+import { QueuedStep } from '../constructs/queued-step';
+import { HTTP_FUNCTIONS } from '../routes';
+import { TABLE_INDEXES } from './stateful-stack';
+
+export interface ApiStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly table: Table;
+  readonly bus: IEventBus;
+}
+
+// HTTP API access log line (JSON); $context.requestId is what support asks for.
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+/**
+ * Everything stateless for one stage: the HTTP API with its Cognito authorizer,
+ * the functions, and the event-driven steps (stream relay, queues, rules).
+ */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+  readonly auth: Auth;
+  readonly alarmTopic: Topic;
+  readonly functions = new Map<string, OmsFunction>();
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config, table, bus } = props;
+    const data = { table, indexNames: TABLE_INDEXES };
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { topicName: `oms-${config.stage}-alarms`, enforceSSL: true });
+    for (const email of config.alarms.notificationEmails) {
+      this.alarmTopic.addSubscription(new EmailSubscription(email));
+    }
+
+    const fnProps: OmsFunctionProps = { config, tableName: table.tableName, eventBusName: bus.eventBusName };
+    const addFunction = (step: string, overrides: Partial<OmsFunctionProps> = {}) => {
+      const fn = new OmsFunction(this, step, { ...fnProps, ...overrides });
+      this.functions.set(step, fn);
+      return fn;
+    };
+
+    // --- HTTP API ---------------------------------------------------------------
+    this.auth = new Auth(this, 'Auth', { config });
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `oms-${config.stage}`,
+      createDefaultStage: false,
+      // Authenticated unless a route says otherwise.
+      defaultAuthorizer: this.auth.authorizer,
+      corsPreflight: {
+        allowOrigins: config.corsAllowOrigins,
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.PATCH,
+          CorsHttpMethod.DELETE,
+        ],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        exposeHeaders: ['location'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.apiThrottle,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    });
+
+    const noAuth = new HttpNoneAuthorizer();
+    for (const [step, spec] of Object.entries(HTTP_FUNCTIONS)) {
+      const fn = addFunction(step);
+      if (spec.table) fn.bindTable(data, spec.table);
+      const integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn.fn);
+      for (const route of spec.routes) {
+        const isPublic = route.access === 'public';
+        const [httpRoute] = this.api.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+          ...(isPublic ? { authorizer: noAuth } : {}),
+        });
+        if (isPublic) {
+          Validations.of(httpRoute).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.method} ${route.path} is public by contract (API.md): it serves no personal or business data.`,
+          });
+        }
+      }
+    }
+
+    // --- Outbox relay: table stream -> bus -----------------------------------------
+    const relay = addFunction('outbox-relay', { timeout: Duration.seconds(30) });
+    relay.bindBus(bus);
+    // Holds the coordinates (shard, sequence range) of batches that exhausted their
+    // retries; the outbox sweeper re-drives the items themselves.
+    const relayFailures = new Queue(this, 'OutboxRelayFailures', {
+      queueName: `oms-${config.stage}-outbox-relay-failures`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    relay.fn.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('OUTBOX') } } },
+          }),
+        ],
+        onFailure: new SqsDlq(relayFailures),
+      }),
+    );
+    Validations.of(relayFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the failure destination of the outbox stream mapping; it is alarmed, not redriven.',
+    });
+    Validations.of(relay).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'dynamodb:ListStreams has no resource-level permissions; stream reads themselves are scoped to the table stream ARN.',
+    });
+    queueDepthAlarm(this, 'OutboxRelayFailuresAlarm', {
+      queue: relayFailures,
+      name: `oms-${config.stage}-outbox-relay-failures`,
+      description: 'Outbox relay batches exhausted their retries; the sweeper re-drives unpublished outbox items.',
+      config,
+      topic: this.alarmTopic,
+    });
+
+    // --- Queued steps: bus rule -> queue -> function -----------------------------
+    const reserveStock = addFunction('reserve-stock').bindTable(data, 'readwrite');
+    new QueuedStep(this, 'Reservations', {
+      config,
+      bus,
+      queueName: 'reservations',
+      pattern: { source: ['oms.orders'], detailType: ['OrderPlaced'] },
+      fn: reserveStock,
+      alarmTopic: this.alarmTopic,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'StorefrontClientId', { value: this.auth.storefrontClient.userPoolClientId });
+    new CfnOutput(this, 'StaffClientId', { value: this.auth.staffClient.userPoolClientId });
+  }
+}
