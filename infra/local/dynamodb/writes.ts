@@ -1,0 +1,51 @@
+// Single-item writes and BatchWriteItem: dynalite does the work; we hold the write lock around it
+// and read the item before (and after, for updates) so the stream record carries both images.
+import type { Context } from './context';
+import type { Item, Parsed, TableDescription } from './dynalite';
+import { assertItem, assertKey, getTable, readItem, run, validate } from './dynalite';
+import type { Change } from './streams';
+
+type SingleWrite = 'putItem' | 'updateItem' | 'deleteItem';
+
+export async function singleWrite(ctx: Context, action: SingleWrite, request: Parsed) {
+  const data = validate(action, request, ctx.store);
+  return ctx.lock.write(async () => {
+    const table = await getTable(ctx.store, data.TableName as string);
+    const key = (action === 'putItem' ? data.Item : data.Key) as Item;
+    if (action === 'putItem') assertItem(table, key);
+    else assertKey(table, key);
+    const oldItem = await readItem(ctx.store, table, key);
+    const out = await run(action, data, ctx.store);
+    const newItem = action === 'putItem' ? key : action === 'deleteItem' ? undefined : await readItem(ctx.store, table, key);
+    await ctx.streams.append([{ table, oldItem, newItem }]);
+    return out;
+  });
+}
+
+type WriteRequest = { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } };
+
+export async function batchWrite(ctx: Context, request: Parsed) {
+  const data = validate('batchWriteItem', request, ctx.store);
+  return ctx.lock.write(async () => {
+    const planned: { table: TableDescription; key: Item; newItem: Item | undefined }[] = [];
+    try {
+      for (const [tableName, requests] of Object.entries(data.RequestItems as Record<string, WriteRequest[]>)) {
+        const table = await getTable(ctx.store, tableName);
+        for (const r of requests) {
+          const key = r.PutRequest ? r.PutRequest.Item : r.DeleteRequest!.Key;
+          if (r.PutRequest) assertItem(table, key);
+          else assertKey(table, key);
+          planned.push({ table, key, newItem: r.PutRequest?.Item });
+        }
+      }
+    } catch {
+      // Let dynalite report the problem with its own (DynamoDB's) message; it writes nothing then.
+      return run('batchWriteItem', data, ctx.store);
+    }
+    const olds = await Promise.all(planned.map((p) => readItem(ctx.store, p.table, p.key)));
+    const out = await run('batchWriteItem', data, ctx.store);
+    const changes: Change[] = planned.map((p, i) => ({ table: p.table, oldItem: olds[i], newItem: p.newItem }));
+    await ctx.streams.append(changes);
+    return out;
+  });
+}
