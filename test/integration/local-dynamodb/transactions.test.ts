@@ -210,6 +210,33 @@ describe('isolation', () => {
     expect(new Set(totals)).toEqual(new Set([1000]));
   });
 
+  it('never shows GetItem a write that a failing transaction undoes', async () => {
+    const target = { pk: 'UNDO#a', sk: 'X' };
+    await doc.send(new PutCommand({ TableName: table, Item: { ...target, state: 'committed' } }));
+    await doc.send(new PutCommand({ TableName: table, Item: { pk: 'UNDO#b', sk: 'X', label: 'text' } }));
+    // The second action fails while being applied (ADD to a string), so the first is written and undone.
+    const failing = () =>
+      doc
+        .send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: { ...target, state: 'uncommitted' } } },
+              { Update: { TableName: table, Key: { pk: 'UNDO#b', sk: 'X' }, UpdateExpression: 'ADD label :n', ExpressionAttributeValues: { ':n': 1 } } },
+            ],
+          }),
+        )
+        .catch(() => undefined);
+    let done = false;
+    const states = new Set<unknown>();
+    const reader = (async () => {
+      while (!done) states.add((await doc.send(new GetCommand({ TableName: table, Key: target }))).Item?.state);
+    })();
+    await Promise.all(Array.from({ length: 100 }, failing));
+    done = true;
+    await reader;
+    expect(states).toEqual(new Set(['committed']));
+  });
+
   it('interleaves single-item writes with transactions without losing updates', async () => {
     const counter = { pk: 'COUNTER#1', sk: 'COUNTER' };
     await doc.send(new PutCommand({ TableName: table, Item: { ...counter, n: 0 } }));
