@@ -3,11 +3,14 @@
 import type { Context } from './context';
 import type { Item, Parsed, TableDescription } from './dynalite';
 import { assertItem, assertKey, getTable, readItem, run, validate } from './dynalite';
+import { ApiError, isApiError } from './errors';
 import type { Change } from './streams';
 
 type SingleWrite = 'putItem' | 'updateItem' | 'deleteItem';
 
 export async function singleWrite(ctx: Context, action: SingleWrite, request: Parsed) {
+  // dynalite does not know this newer parameter (its validation drops it); we add the old item ourselves.
+  const returnOldOnFailure = request.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
   const data = validate(action, request, ctx.store);
   return ctx.lock.write(async () => {
     const table = await getTable(ctx.store, data.TableName as string);
@@ -15,7 +18,11 @@ export async function singleWrite(ctx: Context, action: SingleWrite, request: Pa
     if (action === 'putItem') assertItem(table, key);
     else assertKey(table, key);
     const oldItem = await readItem(ctx.store, table, key);
-    const out = await run(action, data, ctx.store);
+    const out = await run(action, data, ctx.store).catch((err: unknown) => {
+      if (returnOldOnFailure && oldItem && isApiError(err) && err.body.__type.endsWith('#ConditionalCheckFailedException'))
+        throw new ApiError(err.statusCode, { ...err.body, Item: oldItem });
+      throw err;
+    });
     const newItem = action === 'putItem' ? key : action === 'deleteItem' ? undefined : await readItem(ctx.store, table, key);
     await ctx.streams.append([{ table, oldItem, newItem }]);
     return out;

@@ -1,7 +1,7 @@
 // TransactWriteItems / TransactGetItems against DynamoDB's documented behaviour:
 // all-or-nothing, conditions judged on the state before the transaction, CancellationReasons
 // one per action, same-item validation, idempotency tokens, isolation from concurrent readers.
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clients, createTable, rejection, uniqueTableName } from './helpers';
@@ -159,6 +159,26 @@ describe('TransactWriteItems', () => {
     expect(ok).toHaveLength(10);
     expect(cancelled).toHaveLength(40);
     expect((await doc.send(new GetCommand({ TableName: table, Key: stock('race') }))).Item?.available).toBe(0);
+  });
+});
+
+describe('single-item conditional writes', () => {
+  it('return the old item on ConditionalCheckFailedException when ReturnValuesOnConditionCheckFailure is ALL_OLD', async () => {
+    await doc.send(new PutCommand({ TableName: table, Item: { ...stock('single'), available: 1 } }));
+    const err = await rejection(
+      doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: stock('single'),
+          UpdateExpression: 'SET available = available - :q',
+          ConditionExpression: 'available >= :q',
+          ExpressionAttributeValues: { ':q': 2 },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+    expect(err).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((err as unknown as ConditionalCheckFailedException).Item).toEqual({ pk: { S: 'STOCK#single' }, sk: { S: 'STOCK' }, available: { N: '1' } });
   });
 });
 
