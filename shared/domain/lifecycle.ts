@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import { ConflictError, ForbiddenError, ValidationError } from './errors';
+import { OrderStatus } from './order-status';
+import { TimelineEntry } from './order';
+import { Role } from './roles';
+import {
+  COMMAND_TYPES, STOCK_EFFECTS, TRANSITIONS, transitionFor, type CommandType, type Issuer, type Transition,
+} from './order-transitions';
+
+// The order lifecycle as a pure decision: (order, command, now) -> what changes.
+// The store writes the decision in one transaction (order conditioned on its
+// version, timeline entry, outbox events, stock movement); this module never
+// fetches and never writes. The legal moves live in order-transitions.ts.
+
+export const CommandTypeSchema = z.enum(COMMAND_TYPES);
+export const StockEffectSchema = z.enum(STOCK_EFFECTS);
+export type { CommandType, StockEffect } from './order-transitions';
+
+export const Actor = z.strictObject({
+  kind: z.enum(['user', 'system', 'storefront']),
+  /** user `sub`, machine `client_id`, or the job's name (system:expire-unpaid) */
+  id: z.string().min(1),
+  /** for users: the role they act in (a user may hold several; the caller picks one that may issue the command) */
+  role: Role.optional(),
+});
+export type Actor = z.infer<typeof Actor>;
+
+export const LifecycleCommand = z.strictObject({
+  type: CommandTypeSchema,
+  actor: Actor,
+  reason: z.string().trim().min(1).max(500).optional(),
+  /** If-Match from a staff screen: refuse to act on an order that changed since it was shown */
+  expectedVersion: z.int().min(1).optional(),
+});
+export type LifecycleCommand = z.infer<typeof LifecycleCommand>;
+
+/** The part of an order the lifecycle needs; an OrderRecord fits. */
+export const LifecycleOrder = z.object({
+  orderId: z.string().min(1),
+  orderNumber: z.string().optional(),
+  status: OrderStatus,
+  version: z.int().min(1),
+  /** principal that placed the order: a storefront acts only on its own */
+  placedBy: z.string().optional(),
+});
+export type LifecycleOrder = z.infer<typeof LifecycleOrder>;
+
+export const LifecycleEventData = z.object({
+  orderId: z.string(),
+  orderNumber: z.string().optional(),
+  previousStatus: OrderStatus,
+  status: OrderStatus,
+  actor: z.string(),
+  reason: z.string().optional(),
+  refundDue: z.boolean(),
+});
+export const LifecycleEvent = z.object({ detailType: z.string(), data: LifecycleEventData });
+export type LifecycleEvent = z.infer<typeof LifecycleEvent>;
+
+export const Decision = z.object({
+  status: OrderStatus,
+  previousStatus: OrderStatus,
+  /** the version the store writes, conditioned on the order still having `version - 1` */
+  version: z.int(),
+  timeline: TimelineEntry,
+  /** order events for the outbox; the store may add command-specific fields (reservations, shortages) */
+  events: z.array(LifecycleEvent).min(1),
+  stock: StockEffectSchema,
+  refundDue: z.boolean(),
+});
+export type Decision = z.infer<typeof Decision>;
+
+/** Detail-type on the bus and entry type in the timeline, per command. */
+const RECORDED_AS: Record<CommandType, { detailType: string; timeline: string }> = {
+  'reserve-succeeded': { detailType: 'StockReserved', timeline: 'STOCK_RESERVED' },
+  'reserve-failed': { detailType: 'OrderRejected', timeline: 'ORDER_REJECTED' },
+  'auto-approve': { detailType: 'OrderApproved', timeline: 'ORDER_AUTO_APPROVED' },
+  approve: { detailType: 'OrderApproved', timeline: 'ORDER_APPROVED' },
+  reject: { detailType: 'OrderRejected', timeline: 'ORDER_REJECTED' },
+  cancel: { detailType: 'OrderCancelled', timeline: 'ORDER_CANCELLED' },
+  expire: { detailType: 'OrderExpired', timeline: 'ORDER_EXPIRED' },
+  pay: { detailType: 'OrderPaid', timeline: 'ORDER_PAID' },
+  'start-fulfilment': { detailType: 'FulfillmentStarted', timeline: 'FULFILLMENT_STARTED' },
+  ship: { detailType: 'OrderShipped', timeline: 'ORDER_SHIPPED' },
+  deliver: { detailType: 'OrderDelivered', timeline: 'ORDER_DELIVERED' },
+  complete: { detailType: 'OrderCompleted', timeline: 'ORDER_COMPLETED' },
+};
+
+/** Finance acts on this; it travels beside OrderCancelled when money was already taken. */
+export const REFUND_REQUESTED = 'RefundRequested';
+
+/** Every detail-type decide() can emit, for the event catalog and notification settings. */
+export const LIFECYCLE_DETAIL_TYPES = [...new Set([...Object.values(RECORDED_AS).map((r) => r.detailType), REFUND_REQUESTED])];
+
+// A person must say why an order is stopped; the reason reaches the customer and the timeline.
+const NEEDS_REASON: ReadonlySet<CommandType> = new Set(['reserve-failed', 'reject', 'cancel']);
+
+/** The capacity an actor acts in, or undefined for a user without a role (who may do nothing). */
+export function issuerOf(actor: Actor): Issuer | undefined {
+  if (actor.kind === 'system') return 'system';
+  if (actor.kind === 'storefront') return 'storefront';
+  return actor.role;
+}
+
+/** How the actor appears in the timeline and events, e.g. "ops:u-42", "system:expire-unpaid". */
+export function actorLabel(actor: Actor): string {
+  return `${actor.kind === 'user' ? (actor.role ?? 'user') : actor.kind}:${actor.id}`;
+}
+
+/** Roles that may issue a command from some status: lets a handler pick the acting role of a multi-role user. */
+export function issuersOf(command: CommandType): Issuer[] {
+  return [...new Set(TRANSITIONS.filter((t) => t.command === command).flatMap((t) => t.by))];
+}
+
+/** What this actor could do to this order right now (for staff screens and tests). */
+export function availableCommands(order: LifecycleOrder, actor: Actor): CommandType[] {
+  return COMMAND_TYPES.filter((type) => {
+    const t = transitionFor(type, order.status);
+    return t !== undefined && permits(t, order, actor);
+  });
+}
+
+function permits(t: Transition, order: LifecycleOrder, actor: Actor): boolean {
+  const issuer = issuerOf(actor);
+  if (issuer === undefined || !t.by.includes(issuer)) return false;
+  return issuer !== 'storefront' || isOwnOrder(order, actor);
+}
+
+function isOwnOrder(order: LifecycleOrder, actor: Actor): boolean {
+  return order.placedBy !== undefined && order.placedBy === actor.id;
+}
+
+function illegal(order: LifecycleOrder, command: CommandType): ConflictError {
+  return new ConflictError(
+    `Order ${order.orderNumber ?? order.orderId} is ${order.status}; it cannot take "${command}"`,
+    { status: order.status, command, version: order.version },
+    'illegal-transition',
+    'Illegal state transition',
+  );
+}
+
+/**
+ * Decide one lifecycle step. Throws ValidationError (missing reason), ForbiddenError
+ * (this actor may not), or ConflictError with the current status (illegal from here,
+ * or the order changed since the caller looked). Checks run in an order that never
+ * tells a storefront anything about an order that is not its own.
+ */
+export function decide(order: LifecycleOrder, command: LifecycleCommand, now: Date): Decision {
+  const { type, actor } = command;
+  const reason = command.reason?.trim() || undefined;
+  if (NEEDS_REASON.has(type) && reason === undefined) {
+    throw new ValidationError(`"${type}" needs a reason`, [{ path: 'reason', message: 'is required' }]);
+  }
+
+  const issuer = issuerOf(actor);
+  if (issuer === undefined || !issuersOf(type).includes(issuer)) {
+    throw new ForbiddenError(`${actorLabel(actor)} may not ${type} orders`, { command: type });
+  }
+  if (issuer === 'storefront' && !isOwnOrder(order, actor)) {
+    throw new ForbiddenError('A storefront may act only on its own orders', { command: type });
+  }
+  if (command.expectedVersion !== undefined && command.expectedVersion !== order.version) {
+    throw new ConflictError(
+      `Order ${order.orderNumber ?? order.orderId} changed (version ${order.version}, expected ${command.expectedVersion}); it is ${order.status}`,
+      { status: order.status, version: order.version, expectedVersion: command.expectedVersion },
+      'stale-version',
+      'Order changed',
+    );
+  }
+
+  const t = transitionFor(type, order.status);
+  if (!t) throw illegal(order, type);
+  if (!permits(t, order, actor)) {
+    throw new ForbiddenError(
+      `${actorLabel(actor)} may not ${type} an order that is ${order.status}` +
+        (type === 'cancel' ? ' (after payment, customer service cancels and refunds)' : ''),
+      { command: type, status: order.status },
+    );
+  }
+
+  const refundDue = t.refundDue === true;
+  const recorded = RECORDED_AS[type];
+  const data = {
+    orderId: order.orderId,
+    ...(order.orderNumber !== undefined ? { orderNumber: order.orderNumber } : {}),
+    previousStatus: order.status,
+    status: t.to,
+    actor: actorLabel(actor),
+    ...(reason !== undefined ? { reason } : {}),
+    refundDue,
+  };
+  const events: LifecycleEvent[] = [{ detailType: recorded.detailType, data }];
+  if (refundDue) events.push({ detailType: REFUND_REQUESTED, data });
+
+  return {
+    status: t.to,
+    previousStatus: order.status,
+    version: order.version + 1,
+    timeline: {
+      at: now.toISOString(),
+      type: recorded.timeline,
+      actor: data.actor,
+      ...(reason !== undefined ? { detail: reason } : {}),
+    },
+    events,
+    stock: t.stock,
+    refundDue,
+  };
+}

@@ -1,0 +1,93 @@
+import type { OrderStatus } from './order-status';
+import type { Role } from './roles';
+
+// THE table of legal order transitions. Nothing else decides whether an order may
+// move: order-status.ts answers canTransition() from it, lifecycle.ts turns a
+// command into a decision with it, and the property tests walk it.
+//
+// This module has type-only imports on purpose: order-status.ts can import it at
+// runtime without an import cycle (lifecycle.ts imports order-status.ts).
+
+export const COMMAND_TYPES = [
+  'reserve-succeeded',
+  'reserve-failed',
+  'auto-approve',
+  'approve',
+  'reject',
+  'cancel',
+  'expire',
+  'pay',
+  'start-fulfilment',
+  'ship',
+  'deliver',
+  'complete',
+] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+
+/**
+ * What a transition does to the order's reserved stock:
+ * reserve (available -> reserved), release (reserved -> available),
+ * commit (goods leave: onHand and reserved both go down), or nothing.
+ */
+export const STOCK_EFFECTS = ['none', 'reserve', 'release', 'commit'] as const;
+export type StockEffect = (typeof STOCK_EFFECTS)[number];
+
+/** Who may issue a command: the system (jobs, queue workers, provider callbacks) or a role. */
+export type Issuer = 'system' | Role;
+
+export interface Transition {
+  command: CommandType;
+  from: OrderStatus;
+  to: OrderStatus;
+  stock: StockEffect;
+  by: readonly Issuer[];
+  /** money was taken, so leaving this way owes the customer a refund */
+  refundDue?: true;
+}
+
+const SYSTEM = ['system'] as const;
+const REVIEWERS = ['ops', 'admin'] as const;
+const WAREHOUSE = ['ops', 'admin', 'system'] as const;
+// A storefront may cancel only its own orders, and only before it has paid
+// (lifecycle.ts checks ownership); after payment a person handles the refund.
+const BEFORE_PAYMENT_CANCEL = ['storefront', 'cs', 'admin'] as const;
+const AFTER_PAYMENT_CANCEL = ['cs', 'admin'] as const;
+
+export const TRANSITIONS: readonly Transition[] = [
+  { command: 'reserve-succeeded', from: 'PENDING', to: 'IN_REVIEW', stock: 'reserve', by: SYSTEM },
+  // all-or-nothing reservation: a short SKU means nothing was reserved
+  { command: 'reserve-failed', from: 'PENDING', to: 'REJECTED', stock: 'none', by: SYSTEM },
+  { command: 'auto-approve', from: 'IN_REVIEW', to: 'AWAITING_PAYMENT', stock: 'none', by: SYSTEM },
+  { command: 'approve', from: 'IN_REVIEW', to: 'AWAITING_PAYMENT', stock: 'none', by: REVIEWERS },
+  { command: 'reject', from: 'IN_REVIEW', to: 'REJECTED', stock: 'release', by: REVIEWERS },
+  // PENDING holds no stock yet; the reservation step finds the order cancelled and reserves nothing
+  { command: 'cancel', from: 'PENDING', to: 'CANCELLED', stock: 'none', by: BEFORE_PAYMENT_CANCEL },
+  { command: 'cancel', from: 'IN_REVIEW', to: 'CANCELLED', stock: 'release', by: BEFORE_PAYMENT_CANCEL },
+  { command: 'cancel', from: 'AWAITING_PAYMENT', to: 'CANCELLED', stock: 'release', by: BEFORE_PAYMENT_CANCEL },
+  { command: 'cancel', from: 'PAID', to: 'CANCELLED', stock: 'release', by: AFTER_PAYMENT_CANCEL, refundDue: true },
+  // picking may have started but nothing left the building: the goods go back on the shelf
+  { command: 'cancel', from: 'FULFILLING', to: 'CANCELLED', stock: 'release', by: AFTER_PAYMENT_CANCEL, refundDue: true },
+  { command: 'expire', from: 'AWAITING_PAYMENT', to: 'EXPIRED', stock: 'release', by: SYSTEM },
+  // provider callbacks arrive as the system; finance confirms bank transfers by hand
+  { command: 'pay', from: 'AWAITING_PAYMENT', to: 'PAID', stock: 'none', by: ['system', 'finance', 'admin'] },
+  { command: 'start-fulfilment', from: 'PAID', to: 'FULFILLING', stock: 'none', by: ['ops', 'admin'] },
+  { command: 'ship', from: 'FULFILLING', to: 'SHIPPED', stock: 'commit', by: WAREHOUSE },
+  // carriers report delivery through their callbacks (system); staff may confirm by hand
+  { command: 'deliver', from: 'SHIPPED', to: 'DELIVERED', stock: 'none', by: WAREHOUSE },
+  { command: 'complete', from: 'DELIVERED', to: 'COMPLETED', stock: 'none', by: WAREHOUSE },
+];
+
+/** The transition a command takes from a status, if it has one. At most one row per (command, from). */
+export function transitionFor(command: CommandType, from: OrderStatus): Transition | undefined {
+  return TRANSITIONS.find((t) => t.command === command && t.from === from);
+}
+
+/** Whether any command moves an order from `from` to `to` (what order-status.ts's canTransition asks). */
+export function isLegalTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return TRANSITIONS.some((t) => t.from === from && t.to === to);
+}
+
+/** Statuses nothing leaves. Returns and exchanges are records of their own, not order transitions. */
+export function isTerminal(status: OrderStatus): boolean {
+  return !TRANSITIONS.some((t) => t.from === status);
+}
