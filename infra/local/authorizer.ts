@@ -1,0 +1,139 @@
+// The local stand-in for API Gateway's JWT authorizer and for Cognito: an RS256 key
+// (kept in the data folder, so dev tokens survive a restart; a fresh key per start
+// when in memory), a JWKS, long-lived dev tokens per role, and verification with
+// the authorizer's rules (issuer, audience or client_id, expiry, route scopes).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID, createHash } from 'node:crypto';
+import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, createLocalJWKSet, type JWK, type JWTPayload } from 'jose';
+import type { RouteAuth, UserPoolClientSpec } from './template';
+
+export const ROLES = ['storefront', 'ops', 'cs', 'finance', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Cognito's issuer becomes a local one; other issuers are kept as the template names them. */
+export function localIssuer(templateIssuer: string): string {
+  const m = /^https:\/\/cognito-idp\.[^/]+\.amazonaws\.com\/(.+)$/.exec(templateIssuer);
+  return m ? `https://cognito-idp.localhost/${m[1]}` : templateIssuer;
+}
+
+/** API Gateway passes every claim as a string; arrays become "[a b]". */
+export function flattenClaims(payload: JWTPayload): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (Array.isArray(v)) out[k] = `[${v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(' ')}]`;
+    else if (v !== null && typeof v === 'object') out[k] = JSON.stringify(v);
+    else out[k] = String(v);
+  }
+  return out;
+}
+
+export type AuthOutcome =
+  | { ok: true; claims: Record<string, string>; scopes: string[] | null }
+  | { ok: false; status: 401 | 403; message: 'Unauthorized' | 'Forbidden'; why: string };
+
+export interface LocalAuthorizer {
+  jwks: { keys: JWK[] };
+  verify(auth: Extract<RouteAuth, { type: 'JWT' }>, headers: Record<string, string>): Promise<AuthOutcome>;
+  /** Long-lived dev tokens per role for the issuer and clients of the template. */
+  issueTokens(auth: Extract<RouteAuth, { type: 'JWT' }> | undefined, clients: UserPoolClientSpec[]): Promise<Record<Role, string>>;
+}
+
+interface StoredKey {
+  kid: string;
+  privateJwk: JWK;
+}
+
+async function loadOrCreateKey(dataDir: string | undefined): Promise<StoredKey> {
+  const file = dataDir ? join(dataDir, 'jwt-signing-key.json') : undefined;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StoredKey;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const privateJwk = await exportJWK(privateKey);
+  const key: StoredKey = { kid: createHash('sha256').update(JSON.stringify(privateJwk.n)).digest('hex').slice(0, 16), privateJwk };
+  if (file) {
+    mkdirSync(dataDir!, { recursive: true });
+    writeFileSync(file, JSON.stringify(key), { mode: 0o600 });
+  }
+  return key;
+}
+
+const TOKEN_TTL_SECONDS = 365 * 24 * 3600;
+
+export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorizer> {
+  const stored = await loadOrCreateKey(dataDir);
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = stored.privateJwk;
+  const jwks = { keys: [{ ...publicJwk, kid: stored.kid, alg: 'RS256', use: 'sig' }] };
+  const keySet = createLocalJWKSet(jwks);
+  const privateKey = await importJWK({ ...stored.privateJwk, alg: 'RS256' }, 'RS256');
+
+  const sign = (claims: JWTPayload, issuer: string) =>
+    new SignJWT({ ...claims, jti: randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', kid: stored.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + TOKEN_TTL_SECONDS)
+      .sign(privateKey);
+
+  return {
+    jwks,
+    async verify(auth, headers) {
+      // API Gateway reads the identity source (the Authorization header) and drops a "Bearer " prefix.
+      const source = auth.identitySource[0] ?? '$request.header.Authorization';
+      const header = /^\$request\.header\.(.+)$/.exec(source)?.[1]?.toLowerCase() ?? 'authorization';
+      const raw = headers[header];
+      if (!raw) return { ok: false, status: 401, message: 'Unauthorized', why: 'no token' };
+      const token = raw.replace(/^Bearer\s+/i, '').trim();
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, keySet, { issuer: localIssuer(auth.issuer), algorithms: ['RS256'] }));
+      } catch (err) {
+        return { ok: false, status: 401, message: 'Unauthorized', why: (err as Error).message };
+      }
+      if (auth.audience.length) {
+        const aud = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+        const candidates = aud.length ? aud : typeof payload.client_id === 'string' ? [payload.client_id] : [];
+        if (!candidates.some((a) => auth.audience.includes(a))) {
+          return { ok: false, status: 401, message: 'Unauthorized', why: 'audience not allowed' };
+        }
+      }
+      const tokenScopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+      let scopes: string[] | null = null;
+      if (auth.scopes.length) {
+        scopes = tokenScopes.filter((s) => auth.scopes.includes(s));
+        if (scopes.length === 0) return { ok: false, status: 403, message: 'Forbidden', why: 'no required scope' };
+      }
+      return { ok: true, claims: flattenClaims(payload), scopes };
+    },
+    async issueTokens(auth, clients) {
+      const issuer = localIssuer(auth?.issuer ?? 'https://cognito-idp.localhost/local');
+      const audience = auth?.audience ?? [];
+      const machine = clients.find((c) => c.machine && (audience.length === 0 || audience.includes(c.clientId)));
+      const user = clients.find((c) => !c.machine && (audience.length === 0 || audience.includes(c.clientId)));
+      const machineId = machine?.clientId ?? audience[0] ?? 'local-storefront-client';
+      const userClientId = user?.clientId ?? audience.find((a) => a !== machineId) ?? audience[0] ?? 'local-staff-client';
+      const storefrontScope = machine?.scopes.find((s) => s.endsWith('/storefront')) ?? 'oms/storefront';
+      const tokens = {} as Record<Role, string>;
+      // A storefront is a machine client (Cognito client credentials: sub = client_id, scopes);
+      // staff are users whose role is their Cognito group.
+      tokens.storefront = await sign({ sub: machineId, client_id: machineId, token_use: 'access', scope: storefrontScope, version: 2 }, issuer);
+      for (const role of ROLES.filter((r) => r !== 'storefront')) {
+        const sub = createHash('sha256').update(`local-user-${role}`).digest('hex').slice(0, 32);
+        const uuid = `${sub.slice(0, 8)}-${sub.slice(8, 12)}-${sub.slice(12, 16)}-${sub.slice(16, 20)}-${sub.slice(20, 32)}`;
+        tokens[role] = await sign(
+          {
+            sub: uuid,
+            'cognito:groups': [role],
+            client_id: userClientId,
+            token_use: 'access',
+            scope: 'aws.cognito.signin.user.admin',
+            username: `${role}@oms.localhost`,
+            auth_time: Math.floor(Date.now() / 1000),
+            version: 2,
+          },
+          issuer,
+        );
+      }
+      return tokens;
+    },
+  };
+}

@@ -1,0 +1,191 @@
+// One local endpoint speaking the AWS JSON protocol for the services the functions
+// call besides DynamoDB: EventBridge (AWSEvents.*, JSON 1.1) and SQS (AmazonSQS.*,
+// JSON 1.0). The SDK picks it up from AWS_ENDPOINT_URL_EVENTBRIDGE / _SQS.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocalBus } from './bus';
+import { QueueError, type LocalQueues, type ReceivedMessage } from './queues';
+
+export interface AwsEndpointDeps {
+  bus: () => LocalBus | undefined;
+  queues: () => LocalQueues | undefined;
+  queueUrl: (name: string) => string;
+  log: (line: string) => void;
+}
+
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+    readonly queryCode?: string,
+  ) {
+    super(message);
+  }
+}
+
+const SQS_ERROR_TYPES: Record<string, string> = {
+  'AWS.SimpleQueueService.NonExistentQueue': 'QueueDoesNotExist',
+  ReceiptHandleIsInvalid: 'ReceiptHandleIsInvalid',
+  MessageNotInflight: 'MessageNotInflight',
+  InvalidParameterValue: 'InvalidParameterValueException',
+  MissingParameter: 'MissingRequiredParameterException',
+};
+
+function send(res: ServerResponse, status: number, contentType: string, body: unknown, extra: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)), ...extra });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ServiceError('SerializationException', 'Request body is not valid JSON.');
+  }
+}
+
+export async function handleAwsRequest(deps: AwsEndpointDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const [service, action] = target.split('.');
+  const contentType = service === 'AWSEvents' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
+  try {
+    const input = await readJson(req);
+    let out: unknown;
+    if (service === 'AWSEvents') out = await events(deps, action!, input);
+    else if (service === 'AmazonSQS') out = await sqs(deps, action!, input);
+    else throw new ServiceError('UnknownOperationException', `The local cloud does not serve ${target || 'this request'}.`);
+    send(res, 200, contentType, out);
+  } catch (err) {
+    let e: ServiceError;
+    if (err instanceof ServiceError) e = err;
+    else if (err instanceof QueueError) e = new ServiceError(SQS_ERROR_TYPES[err.code] ?? err.code, err.message, err.status, err.code);
+    else {
+      deps.log(`aws endpoint: ${target} failed: ${(err as Error).stack ?? err}`);
+      e = new ServiceError('InternalFailure', (err as Error).message, 500);
+    }
+    const prefix = service === 'AmazonSQS' ? 'com.amazonaws.sqs#' : '';
+    send(res, e.status, contentType, { __type: `${prefix}${e.type}`, message: e.message }, e.queryCode ? { 'x-amzn-query-error': `${e.queryCode};Sender` } : {});
+  }
+}
+
+async function events(deps: AwsEndpointDeps, action: string, input: any): Promise<unknown> {
+  const bus = deps.bus();
+  if (!bus) throw new ServiceError('ServiceUnavailable', 'The local cloud is starting.', 503);
+  if (action !== 'PutEvents') throw new ServiceError('UnknownOperationException', `EventBridge ${action} is not served locally.`);
+  const entries = input.Entries;
+  if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
+    throw new ServiceError('ValidationException', "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10");
+  }
+  return bus.putEvents(entries);
+}
+
+function pickAttributes(m: ReceivedMessage, names: string[] | undefined, messageAttributeNames: string[] | undefined) {
+  const out: Record<string, unknown> = { MessageId: m.MessageId, ReceiptHandle: m.ReceiptHandle, MD5OfBody: m.MD5OfBody, Body: m.Body };
+  if (names?.length) {
+    const all = names.includes('All');
+    const attrs = Object.fromEntries(Object.entries(m.Attributes).filter(([k]) => all || names.includes(k)));
+    if (Object.keys(attrs).length) out.Attributes = attrs;
+  }
+  if (messageAttributeNames?.length && m.MessageAttributes) {
+    const all = messageAttributeNames.includes('All') || messageAttributeNames.includes('.*');
+    const attrs = Object.fromEntries(
+      Object.entries(m.MessageAttributes).filter(([k]) => all || messageAttributeNames.some((n) => n === k || (n.endsWith('.*') && k.startsWith(n.slice(0, -1))))),
+    );
+    if (Object.keys(attrs).length) {
+      out.MessageAttributes = attrs;
+      out.MD5OfMessageAttributes = m.MD5OfMessageAttributes;
+    }
+  }
+  return out;
+}
+
+async function sqs(deps: AwsEndpointDeps, action: string, input: any): Promise<unknown> {
+  const queues = deps.queues();
+  if (!queues) throw new ServiceError('ServiceUnavailable', 'The local cloud is starting.', 503);
+  const url = () => {
+    if (!input.QueueUrl) throw new QueueError('MissingParameter', 'The request must contain the parameter QueueUrl.');
+    return String(input.QueueUrl);
+  };
+  switch (action) {
+    case 'GetQueueUrl':
+      return { QueueUrl: deps.queueUrl(queues.find(String(input.QueueName)).name) };
+    case 'ListQueues':
+      return { QueueUrls: queues.specs().filter((q) => !input.QueueNamePrefix || q.name.startsWith(input.QueueNamePrefix)).map((q) => deps.queueUrl(q.name)) };
+    case 'GetQueueAttributes': {
+      const attrs = queues.attributes(url());
+      const names: string[] = input.AttributeNames ?? ['All'];
+      return { Attributes: names.includes('All') ? attrs : Object.fromEntries(Object.entries(attrs).filter(([k]) => names.includes(k))) };
+    }
+    case 'SendMessage': {
+      const r = await queues.send(url(), {
+        body: input.MessageBody,
+        delaySeconds: input.DelaySeconds,
+        messageAttributes: input.MessageAttributes,
+        groupId: input.MessageGroupId,
+      });
+      return r;
+    }
+    case 'SendMessageBatch': {
+      const Successful: unknown[] = [];
+      const Failed: unknown[] = [];
+      for (const e of input.Entries ?? []) {
+        try {
+          const r = await queues.send(url(), { body: e.MessageBody, delaySeconds: e.DelaySeconds, messageAttributes: e.MessageAttributes, groupId: e.MessageGroupId });
+          Successful.push({ Id: e.Id, ...r });
+        } catch (err) {
+          if (!(err instanceof QueueError)) throw err;
+          Failed.push({ Id: e.Id, SenderFault: true, Code: err.code, Message: err.message });
+        }
+      }
+      return { Successful, Failed };
+    }
+    case 'ReceiveMessage': {
+      const max = Number(input.MaxNumberOfMessages ?? 1);
+      if (max < 1 || max > 10) throw new QueueError('InvalidParameterValue', 'Value for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10.');
+      const got = await queues.receive(url(), max, input.VisibilityTimeout, Math.min(20, Number(input.WaitTimeSeconds ?? 0)));
+      const names = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
+      return { Messages: got.map((m) => pickAttributes(m, names, input.MessageAttributeNames)) };
+    }
+    case 'DeleteMessage':
+      await queues.delete(url(), String(input.ReceiptHandle));
+      return {};
+    case 'DeleteMessageBatch': {
+      const Successful: unknown[] = [];
+      const Failed: unknown[] = [];
+      for (const e of input.Entries ?? []) {
+        try {
+          await queues.delete(url(), String(e.ReceiptHandle));
+          Successful.push({ Id: e.Id });
+        } catch (err) {
+          if (!(err instanceof QueueError)) throw err;
+          Failed.push({ Id: e.Id, SenderFault: true, Code: err.code, Message: err.message });
+        }
+      }
+      return { Successful, Failed };
+    }
+    case 'ChangeMessageVisibility':
+      await queues.changeVisibility(url(), String(input.ReceiptHandle), Number(input.VisibilityTimeout));
+      return {};
+    case 'ChangeMessageVisibilityBatch': {
+      const Successful: unknown[] = [];
+      const Failed: unknown[] = [];
+      for (const e of input.Entries ?? []) {
+        try {
+          await queues.changeVisibility(url(), String(e.ReceiptHandle), Number(e.VisibilityTimeout));
+          Successful.push({ Id: e.Id });
+        } catch (err) {
+          if (!(err instanceof QueueError)) throw err;
+          Failed.push({ Id: e.Id, SenderFault: true, Code: err.code, Message: err.message });
+        }
+      }
+      return { Successful, Failed };
+    }
+    default:
+      throw new ServiceError('UnsupportedOperation', `SQS ${action} is not served locally.`);
+  }
+}

@@ -1,0 +1,141 @@
+// The local event bus: PutEvents entries become EventBridge events, every enabled
+// rule on that bus whose pattern matches gets the event, and each target receives
+// it (queues durably before PutEvents answers; functions asynchronously).
+import { randomUUID } from 'node:crypto';
+import { matchesPattern } from './event-pattern';
+import type { LocalQueues } from './queues';
+import type { RuleSpec, TargetSpec } from './template';
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: string | number;
+  TraceHeader?: string;
+}
+
+export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+export interface EventBridgeEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export interface BusDeps {
+  rules: RuleSpec[];
+  buses: string[];
+  queues: LocalQueues;
+  invokeAsync: (functionName: string, event: unknown, why: string) => void;
+  functionOfArn: (arn: string) => string | undefined;
+  region: string;
+  accountId: string;
+  log: (line: string) => void;
+}
+
+const busName = (nameOrArn: string | undefined) => {
+  const v = nameOrArn || 'default';
+  return v.startsWith('arn:') ? v.slice(v.lastIndexOf('/') + 1) : v;
+};
+
+/** Applies a target's Input, InputPath or InputTransformer to the event. */
+export function targetInput(t: TargetSpec, event: EventBridgeEvent): string {
+  if (t.input !== undefined) return t.input;
+  if (t.inputPath) return JSON.stringify(jsonPath(event, t.inputPath));
+  if (t.inputTransformer) {
+    const vars: Record<string, unknown> = {};
+    for (const [k, p] of Object.entries(t.inputTransformer.InputPathsMap ?? {})) vars[k] = jsonPath(event, p);
+    return t.inputTransformer.InputTemplate.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, name: string) => {
+      if (name === 'aws.events.event.json') return JSON.stringify(event);
+      if (!(name in vars)) return whole;
+      const v = vars[name];
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    });
+  }
+  return JSON.stringify(event);
+}
+
+function jsonPath(value: unknown, path: string): unknown {
+  if (path === '$') return value;
+  return path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
+}
+
+export class LocalBus {
+  constructor(private readonly deps: BusDeps) {}
+
+  async putEvents(entries: PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
+    const results: PutEventsResultEntry[] = [];
+    for (const entry of entries) results.push(await this.putOne(entry));
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  private async putOne(entry: PutEventsEntry): Promise<PutEventsResultEntry> {
+    const bus = busName(entry.EventBusName);
+    if (bus !== 'default' && !this.deps.buses.includes(bus)) {
+      return { ErrorCode: 'NotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+    }
+    if (!entry.Source) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' };
+    if (!entry.DetailType) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail ?? '');
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    const time = entry.Time === undefined ? new Date() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+    const event: EventBridgeEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: this.deps.accountId,
+      time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.deps.region,
+      resources: entry.Resources ?? [],
+      detail,
+    };
+    await this.dispatch(bus, event);
+    return { EventId: event.id };
+  }
+
+  /** Delivers an event to the targets of every matching rule of `bus`. */
+  async dispatch(bus: string, event: EventBridgeEvent): Promise<void> {
+    const matched = this.deps.rules.filter((r) => r.enabled && r.busName === bus && r.pattern && matchesPattern(r.pattern, event));
+    if (matched.length === 0) this.deps.log(`bus ${event['detail-type']} (${event.source}) -> no rule`);
+    for (const rule of matched) {
+      for (const t of rule.targets) await this.deliver(rule, t, event);
+    }
+  }
+
+  async deliver(rule: RuleSpec, t: TargetSpec, event: EventBridgeEvent): Promise<void> {
+    const input = targetInput(t, event);
+    if (t.kind === 'sqs') {
+      const q = this.deps.queues.find(t.arn);
+      await this.deps.queues.send(q.name, { body: input });
+      this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> queue ${q.name}`);
+    } else if (t.kind === 'lambda') {
+      const fn = this.deps.functionOfArn(t.arn)!;
+      this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> function ${fn}`);
+      this.deps.invokeAsync(fn, JSON.parse(input), `rule ${rule.logicalId}`);
+    } else {
+      this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> target ${t.arn} is not emulated locally (skipped)`);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// `.oms/local.json`: what scripts, the demo and end-to-end tests need to drive the
+// local stage (API URL, dev tokens per role, and the local stage's development
+// credentials of every payment and carrier provider). Provider credentials are
+// generated once per data folder and kept there, so signatures made by a test or the
+// demo stay valid across restarts; they are local secrets and never leave the machine.
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Role } from './authorizer';
+
+export interface ProviderCredentials {
+  stripe: { webhookSecret: string };
+  alipay: { appId: string; sellerId: string; alipayPrivateKeyPem: string };
+  wechatpay: { mchid: string; appid: string; apiV3Key: string; platformSerial: string; platformPrivateKeyPem: string };
+  aftership: { webhookSecret: string };
+  easypost: { webhookSecret: string };
+  kuaidi100: { salt: string };
+  '17track': { securityKey: string };
+}
+
+export interface Handshake {
+  apiUrl: string;
+  tokens: Record<Role, string>;
+  providers: ProviderCredentials;
+}
+
+const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
+const alnum = (n: number) => {
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from({ length: n }, () => abc[randomInt(abc.length)]).join('');
+};
+const rsaPem = () =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+export function generateProviderCredentials(): ProviderCredentials {
+  return {
+    stripe: { webhookSecret: `whsec_${randomBytes(24).toString('base64url')}` },
+    alipay: { appId: `2021${digits(12)}`, sellerId: `2088${digits(12)}`, alipayPrivateKeyPem: rsaPem() },
+    wechatpay: {
+      mchid: `1${digits(9)}`,
+      appid: `wx${randomBytes(8).toString('hex')}`,
+      apiV3Key: alnum(32),
+      platformSerial: randomBytes(20).toString('hex').toUpperCase(),
+      platformPrivateKeyPem: rsaPem(),
+    },
+    aftership: { webhookSecret: randomBytes(24).toString('base64url') },
+    easypost: { webhookSecret: randomBytes(24).toString('hex') },
+    kuaidi100: { salt: alnum(16) },
+    '17track': { securityKey: randomBytes(16).toString('hex') },
+  };
+}
+
+/** The data folder's provider credentials, created on first use (fresh ones in memory mode). */
+export function providerCredentials(dataDir: string | undefined): ProviderCredentials {
+  if (!dataDir) return generateProviderCredentials();
+  const file = join(dataDir, 'provider-credentials.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ProviderCredentials;
+  const creds = generateProviderCredentials();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  return creds;
+}
+
+export function writeHandshake(file: string, h: Handshake): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(h, null, 2)}\n`, { mode: 0o600 });
+}

@@ -1,0 +1,206 @@
+// Runs each function from its bundle in worker threads, like Lambda containers: each
+// worker has its own process.env (the function's environment from the template plus
+// the runtime's variables), module scope runs once per worker, one invocation runs
+// per worker at a time, workers are added on demand up to the function's
+// concurrency, and an invocation past the function's timeout kills its worker.
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FunctionSpec } from './template';
+
+export type InvokeResult =
+  | { ok: true; result: unknown; durationMs: number; requestId: string }
+  | { ok: false; error: { errorType: string; errorMessage: string; stack?: string[] }; durationMs: number; requestId: string };
+
+const WORKER_FILE = fileURLToPath(new URL('./lambda-worker.mjs', import.meta.url));
+
+interface Container {
+  worker: Worker;
+  ready: Promise<void>;
+  busy: boolean;
+  current?: { id: string; resolve: (r: InvokeResult) => void; started: number; requestId: string; timer: NodeJS.Timeout };
+}
+
+export interface PoolOptions {
+  /** Most containers (concurrent invocations) this function may have. */
+  maxConcurrency: number;
+  log: (line: string) => void;
+  /** Lines the function writes to stdout/stderr. */
+  output?: (fn: string, line: string) => void;
+}
+
+export class FunctionPool {
+  private readonly containers = new Set<Container>();
+  private readonly waiting: ((c: Container) => void)[] = [];
+  private stopped = false;
+  private seq = 0;
+
+  constructor(
+    readonly spec: FunctionSpec,
+    private readonly env: Record<string, string>,
+    private readonly opts: PoolOptions,
+  ) {}
+
+  get size() {
+    return this.containers.size;
+  }
+
+  /** Starts one container ahead of the first invocation (a warm start for the first request). */
+  warm(): void {
+    if (this.containers.size === 0) {
+      const c = this.spawn();
+      c.ready.catch(() => {});
+    }
+  }
+
+  private spawn(): Container {
+    const n = ++this.seq;
+    const worker = new Worker(WORKER_FILE, {
+      env: this.env,
+      stdout: true,
+      stderr: true,
+      workerData: {
+        file: this.spec.file,
+        exportName: this.spec.exportName,
+        functionName: this.spec.name,
+        functionArn: this.spec.arn,
+        memoryMb: this.spec.memoryMb,
+        logGroupName: this.env.AWS_LAMBDA_LOG_GROUP_NAME,
+        logStreamName: `local/${n}`,
+        sourceMaps: (this.env.NODE_OPTIONS ?? '').includes('--enable-source-maps'),
+      },
+    });
+    const out = (line: string) => this.opts.output?.(this.spec.name, line);
+    createInterface({ input: worker.stdout }).on('line', out);
+    createInterface({ input: worker.stderr }).on('line', out);
+    let settle!: { ok: () => void; fail: (e: Error) => void };
+    const ready = new Promise<void>((ok, fail) => (settle = { ok, fail }));
+    const c: Container = { worker, ready, busy: false };
+    worker.on('message', (msg: { type: string; id?: string; ok?: boolean; json?: string; error?: any }) => {
+      if (msg.type === 'ready') settle.ok();
+      else if (msg.type === 'init-error') {
+        settle.fail(Object.assign(new Error(msg.error.errorMessage), { detail: msg.error }));
+      } else if (msg.type === 'result' && c.current && c.current.id === msg.id) {
+        const cur = c.current;
+        clearTimeout(cur.timer);
+        c.current = undefined;
+        const durationMs = Date.now() - cur.started;
+        cur.resolve(
+          msg.ok
+            ? { ok: true, result: JSON.parse(msg.json ?? 'null'), durationMs, requestId: cur.requestId }
+            : { ok: false, error: msg.error, durationMs, requestId: cur.requestId },
+        );
+        this.release(c);
+      }
+    });
+    worker.on('error', (err) => {
+      // An uncaught error kills the container, as in Lambda; the invocation fails.
+      settle.fail(err);
+      this.discard(c, { errorType: 'Runtime.UnhandledError', errorMessage: err.message });
+    });
+    worker.on('exit', () => this.discard(c, { errorType: 'Runtime.ExitError', errorMessage: 'the function exited' }));
+    this.containers.add(c);
+    return c;
+  }
+
+  private discard(c: Container, error: { errorType: string; errorMessage: string }) {
+    if (!this.containers.delete(c)) return;
+    const cur = c.current;
+    c.current = undefined;
+    if (cur) {
+      clearTimeout(cur.timer);
+      cur.resolve({ ok: false, error, durationMs: Date.now() - cur.started, requestId: cur.requestId });
+    }
+    void c.worker.terminate();
+    // Someone may be waiting for a slot that just freed up.
+    const next = this.waiting.shift();
+    if (next && !this.stopped) {
+      const fresh = this.spawn();
+      fresh.busy = true;
+      next(fresh);
+    }
+  }
+
+  private release(c: Container) {
+    const next = this.waiting.shift();
+    if (next) next(c);
+    else c.busy = false;
+  }
+
+  private acquire(): Promise<Container> {
+    for (const c of this.containers) {
+      if (!c.busy) {
+        c.busy = true;
+        return Promise.resolve(c);
+      }
+    }
+    if (this.containers.size < this.opts.maxConcurrency) {
+      const c = this.spawn();
+      c.busy = true;
+      return Promise.resolve(c);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  async invoke(event: unknown): Promise<InvokeResult> {
+    const requestId = randomUUID();
+    if (this.stopped) {
+      return { ok: false, error: { errorType: 'ServiceUnavailable', errorMessage: 'the local cloud is stopping' }, durationMs: 0, requestId };
+    }
+    const c = await this.acquire();
+    try {
+      await c.ready;
+    } catch (err) {
+      const detail = (err as { detail?: { errorType: string; errorMessage: string } }).detail;
+      this.discard(c, detail ?? { errorType: 'Runtime.InitError', errorMessage: (err as Error).message });
+      return { ok: false, error: detail ?? { errorType: 'Runtime.InitError', errorMessage: (err as Error).message }, durationMs: 0, requestId };
+    }
+    if (!this.containers.has(c)) {
+      return { ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'the container exited' }, durationMs: 0, requestId };
+    }
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    const started = Date.now();
+    return new Promise<InvokeResult>((resolve) => {
+      const id = `${requestId}`;
+      const timer = setTimeout(() => {
+        this.opts.log(`${this.spec.name} timed out after ${this.spec.timeoutSeconds}s: container replaced`);
+        this.discard(c, { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` });
+      }, timeoutMs);
+      c.current = { id, resolve, started, requestId, timer };
+      c.worker.postMessage({ id, event, awsRequestId: requestId, deadline: started + timeoutMs });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.containers];
+    for (const c of all) this.discard(c, { errorType: 'ServiceUnavailable', errorMessage: 'the local cloud is stopping' });
+    await Promise.all(all.map((c) => c.worker.terminate()));
+  }
+}
+
+/** Every function of the template, by name. */
+export class LambdaRuntime {
+  readonly pools = new Map<string, FunctionPool>();
+
+  add(spec: FunctionSpec, env: Record<string, string>, opts: PoolOptions): FunctionPool {
+    const pool = new FunctionPool(spec, env, opts);
+    this.pools.set(spec.name, pool);
+    return pool;
+  }
+
+  get(name: string): FunctionPool {
+    const p = this.pools.get(name);
+    if (!p) throw new Error(`no function named ${name}`);
+    return p;
+  }
+
+  invoke(name: string, event: unknown): Promise<InvokeResult> {
+    return this.get(name).invoke(event);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.stop()));
+  }
+}

@@ -1,0 +1,12 @@
+// Values the e2e project's global setup hands to tests through `inject()`
+// (`dynamoUrl` is declared beside the integration project's setup).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    apiUrl: string;
+    tokens: Record<'storefront' | 'ops' | 'cs' | 'finance' | 'admin', string>;
+    /** The local SQS / EventBridge endpoint. */
+    awsUrl: string;
+  }
+}
+
+export {};
