@@ -13,7 +13,7 @@ export type Role = (typeof ROLES)[number];
 
 /** Cognito's issuer becomes a local one; other issuers are kept as the template names them. */
 export function localIssuer(templateIssuer: string): string {
-  const m = /^https:\/\/cognito-idp\.[^/]+\.amazonaws\.com\/(.+)$/.exec(templateIssuer);
+  const m = /^(?:https:\/\/)?cognito-idp\.[^/]+\.amazonaws\.com\/(.+)$/.exec(templateIssuer);
   return m ? `https://cognito-idp.localhost/${m[1]}` : templateIssuer;
 }
 

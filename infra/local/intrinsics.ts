@@ -266,7 +266,7 @@ export class Resolver {
       case 'AWS::Cognito::UserPool.Arn':
         return `arn:aws:cognito-idp:${region}:${accountId}:userpool/${this.ref(stack, id)}`;
       case 'AWS::Cognito::UserPool.ProviderURL':
-        return `cognito-idp.${region}.amazonaws.com/${this.ref(stack, id)}`;
+        return `https://cognito-idp.${region}.amazonaws.com/${this.ref(stack, id)}`;
       case 'AWS::Cognito::UserPool.ProviderName':
         return `cognito-idp.${region}.amazonaws.com/${this.ref(stack, id)}`;
       case 'AWS::Cognito::UserPool.UserPoolId':
