@@ -58,6 +58,8 @@ export interface LocalCloud {
   awsUrl: string;
   tableName: string;
   tokens: Record<Role, string>;
+  /** The cloud assembly (cdk.out) being served. */
+  assemblyDir: string;
   inventory(): LocalInventory;
   stop(): Promise<void>;
 }
@@ -371,6 +373,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       awsUrl,
       tableName: m.tables[0]?.name ?? '',
       tokens,
+      assemblyDir,
       inventory,
       stop,
     };

@@ -6,6 +6,8 @@ declare module 'vitest' {
     tokens: Record<'storefront' | 'ops' | 'cs' | 'finance' | 'admin', string>;
     /** The local SQS / EventBridge endpoint. */
     awsUrl: string;
+    /** The synthesized cloud assembly the local cloud serves. */
+    assemblyDir: string;
   }
 }
 

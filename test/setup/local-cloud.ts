@@ -20,6 +20,7 @@ export default async function setup({ provide }: TestProject) {
   provide('tokens', cloud.tokens);
   provide('dynamoUrl', cloud.dynamoUrl);
   provide('awsUrl', cloud.awsUrl);
+  provide('assemblyDir', cloud.assemblyDir);
   return async () => {
     await cloud.stop();
   };
