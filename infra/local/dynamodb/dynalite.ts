@@ -13,8 +13,14 @@ export interface TableDescription {
   TableName: string;
   TableStatus: string;
   KeySchema: KeySchemaElement[];
-  GlobalSecondaryIndexes?: { IndexName: string; KeySchema: KeySchemaElement[] }[];
+  GlobalSecondaryIndexes?: SecondaryIndex[];
+  LocalSecondaryIndexes?: SecondaryIndex[];
   [field: string]: unknown;
+}
+export interface SecondaryIndex {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
 }
 /** A request after dynalite's validation: the JSON body plus parsed expressions (`_condition`, `_updates`, ...). */
 export type Parsed = Record<string, unknown>;

@@ -49,6 +49,8 @@ interface StreamMeta {
   tableName: string;
   viewType: StreamViewType;
   enabled: boolean;
+  /** The table was deleted: the stream stays readable but no longer belongs to a table of that name. */
+  detached?: boolean;
   keySchema: TableDescription['KeySchema'];
 }
 
@@ -86,7 +88,8 @@ export class StreamStore implements LocalStreams {
   /** The table's newest stream, enabled or not. */
   latest(tableName: string): StreamMeta | undefined {
     let found: StreamMeta | undefined;
-    for (const m of this.metas.values()) if (m.tableName === tableName && (!found || m.label > found.label)) found = m;
+    for (const m of this.metas.values())
+      if (m.tableName === tableName && !m.detached && (!found || m.label > found.label)) found = m;
     return found;
   }
 
@@ -111,6 +114,11 @@ export class StreamStore implements LocalStreams {
   async disable(tableName: string): Promise<void> {
     const m = this.latest(tableName);
     if (m?.enabled) await this.saveMeta({ ...m, enabled: false });
+  }
+
+  /** The table is gone: its streams are disabled and a table created later under the name starts afresh. */
+  async detach(tableName: string): Promise<void> {
+    for (const m of [...this.metas.values()]) if (m.tableName === tableName && !m.detached) await this.saveMeta({ ...m, enabled: false, detached: true });
   }
 
   /** Fields DescribeTable reports for the table's stream. */

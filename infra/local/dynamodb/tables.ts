@@ -44,11 +44,12 @@ export async function deleteTable(ctx: Context, request: Parsed) {
   return ctx.lock.write(async () => {
     const out = await call('deleteTable', request, ctx.store);
     const table = out.TableDescription as TableDescription;
-    await ctx.streams.disable(table.TableName);
+    const description = withStream(ctx, table);
+    await ctx.streams.detach(table.TableName);
     await ctx.ttl.forget(table.TableName);
     // dynalite removes the table after deleteTableMs; wait so a re-create with the same name works at once.
     await waitUntilGone(ctx, table.TableName);
-    return { TableDescription: withStream(ctx, table) };
+    return { TableDescription: description };
   });
 }
 

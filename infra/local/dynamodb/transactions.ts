@@ -3,7 +3,7 @@
 // transaction, then the writes are applied through dynalite's own actions; if one of them fails
 // (e.g. an update expression that does not fit the item) the earlier ones are undone before the
 // lock is released, so nobody ever sees a partial transaction.
-import { addUnits, consumedCapacity, transactReadUnits, transactWriteUnits } from './capacity';
+import { addIndexWrites, addUnits, consumedCapacity, transactReadUnits, transactWriteUnits } from './capacity';
 import type { Context } from './context';
 import type { ActionName, Item, Parsed, TableDescription } from './dynalite';
 import { assertItem, assertKey, assertUpdates, conditionHolds, getTable, itemKey, keyAttributes, readItem, run, validate } from './dynalite';
@@ -72,7 +72,7 @@ export class Transactions {
       await this.ctx.streams.append(changes);
       if (token !== undefined) this.tokens.set(token, { fingerprint, expires: Date.now() + IDEMPOTENCY_WINDOW_MS });
       const capacity = consumedCapacity(request.ReturnConsumedCapacity, 'write', units);
-      return capacity ? { ConsumedCapacity: capacity } : {};
+      return capacity ? { ConsumedCapacity: addIndexWrites(capacity, request.ReturnConsumedCapacity, changes, 2) } : {};
     });
   }
 

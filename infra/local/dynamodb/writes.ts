@@ -1,5 +1,6 @@
 // Single-item writes and BatchWriteItem: dynalite does the work; we hold the write lock around it
 // and read the item before (and after, for updates) so the stream record carries both images.
+import { addIndexWrites, type CapacityEntry } from './capacity';
 import type { Context } from './context';
 import type { Item, Parsed, TableDescription } from './dynalite';
 import { assertItem, assertKey, getTable, readItem, run, validate } from './dynalite';
@@ -24,7 +25,10 @@ export async function singleWrite(ctx: Context, action: SingleWrite, request: Pa
       throw err;
     });
     const newItem = action === 'putItem' ? key : action === 'deleteItem' ? undefined : await readItem(ctx.store, table, key);
-    await ctx.streams.append([{ table, oldItem, newItem }]);
+    const change: Change = { table, oldItem, newItem };
+    await ctx.streams.append([change]);
+    if (out.ConsumedCapacity)
+      [out.ConsumedCapacity] = addIndexWrites([out.ConsumedCapacity as CapacityEntry], data.ReturnConsumedCapacity, [change]);
     return out;
   });
 }
@@ -53,6 +57,7 @@ export async function batchWrite(ctx: Context, request: Parsed) {
     const out = await run('batchWriteItem', data, ctx.store);
     const changes: Change[] = planned.map((p, i) => ({ table: p.table, oldItem: olds[i], newItem: p.newItem }));
     await ctx.streams.append(changes);
+    if (out.ConsumedCapacity) out.ConsumedCapacity = addIndexWrites(out.ConsumedCapacity as CapacityEntry[], data.ReturnConsumedCapacity, changes);
     return out;
   });
 }

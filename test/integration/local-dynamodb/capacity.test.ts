@@ -42,3 +42,19 @@ it('charges reads per 4 KB, half for eventually consistent, double in a transact
   const tx = await doc.send(new TransactGetCommand({ ReturnConsumedCapacity: 'TOTAL', TransactItems: [{ Get: { TableName: table, Key: { pk: 'r1', sk: 'X' } } }] }));
   expect(tx.ConsumedCapacity).toEqual([{ TableName: table, CapacityUnits: 4, ReadCapacityUnits: 4 }]);
 });
+
+it('adds the writes to secondary indexes: a new entry 1, a moved key 2, per index with INDEXES', async () => {
+  const indexed = { pk: 'g1', sk: 'X', gsi1pk: 'A', gsi1sk: '1' };
+  const insert = await doc.send(new PutCommand({ TableName: table, Item: indexed, ReturnConsumedCapacity: 'INDEXES' }));
+  expect(insert.ConsumedCapacity).toEqual({ TableName: table, CapacityUnits: 2, Table: { CapacityUnits: 1 }, GlobalSecondaryIndexes: { gsi1: { CapacityUnits: 1 } } });
+  const moved = await doc.send(new PutCommand({ TableName: table, Item: { ...indexed, gsi1sk: '2' }, ReturnConsumedCapacity: 'TOTAL' }));
+  expect(moved.ConsumedCapacity).toEqual({ TableName: table, CapacityUnits: 3 });
+  const unindexed = await doc.send(new PutCommand({ TableName: table, Item: { pk: 'g2', sk: 'X' }, ReturnConsumedCapacity: 'TOTAL' }));
+  expect(unindexed.ConsumedCapacity).toEqual({ TableName: table, CapacityUnits: 1 });
+  const tx = await doc.send(
+    new TransactWriteCommand({ ReturnConsumedCapacity: 'INDEXES', TransactItems: [{ Delete: { TableName: table, Key: { pk: 'g1', sk: 'X' } } }] }),
+  );
+  expect(tx.ConsumedCapacity).toEqual([
+    { TableName: table, CapacityUnits: 4, WriteCapacityUnits: 4, Table: { CapacityUnits: 2, WriteCapacityUnits: 2 }, GlobalSecondaryIndexes: { gsi1: { CapacityUnits: 2 } } },
+  ]);
+});

@@ -1,6 +1,6 @@
 // Change stream records in AWS's format for every kind of write, per StreamViewType; none for a
 // write that failed or changed nothing; the DynamoDB Streams API subset a poller uses.
-import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { BatchWriteCommand, DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,5 +203,19 @@ describe('DynamoDB Streams API', () => {
     const fresh = await api.streams.send(new GetRecordsCommand({ ShardIterator: latest }));
     expect(fresh.Records?.map((r) => r.dynamodb?.NewImage?.i?.N)).toEqual(['99']);
     expect(fresh.Records?.[0]?.eventName).toBe('INSERT');
+  });
+});
+
+describe('DeleteTable', () => {
+  it('disables the stream; a table re-created under the name gets a new one, old records stay readable', async () => {
+    const name = uniqueTableName('recreate');
+    await createTable(api.client, name, 'NEW_IMAGE');
+    const first = dynamo.streams.streamArn(name)!;
+    await api.doc.send(new PutCommand({ TableName: name, Item: { ...key('old') } }));
+    await api.client.send(new DeleteTableCommand({ TableName: name }));
+    expect(dynamo.streams.streamArn(name)).toBeUndefined();
+    await createTable(api.client, name);
+    expect((await api.client.send(new DescribeTableCommand({ TableName: name }))).Table?.LatestStreamArn).toBeUndefined();
+    expect(await dynamo.streams.read(first, undefined, 10)).toHaveLength(1);
   });
 });
