@@ -18,6 +18,13 @@ export interface BuildAppOptions {
   bundle?: boolean;
   /** Run the cdk-nag AwsSolutions pack during synthesis (default true). */
   nag?: boolean;
+  /**
+   * CDK's built-in check of templates against CloudFormation's resource schemas.
+   * It reports warnings only and takes several seconds, so it runs by default under
+   * the CDK CLI (`cdk synth`, `cdk deploy`) and not in programmatic builds (tests,
+   * the local cloud) unless asked for.
+   */
+  cfnValidation?: boolean;
 }
 
 export const stackIds = (stage: string) => ({
@@ -33,7 +40,12 @@ export function buildApp(opts: BuildAppOptions = {}): App {
   };
   // An empty list of stacks to bundle makes CDK skip bundling for all of them.
   if (opts.bundle === false) context['aws:cdk:bundling-stacks'] = [];
-  const app = new App({ ...(opts.outdir ? { outdir: opts.outdir } : {}), context });
+  const app = new App({
+    ...(opts.outdir ? { outdir: opts.outdir } : {}),
+    context,
+    // The CLI passes its output directory in CDK_OUTDIR.
+    builtinCloudFormationValidation: opts.cfnValidation ?? process.env.CDK_OUTDIR !== undefined,
+  });
 
   const config = stageConfig(opts.stage ?? app.node.tryGetContext('stage') ?? 'dev');
   const ids = stackIds(config.stage);

@@ -1,0 +1,51 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../infra/constructs/oms-function';
+import { HTTP_FUNCTIONS } from '../../infra/routes';
+import { resourcesOfType, stepOf, synthStage, type Synthesized } from './synth';
+
+// Every folder with a handler is deployed exactly once, and nothing deployed points at
+// a folder that does not exist. A new step without infrastructure fails here.
+const handlerSteps = readdirSync(join(REPO_ROOT, 'functions'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(REPO_ROOT, 'functions', d.name, 'handler.ts')))
+  .map((d) => d.name)
+  .sort();
+
+let synthesized: Synthesized;
+beforeAll(() => {
+  synthesized = synthStage('dev');
+});
+afterAll(() => synthesized?.cleanup());
+
+describe('functions/ and the synthesized app agree', () => {
+  const lambdas = () =>
+    synthesized.assembly.stacks.flatMap((stack) =>
+      Object.values((stack.template as { Resources: Record<string, { Type: string }> }).Resources).filter(
+        (r) => r.Type === 'AWS::Lambda::Function',
+      ),
+    );
+
+  it('finds handlers to check', () => {
+    expect(handlerSteps.length).toBeGreaterThan(0);
+  });
+
+  it.each(handlerSteps)('functions/%s/handler.ts has exactly one Lambda', (step) => {
+    const matching = lambdas().filter((fn) => stepOf(fn as Parameters<typeof stepOf>[0]) === step);
+    expect(matching).toHaveLength(1);
+  });
+
+  it('every Lambda is built from an existing functions/<step>/handler.ts', () => {
+    const steps = lambdas().map((fn) => stepOf(fn as Parameters<typeof stepOf>[0]));
+    expect(steps.filter((s) => s === undefined), 'Lambdas not built by OmsFunction').toEqual([]);
+    for (const step of steps) expect(handlerSteps).toContain(step);
+  });
+
+  it('every step of the routes table has a handler folder', () => {
+    for (const step of Object.keys(HTTP_FUNCTIONS)) expect(handlerSteps).toContain(step);
+  });
+
+  it('only the API stack holds functions; the stateful stack holds data', () => {
+    expect(Object.keys(resourcesOfType(synthesized.stateful, 'AWS::Lambda::Function'))).toEqual([]);
+  });
+});

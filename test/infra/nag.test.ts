@@ -1,0 +1,71 @@
+import { Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stackIds } from '../../infra/build-app';
+import { buildApp } from '../../infra/build-app';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthStage, type Synthesized } from './synth';
+
+// The AwsSolutions pack runs inside every synthesis (buildApp registers it), and an
+// unacknowledged error makes synthesis throw. These tests pin down that it does, and
+// which findings we accept and why.
+
+// Every accepted finding, by rule; a new acknowledgement must be added here on purpose.
+const ACCEPTED = new Set([
+  'AwsSolutions-L1', // Node.js 22 runtime, matching the local toolchain
+  'AwsSolutions-APIG4', // GET /health and GET /openapi.json are public by contract
+  'AwsSolutions-IAM5[Resource::*]', // dynamodb:ListStreams has no resource-level permission
+  'AwsSolutions-SQS3', // the stream failure queue is itself a dead-letter destination
+  'AwsSolutions-COG8', // Cognito Plus tier outside prod
+  'AwsSolutions-DDB3', // no PITR on dev's disposable data
+]);
+
+function acknowledgements(s: Synthesized) {
+  return s.app.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+          path: c.node.path,
+          id: id.replace(/^Annotation::/, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+const done: Synthesized[] = [];
+afterAll(() => done.forEach((s) => s.cleanup()));
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(['dev', 'prod'])('%s synthesizes with every finding fixed or acknowledged with a reason', (stage) => {
+    const s = synthStage(stage);
+    done.push(s);
+    const acks = acknowledgements(s);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ACCEPTED, `${ack.path}: ${ack.id}`).toContain(ack.id);
+      expect(ack.reason.length, `${ack.path}: ${ack.id} needs a concrete reason`).toBeGreaterThan(40);
+    }
+    if (stage === 'prod') {
+      // Prod pays for what dev skips.
+      expect(acks.map((a) => a.id)).not.toContain('AwsSolutions-COG8');
+      expect(acks.map((a) => a.id)).not.toContain('AwsSolutions-DDB3');
+    }
+  });
+
+  it('fails synthesis on an unacknowledged finding', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'oms-nag-'));
+    try {
+      const app = buildApp({ stage: 'dev', outdir, bundle: false });
+      const api = app.node.findChild(stackIds('dev').api);
+      // A queue with neither a DLQ nor TLS enforcement.
+      new Queue(api, 'CarelessQueue');
+      expect(() => app.synth()).toThrow(/AwsSolutions-SQS(3|4)/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,325 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STAGES, stageConfig, type StageName } from '../../infra/config';
+import { MAX_RECEIVE_COUNT } from '../../infra/constructs/queued-step';
+import { HTTP_FUNCTIONS } from '../../infra/routes';
+import {
+  actionsOf,
+  functionIdOf,
+  resourcesOfType,
+  statementsOfRole,
+  stepOf,
+  synthStage,
+  type CfnResource,
+  type Synthesized,
+} from './synth';
+
+const synthesized = {} as Record<StageName, Synthesized>;
+
+beforeAll(() => {
+  for (const stage of STAGES) synthesized[stage] = synthStage(stage);
+});
+afterAll(() => {
+  for (const s of Object.values(synthesized)) s.cleanup();
+});
+
+const roleIdOf = (fn: CfnResource) => (fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+describe.each(STAGES)('stage %s', (stage) => {
+  const config = stageConfig(stage);
+  const s = () => synthesized[stage];
+
+  describe('stateful stack', () => {
+    it('has the single table with the agreed keys, indexes, TTL and stream', () => {
+      s().stateful.resourceCountIs('AWS::DynamoDB::Table', 1);
+      s().stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: `oms-${stage}`,
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayWith(
+          ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        ),
+        GlobalSecondaryIndexes: ['gsi1', 'gsi2'].map((index) => ({
+          IndexName: index,
+          KeySchema: [
+            { AttributeName: `${index}pk`, KeyType: 'HASH' },
+            { AttributeName: `${index}sk`, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      });
+    });
+
+    it('protects the table as the stage requires', () => {
+      const [table] = Object.values(resourcesOfType(s().stateful, 'AWS::DynamoDB::Table'));
+      const props = table!.Properties!;
+      if (stage === 'prod') {
+        expect(table!.DeletionPolicy).toBe('Retain');
+        expect(table!.UpdateReplacePolicy).toBe('Retain');
+        expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+        expect(props.DeletionProtectionEnabled).toBe(true);
+      }
+      if (stage === 'dev') {
+        expect(table!.DeletionPolicy).toBe('Delete');
+        expect(props.DeletionProtectionEnabled).not.toBe(true);
+        expect(props.PointInTimeRecoverySpecification).not.toEqual({ PointInTimeRecoveryEnabled: true });
+      }
+      expect(props.PointInTimeRecoverySpecification ?? {}).toMatchObject(
+        config.table.pointInTimeRecovery ? { PointInTimeRecoveryEnabled: true } : {},
+      );
+    });
+
+    it('has the stage event bus', () => {
+      s().stateful.hasResourceProperties('AWS::Events::EventBus', { Name: `oms-${stage}` });
+    });
+  });
+
+  describe('functions', () => {
+    const functions = () => Object.values(resourcesOfType(s().api, 'AWS::Lambda::Function'));
+    const logGroups = () => resourcesOfType(s().api, 'AWS::Logs::LogGroup');
+
+    it('all follow the house defaults', () => {
+      expect(functions().length).toBeGreaterThan(0);
+      for (const fn of functions()) {
+        const props = fn.Properties!;
+        expect(props, stepOf(fn)).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          Environment: {
+            Variables: {
+              TABLE_NAME: expect.anything(),
+              EVENT_BUS_NAME: expect.anything(),
+              POWERTOOLS_SERVICE_NAME: 'oms',
+              POWERTOOLS_LOG_LEVEL: config.logLevel,
+              STAGE: stage,
+              NODE_OPTIONS: '--enable-source-maps',
+            },
+          },
+        });
+        const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(JSON.stringify(env.TABLE_NAME)).toContain('Table');
+        expect(JSON.stringify(env.EVENT_BUS_NAME)).toContain('Bus');
+        // Its own log group, kept as long as the stage says.
+        const logGroupId = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        expect(logGroups()[logGroupId]?.Properties?.RetentionInDays).toBe(config.logRetention);
+      }
+    });
+
+    it('use no wildcard actions, and a wildcard resource only where AWS offers nothing narrower', () => {
+      for (const fn of functions()) {
+        for (const statement of statementsOfRole(s().api, roleIdOf(fn))) {
+          for (const action of actionsOf(statement)) expect(action, stepOf(fn)).not.toMatch(/\*/);
+          if (statement.Resource === '*') expect(actionsOf(statement)).toEqual(['dynamodb:ListStreams']);
+          expect(JSON.stringify(statement.Resource)).not.toContain('/index/*');
+        }
+      }
+    });
+
+    const actionsOfStep = (step: string) => {
+      const fn = resourcesOfType(s().api, 'AWS::Lambda::Function')[functionIdOf(s().api, step)]!;
+      return statementsOfRole(s().api, roleIdOf(fn));
+    };
+
+    it('health may only write its own logs', () => {
+      const actions = actionsOfStep('health').flatMap(actionsOf);
+      expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    });
+
+    it('get-order reads the table and cannot write it', () => {
+      const actions = actionsOfStep('get-order').flatMap(actionsOf);
+      expect(actions).toContain('dynamodb:GetItem');
+      expect(actions).not.toContain('dynamodb:PutItem');
+      expect(actions).not.toContain('dynamodb:UpdateItem');
+      expect(actions.some((a) => a.startsWith('events:'))).toBe(false);
+    });
+
+    it('reserve-stock reads and writes the table but publishes nothing itself', () => {
+      const actions = actionsOfStep('reserve-stock').flatMap(actionsOf);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']));
+      expect(actions.some((a) => a.startsWith('events:'))).toBe(false);
+    });
+
+    it('place-order writes through the outbox, not to the bus', () => {
+      const actions = actionsOfStep('place-order').flatMap(actionsOf);
+      expect(actions).toContain('dynamodb:PutItem');
+      expect(actions.some((a) => a.startsWith('events:'))).toBe(false);
+    });
+
+    it('outbox-relay reads the stream and may PutEvents on the stage bus only', () => {
+      const statements = actionsOfStep('outbox-relay');
+      const put = statements.filter((st) => actionsOf(st).includes('events:PutEvents'));
+      expect(put).toHaveLength(1);
+      expect(actionsOf(put[0]!)).toEqual(['events:PutEvents']);
+      expect(JSON.stringify(put[0]!.Resource)).toMatch(new RegExp(`Oms-${stage}-Stateful:.*Bus.*Arn`));
+      const actions = statements.flatMap(actionsOf);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
+      expect(actions.filter((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
+    });
+  });
+
+  describe('event-driven steps', () => {
+    it('outbox-relay consumes OUTBOX inserts from the table stream', () => {
+      s().api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionIdOf(s().api, 'outbox-relay') },
+        EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        FilterCriteria: {
+          Filters: [{ Pattern: '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"type":{"S":["OUTBOX"]}}}}' }],
+        },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+      });
+    });
+
+    it('reserve-stock drains the reservations queue fed by OrderPlaced', () => {
+      const queues = resourcesOfType(s().api, 'AWS::SQS::Queue');
+      const [queueId] = Object.entries(queues).find(([, q]) => q.Properties?.QueueName === `oms-${stage}-reservations`)!;
+      s().api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionIdOf(s().api, 'reserve-stock') },
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      s().api.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { 'Fn::ImportValue': Match.stringLikeRegexp(`Oms-${stage}-Stateful:.*Bus`) },
+        EventPattern: { source: ['oms.orders'], 'detail-type': ['OrderPlaced'] },
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })],
+      });
+      // Six times the consumer's timeout, so a retried batch is not delivered twice at once.
+      const fn = resourcesOfType(s().api, 'AWS::Lambda::Function')[functionIdOf(s().api, 'reserve-stock')]!;
+      expect(queues[queueId]!.Properties!.VisibilityTimeout).toBe(6 * (fn.Properties!.Timeout as number));
+    });
+
+    it('every queue is encrypted, refuses plain HTTP, and ends in an alarmed dead-letter queue', () => {
+      const queues = resourcesOfType(s().api, 'AWS::SQS::Queue');
+      const redriveTargets = new Set<string>();
+      for (const q of Object.values(queues)) {
+        expect(q.Properties!.SqsManagedSseEnabled ?? q.Properties!.KmsMasterKeyId).toBeTruthy();
+        const redrive = q.Properties!.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string] }; maxReceiveCount: number } | undefined;
+        if (redrive) {
+          expect(redrive.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
+          redriveTargets.add(redrive.deadLetterTargetArn['Fn::GetAtt'][0]);
+        }
+      }
+      const streamFailureQueues = Object.values(resourcesOfType(s().api, 'AWS::Lambda::EventSourceMapping')).flatMap((m) => {
+        const dest = (m.Properties!.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string] } } } | undefined);
+        return dest ? [dest.OnFailure.Destination['Fn::GetAtt'][0]] : [];
+      });
+      const alarmed = Object.values(resourcesOfType(s().api, 'AWS::CloudWatch::Alarm'))
+        .filter((a) => a.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible')
+        .map((a) => {
+          expect(a.Properties).toMatchObject({
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            Threshold: config.alarms.dlqDepthThreshold,
+            AlarmActions: [expect.anything()],
+          });
+          const dims = a.Properties!.Dimensions as { Name: string; Value: { 'Fn::GetAtt': [string, string] } }[];
+          return dims.find((d) => d.Name === 'QueueName')!.Value['Fn::GetAtt'][0];
+        });
+
+      for (const [id, q] of Object.entries(queues)) {
+        const isDeadLetter = redriveTargets.has(id) || streamFailureQueues.includes(id);
+        expect(isDeadLetter || q.Properties!.RedrivePolicy !== undefined, `${id} has no DLQ`).toBe(true);
+        if (isDeadLetter) expect(alarmed, `${id} has no alarm`).toContain(id);
+      }
+      expect(redriveTargets.size).toBeGreaterThan(0);
+
+      const policies = Object.values(resourcesOfType(s().api, 'AWS::SQS::QueuePolicy'));
+      for (const id of Object.keys(queues)) {
+        const policy = policies.find((p) => JSON.stringify(p.Properties!.Queues).includes(`"${id}"`));
+        expect(JSON.stringify(policy?.Properties?.PolicyDocument), `${id} allows plain HTTP`).toContain('"aws:SecureTransport":"false"');
+      }
+    });
+  });
+
+  describe('HTTP API', () => {
+    const authorizerId = () => Object.keys(resourcesOfType(s().api, 'AWS::ApiGatewayV2::Authorizer'))[0]!;
+
+    it('serves exactly the routes of the routes table, public ones without an authorizer', () => {
+      const routes = Object.values(resourcesOfType(s().api, 'AWS::ApiGatewayV2::Route'));
+      const integrations = resourcesOfType(s().api, 'AWS::ApiGatewayV2::Integration');
+      const expected = Object.entries(HTTP_FUNCTIONS).flatMap(([step, spec]) =>
+        spec.routes.map((r) => ({ step, key: `${r.method} ${r.path}`, isPublic: r.access === 'public' })),
+      );
+      expect(routes.map((r) => r.Properties!.RouteKey).sort()).toEqual(expected.map((e) => e.key).sort());
+
+      for (const { step, key, isPublic } of expected) {
+        const route = routes.find((r) => r.Properties!.RouteKey === key)!;
+        if (isPublic) {
+          expect(route.Properties!.AuthorizationType, key).toBe('NONE');
+          expect(route.Properties!.AuthorizerId, key).toBeUndefined();
+        } else {
+          expect(route.Properties, key).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId() } });
+        }
+        const integrationId = ((route.Properties!.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1]).Ref;
+        expect(integrations[integrationId]!.Properties, key).toMatchObject({
+          IntegrationType: 'AWS_PROXY',
+          PayloadFormatVersion: '2.0',
+          IntegrationUri: { 'Fn::GetAtt': [functionIdOf(s().api, step), 'Arn'] },
+        });
+      }
+    });
+
+    it('validates Cognito JWTs issued to the storefront and staff clients', () => {
+      s().api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Issuer: { 'Fn::GetAtt': [Match.anyValue(), 'ProviderURL'] },
+          Audience: Match.arrayWith([{ Ref: Match.stringLikeRegexp('StorefrontClient') }]),
+        },
+      });
+    });
+
+    it('has one group and one scope per role, and a client-credentials storefront client', () => {
+      const groups = Object.values(resourcesOfType(s().api, 'AWS::Cognito::UserPoolGroup')).map((g) => g.Properties!.GroupName);
+      expect(groups.sort()).toEqual(['admin', 'cs', 'finance', 'ops', 'storefront']);
+      s().api.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+        Identifier: 'oms',
+        Scopes: ['storefront', 'ops', 'cs', 'finance', 'admin'].map((r) => Match.objectLike({ ScopeName: r })),
+      });
+      s().api.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        GenerateSecret: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthScopes: [{ 'Fn::Join': ['', [{ Ref: Match.anyValue() }, '/storefront']] }],
+      });
+      s().api.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    });
+
+    it('throttles and logs the default stage as configured', () => {
+      s().api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: config.apiThrottle.rateLimit,
+          ThrottlingBurstLimit: config.apiThrottle.burstLimit,
+        },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+          Format: Match.stringLikeRegexp('\\$context.requestId'),
+        },
+      });
+      s().api.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        ProtocolType: 'HTTP',
+        CorsConfiguration: Match.objectLike({ AllowOrigins: config.corsAllowOrigins }),
+      });
+    });
+  });
+});
+
+describe('stage settings', () => {
+  it('reject an unknown stage with a message naming the valid ones', () => {
+    expect(() => stageConfig('qa')).toThrow(/Unknown stage "qa": expected one of dev, staging, prod/);
+    expect(() => synthStage('production')).toThrow(/Unknown stage "production"/);
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { buildApp, stackIds, type BuildAppOptions } from '../../infra/build-app';
+
+export interface Synthesized {
+  app: App;
+  assembly: CloudAssembly;
+  stateful: Template;
+  api: Template;
+  /** Removes the temporary cloud assembly. */
+  cleanup(): void;
+}
+
+/**
+ * Synthesizes one stage into a temporary directory, without bundling (templates are
+ * what these tests inspect) and with cdk-nag on, as `cdk synth` runs it.
+ */
+export function synthStage(stage: string, opts: BuildAppOptions = {}): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), `oms-infra-${stage}-`));
+  const app = buildApp({ stage, outdir, bundle: false, ...opts });
+  const assembly = app.synth();
+  const ids = stackIds(stage);
+  const template = (id: string) => Template.fromJSON(assembly.getStackArtifact(id).template as Record<string, unknown>);
+  return {
+    app,
+    assembly,
+    stateful: template(ids.stateful),
+    api: template(ids.api),
+    cleanup: () => rmSync(outdir, { recursive: true, force: true }),
+  };
+}
+
+export type CfnResource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
+
+export function resourcesOfType(template: Template, type: string): Record<string, CfnResource> {
+  return template.findResources(type) as Record<string, CfnResource>;
+}
+
+/** Logical id of the Lambda built from functions/<step>/ (tagged oms:step by OmsFunction). */
+export function functionIdOf(template: Template, step: string): string {
+  const ids = Object.entries(resourcesOfType(template, 'AWS::Lambda::Function'))
+    .filter(([, fn]) => stepOf(fn) === step)
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one function for step ${step}, found ${ids.length}`);
+  return ids[0]!;
+}
+
+export function stepOf(fn: CfnResource): string | undefined {
+  const tags = (fn.Properties?.Tags ?? []) as { Key: string; Value: string }[];
+  return tags.find((t) => t.Key === 'oms:step')?.Value;
+}
+
+/** The IAM policy statements attached to a role (by the role's logical id). */
+export function statementsOfRole(template: Template, roleId: string): Statement[] {
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+export const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
