@@ -71,7 +71,9 @@ const scenario = fc.record({
   steps: fc.array(stepArb, { maxLength: 80, size: 'max' }),
 });
 
-function initial(s: fc.RecordValue<{ onHand: [number, number]; orders: { lines: Demand[]; placedBy: string }[]; steps: Step[] }>): Model {
+type Scenario = { onHand: [number, number]; orders: { lines: Demand[]; placedBy: string }[] };
+
+function initial(s: Scenario): Model {
   return {
     stock: new Map(SKUS.map((sku, i) => [sku, { sku, onHand: s.onHand[i]!, reserved: 0, available: s.onHand[i]! }])),
     orders: s.orders.map((o, i) => ({
