@@ -1,0 +1,11 @@
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { eventBridge } from '../../shared/aws';
+import { loadConfig } from '../../shared/config';
+import { makeHandler } from './outbox-relay';
+
+const config = loadConfig();
+
+export const handler = makeHandler({
+  busName: config.EVENT_BUS_NAME,
+  bus: { putEvents: (entries) => eventBridge.send(new PutEventsCommand({ Entries: entries })) },
+});

@@ -1,0 +1,59 @@
+import { ulid } from 'ulid';
+import { ROUTES, routeKey } from '../../shared/api/routes';
+import type { PlaceOrderResponse } from '../../shared/api/schemas';
+import { ValidationError } from '../../shared/domain/errors';
+import { newOrder, priceOrder } from '../../shared/domain/order';
+import { formatOrderNumber, orderDay } from '../../shared/domain/order-number';
+import { hasRole } from '../../shared/middleware/auth';
+import { http, type HttpHandler } from '../../shared/middleware/http';
+import { requestHash } from '../../shared/middleware/idempotency';
+import type { IdempotencyClaim, OrderRepository, StoredResponse } from '../../shared/store/order-repository';
+import type { ProductRepository } from '../../shared/store/product-repository';
+
+export interface PlaceOrderDeps {
+  products: Pick<ProductRepository, 'getMany'>;
+  orders: Pick<OrderRepository, 'findReplay' | 'nextOrderSequence' | 'create'>;
+  now: () => Date;
+  newId?: () => string;
+}
+
+export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
+  const newId = deps.newId ?? (() => ulid());
+  return http(ROUTES.placeOrder, async ({ body, auth, idempotencyKey, requestId }) => {
+    // staff tools may omit the key; a storefront retrying over a flaky network must not
+    if (!idempotencyKey && !hasRole(auth, ['cs', 'admin'])) {
+      throw new ValidationError('The Idempotency-Key header is required', [
+        { path: 'headers.idempotency-key', message: 'is required' },
+      ]);
+    }
+    const hash = requestHash(routeKey(ROUTES.placeOrder), body);
+    const claims: IdempotencyClaim[] = [
+      ...(idempotencyKey ? [{ scope: auth.principal, key: idempotencyKey, requestHash: hash }] : []),
+      // importing the same marketplace order twice yields one order
+      ...(body.externalRef ? [{ scope: `extref:${body.channel}`, key: body.externalRef, requestHash: hash }] : []),
+    ];
+    const now = deps.now();
+    const replay = await deps.orders.findReplay(claims, now);
+    if (replay) return replay;
+
+    const catalog = await deps.products.getMany(body.lines.map((l) => l.sku));
+    const priced = priceOrder(body, catalog);
+    const sequence = await deps.orders.nextOrderSequence(orderDay(now));
+    const order = newOrder(body, priced, {
+      orderId: newId(),
+      orderNumber: formatOrderNumber(body.channel, now, sequence),
+      placedBy: auth.principal,
+      now,
+    });
+    const answer: PlaceOrderResponse = { orderId: order.orderId, orderNumber: order.orderNumber, status: 'PENDING' };
+    const response: StoredResponse = { statusCode: 202, body: answer, headers: { location: `/orders/${order.orderId}` } };
+    const result = await deps.orders.create(order, {
+      claims,
+      response,
+      actor: `${auth.roles.join('+')}:${auth.principal}`,
+      causationId: requestId,
+      now,
+    });
+    return result.response;
+  });
+}

@@ -1,0 +1,82 @@
+import type { z } from 'zod';
+import { ANY_ROLE, type Role } from '../middleware/auth';
+import * as S from './schemas';
+
+export interface RouteDef {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  path: string;
+  summary: string;
+  auth: 'public' | readonly Role[];
+  body?: z.ZodType;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  /** request headers worth documenting */
+  headers?: { name: string; required: boolean; description: string }[];
+  responses: Record<number, { description: string; schema?: z.ZodType; headers?: string[] }>;
+}
+
+const STAFF_STOCK: readonly Role[] = ['ops', 'admin'];
+
+// Every route of the HTTP API, with who may call it and what goes in and out.
+// routeKey = `${method} ${path}`, exactly as API Gateway names it.
+export const ROUTES = {
+  health: {
+    method: 'GET', path: '/health', summary: 'Liveness check', auth: 'public',
+    responses: { 200: { description: 'Service is up', schema: S.HealthResponse } },
+  },
+  openapi: {
+    method: 'GET', path: '/openapi.json', summary: 'This OpenAPI document', auth: 'public',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  },
+  putProduct: {
+    method: 'PUT', path: '/products/{sku}', summary: 'Create or replace a product', auth: STAFF_STOCK,
+    params: S.SkuPath, body: S.PutProductRequest,
+    responses: {
+      200: { description: 'Product replaced', schema: S.ProductResponse },
+      201: { description: 'Product created', schema: S.ProductResponse, headers: ['location'] },
+      422: { description: 'Price and cost in different currencies' },
+    },
+  },
+  getProduct: {
+    method: 'GET', path: '/products/{sku}', summary: 'Get a product', auth: ANY_ROLE, params: S.SkuPath,
+    responses: { 200: { description: 'The product', schema: S.ProductResponse }, 404: { description: 'Unknown SKU' } },
+  },
+  listProducts: {
+    method: 'GET', path: '/products', summary: 'List products by SKU', auth: ANY_ROLE, query: S.ListQuery,
+    responses: { 200: { description: 'A page of products', schema: S.ProductList } },
+  },
+  adjustStock: {
+    method: 'POST', path: '/inventory/{sku}/adjustments', summary: 'Adjust on-hand stock (recorded in the ledger)',
+    auth: STAFF_STOCK, params: S.SkuPath, body: S.AdjustmentRequest,
+    responses: {
+      201: { description: 'Adjusted; the new level', schema: S.StockLevelResponse },
+      404: { description: 'Unknown SKU' },
+      409: { description: 'Would make on-hand negative or below reserved' },
+    },
+  },
+  getStock: {
+    method: 'GET', path: '/inventory/{sku}', summary: 'Stock level of a SKU', auth: ['ops', 'cs', 'admin'], params: S.SkuPath,
+    responses: { 200: { description: 'The level', schema: S.StockLevelResponse }, 404: { description: 'Unknown SKU' } },
+  },
+  listStock: {
+    method: 'GET', path: '/inventory', summary: 'Stock levels of all products', auth: ['ops', 'cs', 'admin'], query: S.ListQuery,
+    responses: { 200: { description: 'A page of stock levels', schema: S.StockLevelList } },
+  },
+  placeOrder: {
+    method: 'POST', path: '/orders', summary: 'Place an order (stock is reserved asynchronously)',
+    auth: ['storefront', 'cs', 'admin'], body: S.PlaceOrderBody,
+    headers: [{ name: 'Idempotency-Key', required: false, description: 'Required for storefront clients. Same key + same body replays the first response; same key + different body is 409.' }],
+    responses: {
+      202: { description: 'Accepted', schema: S.PlaceOrderResponse, headers: ['location'] },
+      409: { description: 'Idempotency-Key or externalRef reused with a different request' },
+      422: { description: 'Unknown SKUs, mixed currencies or too many SKUs' },
+    },
+  },
+  getOrder: {
+    method: 'GET', path: '/orders/{orderId}', summary: 'The whole order', auth: ANY_ROLE, params: S.OrderIdPath,
+    responses: { 200: { description: 'The order', schema: S.OrderResponse }, 404: { description: 'No such order (or not yours)' } },
+  },
+} as const satisfies Record<string, RouteDef>;
+
+export type RouteName = keyof typeof ROUTES;
+export const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { AdjustmentInput, StockLevel } from '../domain/inventory';
+import { Order, PlaceOrderRequest } from '../domain/order';
+import { OrderStatus } from '../domain/order-status';
+import { Product, ProductInput, Sku } from '../domain/product';
+
+// Request and response schemas of every route. Handlers validate with them and
+// GET /openapi.json is generated from them, so the document cannot drift.
+
+export const SkuPath = z.strictObject({ sku: Sku });
+export const OrderIdPath = z.strictObject({ orderId: z.string().regex(/^[0-9A-Za-z]{1,64}$/, 'is not an order id') });
+
+export const ListQuery = z.strictObject({
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export const HealthResponse = z.object({ status: z.literal('ok'), stage: z.string(), time: z.iso.datetime() });
+
+export const PutProductRequest = ProductInput.meta({ id: 'ProductInput' });
+export const ProductResponse = Product.meta({ id: 'Product' });
+export const ProductList = z.object({ items: z.array(Product), nextCursor: z.string().optional() });
+
+export const AdjustmentRequest = AdjustmentInput.meta({ id: 'StockAdjustment' });
+export const StockLevelResponse = StockLevel.meta({ id: 'StockLevel' });
+export const StockLevelList = z.object({ items: z.array(StockLevel), nextCursor: z.string().optional() });
+
+export const PlaceOrderBody = PlaceOrderRequest.meta({ id: 'PlaceOrderRequest' });
+export const PlaceOrderResponse = z.object({
+  orderId: z.string(),
+  orderNumber: z.string(),
+  status: OrderStatus.extract(['PENDING']),
+});
+export type PlaceOrderResponse = z.infer<typeof PlaceOrderResponse>;
+export const OrderResponse = Order.meta({ id: 'Order' });

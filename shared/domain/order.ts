@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { BusinessRuleError } from './errors';
+import { Money, multiply, sum } from './money';
+import { Sku, type CatalogView } from './product';
+import { CHANNELS } from './order-number';
+import { OrderStatus } from './order-status';
+import { summarizeDemand, type Shortage } from './inventory';
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** ISO 3166-1 alpha-2, checked against the runtime's region list (so "ZZ" or "AA" fail). */
+export const CountryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as CN')
+  .refine((c) => {
+    const name = regionNames.of(c);
+    return name !== undefined && name !== c && name !== 'Unknown Region';
+  }, 'is not a known ISO 3166-1 alpha-2 country');
+
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const Address = z.strictObject({
+  name: text(200),
+  phone: text(40).optional(),
+  line1: text(200),
+  line2: text(200).optional(),
+  city: text(100),
+  region: text(100).optional(),
+  postalCode: text(20),
+  country: CountryCode,
+});
+export type Address = z.infer<typeof Address>;
+
+export const MAX_LINES = 100;
+export const MAX_QUANTITY = 10_000;
+/**
+ * Reservation touches every distinct SKU's stock item in ONE transaction, next to the
+ * order, its reservation, timeline and outbox items. DynamoDB allows 100 actions per
+ * transaction, so an order may hold at most 96 distinct SKUs (lines may repeat SKUs).
+ */
+export const MAX_DISTINCT_SKUS = 96;
+
+export const PlaceOrderRequest = z.strictObject({
+  channel: Channel,
+  externalRef: text(100).optional(),
+  customer: z.strictObject({
+    email: z.email().max(254),
+    phone: text(40).optional(),
+    name: text(200),
+  }),
+  lines: z
+    .array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(MAX_QUANTITY) }))
+    .min(1)
+    .max(MAX_LINES),
+  shippingAddress: Address,
+  notes: z.string().max(2000).optional(),
+});
+export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
+
+export const OrderLine = z.object({
+  sku: Sku,
+  name: z.string(),
+  quantity: z.int(),
+  unitPrice: Money,
+  lineTotal: Money,
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const OrderTotals = z.object({ subtotal: Money, total: Money });
+export type OrderTotals = z.infer<typeof OrderTotals>;
+
+export const TimelineEntry = z.object({
+  at: z.iso.datetime(),
+  type: z.string(),
+  actor: z.string(),
+  detail: z.string().optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const ShortageSchema = z.object({ sku: z.string(), requested: z.int(), available: z.int() });
+
+/** The order as the API returns it (API.md "Order"). */
+export const Order = z.object({
+  orderId: z.string(),
+  orderNumber: z.string(),
+  status: OrderStatus,
+  channel: Channel,
+  externalRef: z.string().optional(),
+  customer: z.object({ customerId: z.string(), email: z.string(), name: z.string(), phone: z.string().optional() }),
+  lines: z.array(OrderLine),
+  totals: OrderTotals,
+  shippingAddress: Address,
+  notes: z.string().optional(),
+  timeline: z.array(TimelineEntry),
+  reservations: z.array(z.object({ sku: z.string(), quantity: z.int() })).optional(),
+  rejectionReason: z.string().optional(),
+  shortages: z.array(ShortageSchema).optional(),
+  version: z.int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Order = z.infer<typeof Order>;
+
+/** What the store keeps besides the public shape: who placed it (for "own orders only"). */
+export type OrderRecord = Omit<Order, 'timeline'> & { placedBy: string };
+
+/** Stable per email so one customer's orders share an id until customer records exist. */
+export function customerIdFor(email: string): string {
+  return 'cus_' + createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 20);
+}
+
+export interface PricedOrder {
+  lines: OrderLine[];
+  totals: OrderTotals;
+}
+
+/**
+ * Prices every line from the catalog (never from the client). Unknown SKUs and mixed
+ * currencies are business-rule failures (422) that name the offending SKUs.
+ */
+export function priceOrder(request: Pick<PlaceOrderRequest, 'lines'>, catalog: CatalogView): PricedOrder {
+  const unknown = [...new Set(request.lines.map((l) => l.sku).filter((sku) => !catalog.has(sku)))];
+  if (unknown.length > 0) {
+    throw new BusinessRuleError(`Unknown SKUs: ${unknown.join(', ')}`, { skus: unknown }, 'unknown-sku');
+  }
+  const distinct = summarizeDemand(request.lines).length;
+  if (distinct > MAX_DISTINCT_SKUS) {
+    throw new BusinessRuleError(
+      `An order may contain at most ${MAX_DISTINCT_SKUS} different SKUs (got ${distinct})`,
+      { distinctSkus: distinct, max: MAX_DISTINCT_SKUS },
+      'too-many-skus',
+    );
+  }
+  const lines = request.lines.map(({ sku, quantity }) => {
+    const product = catalog.get(sku)!;
+    return { sku, name: product.name, quantity, unitPrice: product.price, lineTotal: multiply(product.price, quantity) };
+  });
+  const currencies = [...new Set(lines.map((l) => l.unitPrice.currency))];
+  if (currencies.length > 1) {
+    const byCurrency = Object.fromEntries(
+      currencies.map((c) => [c, lines.filter((l) => l.unitPrice.currency === c).map((l) => l.sku)]),
+    );
+    throw new BusinessRuleError(
+      `Products are priced in different currencies (${currencies.join(', ')})`,
+      { currencies: byCurrency },
+      'currency-mismatch',
+    );
+  }
+  const subtotal = sum(
+    lines.map((l) => l.lineTotal),
+    currencies[0]!,
+  );
+  return { lines, totals: { subtotal, total: subtotal } };
+}
+
+export interface NewOrderContext {
+  orderId: string;
+  orderNumber: string;
+  placedBy: string;
+  now: Date;
+}
+
+export function newOrder(request: PlaceOrderRequest, priced: PricedOrder, ctx: NewOrderContext): OrderRecord {
+  const at = ctx.now.toISOString();
+  return {
+    orderId: ctx.orderId,
+    orderNumber: ctx.orderNumber,
+    status: 'PENDING',
+    channel: request.channel,
+    externalRef: request.externalRef,
+    customer: {
+      customerId: customerIdFor(request.customer.email),
+      email: request.customer.email,
+      name: request.customer.name,
+      phone: request.customer.phone,
+    },
+    lines: priced.lines,
+    totals: priced.totals,
+    shippingAddress: request.shippingAddress,
+    notes: request.notes,
+    placedBy: ctx.placedBy,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+export type { Shortage };

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { Money } from './money';
+import { BusinessRuleError } from './errors';
+
+// SKUs travel in URLs and inside storage keys, so they are kept to a safe alphabet
+// (no '#', '/', spaces).
+export const Sku = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+export type Sku = z.infer<typeof Sku>;
+
+export const ProductInput = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  price: Money,
+  cost: Money,
+  reorderPoint: z.int().min(0).max(1_000_000_000).optional(),
+  leadTimeDays: z.int().min(0).max(365).optional(),
+  safetyStock: z.int().min(0).max(1_000_000_000).optional(),
+});
+export type ProductInput = z.infer<typeof ProductInput>;
+
+export const Product = ProductInput.extend({
+  sku: Sku,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Product = z.infer<typeof Product>;
+
+/** Price and cost in different currencies would make every margin report wrong. */
+export function validateProductInput(input: ProductInput): ProductInput {
+  if (input.price.currency !== input.cost.currency) {
+    throw new BusinessRuleError(
+      `price is in ${input.price.currency} but cost is in ${input.cost.currency}`,
+      { errors: [{ path: 'cost.currency', message: `must equal price.currency (${input.price.currency})` }] },
+      'currency-mismatch',
+    );
+  }
+  return input;
+}
+
+/** Catalog lookup used by order placement: SKU -> product, or absent. */
+export type CatalogView = ReadonlyMap<string, Pick<Product, 'sku' | 'name' | 'price'>>;

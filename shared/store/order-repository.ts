@@ -1,0 +1,355 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { OrderPlaced, OrderRejected, StockReserved } from '../../events/catalog';
+import { buildEvent, type OutgoingEvent } from '../../events/define-event';
+import { ConflictError } from '../domain/errors';
+import { summarizeDemand, shortageReason, type Demand, type Shortage } from '../domain/inventory';
+import { Order, TimelineEntry, type OrderRecord } from '../domain/order';
+import { assertTransition, type OrderStatus } from '../domain/order-status';
+import { ENTITY, keys, orderItemKind } from './keys';
+import { outboxItem } from './outbox';
+import {
+  cancellationReasons, isConditionFailure, numberAttr, withConflictRetry, type CancellationReason, type TableContext,
+} from './table';
+
+/** A stored answer to a request, replayed verbatim when the same request comes again. */
+export interface StoredResponse {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * "This request may only take effect once": an Idempotency-Key of a principal, or a
+ * channel's externalRef. The first request claims it inside the order transaction.
+ */
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  requestHash: string;
+}
+
+/** Replays are kept a day; after that a key may be reused. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+
+const SYSTEM_ACTOR = 'system:reserve-stock';
+
+export type OrderView = Order & { placedBy: string };
+
+export type ReserveOutcome =
+  | { outcome: 'reserved'; reservations: Demand[] }
+  | { outcome: 'rejected'; shortages: Shortage[] }
+  | { outcome: 'skipped'; status: OrderStatus };
+
+function orderFromItem(item: Record<string, unknown>): OrderRecord {
+  const { pk: _pk, sk: _sk, type: _t, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, placedBy, ...rest } = item;
+  return { ...Order.omit({ timeline: true }).parse(rest), placedBy: String(placedBy) };
+}
+
+function conflictFor(claim: IdempotencyClaim): ConflictError {
+  return new ConflictError(
+    claim.scope.startsWith('extref:')
+      ? `externalRef ${claim.key} was already used for a different order`
+      : `Idempotency-Key ${claim.key} was already used with a different request`,
+    { key: claim.key },
+    'idempotency-conflict',
+    'Idempotency conflict',
+  );
+}
+
+function replayOrConflict(claim: IdempotencyClaim, stored: { requestHash?: string; response?: string }): StoredResponse {
+  if (stored.requestHash !== claim.requestHash) throw conflictFor(claim);
+  return JSON.parse(stored.response ?? 'null') as StoredResponse;
+}
+
+export function orderRepository(ctx: TableContext) {
+  const T = ctx.tableName;
+
+  function timelineItem(orderId: string, at: string, type: string, actor: string, detail?: string) {
+    return { ...keys.timeline(orderId, at, ulid()), type: ENTITY.timeline, at, eventType: type, actor, detail };
+  }
+
+  async function getRecord(orderId: string): Promise<OrderRecord | undefined> {
+    const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.order(orderId), ConsistentRead: true }));
+    return res.Item ? orderFromItem(res.Item) : undefined;
+  }
+
+  /** Moves the order out of PENDING together with its timeline entry and outbox event, or reports why not. */
+  function statusChange(order: OrderRecord, to: OrderStatus, set: Record<string, unknown>, now: Date) {
+    assertTransition(order.status, to);
+    const at = now.toISOString();
+    const names: Record<string, string> = { '#s': 'status', '#v': 'version' };
+    const values: Record<string, unknown> = {
+      ':to': to, ':from': order.status, ':v': order.version, ':next': order.version + 1, ':at': at,
+      ':gsi2pk': keys.orderStatusIndex(to, order.createdAt, order.orderId).gsi2pk,
+    };
+    const extra = Object.entries(set).map(([k, v]) => {
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+      return `#${k} = :${k}`;
+    });
+    return {
+      Update: {
+        TableName: T,
+        Key: keys.order(order.orderId),
+        UpdateExpression: ['SET #s = :to', '#v = :next', 'updatedAt = :at', 'gsi2pk = :gsi2pk', ...extra].join(', '),
+        ConditionExpression: '#v = :v AND #s = :from',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  async function reject(order: OrderRecord, shortages: Shortage[], causationId: string, now: Date): Promise<ReserveOutcome> {
+    const reason = shortageReason(shortages);
+    const event = buildEvent(
+      OrderRejected,
+      { orderId: order.orderId, orderNumber: order.orderNumber, reason, shortages },
+      { eventId: ulid(now.getTime()), occurredAt: now, correlationId: order.orderId, causationId },
+    );
+    try {
+      await withConflictRetry(() =>
+        ctx.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              statusChange(order, 'REJECTED', { rejectionReason: reason, shortages }, now),
+              { Put: { TableName: T, Item: timelineItem(order.orderId, now.toISOString(), 'ORDER_REJECTED', SYSTEM_ACTOR, reason) } },
+              { Put: { TableName: T, Item: outboxItem(keys.orderPartition(order.orderId), event, now) } },
+            ],
+          }),
+        ),
+      );
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (reasons && isConditionFailure(reasons[0])) return skipped(order.orderId);
+      throw err;
+    }
+    return { outcome: 'rejected', shortages };
+  }
+
+  async function skipped(orderId: string): Promise<ReserveOutcome> {
+    const current = await getRecord(orderId);
+    return { outcome: 'skipped', status: current?.status ?? 'PENDING' };
+  }
+
+  return {
+    /** A previous answer for any of the claims, or a 409 if a claim was used for a different request. */
+    async findReplay(claims: readonly IdempotencyClaim[], now: Date): Promise<StoredResponse | undefined> {
+      for (const claim of claims) {
+        const res = await ctx.doc.send(
+          new GetCommand({ TableName: T, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }),
+        );
+        const item = res.Item;
+        if (item && Number(item.expiresAt) >= epoch(now)) {
+          return replayOrConflict(claim, item as { requestHash?: string; response?: string });
+        }
+      }
+      return undefined;
+    },
+
+    /**
+     * Next number of the day's order sequence: one atomic ADD, outside the order
+     * transaction so that numbers stay short and sequential. If the transaction then
+     * fails (or loses an idempotency race) the number is never used: gaps are
+     * acceptable, duplicates are not (ORDERNO is also created with attribute_not_exists).
+     */
+    async nextOrderSequence(day: string): Promise<number> {
+      const res = await ctx.doc.send(
+        new UpdateCommand({
+          TableName: T,
+          Key: keys.orderNumberCounter(day),
+          UpdateExpression: 'SET #type = :type ADD seq :one',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': ENTITY.counter, ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(res.Attributes?.seq);
+    },
+
+    /**
+     * ONE transaction: idempotency claims, the order (version 1, PENDING), its number,
+     * the first timeline entry and the OrderPlaced outbox event. A concurrent duplicate
+     * loses on its idempotency item and answers with the winner's stored response.
+     */
+    async create(
+      order: OrderRecord,
+      opts: { claims: readonly IdempotencyClaim[]; response: StoredResponse; actor: string; causationId: string; now: Date },
+    ): Promise<{ response: StoredResponse; replayed: boolean }> {
+      const { now } = opts;
+      const at = now.toISOString();
+      const event: OutgoingEvent = buildEvent(
+        OrderPlaced,
+        {
+          orderId: order.orderId,
+          orderNumber: order.orderNumber,
+          channel: order.channel,
+          customerId: order.customer.customerId,
+          lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+          totals: order.totals,
+          placedAt: order.createdAt,
+        },
+        { eventId: ulid(now.getTime()), occurredAt: now, correlationId: order.orderId, causationId: opts.causationId },
+      );
+      const claimItems = opts.claims.map((claim) => ({
+        Put: {
+          TableName: T,
+          Item: {
+            ...keys.idempotency(claim.scope, claim.key),
+            type: ENTITY.idempotency,
+            requestHash: claim.requestHash,
+            response: JSON.stringify(opts.response),
+            orderId: order.orderId,
+            createdAt: at,
+            expiresAt: epoch(now) + IDEMPOTENCY_TTL_SECONDS,
+          },
+          // TTL deletion is lazy: an expired claim counts as absent
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': epoch(now) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        },
+      }));
+      const transaction = new TransactWriteCommand({
+        TransactItems: [
+          ...claimItems,
+          {
+            Put: {
+              TableName: T,
+              Item: {
+                ...keys.order(order.orderId),
+                ...keys.orderIndexes({ ...order, customerId: order.customer.customerId }),
+                type: ENTITY.order,
+                ...order,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: T,
+              Item: { ...keys.orderNumber(order.orderNumber), type: ENTITY.orderNumber, orderId: order.orderId, orderNumber: order.orderNumber },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Put: { TableName: T, Item: timelineItem(order.orderId, at, 'ORDER_PLACED', opts.actor) } },
+          { Put: { TableName: T, Item: outboxItem(keys.orderPartition(order.orderId), event, now) } },
+        ],
+      });
+      try {
+        await withConflictRetry(() => ctx.doc.send(transaction));
+        return { response: opts.response, replayed: false };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        for (const [i, claim] of opts.claims.entries()) {
+          const r: CancellationReason | undefined = reasons[i];
+          if (!isConditionFailure(r)) continue;
+          const stored = r?.Item
+            ? { requestHash: r.Item.requestHash?.S, response: r.Item.response?.S }
+            : ((await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }))).Item ?? {});
+          return { response: replayOrConflict(claim, stored), replayed: true };
+        }
+        throw err;
+      }
+    },
+
+    getRecord,
+
+    /** The whole order: one Query of its partition (order, reservation, timeline). */
+    async get(orderId: string): Promise<OrderView | undefined> {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const res = await ctx.doc.send(
+          new QueryCommand({
+            TableName: T,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        items.push(...(res.Items ?? []));
+        startKey = res.LastEvaluatedKey;
+      } while (startKey);
+      const orderItem = items.find((i) => orderItemKind(String(i.sk)) === 'order');
+      if (!orderItem) return undefined;
+      const record = orderFromItem(orderItem);
+      const reservation = items.find((i) => orderItemKind(String(i.sk)) === 'reservation');
+      const timeline = items
+        .filter((i) => orderItemKind(String(i.sk)) === 'timeline')
+        .map((i) => TimelineEntry.parse({ at: i.at, type: i.eventType, actor: i.actor, detail: i.detail }));
+      return {
+        ...record,
+        timeline,
+        ...(reservation ? { reservations: reservation.lines as Demand[] } : {}),
+      };
+    },
+
+    /**
+     * Reserve stock for a PENDING order, all or nothing, in ONE transaction: each SKU's
+     * demand (summed over lines) moves from `available` to `reserved` under
+     * `available >= :q`, the reservation is recorded, the order becomes IN_REVIEW
+     * (version-checked), with timeline entry and StockReserved. If any SKU is short
+     * nothing is reserved and the order is REJECTED naming the short SKUs. An order
+     * that is no longer PENDING (redelivered message) is left alone.
+     */
+    async reserve(orderId: string, causationId: string, now: Date): Promise<ReserveOutcome> {
+      const order = await getRecord(orderId);
+      if (!order) throw new Error(`Order ${orderId} not found`);
+      if (order.status !== 'PENDING') return { outcome: 'skipped', status: order.status };
+
+      const demand = summarizeDemand(order.lines);
+      const at = now.toISOString();
+      const event = buildEvent(
+        StockReserved,
+        { orderId, orderNumber: order.orderNumber, reservations: demand },
+        { eventId: ulid(now.getTime()), occurredAt: now, correlationId: orderId, causationId },
+      );
+      const transaction = new TransactWriteCommand({
+        TransactItems: [
+          ...demand.map(({ sku, quantity }) => ({
+            Update: {
+              TableName: T,
+              Key: keys.stock(sku),
+              UpdateExpression: 'SET available = available - :q, reserved = reserved + :q, updatedAt = :at',
+              ConditionExpression: 'attribute_exists(pk) AND available >= :q',
+              ExpressionAttributeValues: { ':q': quantity, ':at': at },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            },
+          })),
+          {
+            Put: {
+              TableName: T,
+              Item: { ...keys.reservation(orderId), type: ENTITY.reservation, orderId, lines: demand, createdAt: at },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          statusChange(order, 'IN_REVIEW', {}, now),
+          { Put: { TableName: T, Item: timelineItem(orderId, at, 'STOCK_RESERVED', SYSTEM_ACTOR) } },
+          { Put: { TableName: T, Item: outboxItem(keys.orderPartition(orderId), event, now) } },
+        ],
+      });
+      try {
+        await withConflictRetry(() => ctx.doc.send(transaction));
+        return { outcome: 'reserved', reservations: demand };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        // the order or its reservation changed meanwhile: another delivery won
+        if (isConditionFailure(reasons[demand.length]) || isConditionFailure(reasons[demand.length + 1])) {
+          return skipped(orderId);
+        }
+        const shortages = demand.flatMap(({ sku, quantity }, i) =>
+          isConditionFailure(reasons[i])
+            ? [{ sku, requested: quantity, available: Math.max(0, numberAttr(reasons[i]!.Item, 'available') ?? 0) }]
+            : [],
+        );
+        if (shortages.length === 0) throw err;
+        return reject(order, shortages, causationId, now);
+      }
+    },
+  };
+}
+export type OrderRepository = ReturnType<typeof orderRepository>;

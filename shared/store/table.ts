@@ -1,0 +1,87 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../domain/errors';
+
+/** What every repository needs: a document client (created once, at module scope) and the table. */
+export interface TableContext {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+// Cursors are opaque to clients: base64url of the LastEvaluatedKey. Decoding checks
+// the shape so a tampered cursor is a 400, not a DynamoDB error.
+export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | undefined {
+  return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined, allowedKeys: readonly string[]): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Object.entries(value).every(([k, v]) => allowedKeys.includes(k) && typeof v === 'string')
+    ) {
+      return value as Record<string, string>;
+    }
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new ValidationError('Invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+}
+
+/** One entry of TransactionCanceledException.CancellationReasons, as the low-level protocol returns it. */
+export interface CancellationReason {
+  Code?: string;
+  Message?: string;
+  /** ALL_OLD image (AttributeValue form) when ReturnValuesOnConditionCheckFailure was set */
+  Item?: Record<string, { S?: string; N?: string } | undefined>;
+}
+
+export function cancellationReasons(err: unknown): CancellationReason[] | undefined {
+  if (err instanceof Error && err.name === 'TransactionCanceledException') {
+    return (err as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+  }
+  return undefined;
+}
+
+export const isConditionFailure = (r: CancellationReason | undefined) => r?.Code === 'ConditionalCheckFailed';
+
+/** Another transaction held one of our items: safe to retry the whole transaction. */
+export function isRetryableCancellation(reasons: readonly CancellationReason[]): boolean {
+  return (
+    reasons.some((r) => r.Code === 'TransactionConflict') &&
+    !reasons.some((r) => r.Code === 'ConditionalCheckFailed')
+  );
+}
+
+export function isTransactionConflict(err: unknown): boolean {
+  const reasons = cancellationReasons(err);
+  if (reasons) return isRetryableCancellation(reasons);
+  return err instanceof Error && (err.name === 'TransactionConflictException' || err.name === 'TransactionInProgressException');
+}
+
+export const numberAttr = (item: CancellationReason['Item'], name: string): number | undefined => {
+  const n = item?.[name]?.N;
+  return n === undefined ? undefined : Number(n);
+};
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Full-jitter backoff for transaction conflicts. */
+export async function withConflictRetry<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || !isTransactionConflict(err)) throw err;
+      await sleep(Math.random() * Math.min(1000, 25 * 2 ** i));
+    }
+  }
+}
