@@ -162,6 +162,8 @@ function functionEnv(fn: FunctionSpec, urls: { dynamo: string; aws: string }): R
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+    // Lambda runs these bundles on Node 22; the SDK's warning about an older Node is noise here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LAMBDA_TASK_ROOT: fn.file ? resolve(fn.file, '..') : ROOT,
     LAMBDA_RUNTIME_DIR: '/var/runtime',
     _HANDLER: fn.handler,

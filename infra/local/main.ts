@@ -26,6 +26,9 @@ function parseArgs(argv: string[]): LocalCloudOptions {
   return opts;
 }
 
+// The cloud's own SDK calls (creating tables) need no reminder that Lambda runs Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 let cloud: LocalCloud | undefined;
 let exiting = false;
 

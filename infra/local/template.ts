@@ -247,8 +247,9 @@ export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudMo
       : '';
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(p.Environment?.Variables ?? {})) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    // The construct id from the CDK path, else the logical id without CDK's hash suffix.
     const cdkPath = String(r.Metadata?.['aws:cdk:path'] ?? '').split('/');
-    const construct = cdkPath.length > 2 ? cdkPath[1]! : id;
+    const construct = cdkPath.length > 2 ? cdkPath[1]! : id.replace(/[0-9A-F]{8}$/, '').replace(/Function$/, '') || id;
     model.functions.push({
       stack,
       logicalId: id,
