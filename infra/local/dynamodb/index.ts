@@ -39,16 +39,21 @@ export async function startLocalDynamo(opts: LocalDynamoOptions = {}): Promise<L
   const store = createStore(opts.dataDir, region, ACCOUNT_ID);
   const streams = new StreamStore(store, region, ACCOUNT_ID);
   const ttl = new TtlSettings(store);
-  await streams.load();
-  await ttl.load();
   const ctx: Context = { store, lock: new RwLock(), streams, ttl };
-
   const server = createServer(requestHandler(ctx, log));
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
+  try {
+    await streams.load();
+    await ttl.load();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+  } catch (err) {
+    // e.g. the port is taken or another process holds the data dir: release what was opened.
+    await closeStore(store).catch(() => {});
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
   log(`dynamodb listening on ${url} (${opts.dataDir ? `data in ${opts.dataDir}` : 'in-memory'})`);

@@ -57,6 +57,7 @@ export function requestHandler(ctx: Context, log: (line: string) => void) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    req.on('error', (err) => log(`request error: ${err.message}`));
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);

@@ -10,6 +10,7 @@ import { startLocalDynamo, type LocalDynamo } from '../../../infra/local/dynamod
 import { clients, createTable, uniqueTableName } from './helpers';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'local-dynamodb-'));
+const table = uniqueTableName('persist');
 let dynamo: LocalDynamo | undefined;
 
 afterAll(async () => {
@@ -20,7 +21,7 @@ afterAll(async () => {
 it('keeps items, settings and stream records across a restart and resumes after a sequence number', async () => {
   dynamo = await startLocalDynamo({ dataDir });
   let api = clients(dynamo.url);
-  const table = await createTable(api.client, uniqueTableName('persist'), 'NEW_AND_OLD_IMAGES');
+  await createTable(api.client, table, 'NEW_AND_OLD_IMAGES');
   await api.client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' } }));
   await api.doc.send(new PutCommand({ TableName: table, Item: { pk: 'A', sk: 'X', n: 1 } }));
   await api.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: { pk: 'B', sk: 'X' } } }] }));
@@ -42,4 +43,13 @@ it('keeps items, settings and stream records across a restart and resumes after 
   expect(resumed).toHaveLength(1);
   expect(resumed[0]).toMatchObject({ eventName: 'MODIFY', dynamodb: { OldImage: { n: { N: '1' } }, NewImage: { n: { N: '2' } } } });
   expect(BigInt(resumed[0]!.dynamodb.SequenceNumber)).toBeGreaterThan(BigInt(processed));
+});
+
+it('refuses a second instance on the same data dir and a taken port, leaving the first one working', async () => {
+  dynamo ??= await startLocalDynamo({ dataDir });
+  await expect(startLocalDynamo({ dataDir })).rejects.toThrow();
+  await expect(startLocalDynamo({ port: dynamo.port })).rejects.toThrow(/EADDRINUSE/);
+  const api = clients(dynamo.url);
+  await api.doc.send(new PutCommand({ TableName: table, Item: { pk: 'C', sk: 'X' } }));
+  expect((await api.doc.send(new GetCommand({ TableName: table, Key: { pk: 'C', sk: 'X' } }))).Item).toBeDefined();
 });
