@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FunctionPool } from '../../../infra/local/lambda-runtime';
+import type { FunctionSpec } from '../../../infra/local/template';
+
+// A bundle like the ones esbuild writes: ESM, a module scope, an exported handler.
+const dir = mkdtempSync(join(tmpdir(), 'oms-fn-'));
+writeFileSync(
+  join(dir, 'index.mjs'),
+  `import { threadId } from 'node:worker_threads';
+let calls = 0;
+export const handler = async (event, context) => {
+  calls += 1;
+  if (event.sleep) await new Promise((r) => setTimeout(r, event.sleep));
+  if (event.fail) throw new TypeError('bad input');
+  return { calls, threadId, table: process.env.TABLE_NAME, fn: context.functionName, remaining: context.getRemainingTimeInMillis(), id: context.awsRequestId };
+};
+`,
+);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const spec = (timeoutSeconds = 2): FunctionSpec => ({
+  stack: 'S',
+  logicalId: 'Fn',
+  name: 'S-Fn',
+  label: 'fn',
+  arn: 'arn:aws:lambda:us-east-1:000000000000:function:S-Fn',
+  file: join(dir, 'index.mjs'),
+  exportName: 'handler',
+  handler: 'index.handler',
+  runtime: 'nodejs22.x',
+  timeoutSeconds,
+  memoryMb: 128,
+  env: {},
+});
+
+describe('running functions in worker threads', () => {
+  it('gives each function its own environment and runs module scope once per worker', async () => {
+    const pool = new FunctionPool(spec(), { TABLE_NAME: 'oms-test' }, { maxConcurrency: 1, log: () => {} });
+    try {
+      const a = await pool.invoke({});
+      const b = await pool.invoke({});
+      expect(a).toMatchObject({ ok: true, result: { calls: 1, table: 'oms-test', fn: 'S-Fn' } });
+      expect(b).toMatchObject({ ok: true, result: { calls: 2 } });
+      if (a.ok) expect((a.result as { remaining: number }).remaining).toBeGreaterThan(1000);
+      expect(process.env.TABLE_NAME).toBeUndefined();
+      const failed = await pool.invoke({ fail: true });
+      expect(failed).toMatchObject({ ok: false, error: { errorType: 'TypeError', errorMessage: 'bad input' } });
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('runs invocations concurrently up to the function concurrency', async () => {
+    const pool = new FunctionPool(spec(), {}, { maxConcurrency: 2, log: () => {} });
+    try {
+      const results = await Promise.all([1, 2, 3, 4].map(() => pool.invoke({ sleep: 200 })));
+      expect(results.every((r) => r.ok)).toBe(true);
+      const threads = new Set(results.map((r) => (r.ok ? (r.result as { threadId: number }).threadId : 0)));
+      expect(threads.size).toBe(2);
+      expect(pool.size).toBe(2);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('kills an invocation past the timeout and replaces its worker', async () => {
+    const pool = new FunctionPool(spec(1), {}, { maxConcurrency: 1, log: () => {} });
+    try {
+      const slow = await pool.invoke({ sleep: 5000 });
+      expect(slow).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' } });
+      expect(slow.durationMs).toBeLessThan(3000);
+      const next = await pool.invoke({});
+      expect(next).toMatchObject({ ok: true, result: { calls: 1 } });
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('reports a bundle that fails to load as an init error', async () => {
+    const pool = new FunctionPool({ ...spec(), file: join(dir, 'missing.mjs') }, {}, { maxConcurrency: 1, log: () => {} });
+    try {
+      expect(await pool.invoke({})).toMatchObject({ ok: false, error: { errorType: 'Runtime.ImportModuleError' } });
+    } finally {
+      await pool.stop();
+    }
+  });
+});
