@@ -2,6 +2,7 @@ import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import {
   AccountRecovery,
+  type UserPoolDomain,
   FeaturePlan,
   Mfa,
   OAuthScope,
@@ -33,6 +34,8 @@ export class Auth extends Construct {
   /** Client for staff tools (SRP sign-in, no OAuth redirects). */
   readonly staffClient: UserPoolClient;
   readonly authorizer: HttpJwtAuthorizer;
+  /** Hosts the OAuth2 token endpoint (`<baseUrl>/oauth2/token`). */
+  readonly domain: UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
@@ -82,7 +85,7 @@ export class Auth extends Construct {
     });
 
     // The token endpoint for the client-credentials grant lives on the pool's domain.
-    this.userPool.addDomain('Domain', {
+    this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: `oms-${config.stage}-${Aws.ACCOUNT_ID}` },
     });
 

@@ -186,6 +186,7 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'StorefrontClientId', { value: this.auth.storefrontClient.userPoolClientId });
+    new CfnOutput(this, 'TokenUrl', { value: `${this.auth.domain.baseUrl()}/oauth2/token` });
     new CfnOutput(this, 'StaffClientId', { value: this.auth.staffClient.userPoolClientId });
   }
 }

@@ -74,6 +74,11 @@ describe.each(STAGES)('stage %s', (stage) => {
       );
     });
 
+    it('cannot be deleted by accident in prod', () => {
+      const artifact = s().assembly.getStackArtifact(`Oms-${stage}-Stateful`);
+      expect(artifact.terminationProtection ?? false).toBe(stage === 'prod');
+    });
+
     it('has the stage event bus', () => {
       s().stateful.hasResourceProperties('AWS::Events::EventBus', { Name: `oms-${stage}` });
     });
