@@ -58,6 +58,7 @@ export const keys = {
 
   /** Outbox items live in the partition of the aggregate they describe. */
   outbox: (aggregatePk: string, eventId: string): Key => ({ pk: aggregatePk, sk: `OUTBOX#${eventId}` }),
+  outboxPrefix: 'OUTBOX#',
 
   idempotency: (scope: string, key: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   orderNumberCounter: (day: string): Key => ({ pk: `COUNTER#ORDERNO#${day}`, sk: 'COUNTER' }),
