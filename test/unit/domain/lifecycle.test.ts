@@ -197,3 +197,17 @@ function catchError(fn: () => unknown): ConflictError | ForbiddenError | Validat
   }
   throw new Error('expected an error');
 }
+
+describe('order-status answers from the same table', () => {
+  it('canTransition is exactly the table, and assertTransition names the current status', async () => {
+    const { canTransition, assertTransition } = await import('../../../shared/domain/order-status');
+    for (const from of ORDER_STATUSES) {
+      for (const to of ORDER_STATUSES) {
+        expect(canTransition(from, to)).toBe(TRANSITIONS.some((t) => t.from === from && t.to === to));
+      }
+    }
+    const err = catchError(() => assertTransition('EXPIRED', 'PAID'));
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.extensions).toMatchObject({ status: 'EXPIRED' });
+  });
+});
