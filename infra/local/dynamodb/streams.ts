@@ -147,7 +147,14 @@ export class StreamStore implements LocalStreams {
     if (ops.length === 0) return;
     ops.push({ type: 'put', key: SEQ_KEY, value: padSequence(this.lastSeq) });
     await this.store.db.batch(ops);
-    for (const arn of touched) for (const listener of this.listeners) listener(arn);
+    // A failing listener must not turn a committed write into an error for the writer.
+    for (const arn of touched)
+      for (const listener of this.listeners)
+        try {
+          listener(arn);
+        } catch {
+          // the consumer's problem; it can catch up with read()
+        }
   }
 
   async read(streamArn: string, afterSequenceNumber: string | undefined, limit: number): Promise<StreamRecord[]> {
