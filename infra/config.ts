@@ -33,6 +33,10 @@ export interface StageConfig {
     readonly dlqDepthThreshold: number;
     /** Period over which the alarm metric is evaluated. */
     readonly period: Duration;
+    /** Age of the oldest stream record the outbox relay has not processed: how late events are. */
+    readonly outboxLagSeconds: number;
+    /** HTTP 5xx responses per period before the API alarm fires. */
+    readonly api5xxPerPeriod: number;
     /** Addresses subscribed to the stage's alarm topic (confirmation mail required). */
     readonly notificationEmails: string[];
   };
@@ -49,7 +53,13 @@ const CONFIGS: Record<StageName, StageConfig> = {
     corsAllowOrigins: ['http://localhost:3000', 'http://localhost:5173'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 512, timeout: Duration.seconds(10) },
-    alarms: { dlqDepthThreshold: 1, period: Duration.minutes(5), notificationEmails: [] },
+    alarms: {
+      dlqDepthThreshold: 1,
+      period: Duration.minutes(5),
+      outboxLagSeconds: 600,
+      api5xxPerPeriod: 20,
+      notificationEmails: [],
+    },
   },
   staging: {
     stage: 'staging',
@@ -62,7 +72,13 @@ const CONFIGS: Record<StageName, StageConfig> = {
     corsAllowOrigins: ['https://staging.oms.example.com'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },
-    alarms: { dlqDepthThreshold: 1, period: Duration.minutes(5), notificationEmails: [] },
+    alarms: {
+      dlqDepthThreshold: 1,
+      period: Duration.minutes(5),
+      outboxLagSeconds: 300,
+      api5xxPerPeriod: 10,
+      notificationEmails: [],
+    },
   },
   prod: {
     stage: 'prod',
@@ -74,7 +90,13 @@ const CONFIGS: Record<StageName, StageConfig> = {
     corsAllowOrigins: ['https://oms.example.com'],
     auth: { threatProtection: true },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },
-    alarms: { dlqDepthThreshold: 1, period: Duration.minutes(1), notificationEmails: [] },
+    alarms: {
+      dlqDepthThreshold: 1,
+      period: Duration.minutes(1),
+      outboxLagSeconds: 120,
+      api5xxPerPeriod: 5,
+      notificationEmails: [],
+    },
   },
 };
 

@@ -11,6 +11,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -172,6 +174,17 @@ export class ApiStack extends Stack {
       topic: this.alarmTopic,
     });
 
+    // Events reach consumers late when the relay falls behind the stream.
+    new Alarm(this, 'OutboxRelayLagAlarm', {
+      alarmName: `oms-${config.stage}-outbox-relay-lag`,
+      alarmDescription: 'The outbox relay is behind the table stream: events are published late.',
+      metric: relay.fn.metric('IteratorAge', { period: config.alarms.period, statistic: 'Maximum' }),
+      threshold: config.alarms.outboxLagSeconds * 1000,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(this.alarmTopic));
+
     // --- Queued steps: bus rule -> queue -> function -----------------------------
     const reserveStock = addFunction('reserve-stock').bindTable(data, 'readwrite');
     new QueuedStep(this, 'Reservations', {
@@ -182,6 +195,16 @@ export class ApiStack extends Stack {
       fn: reserveStock,
       alarmTopic: this.alarmTopic,
     });
+
+    new Alarm(this, 'Api5xxAlarm', {
+      alarmName: `oms-${config.stage}-api-5xx`,
+      alarmDescription: 'The HTTP API answers with server errors.',
+      metric: stage.metricServerError({ period: config.alarms.period, statistic: 'Sum' }),
+      threshold: config.alarms.api5xxPerPeriod,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(this.alarmTopic));
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

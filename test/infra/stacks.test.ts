@@ -246,6 +246,21 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
   });
 
+  it('alarms on outbox relay lag and API server errors', () => {
+    s().api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionIdOf(s().api, 'outbox-relay') } }],
+      Threshold: config.alarms.outboxLagSeconds * 1000,
+      AlarmActions: [Match.anyValue()],
+    });
+    s().api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5xx',
+      Namespace: 'AWS/ApiGateway',
+      Threshold: config.alarms.api5xxPerPeriod,
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
   describe('HTTP API', () => {
     const authorizerId = () => Object.keys(resourcesOfType(s().api, 'AWS::ApiGatewayV2::Authorizer'))[0]!;
 
