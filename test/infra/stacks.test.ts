@@ -1,7 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAGES, stageConfig, type StageName } from '../../infra/config';
-import { MAX_RECEIVE_COUNT } from '../../infra/constructs/queued-step';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
 import {
   actionsOf,
@@ -211,7 +210,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         expect(q.Properties!.SqsManagedSseEnabled ?? q.Properties!.KmsMasterKeyId).toBeTruthy();
         const redrive = q.Properties!.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string] }; maxReceiveCount: number } | undefined;
         if (redrive) {
-          expect(redrive.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
+          expect(redrive.maxReceiveCount).toBe(5);
           redriveTargets.add(redrive.deadLetterTargetArn['Fn::GetAtt'][0]);
         }
       }
