@@ -13,6 +13,8 @@ export const CountryCode = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as CN')
   .refine((c) => {
+    // zod runs this even when the regex failed; that case is already reported
+    if (!/^[A-Z]{2}$/.test(c)) return true;
     const name = regionNames.of(c);
     return name !== undefined && name !== c && name !== 'Unknown Region';
   }, 'is not a known ISO 3166-1 alpha-2 country');

@@ -1,0 +1,44 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeHandler } from '../../../functions/reserve-stock/reserve-stock';
+import { lambdaContext } from '../../support/api-event';
+import sqsSample from '../../../events/samples/order-placed.sqs.json';
+
+const now = () => new Date('2026-11-27T03:00:00.000Z');
+const sample = sqsSample as unknown as SQSEvent;
+
+function withRecords(bodies: string[]): SQSEvent {
+  const template = sample.Records[0]!;
+  return { Records: bodies.map((body, i) => ({ ...template, messageId: `m-${i}`, body })) };
+}
+
+describe('reserve-stock', () => {
+  it('reserves for the order named in the OrderPlaced event, with the event id as causation', async () => {
+    const calls: [string, string][] = [];
+    const handler = makeHandler({
+      orders: { reserve: async (orderId, causationId) => (calls.push([orderId, causationId]), { outcome: 'reserved', reservations: [] }) },
+      now,
+    });
+    expect(await handler(sample, lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(calls).toEqual([['01KB2Y8Z1S0000000000000000', '01KB2Y8Z1T0000000000000000']]);
+  });
+
+  it('returns only the failed messages for redelivery', async () => {
+    const good = sample.Records[0]!.body;
+    const wrongType = JSON.stringify({ ...JSON.parse(good), 'detail-type': 'OrderShipped' });
+    const badDetail = JSON.stringify({ ...JSON.parse(good), detail: { metadata: {}, data: {} } });
+    const failing = JSON.parse(good);
+    failing.detail.data.orderId = 'FAILS';
+    const handler = makeHandler({
+      orders: {
+        reserve: async (orderId) => {
+          if (orderId === 'FAILS') throw new Error('throttled');
+          return { outcome: 'skipped', status: 'IN_REVIEW' };
+        },
+      },
+      now,
+    });
+    const res = await handler(withRecords([good, 'not json', wrongType, badDetail, JSON.stringify(failing), good]), lambdaContext);
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }, { itemIdentifier: 'm-3' }, { itemIdentifier: 'm-4' }]);
+  });
+});
