@@ -1,21 +1,10 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import {
-  CorsHttpMethod,
-  HttpApi,
-  HttpMethod,
-  HttpNoneAuthorizer,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -23,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { Auth } from '../constructs/auth';
 import { queueDepthAlarm } from '../constructs/depth-alarm';
+import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { QueuedStep } from '../constructs/queued-step';
 import { HTTP_FUNCTIONS } from '../routes';
@@ -34,27 +24,12 @@ export interface ApiStackProps extends StackProps {
   readonly bus: IEventBus;
 }
 
-// HTTP API access log line (JSON); $context.requestId is what support asks for.
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    ip: '$context.identity.sourceIp',
-    requestTime: '$context.requestTime',
-    routeKey: '$context.routeKey',
-    status: '$context.status',
-    responseLength: '$context.responseLength',
-    latencyMs: '$context.responseLatency',
-    integrationError: '$context.integrationErrorMessage',
-    authorizerError: '$context.authorizer.error',
-  }),
-);
-
 /**
  * Everything stateless for one stage: the HTTP API with its Cognito authorizer,
  * the functions, and the event-driven steps (stream relay, queues, rules).
  */
 export class ApiStack extends Stack {
-  readonly api: HttpApi;
+  readonly httpApi: OmsHttpApi;
   readonly auth: Auth;
   readonly alarmTopic: Topic;
   readonly functions = new Map<string, OmsFunction>();
@@ -78,57 +53,15 @@ export class ApiStack extends Stack {
 
     // --- HTTP API ---------------------------------------------------------------
     this.auth = new Auth(this, 'Auth', { config });
-    this.api = new HttpApi(this, 'HttpApi', {
-      apiName: `oms-${config.stage}`,
-      createDefaultStage: false,
-      // Authenticated unless a route says otherwise.
-      defaultAuthorizer: this.auth.authorizer,
-      corsPreflight: {
-        allowOrigins: config.corsAllowOrigins,
-        allowMethods: [
-          CorsHttpMethod.GET,
-          CorsHttpMethod.POST,
-          CorsHttpMethod.PUT,
-          CorsHttpMethod.PATCH,
-          CorsHttpMethod.DELETE,
-        ],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-        exposeHeaders: ['location'],
-        maxAge: Duration.hours(1),
-      },
+    this.httpApi = new OmsHttpApi(this, 'Http', {
+      config,
+      authorizer: this.auth.authorizer,
+      alarmTopic: this.alarmTopic,
     });
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      retention: config.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
-    const stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: config.apiThrottle,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
-    });
-
-    const noAuth = new HttpNoneAuthorizer();
     for (const [step, spec] of Object.entries(HTTP_FUNCTIONS)) {
       const fn = addFunction(step);
       if (spec.table) fn.bindTable(data, spec.table);
-      const integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn.fn);
-      for (const route of spec.routes) {
-        const isPublic = route.access === 'public';
-        const [httpRoute] = this.api.addRoutes({
-          path: route.path,
-          methods: [HttpMethod[route.method]],
-          integration,
-          ...(isPublic ? { authorizer: noAuth } : {}),
-        });
-        if (isPublic) {
-          Validations.of(httpRoute).acknowledge({
-            id: 'AwsSolutions-APIG4',
-            reason: `${route.method} ${route.path} is public by contract (API.md): it serves no personal or business data.`,
-          });
-        }
-      }
+      this.httpApi.addFunctionRoutes(fn, spec.routes);
     }
 
     // --- Outbox relay: table stream -> bus -----------------------------------------
@@ -196,17 +129,7 @@ export class ApiStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
 
-    new Alarm(this, 'Api5xxAlarm', {
-      alarmName: `oms-${config.stage}-api-5xx`,
-      alarmDescription: 'The HTTP API answers with server errors.',
-      metric: stage.metricServerError({ period: config.alarms.period, statistic: 'Sum' }),
-      threshold: config.alarms.api5xxPerPeriod,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(this.alarmTopic));
-
-    new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'StorefrontClientId', { value: this.auth.storefrontClient.userPoolClientId });
     new CfnOutput(this, 'TokenUrl', { value: `${this.auth.domain.baseUrl()}/oauth2/token` });

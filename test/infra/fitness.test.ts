@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/constructs/oms-function';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
-import { resourcesOfType, stepOf, synthStage, type Synthesized } from './synth';
+import { resourcesOfType, stepOf, synthStage, type CfnResource, type Synthesized } from './synth';
 
 // Every folder with a handler is deployed exactly once, and nothing deployed points at
 // a folder that does not exist. A new step without infrastructure fails here.
@@ -21,7 +21,7 @@ afterAll(() => synthesized?.cleanup());
 describe('functions/ and the synthesized app agree', () => {
   const lambdas = () =>
     synthesized.assembly.stacks.flatMap((stack) =>
-      Object.values((stack.template as { Resources: Record<string, { Type: string }> }).Resources).filter(
+      Object.values((stack.template as { Resources: Record<string, CfnResource> }).Resources).filter(
         (r) => r.Type === 'AWS::Lambda::Function',
       ),
     );
@@ -31,12 +31,12 @@ describe('functions/ and the synthesized app agree', () => {
   });
 
   it.each(handlerSteps)('functions/%s/handler.ts has exactly one Lambda', (step) => {
-    const matching = lambdas().filter((fn) => stepOf(fn as Parameters<typeof stepOf>[0]) === step);
+    const matching = lambdas().filter((fn) => stepOf(fn) === step);
     expect(matching).toHaveLength(1);
   });
 
   it('every Lambda is built from an existing functions/<step>/handler.ts', () => {
-    const steps = lambdas().map((fn) => stepOf(fn as Parameters<typeof stepOf>[0]));
+    const steps = lambdas().map((fn) => stepOf(fn));
     expect(steps.filter((s) => s === undefined), 'Lambdas not built by OmsFunction').toEqual([]);
     for (const step of steps) expect(handlerSteps).toContain(step);
   });

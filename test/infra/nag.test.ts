@@ -1,11 +1,10 @@
-import { Validations } from 'aws-cdk-lib';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { stackIds } from '../../infra/build-app';
-import { buildApp } from '../../infra/build-app';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp, stackIds } from '../../infra/build-app';
 import { synthStage, type Synthesized } from './synth';
 
 // The AwsSolutions pack runs inside every synthesis (buildApp registers it), and an

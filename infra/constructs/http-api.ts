@@ -1,0 +1,118 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import type { RouteSpec } from '../routes';
+import type { OmsFunction } from './oms-function';
+
+// One JSON line per request; $context.requestId is what support asks for.
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+export interface OmsHttpApiProps {
+  readonly config: StageConfig;
+  /** Applied to every route that is not public. */
+  readonly authorizer: IHttpRouteAuthorizer;
+  readonly alarmTopic: ITopic;
+}
+
+/**
+ * The HTTP API (payload 2.0): authenticated by default, CORS for the stage's
+ * origins, the `$default` stage throttled and access-logged, an alarm on 5xx.
+ */
+export class OmsHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  private readonly noAuth = new HttpNoneAuthorizer();
+
+  constructor(scope: Construct, id: string, props: OmsHttpApiProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `oms-${config.stage}`,
+      createDefaultStage: false,
+      defaultAuthorizer: props.authorizer,
+      corsPreflight: {
+        allowOrigins: config.corsAllowOrigins,
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.PATCH,
+          CorsHttpMethod.DELETE,
+        ],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        exposeHeaders: ['location'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.apiThrottle,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    });
+
+    new Alarm(this, 'ServerErrorAlarm', {
+      alarmName: `oms-${config.stage}-api-5xx`,
+      alarmDescription: 'The HTTP API answers with server errors.',
+      metric: this.stage.metricServerError({ period: config.alarms.period, statistic: 'Sum' }),
+      threshold: config.alarms.api5xxPerPeriod,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(props.alarmTopic));
+  }
+
+  /** Routes requests for `routes` to `fn`; public routes skip the authorizer. */
+  addFunctionRoutes(fn: OmsFunction, routes: readonly RouteSpec[]): void {
+    const integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn.fn);
+    for (const route of routes) {
+      const isPublic = route.access === 'public';
+      const [httpRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        ...(isPublic ? { authorizer: this.noAuth } : {}),
+      });
+      if (isPublic) {
+        Validations.of(httpRoute!).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by contract (API.md): it serves no personal or business data.`,
+        });
+      }
+    }
+  }
+}
