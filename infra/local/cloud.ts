@@ -227,7 +227,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const store: CloudStore = await openStore(dataDir ? join(dataDir, 'cloud') : undefined);
     stops.push(() => store.close());
 
-    const assemblyDir = opts.assemblyDir ?? synthesize(ROOT, stage, log).dir;
+    const assemblyDir = opts.assemblyDir ?? (await synthesize(ROOT, stage, log)).dir;
     const assembly = readAssembly(assemblyDir);
 
     // The AWS endpoint must listen before the model is built (queue URLs name its port);
@@ -268,16 +268,26 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     live.queues = queues;
 
     const runtime = new LambdaRuntime();
-    stops.push(() => runtime.stop());
+    const pollers: Poller[] = [];
+    // Pollers stop taking work, then the workers go (an invocation cut short counts as failed:
+    // its messages come back and its stream records are read again after a restart).
+    stops.push(async () => {
+      const pollersDone = Promise.all(pollers.map((p) => p.stop()));
+      await runtime.stop();
+      await pollersDone;
+    });
     const concurrencyOf = (fn: FunctionSpec) => Math.max(1, fn.reservedConcurrency ?? opts.concurrency ?? 4);
+    const warming: Promise<void>[] = [];
     for (const fn of m.functions) {
       const pool = runtime.add(fn, functionEnv(fn, { dynamo: dynamo.url, aws: awsUrl }), {
         maxConcurrency: concurrencyOf(fn),
         log,
         output: (name, line) => log(`  ${name} | ${line}`),
       });
-      pool.warm();
+      warming.push(pool.warm());
     }
+    // One loaded container per function before "ready", so the first request is not a cold start.
+    await Promise.all(warming);
     const invokeAsync = (fn: string, event: unknown, why: string) => {
       void runtime.invoke(fn, event).then((r) =>
         log(r.ok ? `${fn} (${why}) ok ${r.durationMs}ms` : `${fn} (${why}) failed: ${r.error.errorType}: ${r.error.errorMessage}`),
@@ -288,10 +298,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const theBus = new LocalBus({ rules: m.rules, buses: m.buses, queues: q, invokeAsync, functionOfArn, region: REGION, accountId: ACCOUNT_ID, log });
     live.bus = theBus;
 
-    const pollers: Poller[] = [];
-    stops.push(async () => {
-      await Promise.all(pollers.map((p) => p.stop()));
-    });
     for (const mapping of m.mappings) {
       const fn = m.functions.find((f) => f.name === mapping.functionName)!;
       if (mapping.kind === 'sqs') {

@@ -276,10 +276,13 @@ export async function handleApiRequest(deps: GatewayDeps, req: IncomingMessage, 
   const url = req.url ?? '/';
   const path = url.split('?')[0]!;
   const requestId = randomUUID();
-  const done = (a: HttpAnswer, target: string) => {
+  const done = (a: HttpAnswer, target: string, functionMs?: number) => {
     a.headers['apigw-requestid'] = requestId;
     send(res, a);
-    deps.log(`HTTP ${method} ${path} -> ${target} ${a.status} ${Date.now() - started}ms`);
+    // Total time, and the function's own time when it ran (the rest is waiting for a container).
+    const total = Date.now() - started;
+    const own = functionMs !== undefined && total - functionMs > 50 ? ` (function ${functionMs}ms)` : '';
+    deps.log(`HTTP ${method} ${path} -> ${target} ${a.status} ${total}ms${own}`);
   };
   const body = await readBody(req, deps.maxBodyBytes ?? 10 * 1024 * 1024);
   if (!body) return done(json(413, { message: 'Request Entity Too Large' }), '(too large)');
@@ -313,5 +316,5 @@ export async function handleApiRequest(deps: GatewayDeps, req: IncomingMessage, 
     for (const k of Object.keys(answer.headers)) if (k.startsWith('access-control-')) delete answer.headers[k];
     Object.assign(answer.headers, corsHeaders(deps.cors, headers.origin, false));
   }
-  done(answer, match.route.functionName);
+  done(answer, match.route.functionName, result.durationMs);
 }

@@ -47,10 +47,15 @@ export class FunctionPool {
   }
 
   /** Starts one container ahead of the first invocation (a warm start for the first request). */
-  warm(): void {
-    if (this.containers.size === 0) {
-      const c = this.spawn();
-      c.ready.catch(() => {});
+  async warm(): Promise<void> {
+    if (this.containers.size > 0) return;
+    const c = this.spawn();
+    try {
+      await c.ready;
+    } catch (err) {
+      // The first invocation reports it (as Lambda reports an init error); no crash here.
+      this.opts.log(`${this.spec.name}: init failed: ${(err as Error).message}`);
+      this.discard(c, { errorType: 'Runtime.InitError', errorMessage: (err as Error).message });
     }
   }
 

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildApp } from '../build-app';
 
 /** Folders and files whose content decides the synthesized assembly. */
 const INPUTS = ['infra', 'functions', 'shared', 'events', 'package-lock.json', 'cdk.json', 'tsconfig.json'];
@@ -35,7 +34,7 @@ export interface SynthResult {
 }
 
 /** The cloud assembly of `stage` in `<root>/.oms/cdk.out-<stage>`, synthesized unless the cache is current. */
-export function synthesize(root: string, stage: string, log: (line: string) => void): SynthResult {
+export async function synthesize(root: string, stage: string, log: (line: string) => void): Promise<SynthResult> {
   const started = Date.now();
   const dir = join(root, '.oms', `cdk.out-${stage}`);
   const stamp = join(dir, '.oms-fingerprint');
@@ -45,6 +44,8 @@ export function synthesize(root: string, stage: string, log: (line: string) => v
   // Synthesize next to the cache and swap it in, so a concurrent reader never sees half an assembly.
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
+    // Loaded only when needed: a cached assembly serves even while the CDK code is mid-edit.
+    const { buildApp } = await import('../build-app');
     // cdk-nag runs in the infra tests and `cdk synth`; the local cloud needs only the template.
     buildApp({ stage, outdir: tmp, nag: false }).synth();
     writeFileSync(join(tmp, '.oms-fingerprint'), print);
