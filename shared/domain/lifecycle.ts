@@ -42,6 +42,8 @@ export const LifecycleOrder = z.object({
   version: z.int().min(1),
   /** principal that placed the order: a storefront acts only on its own */
   placedBy: z.string().optional(),
+  /** set on approval from the workflow settings; the expiry job may not act before it */
+  paymentDueAt: z.iso.datetime().optional(),
 });
 export type LifecycleOrder = z.infer<typeof LifecycleOrder>;
 
@@ -112,6 +114,15 @@ export function issuersOf(command: CommandType): Issuer[] {
   return [...new Set(TRANSITIONS.filter((t) => t.command === command).flatMap((t) => t.by))];
 }
 
+/**
+ * Whether the order already shows this command's outcome, e.g. a redelivered expiry
+ * or a retried cancel. A worker may then acknowledge instead of failing; an API
+ * still answers 409, because the outcome may have come from someone else.
+ */
+export function alreadyApplied(status: OrderStatus, command: CommandType): boolean {
+  return TRANSITIONS.some((t) => t.command === command && t.to === status);
+}
+
 /** What this actor could do to this order right now (for staff screens and tests). */
 export function availableCommands(order: LifecycleOrder, actor: Actor): CommandType[] {
   return COMMAND_TYPES.filter((type) => {
@@ -170,6 +181,15 @@ export function decide(order: LifecycleOrder, command: LifecycleCommand, now: Da
 
   const t = transitionFor(type, order.status);
   if (!t) throw illegal(order, type);
+  // the expiry job may read a stale index entry (a deadline moved, a clock ahead): the order decides
+  if (type === 'expire' && order.paymentDueAt !== undefined && now.getTime() < Date.parse(order.paymentDueAt)) {
+    throw new ConflictError(
+      `Order ${order.orderNumber ?? order.orderId} is not due to expire until ${order.paymentDueAt}; it is ${order.status}`,
+      { status: order.status, paymentDueAt: order.paymentDueAt },
+      'not-due',
+      'Not yet due',
+    );
+  }
   if (!permits(t, order, actor)) {
     throw new ForbiddenError(
       `${actorLabel(actor)} may not ${type} an order that is ${order.status}` +

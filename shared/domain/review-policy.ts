@@ -63,6 +63,11 @@ export function nextWorkflowSettings(current: WorkflowSettings, input: unknown, 
   return WorkflowSettings.parse({ ...parsed, version: current.version + 1, updatedAt: now.toISOString(), updatedBy });
 }
 
+/** When an order approved at `approvedAt` expires if still unpaid. */
+export function paymentDueAt(approvedAt: Date, settings: Pick<WorkflowSettings, 'paymentDeadlineMinutes'>): Date {
+  return new Date(approvedAt.getTime() + settings.paymentDeadlineMinutes * 60_000);
+}
+
 /** Everything review looks at, gathered by the caller (the customer's history comes from the store). */
 export const ReviewFacts = z.object({
   channel: Channel,

@@ -211,3 +211,28 @@ describe('order-status answers from the same table', () => {
     expect(err.extensions).toMatchObject({ status: 'EXPIRED' });
   });
 });
+
+describe('expiry and redelivery', () => {
+  const expireJob: Actor = { kind: 'system', id: 'expire-unpaid' };
+
+  it('expires an unpaid order only once its payment deadline has passed', () => {
+    const due = order('AWAITING_PAYMENT', { paymentDueAt: '2026-11-27T03:00:00.000Z' });
+    const early = catchError(() => decide(due, { type: 'expire', actor: expireJob }, new Date('2026-11-27T02:59:59.999Z')));
+    expect(err409(early)).toMatchObject({ status: 'AWAITING_PAYMENT' });
+    expect(decide(due, { type: 'expire', actor: expireJob }, now)).toMatchObject({ status: 'EXPIRED', stock: 'release' });
+  });
+
+  it('recognises a command whose outcome the order already shows', async () => {
+    const { alreadyApplied } = await import('../../../shared/domain/lifecycle');
+    expect(alreadyApplied('EXPIRED', 'expire')).toBe(true);
+    expect(alreadyApplied('CANCELLED', 'cancel')).toBe(true);
+    expect(alreadyApplied('AWAITING_PAYMENT', 'approve')).toBe(true);
+    expect(alreadyApplied('CANCELLED', 'expire')).toBe(false);
+    expect(alreadyApplied('REJECTED', 'reserve-succeeded')).toBe(false);
+  });
+
+  function err409(err: unknown) {
+    expect(err).toBeInstanceOf(ConflictError);
+    return (err as ConflictError).extensions;
+  }
+});

@@ -139,3 +139,10 @@ describe('WorkflowSettings', () => {
     expect(WorkflowSettings.parse(DEFAULT_WORKFLOW_SETTINGS)).toEqual(DEFAULT_WORKFLOW_SETTINGS);
   });
 });
+
+describe('payment deadline', () => {
+  it('is the approval time plus the configured minutes', async () => {
+    const { paymentDueAt } = await import('../../../shared/domain/review-policy');
+    expect(paymentDueAt(new Date('2026-11-27T03:00:00.000Z'), { paymentDeadlineMinutes: 90 }).toISOString()).toBe('2026-11-27T04:30:00.000Z');
+  });
+});
