@@ -1,7 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/constructs/oms-function';
+import { Stack } from 'aws-cdk-lib';
+import { stageConfig } from '../../infra/config';
+import { OmsFunction, REPO_ROOT } from '../../infra/constructs/oms-function';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
 import { resourcesOfType, stepOf, synthStage, type CfnResource, type Synthesized } from './synth';
 
@@ -47,5 +49,12 @@ describe('functions/ and the synthesized app agree', () => {
 
   it('only the API stack holds functions; the stateful stack holds data', () => {
     expect(Object.keys(resourcesOfType(synthesized.stateful, 'AWS::Lambda::Function'))).toEqual([]);
+  });
+
+  it('a function without a handler folder fails with the path it expected', () => {
+    const props = { config: stageConfig('dev'), tableName: 't', eventBusName: 'b' };
+    expect(() => new OmsFunction(new Stack(), 'no-such-step', props)).toThrow(
+      'Function "no-such-step" has no handler: expected functions/no-such-step/handler.ts',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app';
 import { STAGES, stageConfig, type StageName } from '../../infra/config';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
 import {
@@ -340,5 +341,11 @@ describe('stage settings', () => {
   it('reject an unknown stage with a message naming the valid ones', () => {
     expect(() => stageConfig('qa')).toThrow(/Unknown stage "qa": expected one of dev, staging, prod/);
     expect(() => synthStage('production')).toThrow(/Unknown stage "production"/);
+  });
+
+  it('come from the `stage` context when no stage is passed (cdk synth -c stage=prod)', () => {
+    const app = buildApp({ context: { stage: 'prod' }, bundle: false, nag: false });
+    expect(app.node.children.map((c) => c.node.id).sort()).toEqual(['Oms-prod-Api', 'Oms-prod-Stateful']);
+    expect(app.node.tryGetContext('aws:cdk:bundling-stacks')).toEqual([]);
   });
 });
