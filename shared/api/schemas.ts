@@ -8,7 +8,9 @@ import { Product, ProductInput, Sku } from '../domain/product';
 // GET /openapi.json is generated from them, so the document cannot drift.
 
 export const SkuPath = z.strictObject({ sku: Sku });
-export const OrderIdPath = z.strictObject({ orderId: z.string().regex(/^[0-9A-Za-z]{1,64}$/, 'is not an order id') });
+// Ids are opaque: anything id-like is looked up (and may be 404); only characters that
+// could never be part of an id (and would confuse storage keys) are a 400.
+export const OrderIdPath = z.strictObject({ orderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not an order id') });
 
 export const ListQuery = z.strictObject({
   cursor: z.string().max(2048).optional(),
