@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+
+// A tiny HTTP client for end-to-end tests: everything goes over the local cloud's
+// public API, as a storefront or a member of staff would call it.
+export type Role = 'storefront' | 'ops' | 'cs' | 'finance' | 'admin';
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export const apiUrl = () => inject('apiUrl');
+export const token = (role: Role) => inject('tokens')[role];
+
+export async function call<T = any>(
+  method: string,
+  path: string,
+  opts: { as?: Role; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.as) headers.authorization = `Bearer ${token(opts.as)}`;
+  let body: string | undefined = opts.raw;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${apiUrl()}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+export const uniqueSku = (prefix = 'SKU') => `${prefix}-${randomUUID().slice(0, 8).toUpperCase()}`;
+
+export async function createProduct(sku: string, onHand: number, price = 1999) {
+  const put = await call('PUT', `/products/${sku}`, {
+    as: 'ops',
+    body: { name: `Product ${sku}`, price: { amount: price, currency: 'CNY' }, cost: { amount: Math.round(price / 2), currency: 'CNY' } },
+  });
+  if (put.status !== 201 && put.status !== 200) throw new Error(`PUT product ${put.status} ${JSON.stringify(put.body)}`);
+  if (onHand > 0) {
+    const adj = await call('POST', `/inventory/${sku}/adjustments`, { as: 'ops', body: { delta: onHand, reason: 'RECEIVED' } });
+    if (adj.status !== 201) throw new Error(`adjust ${adj.status} ${JSON.stringify(adj.body)}`);
+  }
+}
+
+export function orderBody(lines: { sku: string; quantity: number }[], overrides: Record<string, unknown> = {}) {
+  return {
+    channel: 'web',
+    customer: { email: 'ada@example.com', name: 'Ada Lovelace' },
+    lines,
+    shippingAddress: { name: 'Ada Lovelace', line1: '1 Analytical St', city: 'Shanghai', postalCode: '200000', country: 'CN' },
+    ...overrides,
+  };
+}
+
+export async function placeOrder(lines: { sku: string; quantity: number }[], key = randomUUID(), overrides = {}) {
+  return call('POST', '/orders', { as: 'storefront', body: orderBody(lines, overrides), headers: { 'idempotency-key': key } });
+}
+
+/** Polls until `done` accepts the value, or fails with the last value seen. */
+export async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > until) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await read();
+  }
+  return last;
+}
+
+export const getOrder = (orderId: string, as: Role = 'ops') => call('GET', `/orders/${orderId}`, { as });
+
+export const settled = (orderId: string) =>
+  eventually(
+    () => getOrder(orderId),
+    (r) => r.status === 200 && r.body.status !== 'PENDING',
+  ).then((r) => r.body);
+
+export const stockOf = async (sku: string) => (await call('GET', `/inventory/${sku}`, { as: 'ops' })).body;

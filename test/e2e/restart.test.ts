@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+import { eventually, orderBody } from './client';
+
+// A second, persistent local cloud of its own: stopped and started again on the same
+// data folder, everything acknowledged before the stop must still be there.
+describe('restarting the local cloud', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oms-restart-'));
+  let cloud: LocalCloud | undefined;
+
+  afterAll(async () => {
+    await cloud?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const send = async (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${cloud!.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('keeps orders and stock across a stop and a start', async () => {
+    cloud = await startLocalCloud({ port: 0, dataDir, writeHandshake: false, log: () => {} });
+    const sku = `KEEP-${randomUUID().slice(0, 6)}`;
+    await send('PUT', `/products/${sku}`, cloud.tokens.ops, {
+      name: 'Kept',
+      price: { amount: 500, currency: 'CNY' },
+      cost: { amount: 200, currency: 'CNY' },
+    });
+    await send('POST', `/inventory/${sku}/adjustments`, cloud.tokens.ops, { delta: 4, reason: 'RECEIVED' });
+    const placed = await send('POST', '/orders', cloud.tokens.storefront, orderBody([{ sku, quantity: 3 }]), {
+      'idempotency-key': randomUUID(),
+    });
+    expect(placed.status).toBe(202);
+    const { orderId } = placed.body;
+    await eventually(
+      () => send('GET', `/orders/${orderId}`, cloud!.tokens.ops),
+      (r) => r.body.status === 'IN_REVIEW',
+    );
+
+    await cloud.stop();
+    cloud = await startLocalCloud({ port: 0, dataDir, writeHandshake: false, log: () => {} });
+
+    const order = await send('GET', `/orders/${orderId}`, cloud.tokens.ops);
+    expect(order.status).toBe(200);
+    expect(order.body).toMatchObject({ orderId, status: 'IN_REVIEW', orderNumber: placed.body.orderNumber });
+    expect((await send('GET', `/inventory/${sku}`, cloud.tokens.ops)).body).toEqual({ sku, onHand: 4, reserved: 3, available: 1 });
+
+    // The restarted cloud keeps working: a new order flows through the relay and the queue.
+    const next = await send('POST', '/orders', cloud.tokens.storefront, orderBody([{ sku, quantity: 1 }]), {
+      'idempotency-key': randomUUID(),
+    });
+    const after = await eventually(
+      () => send('GET', `/orders/${next.body.orderId}`, cloud!.tokens.ops),
+      (r) => r.body.status !== 'PENDING',
+    );
+    expect(after.body.status).toBe('IN_REVIEW');
+    expect((await send('GET', `/inventory/${sku}`, cloud.tokens.ops)).body).toEqual({ sku, onHand: 4, reserved: 4, available: 0 });
+  });
+});
