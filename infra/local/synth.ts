@@ -3,7 +3,7 @@
 // ones a deploy would upload). Synthesis takes tens of seconds, so the assembly is
 // cached under .oms/ and reused while nothing it is built from has changed.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Folders and files whose content decides the synthesized assembly. */
@@ -33,26 +33,38 @@ export interface SynthResult {
   ms: number;
 }
 
-/** The cloud assembly of `stage` in `<root>/.oms/cdk.out-<stage>`, synthesized unless the cache is current. */
+/**
+ * The cloud assembly of `stage`, in `<root>/.oms/cdk.out-<stage>/<fingerprint>`, synthesized
+ * unless it exists already. Each version has its own folder because a running cloud may still
+ * start workers from its bundles; versions unused for an hour are removed.
+ */
 export async function synthesize(root: string, stage: string, log: (line: string) => void): Promise<SynthResult> {
   const started = Date.now();
-  const dir = join(root, '.oms', `cdk.out-${stage}`);
-  const stamp = join(dir, '.oms-fingerprint');
+  const base = join(root, '.oms', `cdk.out-${stage}`);
   const print = fingerprint(root, stage);
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === print) return { dir, cached: true, ms: Date.now() - started };
+  const dir = join(base, print.slice(0, 16));
+  if (existsSync(join(dir, 'manifest.json'))) {
+    const now = new Date();
+    utimesSync(dir, now, now);
+    return { dir, cached: true, ms: Date.now() - started };
+  }
   log(`synthesizing the CDK app (stage ${stage}) ...`);
-  // Synthesize next to the cache and swap it in, so a concurrent reader never sees half an assembly.
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  // Synthesize beside the cache and move it in whole, so a concurrent reader never sees half an assembly.
+  const tmp = join(base, `.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(base, { recursive: true });
   try {
     // Loaded only when needed: a cached assembly serves even while the CDK code is mid-edit.
     const { buildApp } = await import('../build-app');
     // cdk-nag runs in the infra tests and `cdk synth`; the local cloud needs only the template.
     buildApp({ stage, outdir: tmp, nag: false }).synth();
-    writeFileSync(join(tmp, '.oms-fingerprint'), print);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
+    if (existsSync(dir)) rmSync(tmp, { recursive: true, force: true });
+    else renameSync(tmp, dir);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+  for (const name of readdirSync(base)) {
+    const old = join(base, name);
+    if (old !== dir && Date.now() - statSync(old).mtimeMs > 3_600_000) rmSync(old, { recursive: true, force: true });
   }
   return { dir, cached: false, ms: Date.now() - started };
 }
