@@ -2,10 +2,12 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler, type EventBusPort } from '../../../functions/outbox-relay/outbox-relay';
+import { keys } from '../../../shared/store/keys';
 
 let seq = 0;
 function outboxRecord(eventId: string, overrides: Partial<DynamoDBRecord> = {}): DynamoDBRecord {
   const sequence = String(++seq).padStart(21, '0');
+  const key = keys.outbox(keys.orderPartition('01ORDER'), eventId);
   return {
     eventID: `e-${sequence}`,
     eventName: 'INSERT',
@@ -14,10 +16,10 @@ function outboxRecord(eventId: string, overrides: Partial<DynamoDBRecord> = {}):
     awsRegion: 'us-east-1',
     dynamodb: {
       ApproximateCreationDateTime: 1795748400,
-      Keys: { pk: { S: 'ORDER#1' }, sk: { S: `OUTBOX#${eventId}` } },
+      Keys: { pk: { S: key.pk }, sk: { S: key.sk } },
       NewImage: {
-        pk: { S: 'ORDER#1' },
-        sk: { S: `OUTBOX#${eventId}` },
+        pk: { S: key.pk },
+        sk: { S: key.sk },
         type: { S: 'OUTBOX' },
         eventId: { S: eventId },
         source: { S: 'oms.orders' },
