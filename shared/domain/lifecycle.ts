@@ -4,7 +4,7 @@ import { OrderStatus } from './order-status';
 import { TimelineEntry } from './order';
 import { Role } from './roles';
 import {
-  COMMAND_TYPES, STOCK_EFFECTS, TRANSITIONS, transitionFor, type CommandType, type Issuer, type Transition,
+  COMMAND_TYPES, STOCK_EFFECTS, TRANSITIONS, isTerminal, transitionFor, type CommandType, type Issuer, type Transition,
 } from './order-transitions';
 
 // The order lifecycle as a pure decision: (order, command, now) -> what changes.
@@ -226,4 +226,18 @@ export function decide(order: LifecycleOrder, command: LifecycleCommand, now: Da
     stock: t.stock,
     refundDue,
   };
+}
+
+/**
+ * The state machine as a Mermaid diagram, drawn from the table so documentation
+ * cannot drift from the rules (paste into the README, or print from a script).
+ */
+export function stateDiagram(): string {
+  const edges = new Map<string, string[]>();
+  for (const t of TRANSITIONS) {
+    const key = `${t.from} --> ${t.to}`;
+    edges.set(key, [...(edges.get(key) ?? []), t.command]);
+  }
+  const lines = [...edges].map(([edge, commands]) => `  ${edge}: ${commands.join(' / ')}`);
+  return ['stateDiagram-v2', '  [*] --> PENDING', ...lines, ...OrderStatus.options.filter(isTerminal).map((s) => `  ${s} --> [*]`)].join('\n');
 }

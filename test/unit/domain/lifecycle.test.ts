@@ -236,3 +236,13 @@ describe('expiry and redelivery', () => {
     return (err as ConflictError).extensions;
   }
 });
+
+describe('state diagram', () => {
+  it('draws every transition of the table once, with its commands', async () => {
+    const { stateDiagram } = await import('../../../shared/domain/lifecycle');
+    const diagram = stateDiagram();
+    expect(diagram).toContain('IN_REVIEW --> AWAITING_PAYMENT: auto-approve / approve');
+    expect(diagram).toContain('COMPLETED --> [*]');
+    for (const t of TRANSITIONS) expect(diagram).toMatch(new RegExp(`${t.from} --> ${t.to}: .*${t.command}`));
+  });
+});
