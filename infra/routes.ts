@@ -5,6 +5,8 @@
 // by the handlers, because a person's role arrives as a Cognito group (`cognito:groups`),
 // which API Gateway's scope check cannot see; only machine tokens carry `oms/<role>` scopes.
 
+import type { TableAccess } from './constructs/oms-function';
+
 export const ROLES = ['storefront', 'ops', 'cs', 'finance', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -21,7 +23,7 @@ const ANY_ROLE = ROLES;
 
 export interface HttpFunctionSpec {
   /** Table access the function needs; omitted = none (least privilege). */
-  readonly table?: 'read' | 'write' | 'readwrite';
+  readonly table?: TableAccess;
   readonly routes: readonly RouteSpec[];
 }
 

@@ -15,6 +15,7 @@ import { queueDepthAlarm } from '../constructs/depth-alarm';
 import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { QueuedStep } from '../constructs/queued-step';
+import { QUEUED_STEPS } from '../queued-steps';
 import { HTTP_FUNCTIONS } from '../routes';
 import { TABLE_INDEXES } from './stateful-stack';
 
@@ -119,15 +120,19 @@ export class ApiStack extends Stack {
     }).addAlarmAction(new SnsAction(this.alarmTopic));
 
     // --- Queued steps: bus rule -> queue -> function -----------------------------
-    const reserveStock = addFunction('reserve-stock').bindTable(data, 'readwrite');
-    new QueuedStep(this, 'Reservations', {
-      config,
-      bus,
-      queueName: 'reservations',
-      pattern: { source: ['oms.orders'], detailType: ['OrderPlaced'] },
-      fn: reserveStock,
-      alarmTopic: this.alarmTopic,
-    });
+    for (const [step, spec] of Object.entries(QUEUED_STEPS)) {
+      const fn = addFunction(step);
+      if (spec.table) fn.bindTable(data, spec.table);
+      if (spec.bus) fn.bindBus(bus);
+      new QueuedStep(this, `${fn.node.id}Queue`, {
+        config,
+        bus,
+        queueName: spec.queue,
+        pattern: spec.pattern,
+        fn,
+        alarmTopic: this.alarmTopic,
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
