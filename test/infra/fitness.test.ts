@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stack } from 'aws-cdk-lib';
 import { stageConfig } from '../../infra/config';
 import { OmsFunction, REPO_ROOT } from '../../infra/constructs/oms-function';
+import { QUEUED_STEPS } from '../../infra/queued-steps';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
 import { resourcesOfType, stepOf, synthStage, type CfnResource, type Synthesized } from './synth';
 
@@ -43,8 +44,8 @@ describe('functions/ and the synthesized app agree', () => {
     for (const step of steps) expect(handlerSteps).toContain(step);
   });
 
-  it('every step of the routes table has a handler folder', () => {
-    for (const step of Object.keys(HTTP_FUNCTIONS)) expect(handlerSteps).toContain(step);
+  it('every step of the routes and queued-steps tables has a handler folder', () => {
+    for (const step of [...Object.keys(HTTP_FUNCTIONS), ...Object.keys(QUEUED_STEPS)]) expect(handlerSteps).toContain(step);
   });
 
   it('only the API stack holds functions; the stateful stack holds data', () => {
