@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type {
@@ -10,6 +11,7 @@ import {
   NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError,
 } from '../domain/errors';
 import { authFromClaims, authorize, type Auth, type Role } from './auth';
+import { logger } from './logger';
 import { problemResponse, toProblem } from './problem';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -137,6 +139,8 @@ export function http<
   };
 
   return middy<HttpEvent, HttpResult>()
+    // request id and function context on every log line of the invocation
+    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use({
       onError: async (request) => {

@@ -19,6 +19,8 @@ export function sqsBatch(recordHandler: (record: SQSRecord) => Promise<void>): S
       throw err;
     }
   };
-  return async (event, context) =>
-    processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false }) as Promise<SQSBatchResponse>;
+  return async (event, context) => {
+    logger.addContext(context);
+    return processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false }) as Promise<SQSBatchResponse>;
+  };
 }
