@@ -304,8 +304,17 @@ export async function handleApiRequest(deps: GatewayDeps, req: IncomingMessage, 
     }
     authorizer = { claims: outcome.claims, scopes: outcome.scopes };
   }
+  const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  // Headers API Gateway adds on its way to the function.
+  const forwarded = {
+    ...req.headers,
+    'x-forwarded-for': req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${sourceIp}` : sourceIp,
+    'x-forwarded-port': String(req.socket.localPort ?? ''),
+    'x-forwarded-proto': 'http',
+    'x-amzn-trace-id': `Root=1-${Math.floor(started / 1000).toString(16)}-${requestId.replace(/-/g, '').slice(0, 24)}`,
+  };
   const event = buildEvent(
-    { method, url, headers: req.headers, body, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', accountId: deps.accountId, requestId },
+    { method, url, headers: forwarded, body, sourceIp, accountId: deps.accountId, requestId },
     match,
     authorizer,
   );
