@@ -63,6 +63,9 @@ export class FunctionPool {
     const n = ++this.seq;
     const worker = new Worker(WORKER_FILE, {
       env: this.env,
+      // The function's MemorySize caps its heap, so a function that would run out of memory in
+      // Lambda fails here too (Runtime.OutOfMemory) instead of growing without bound.
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.spec.memoryMb) },
       stdout: true,
       stderr: true,
       workerData: {
@@ -99,10 +102,12 @@ export class FunctionPool {
         this.release(c);
       }
     });
-    worker.on('error', (err) => {
+    worker.on('error', (err: Error & { code?: string }) => {
       // An uncaught error kills the container, as in Lambda; the invocation fails.
       settle.fail(err);
-      this.discard(c, { errorType: 'Runtime.UnhandledError', errorMessage: err.message });
+      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      if (oom) this.opts.log(`${this.spec.name} ran out of memory (${this.spec.memoryMb} MB): container replaced`);
+      this.discard(c, { errorType: oom ? 'Runtime.OutOfMemory' : 'Runtime.UnhandledError', errorMessage: err.message });
     });
     worker.on('exit', () => this.discard(c, { errorType: 'Runtime.ExitError', errorMessage: 'the function exited' }));
     this.containers.add(c);

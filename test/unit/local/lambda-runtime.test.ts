@@ -15,6 +15,7 @@ export const handler = async (event, context) => {
   calls += 1;
   if (event.sleep) await new Promise((r) => setTimeout(r, event.sleep));
   if (event.fail) throw new TypeError('bad input');
+  if (event.hog) { const kept = []; for (;;) kept.push(new Array(1e6).fill(calls)); }
   return { calls, threadId, table: process.env.TABLE_NAME, fn: context.functionName, remaining: context.getRemainingTimeInMillis(), id: context.awsRequestId };
 };
 `,
@@ -74,6 +75,16 @@ describe('running functions in worker threads', () => {
       expect(slow.durationMs).toBeLessThan(3000);
       const next = await pool.invoke({});
       expect(next).toMatchObject({ ok: true, result: { calls: 1 } });
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('caps the heap at the function memory size and replaces a worker that runs out', async () => {
+    const pool = new FunctionPool({ ...spec(30), memoryMb: 64 }, {}, { maxConcurrency: 1, log: () => {} });
+    try {
+      expect(await pool.invoke({ hog: true })).toMatchObject({ ok: false, error: { errorType: 'Runtime.OutOfMemory' } });
+      expect(await pool.invoke({})).toMatchObject({ ok: true, result: { calls: 1 } });
     } finally {
       await pool.stop();
     }
