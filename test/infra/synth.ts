@@ -21,8 +21,15 @@ export interface Synthesized {
  */
 export function synthStage(stage: string, opts: BuildAppOptions = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), `oms-infra-${stage}-`));
-  const app = buildApp({ stage, outdir, bundle: false, ...opts });
-  const assembly = app.synth();
+  let app: App;
+  let assembly: CloudAssembly;
+  try {
+    app = buildApp({ stage, outdir, bundle: false, ...opts });
+    assembly = app.synth();
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
   const ids = stackIds(stage);
   const template = (id: string) => Template.fromJSON(assembly.getStackArtifact(id).template as Record<string, unknown>);
   return {
