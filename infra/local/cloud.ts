@@ -288,10 +288,18 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     }
     // One loaded container per function before "ready", so the first request is not a cold start.
     await Promise.all(warming);
-    const invokeAsync = (fn: string, event: unknown, why: string) => {
-      void runtime.invoke(fn, event).then((r) =>
-        log(r.ok ? `${fn} (${why}) ok ${r.durationMs}ms` : `${fn} (${why}) failed: ${r.error.errorType}: ${r.error.errorMessage}`),
-      );
+    // Asynchronous invocation (rule and schedule targets): like Lambda, two retries after a
+    // failure, one and two minutes apart in AWS; seconds here, so a developer sees the outcome.
+    let stopped = false;
+    stops.push(() => {
+      stopped = true;
+    });
+    const invokeAsync = (fn: string, event: unknown, why: string, attempt = 1) => {
+      void runtime.invoke(fn, event).then((r) => {
+        if (r.ok) return log(`${fn} (${why}) ok ${r.durationMs}ms`);
+        log(`${fn} (${why}) failed (attempt ${attempt} of 3): ${r.error.errorType}: ${r.error.errorMessage}`);
+        if (attempt < 3 && !stopped) setTimeout(() => !stopped && invokeAsync(fn, event, why, attempt + 1), 1000 * attempt).unref();
+      });
     };
     const functionOfArn = (arn: string) => functionNameOfArn(arn);
 

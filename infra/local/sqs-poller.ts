@@ -76,6 +76,12 @@ export function startSqsPoller(opts: {
         continue;
       }
       if (batch.length === 0) continue;
+      // With a batching window, Lambda keeps gathering until the batch is full or the window ends.
+      const until = Date.now() + mapping.maxBatchingWindowSeconds * 1000;
+      while (batch.length < mapping.batchSize && Date.now() < until && !abort.signal.aborted) {
+        const more = await queues.receive(queue.name, Math.min(10, mapping.batchSize - batch.length), undefined, (until - Date.now()) / 1000, abort.signal);
+        batch.push(...more);
+      }
       const result = await opts.invoke(mapping.functionName, { Records: batch.map((m) => sqsRecord(m, queue.arn, opts.region)) });
       const failed = failedMessageIds(mapping, result, batch);
       if (failed === undefined) {
