@@ -1,11 +1,11 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
 import { OrderPlaced, OrderRejected, StockReserved } from '../../events/catalog';
 import { buildEvent, type OutgoingEvent } from '../../events/define-event';
 import { ConflictError } from '../domain/errors';
 import { summarizeDemand, shortageReason, type Demand, type Shortage } from '../domain/inventory';
 import { Order, TimelineEntry, type OrderRecord } from '../domain/order';
 import { assertTransition, type OrderStatus } from '../domain/order-status';
+import { newId } from './ids';
 import { ENTITY, keys, orderItemKind } from './keys';
 import { outboxItem } from './outbox';
 import {
@@ -67,7 +67,7 @@ export function orderRepository(ctx: TableContext) {
   const T = ctx.tableName;
 
   function timelineItem(orderId: string, at: string, type: string, actor: string, detail?: string) {
-    return { ...keys.timeline(orderId, at, ulid()), type: ENTITY.timeline, at, eventType: type, actor, detail };
+    return { ...keys.timeline(orderId, at, newId(new Date(at))), type: ENTITY.timeline, at, eventType: type, actor, detail };
   }
 
   async function getRecord(orderId: string): Promise<OrderRecord | undefined> {
@@ -106,7 +106,7 @@ export function orderRepository(ctx: TableContext) {
     const event = buildEvent(
       OrderRejected,
       { orderId: order.orderId, orderNumber: order.orderNumber, reason, shortages },
-      { eventId: ulid(now.getTime()), occurredAt: now, correlationId: order.orderId, causationId },
+      { eventId: newId(now), occurredAt: now, correlationId: order.orderId, causationId },
     );
     try {
       await withConflictRetry(() =>
@@ -128,9 +128,13 @@ export function orderRepository(ctx: TableContext) {
     return { outcome: 'rejected', shortages };
   }
 
+  /** The order's condition failed: fine if another delivery moved it on, a retry if it is still PENDING. */
   async function skipped(orderId: string): Promise<ReserveOutcome> {
     const current = await getRecord(orderId);
-    return { outcome: 'skipped', status: current?.status ?? 'PENDING' };
+    if (!current || current.status === 'PENDING') {
+      throw new Error(`Order ${orderId} changed while reserving; retry`);
+    }
+    return { outcome: 'skipped', status: current.status };
   }
 
   return {
@@ -190,7 +194,7 @@ export function orderRepository(ctx: TableContext) {
           totals: order.totals,
           placedAt: order.createdAt,
         },
-        { eventId: ulid(now.getTime()), occurredAt: now, correlationId: order.orderId, causationId: opts.causationId },
+        { eventId: newId(now), occurredAt: now, correlationId: order.orderId, causationId: opts.causationId },
       );
       const claimItems = opts.claims.map((claim) => ({
         Put: {
@@ -305,7 +309,7 @@ export function orderRepository(ctx: TableContext) {
       const event = buildEvent(
         StockReserved,
         { orderId, orderNumber: order.orderNumber, reservations: demand },
-        { eventId: ulid(now.getTime()), occurredAt: now, correlationId: orderId, causationId },
+        { eventId: newId(now), occurredAt: now, correlationId: orderId, causationId },
       );
       const transaction = new TransactWriteCommand({
         TransactItems: [

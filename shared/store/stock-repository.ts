@@ -1,9 +1,9 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
 import { StockAdjusted } from '../../events/catalog';
 import { buildEvent } from '../../events/define-event';
 import { NotFoundError } from '../domain/errors';
 import { adjustmentConflict, emptyLevel, type AdjustmentInput, type StockLevel } from '../domain/inventory';
+import { newId } from './ids';
 import { ENTITY, INDEX, keys } from './keys';
 import { outboxItem } from './outbox';
 import { batchGet } from './product-repository';
@@ -74,12 +74,12 @@ export function stockRepository(ctx: TableContext) {
      */
     async adjust(adj: Adjustment, now: Date): Promise<StockLevel> {
       const at = now.toISOString();
-      const adjustmentId = ulid(now.getTime());
+      const adjustmentId = newId(now);
       const abs = Math.abs(adj.delta);
       const event = buildEvent(
         StockAdjusted,
         { sku: adj.sku, adjustmentId, delta: adj.delta, reason: adj.reason, note: adj.note, actor: adj.actor },
-        { eventId: ulid(now.getTime()), occurredAt: now, correlationId: adjustmentId, causationId: adj.causationId },
+        { eventId: newId(now), occurredAt: now, correlationId: adjustmentId, causationId: adj.causationId },
       );
       const stockKey = keys.stock(adj.sku);
       const write = () =>
