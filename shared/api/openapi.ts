@@ -4,6 +4,12 @@ import { ROUTES, type RouteDef } from './routes';
 
 type Json = Record<string, unknown>;
 
+// A named schema used as input can differ from its output form (defaults, coercion),
+// so input use gets its own component ("OrderInput") unless it is an input schema
+// by name already (PlaceOrderRequest, ProductInput, StockAdjustment).
+const componentName = (id: string, io: 'input' | 'output') =>
+  io === 'input' && !/Request|Input|Adjustment/.test(id) ? `${id}Input` : id;
+
 /**
  * Converts one schema and moves its named sub-schemas (`.meta({ id })`) into
  * components, so shared shapes (Order, Product, Problem) appear once.
@@ -12,8 +18,7 @@ function schemaRef(schema: z.ZodType, io: 'input' | 'output', components: Json):
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
   const { $schema: _s, $defs, ...rest } = json;
   for (const [id, def] of Object.entries(($defs ?? {}) as Json)) {
-    const name = io === 'input' && !/Request|Input|Adjustment/.test(id) ? `${id}Input` : id;
-    components[name] = rewriteRefs(def, io);
+    components[componentName(id, io)] = rewriteRefs(def, io);
   }
   return rewriteRefs(rest, io) as Json;
 }
@@ -24,9 +29,7 @@ function rewriteRefs(value: unknown, io: 'input' | 'output'): unknown {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => {
         if (k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')) {
-          const id = v.slice('#/$defs/'.length);
-          const name = io === 'input' && !/Request|Input|Adjustment/.test(id) ? `${id}Input` : id;
-          return [k, `#/components/schemas/${name}`];
+          return [k, `#/components/schemas/${componentName(v.slice('#/$defs/'.length), io)}`];
         }
         return [k, rewriteRefs(v, io)];
       }),
