@@ -35,7 +35,7 @@ export interface LocalCloudOptions {
   log?: (line: string) => void;
   /** Write .oms/local.json (default true). */
   writeHandshake?: boolean;
-  /** Serve this cloud assembly instead of synthesizing the app (a cdk.out folder). */
+  /** Serve this cloud assembly instead of synthesizing the app (a cdk.out folder; env OMS_ASSEMBLY_DIR also). */
   assemblyDir?: string;
   /** Most concurrent invocations per function unless the template reserves concurrency (default 4). */
   concurrency?: number;
@@ -227,7 +227,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const store: CloudStore = await openStore(dataDir ? join(dataDir, 'cloud') : undefined);
     stops.push(() => store.close());
 
-    const assemblyDir = opts.assemblyDir ?? (await synthesize(ROOT, stage, log)).dir;
+    // OMS_ASSEMBLY_DIR pins the assembly: the e2e setup sets it so every cloud of one test run
+    // serves the same template, even if the code changes while the run goes on.
+    const assemblyDir = opts.assemblyDir ?? process.env.OMS_ASSEMBLY_DIR ?? (await synthesize(ROOT, stage, log)).dir;
     const assembly = readAssembly(assemblyDir);
 
     // The AWS endpoint must listen before the model is built (queue URLs name its port);

@@ -16,12 +16,15 @@ export default async function setup({ provide }: TestProject) {
     console.error(lines.slice(-50).join('\n'));
     throw err;
   });
+  // Clouds the tests start themselves (restart.test.ts) serve the same assembly, without a second synthesis.
+  process.env.OMS_ASSEMBLY_DIR = cloud.assemblyDir;
   provide('apiUrl', cloud.apiUrl);
   provide('tokens', cloud.tokens);
   provide('dynamoUrl', cloud.dynamoUrl);
   provide('awsUrl', cloud.awsUrl);
   provide('assemblyDir', cloud.assemblyDir);
   return async () => {
+    delete process.env.OMS_ASSEMBLY_DIR;
     await cloud.stop();
   };
 }
