@@ -1,6 +1,7 @@
-import { ROUTES } from '../../shared/api/routes';
+import { ROUTES, routeKey } from '../../shared/api/routes';
 import { NotFoundError } from '../../shared/domain/errors';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import { requestHash } from '../../shared/middleware/idempotency';
 import type { ProductRepository } from '../../shared/store/product-repository';
 import type { StockRepository } from '../../shared/store/stock-repository';
 
@@ -12,11 +13,15 @@ export interface InventoryDeps {
 
 export function makeHandler(deps: InventoryDeps): HttpHandler {
   return router({
-    'POST /inventory/{sku}/adjustments': http(ROUTES.adjustStock, async ({ params, body, auth, requestId }) => {
-      // the product check and the 409 rule are enforced inside the transaction
+    'POST /inventory/{sku}/adjustments': http(ROUTES.adjustStock, async ({ params, body, auth, requestId, idempotencyKey }) => {
+      // the product check, the 409 rule and the replay check happen inside the transaction
+      const claim = idempotencyKey
+        ? { scope: auth.principal, key: idempotencyKey, requestHash: requestHash(`${routeKey(ROUTES.adjustStock)} ${params.sku}`, body) }
+        : undefined;
       const level = await deps.stock.adjust(
         { sku: params.sku, ...body, actor: auth.principal, causationId: requestId },
         deps.now(),
+        { claim },
       );
       return created(level);
     }),

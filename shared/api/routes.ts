@@ -5,6 +5,8 @@ import * as S from './schemas';
 export interface RouteDef {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
+  /** The step (folder under functions/) whose Lambda serves this route. */
+  fn: string;
   summary: string;
   auth: 'public' | readonly Role[];
   body?: z.ZodType;
@@ -21,15 +23,15 @@ const STAFF_STOCK: readonly Role[] = ['ops', 'admin'];
 // routeKey = `${method} ${path}`, exactly as API Gateway names it.
 export const ROUTES = {
   health: {
-    method: 'GET', path: '/health', summary: 'Liveness check', auth: 'public',
+    method: 'GET', path: '/health', fn: 'health', summary: 'Liveness check', auth: 'public',
     responses: { 200: { description: 'Service is up', schema: S.HealthResponse } },
   },
   openapi: {
-    method: 'GET', path: '/openapi.json', summary: 'This OpenAPI document', auth: 'public',
+    method: 'GET', path: '/openapi.json', fn: 'health', summary: 'This OpenAPI document', auth: 'public',
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
   },
   putProduct: {
-    method: 'PUT', path: '/products/{sku}', summary: 'Create or replace a product', auth: STAFF_STOCK,
+    method: 'PUT', path: '/products/{sku}', fn: 'catalog', summary: 'Create or replace a product', auth: STAFF_STOCK,
     params: S.SkuPath, body: S.PutProductRequest,
     responses: {
       200: { description: 'Product replaced', schema: S.ProductResponse },
@@ -38,16 +40,17 @@ export const ROUTES = {
     },
   },
   getProduct: {
-    method: 'GET', path: '/products/{sku}', summary: 'Get a product', auth: ANY_ROLE, params: S.SkuPath,
+    method: 'GET', path: '/products/{sku}', fn: 'catalog', summary: 'Get a product', auth: ANY_ROLE, params: S.SkuPath,
     responses: { 200: { description: 'The product', schema: S.ProductResponse }, 404: { description: 'Unknown SKU' } },
   },
   listProducts: {
-    method: 'GET', path: '/products', summary: 'List products by SKU', auth: ANY_ROLE, query: S.ListQuery,
+    method: 'GET', path: '/products', fn: 'catalog', summary: 'List products by SKU', auth: ANY_ROLE, query: S.ListQuery,
     responses: { 200: { description: 'A page of products', schema: S.ProductList } },
   },
   adjustStock: {
-    method: 'POST', path: '/inventory/{sku}/adjustments', summary: 'Adjust on-hand stock (recorded in the ledger)',
+    method: 'POST', path: '/inventory/{sku}/adjustments', fn: 'inventory', summary: 'Adjust on-hand stock (recorded in the ledger)',
     auth: STAFF_STOCK, params: S.SkuPath, body: S.AdjustmentRequest,
+    headers: [{ name: 'Idempotency-Key', required: false, description: 'A retried adjustment with the same key is applied once (answer: the current level); same key + different body is 409.' }],
     responses: {
       201: { description: 'Adjusted; the new level', schema: S.StockLevelResponse },
       404: { description: 'Unknown SKU' },
@@ -55,15 +58,15 @@ export const ROUTES = {
     },
   },
   getStock: {
-    method: 'GET', path: '/inventory/{sku}', summary: 'Stock level of a SKU', auth: ['ops', 'cs', 'admin'], params: S.SkuPath,
+    method: 'GET', path: '/inventory/{sku}', fn: 'inventory', summary: 'Stock level of a SKU', auth: ['ops', 'cs', 'admin'], params: S.SkuPath,
     responses: { 200: { description: 'The level', schema: S.StockLevelResponse }, 404: { description: 'Unknown SKU' } },
   },
   listStock: {
-    method: 'GET', path: '/inventory', summary: 'Stock levels of all products', auth: ['ops', 'cs', 'admin'], query: S.ListQuery,
+    method: 'GET', path: '/inventory', fn: 'inventory', summary: 'Stock levels of all products', auth: ['ops', 'cs', 'admin'], query: S.ListQuery,
     responses: { 200: { description: 'A page of stock levels', schema: S.StockLevelList } },
   },
   placeOrder: {
-    method: 'POST', path: '/orders', summary: 'Place an order (stock is reserved asynchronously)',
+    method: 'POST', path: '/orders', fn: 'place-order', summary: 'Place an order (stock is reserved asynchronously)',
     auth: ['storefront', 'cs', 'admin'], body: S.PlaceOrderBody,
     headers: [{ name: 'Idempotency-Key', required: false, description: 'Required for storefront clients. Same key + same body replays the first response; same key + different body is 409.' }],
     responses: {
@@ -73,7 +76,7 @@ export const ROUTES = {
     },
   },
   getOrder: {
-    method: 'GET', path: '/orders/{orderId}', summary: 'The whole order', auth: ANY_ROLE, params: S.OrderIdPath,
+    method: 'GET', path: '/orders/{orderId}', fn: 'get-order', summary: 'The whole order', auth: ANY_ROLE, params: S.OrderIdPath,
     responses: { 200: { description: 'The order', schema: S.OrderResponse }, 404: { description: 'No such order (or not yours)' } },
   },
 } as const satisfies Record<string, RouteDef>;

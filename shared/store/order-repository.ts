@@ -1,37 +1,16 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OrderPlaced, OrderRejected, StockReserved } from '../../events/catalog';
 import { buildEvent, type OutgoingEvent } from '../../events/define-event';
-import { ConflictError } from '../domain/errors';
 import { summarizeDemand, shortageReason, type Demand, type Shortage } from '../domain/inventory';
 import { Order, TimelineEntry, type OrderRecord } from '../domain/order';
 import { assertTransition, type OrderStatus } from '../domain/order-status';
 import { newId } from './ids';
+import { claimPut, findReplay, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from './idempotency';
 import { ENTITY, keys, orderItemKind } from './keys';
 import { outboxItem } from './outbox';
 import {
-  cancellationReasons, isConditionFailure, numberAttr, withConflictRetry, type CancellationReason, type TableContext,
+  cancellationReasons, isConditionFailure, numberAttr, withConflictRetry, type TableContext,
 } from './table';
-
-/** A stored answer to a request, replayed verbatim when the same request comes again. */
-export interface StoredResponse {
-  statusCode: number;
-  headers?: Record<string, string>;
-  body: unknown;
-}
-
-/**
- * "This request may only take effect once": an Idempotency-Key of a principal, or a
- * channel's externalRef. The first request claims it inside the order transaction.
- */
-export interface IdempotencyClaim {
-  scope: string;
-  key: string;
-  requestHash: string;
-}
-
-/** Replays are kept a day; after that a key may be reused. */
-const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
 const SYSTEM_ACTOR = 'system:reserve-stock';
 
@@ -45,22 +24,6 @@ export type ReserveOutcome =
 function orderFromItem(item: Record<string, unknown>): OrderRecord {
   const { pk: _pk, sk: _sk, type: _t, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, placedBy, ...rest } = item;
   return { ...Order.omit({ timeline: true }).parse(rest), placedBy: String(placedBy) };
-}
-
-function conflictFor(claim: IdempotencyClaim): ConflictError {
-  return new ConflictError(
-    claim.scope.startsWith('extref:')
-      ? `externalRef ${claim.key} was already used for a different order`
-      : `Idempotency-Key ${claim.key} was already used with a different request`,
-    { key: claim.key },
-    'idempotency-conflict',
-    'Idempotency conflict',
-  );
-}
-
-function replayOrConflict(claim: IdempotencyClaim, stored: { requestHash?: string; response?: string }): StoredResponse {
-  if (stored.requestHash !== claim.requestHash) throw conflictFor(claim);
-  return JSON.parse(stored.response ?? 'null') as StoredResponse;
 }
 
 export function orderRepository(ctx: TableContext) {
@@ -138,19 +101,7 @@ export function orderRepository(ctx: TableContext) {
   }
 
   return {
-    /** A previous answer for any of the claims, or a 409 if a claim was used for a different request. */
-    async findReplay(claims: readonly IdempotencyClaim[], now: Date): Promise<StoredResponse | undefined> {
-      for (const claim of claims) {
-        const res = await ctx.doc.send(
-          new GetCommand({ TableName: T, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }),
-        );
-        const item = res.Item;
-        if (item && Number(item.expiresAt) >= epoch(now)) {
-          return replayOrConflict(claim, item as { requestHash?: string; response?: string });
-        }
-      }
-      return undefined;
-    },
+    findReplay: (claims: readonly IdempotencyClaim[], now: Date) => findReplay(ctx, claims, now),
 
     /**
      * Next number of the day's order sequence: one atomic ADD, outside the order
@@ -196,24 +147,7 @@ export function orderRepository(ctx: TableContext) {
         },
         { eventId: newId(now), occurredAt: now, correlationId: order.orderId, causationId: opts.causationId },
       );
-      const claimItems = opts.claims.map((claim) => ({
-        Put: {
-          TableName: T,
-          Item: {
-            ...keys.idempotency(claim.scope, claim.key),
-            type: ENTITY.idempotency,
-            requestHash: claim.requestHash,
-            response: JSON.stringify(opts.response),
-            orderId: order.orderId,
-            createdAt: at,
-            expiresAt: epoch(now) + IDEMPOTENCY_TTL_SECONDS,
-          },
-          // TTL deletion is lazy: an expired claim counts as absent
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': epoch(now) },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-        },
-      }));
+      const claimItems = opts.claims.map((claim) => claimPut(T, claim, opts.response, now, { orderId: order.orderId }));
       const transaction = new TransactWriteCommand({
         TransactItems: [
           ...claimItems,
@@ -247,12 +181,8 @@ export function orderRepository(ctx: TableContext) {
         const reasons = cancellationReasons(err);
         if (!reasons) throw err;
         for (const [i, claim] of opts.claims.entries()) {
-          const r: CancellationReason | undefined = reasons[i];
-          if (!isConditionFailure(r)) continue;
-          const stored = r?.Item
-            ? { requestHash: r.Item.requestHash?.S, response: r.Item.response?.S }
-            : ((await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }))).Item ?? {});
-          return { response: replayOrConflict(claim, stored), replayed: true };
+          if (!isConditionFailure(reasons[i])) continue;
+          return { response: await resolveLostClaim(ctx, claim, reasons[i]), replayed: true };
         }
         throw err;
       }
@@ -357,3 +287,5 @@ export function orderRepository(ctx: TableContext) {
   };
 }
 export type OrderRepository = ReturnType<typeof orderRepository>;
+
+export type { IdempotencyClaim, StoredResponse };

@@ -4,6 +4,7 @@ import { buildEvent } from '../../events/define-event';
 import { NotFoundError } from '../domain/errors';
 import { adjustmentConflict, emptyLevel, type AdjustmentInput, type StockLevel } from '../domain/inventory';
 import { newId } from './ids';
+import { claimPut, resolveLostClaim, type IdempotencyClaim } from './idempotency';
 import { ENTITY, INDEX, keys } from './keys';
 import { outboxItem } from './outbox';
 import { batchGet } from './product-repository';
@@ -70,9 +71,10 @@ export function stockRepository(ctx: TableContext) {
      * together (created on the first adjustment), a LEDGER entry records it and the
      * outbox carries StockAdjusted. A decrease is conditioned on `available >= |delta|`,
      * which is exactly "on hand stays >= reserved" (and >= 0) without arithmetic in
-     * the condition. Returns the level read back after the write.
+     * the condition. Returns the level read back after the write. With a claim, a
+     * repeated request changes nothing and answers with the current level.
      */
-    async adjust(adj: Adjustment, now: Date): Promise<StockLevel> {
+    async adjust(adj: Adjustment, now: Date, opts: { claim?: IdempotencyClaim } = {}): Promise<StockLevel> {
       const at = now.toISOString();
       const adjustmentId = newId(now);
       const abs = Math.abs(adj.delta);
@@ -129,6 +131,8 @@ export function stockRepository(ctx: TableContext) {
                 },
               },
               { Put: { TableName: ctx.tableName, Item: outboxItem(stockKey.pk, event, now) } },
+              // a retried request (same Idempotency-Key) must not move stock twice
+              ...(opts.claim ? [claimPut(ctx.tableName, opts.claim, { statusCode: 201, body: { adjustmentId } }, now, { sku: adj.sku })] : []),
             ],
           }),
         );
@@ -136,6 +140,11 @@ export function stockRepository(ctx: TableContext) {
         await withConflictRetry(write);
       } catch (err) {
         const reasons = cancellationReasons(err);
+        if (opts.claim && reasons && isConditionFailure(reasons[4])) {
+          // already applied (or 409 for a different request): answer with today's level
+          await resolveLostClaim(ctx, opts.claim, reasons[4]);
+          return get(adj.sku);
+        }
         if (reasons && isConditionFailure(reasons[0])) {
           throw new NotFoundError(`No product with SKU ${adj.sku}`, { sku: adj.sku });
         }

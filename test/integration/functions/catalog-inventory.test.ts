@@ -23,8 +23,14 @@ afterAll(() => table?.drop());
 type Body = Record<string, unknown>;
 const putProduct = (sku: string, body: unknown, claims: Body = TOKENS.ops) =>
   call<Body>(catalog, { routeKey: 'PUT /products/{sku}', pathParameters: { sku }, body, claims: claims as never });
-const adjust = (sku: string, body: unknown) =>
-  call<Body>(inventory, { routeKey: 'POST /inventory/{sku}/adjustments', pathParameters: { sku }, body, claims: TOKENS.ops });
+const adjust = (sku: string, body: unknown, key?: string) =>
+  call<Body>(inventory, {
+    routeKey: 'POST /inventory/{sku}/adjustments',
+    pathParameters: { sku },
+    body,
+    claims: TOKENS.ops,
+    headers: key ? { 'Idempotency-Key': key } : {},
+  });
 
 describe('catalog', () => {
   it('creates (201), replaces (200) and reads a product', async () => {
@@ -107,6 +113,24 @@ describe('inventory', () => {
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(res.body).toMatchObject({ status: 409, sku: 'INV-2', onHand: 5, reserved: 4 });
     expect(await repos.stock.ledger('INV-2')).toHaveLength(1);
+  });
+
+  it('applies a retried adjustment once per Idempotency-Key, also when retries race', async () => {
+    await putProduct('INV-IDEM', productSample);
+    const body = { delta: 10, reason: 'RECEIVED' };
+    expect((await adjust('INV-IDEM', body, 'adj-1')).body).toMatchObject({ onHand: 10 });
+    const again = await adjust('INV-IDEM', body, 'adj-1');
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ onHand: 10 });
+
+    const racing = await Promise.all(Array.from({ length: 5 }, () => adjust('INV-IDEM', { delta: 3, reason: 'RETURNED' }, 'adj-2')));
+    expect(racing.map((r) => r.status)).toEqual(Array(5).fill(201));
+    expect((await repos.stock.get('INV-IDEM')).onHand).toBe(13);
+    expect(await repos.stock.ledger('INV-IDEM')).toHaveLength(2);
+
+    const different = await adjust('INV-IDEM', { delta: 4, reason: 'RETURNED' }, 'adj-2');
+    expect(different.status).toBe(409);
+    expect((await repos.stock.get('INV-IDEM')).onHand).toBe(13);
   });
 
   it('lists levels of all products, zero for never-stocked ones', async () => {

@@ -1,0 +1,91 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../domain/errors';
+import { ENTITY, keys } from './keys';
+import type { CancellationReason, TableContext } from './table';
+
+/** A stored answer to a request, replayed verbatim when the same request comes again. */
+export interface StoredResponse {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * "This request may only take effect once": an Idempotency-Key of a principal, or a
+ * channel's externalRef. The first request claims it inside the transaction of the
+ * change it makes, so the change exists iff its claim does.
+ */
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  requestHash: string;
+}
+
+/** Replays are kept a day; after that a key may be reused. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+
+interface Stored {
+  requestHash?: string;
+  response?: string;
+}
+
+function conflictFor(claim: IdempotencyClaim): ConflictError {
+  return new ConflictError(
+    claim.scope.startsWith('extref:')
+      ? `externalRef ${claim.key} was already used for a different order`
+      : `Idempotency-Key ${claim.key} was already used with a different request`,
+    { key: claim.key },
+    'idempotency-conflict',
+    'Idempotency conflict',
+  );
+}
+
+function replayOrConflict(claim: IdempotencyClaim, stored: Stored): StoredResponse {
+  if (stored.requestHash !== claim.requestHash) throw conflictFor(claim);
+  return JSON.parse(stored.response ?? 'null') as StoredResponse;
+}
+
+/** The Put that claims a key in a transaction; an expired claim not yet swept by TTL counts as absent. */
+export function claimPut(tableName: string, claim: IdempotencyClaim, response: StoredResponse, now: Date, extra: Record<string, unknown> = {}) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...keys.idempotency(claim.scope, claim.key),
+        type: ENTITY.idempotency,
+        requestHash: claim.requestHash,
+        response: JSON.stringify(response),
+        createdAt: now.toISOString(),
+        expiresAt: epoch(now) + IDEMPOTENCY_TTL_SECONDS,
+        ...extra,
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': epoch(now) },
+      // the loser of a race learns the winner's request hash and response from this
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    },
+  };
+}
+
+/** A previous answer for any of the claims, or a 409 if a claim was used for a different request. */
+export async function findReplay(ctx: TableContext, claims: readonly IdempotencyClaim[], now: Date): Promise<StoredResponse | undefined> {
+  for (const claim of claims) {
+    const res = await ctx.doc.send(
+      new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }),
+    );
+    const item = res.Item;
+    if (item && Number(item.expiresAt) >= epoch(now)) return replayOrConflict(claim, item as Stored);
+  }
+  return undefined;
+}
+
+/** After losing a transaction on a claim: the winner's response (same request) or a 409. */
+export async function resolveLostClaim(ctx: TableContext, claim: IdempotencyClaim, reason: CancellationReason | undefined): Promise<StoredResponse> {
+  const stored: Stored = reason?.Item
+    ? { requestHash: reason.Item.requestHash?.S, response: reason.Item.response?.S }
+    : (((await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }),
+      )).Item ?? {}) as Stored);
+  return replayOrConflict(claim, stored);
+}
