@@ -1,16 +1,20 @@
-// The HTTP surface in one place: which function serves which route, and who may call it.
-// Adding an endpoint is adding a line here (and its handler under functions/<name>/).
+// Which Lambda serves which route, and the table access each HTTP function needs.
+// The routes themselves (method, path, roles, schemas) are declared once, in
+// shared/api/routes.ts, which also drives the handlers' validation and the OpenAPI
+// document; this file only groups them by function. Adding an endpoint is adding a
+// line there (with its `fn`), and the function here if it is new.
 //
 // The gateway's JWT authorizer authenticates every non-public route. Roles are enforced
 // by the handlers, because a person's role arrives as a Cognito group (`cognito:groups`),
 // which API Gateway's scope check cannot see; only machine tokens carry `oms/<role>` scopes.
 
+import { ROUTES, type RouteDef } from '../shared/api/routes';
+import { ROLES, type Role } from '../shared/domain/roles';
 import type { TableAccess } from './constructs/oms-function';
 
-export const ROLES = ['storefront', 'ops', 'cs', 'finance', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
-export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpVerb = RouteDef['method'];
 
 export interface RouteSpec {
   readonly method: HttpVerb;
@@ -19,46 +23,32 @@ export interface RouteSpec {
   readonly access: 'public' | readonly Role[];
 }
 
-const ANY_ROLE = ROLES;
-
 export interface HttpFunctionSpec {
   /** Table access the function needs; omitted = none (least privilege). */
   readonly table?: TableAccess;
   readonly routes: readonly RouteSpec[];
 }
 
-// Key = step name = folder under functions/.
-export const HTTP_FUNCTIONS: Readonly<Record<string, HttpFunctionSpec>> = {
-  health: {
-    routes: [
-      { method: 'GET', path: '/health', access: 'public' },
-      { method: 'GET', path: '/openapi.json', access: 'public' },
-    ],
-  },
-  catalog: {
-    table: 'readwrite',
-    routes: [
-      { method: 'PUT', path: '/products/{sku}', access: ['ops', 'admin'] },
-      { method: 'GET', path: '/products/{sku}', access: ANY_ROLE },
-      { method: 'GET', path: '/products', access: ANY_ROLE },
-    ],
-  },
-  inventory: {
-    table: 'readwrite',
-    routes: [
-      { method: 'POST', path: '/inventory/{sku}/adjustments', access: ['ops', 'admin'] },
-      { method: 'GET', path: '/inventory/{sku}', access: ['ops', 'cs', 'admin'] },
-      { method: 'GET', path: '/inventory', access: ['ops', 'cs', 'admin'] },
-    ],
-  },
-  'place-order': {
-    // Events leave through the outbox in the same transaction, so no bus access here.
-    table: 'readwrite',
-    routes: [{ method: 'POST', path: '/orders', access: ['storefront', 'cs', 'admin'] }],
-  },
-  'get-order': {
-    table: 'read',
-    // Storefront tokens only see their own orders; the handler checks ownership.
-    routes: [{ method: 'GET', path: '/orders/{orderId}', access: ANY_ROLE }],
-  },
+// Key = step name = folder under functions/. Events leave through the outbox in the
+// same transaction as the change, so no HTTP function needs bus access.
+const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
+  health: undefined,
+  catalog: 'readwrite',
+  inventory: 'readwrite',
+  'place-order': 'readwrite',
+  'get-order': 'read',
 };
+
+const routesOf = (step: string): RouteSpec[] =>
+  Object.values<RouteDef>(ROUTES)
+    .filter((r) => r.fn === step)
+    .map((r) => ({ method: r.method, path: r.path, access: r.auth }));
+
+export const HTTP_FUNCTIONS: Readonly<Record<string, HttpFunctionSpec>> = Object.fromEntries(
+  Object.entries(TABLE_ACCESS).map(([step, table]) => [step, { ...(table ? { table } : {}), routes: routesOf(step) }]),
+);
+
+const unserved = Object.values<RouteDef>(ROUTES).filter((r) => !(r.fn in TABLE_ACCESS));
+if (unserved.length > 0) {
+  throw new Error(`Routes name a function that infra/routes.ts does not declare: ${unserved.map((r) => `${r.method} ${r.path} -> ${r.fn}`).join(', ')}`);
+}

@@ -23,7 +23,7 @@ describe('restarting the local cloud', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   };
 
   it('keeps orders and stock across a stop and a start', async () => {
