@@ -18,6 +18,14 @@ export const ENTITY = {
   outbox: 'OUTBOX',
   idempotency: 'IDEMPOTENCY',
   counter: 'COUNTER',
+  location: 'LOCATION',
+  stockHold: 'HOLD',
+  customer: 'CUSTOMER',
+  customerEmail: 'CUSTOMEREMAIL',
+  customerExit: 'CUSTOMEREXIT',
+  orderLookup: 'ORDERLOOKUP',
+  notification: 'NOTIFICATION',
+  settings: 'SETTINGS',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -38,6 +46,26 @@ export const keys = {
   stock: (sku: string): Key => ({ pk: productPk(sku), sk: 'STOCK' }),
   ledger: (sku: string, at: string, id: string): Key => ({ pk: productPk(sku), sk: `LEDGER#${at}#${id}` }),
   ledgerPrefix: (sku: string) => ({ pk: productPk(sku), skPrefix: 'LEDGER#' }),
+  /** ledger entries at or after an instant (sort-key bound for a time window) */
+  ledgerFrom: (at: string) => `LEDGER#${at}`,
+  /** the SKU's level at one stock location; the plain `STOCK` item is the total over locations */
+  stockAt: (sku: string, locationId: string): Key => ({ pk: productPk(sku), sk: `STOCK#${locationId}` }),
+  /** total and per-location levels share this prefix: one Query reads them all */
+  stockLevelsPrefix: (sku: string) => ({ pk: productPk(sku), skPrefix: 'STOCK' }),
+  /** one item per live reservation of the SKU (an order's hold), so they list without a scan */
+  stockHold: (sku: string, orderId: string): Key => ({ pk: productPk(sku), sk: `HOLD#${orderId}` }),
+  stockHoldPrefix: (sku: string) => ({ pk: productPk(sku), skPrefix: 'HOLD#' }),
+  /** sparse gsi2 entry on the total STOCK item while available <= reorderPoint */
+  stockLow: (sku: string) => ({ gsi2pk: 'STOCKLOW', gsi2sk: sku }),
+  stockLowPk: 'STOCKLOW',
+
+  location: (locationId: string): Key => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
+  /** every stock location, by priority then id */
+  locationListing: (priority: number, locationId: string) => ({
+    gsi1pk: 'LOCATIONS',
+    gsi1sk: `${String(priority).padStart(7, '0')}#${locationId}`,
+  }),
+  locationListingPk: 'LOCATIONS',
 
   order: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'ORDER' }),
   orderPartition: (orderId: string) => orderPk(orderId),
@@ -62,6 +90,40 @@ export const keys = {
 
   idempotency: (scope: string, key: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   orderNumberCounter: (day: string): Key => ({ pk: `COUNTER#ORDERNO#${day}`, sk: 'COUNTER' }),
+
+  customer: (customerId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
+  /** email (lower-cased) -> customerId: claimed with attribute_not_exists by the first order */
+  customerEmail: (email: string): Key => ({ pk: `CUSTOMEREMAIL#${email.trim().toLowerCase()}`, sk: 'CUSTOMEREMAIL' }),
+  /** marks an order's exit as already subtracted from its customer's stats (redelivery guard) */
+  customerExit: (customerId: string, orderId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: `EXIT#${orderId}` }),
+  /** gsi1 of ORDER items: a customer's orders by date */
+  customerOrdersPk: (customerId: string) => `CUSTOMER#${customerId}`,
+  customerOrdersSk: (createdAt: string, orderId = '') => `ORDER#${createdAt}#${orderId}`,
+  /** gsi2 of ORDER items: orders in a status by date */
+  statusPk: (status: string) => `STATUS#${status}`,
+  /**
+   * A second item per order, written with it, that indexes what never changes:
+   * gsi1 = channel by date, gsi2 = month by date (the plain date-range listing).
+   */
+  orderLookup: (o: { orderId: string; channel: string; createdAt: string }) => ({
+    pk: orderPk(o.orderId),
+    sk: 'LOOKUP',
+    gsi1pk: `CHANNEL#${o.channel}`,
+    gsi1sk: `${o.createdAt}#${o.orderId}`,
+    gsi2pk: `ORDERS#${o.createdAt.slice(0, 7)}`,
+    gsi2sk: `${o.createdAt}#${o.orderId}`,
+  }),
+  channelPk: (channel: string) => `CHANNEL#${channel}`,
+  monthPk: (yyyyMm: string) => `ORDERS#${yyyyMm}`,
+  /** sort key bound of the date-ordered indexes (`<createdAt>#<orderId>`) */
+  dateSk: (createdAt: string, orderId = '') => `${createdAt}#${orderId}`,
+
+  notification: (department: string, at: string, eventId: string): Key => ({ pk: `NOTIFICATION#${department}`, sk: `${at}#${eventId}` }),
+  notificationPk: (department: string) => `NOTIFICATION#${department}`,
+
+  /** current settings document of a kind, and one history item per version */
+  settings: (kind: string): Key => ({ pk: `SETTINGS#${kind}`, sk: 'CURRENT' }),
+  settingsVersion: (kind: string, version: number): Key => ({ pk: `SETTINGS#${kind}`, sk: `V#${String(version).padStart(6, '0')}` }),
 } as const;
 
 /** Which kind of item a query returned, from its sort key (order partition only). */
