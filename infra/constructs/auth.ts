@@ -113,8 +113,11 @@ export class Auth extends Construct {
     });
 
     // Cognito access tokens have no `aud`; API Gateway then matches `client_id`
-    // against this audience list.
-    this.authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', this.userPool.userPoolProviderUrl, {
+    // against this audience list. The issuer must equal the tokens' `iss` exactly:
+    // `https://cognito-idp.<region>.amazonaws.com/<poolId>` (the pool's ProviderURL
+    // attribute lacks the scheme, so it is spelled out here).
+    const issuer = `https://cognito-idp.${Aws.REGION}.amazonaws.com/${this.userPool.userPoolId}`;
+    this.authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', issuer, {
       jwtAudience: [this.storefrontClient.userPoolClientId, this.staffClient.userPoolClientId],
       identitySource: ['$request.header.Authorization'],
     });

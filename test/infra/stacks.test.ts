@@ -294,7 +294,10 @@ describe.each(STAGES)('stage %s', (stage) => {
         AuthorizerType: 'JWT',
         IdentitySource: ['$request.header.Authorization'],
         JwtConfiguration: {
-          Issuer: { 'Fn::GetAtt': [Match.anyValue(), 'ProviderURL'] },
+          // The issuer must equal the tokens' `iss`, scheme included.
+          Issuer: {
+            'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: Match.stringLikeRegexp('UserPool') }]],
+          },
           Audience: Match.arrayWith([{ Ref: Match.stringLikeRegexp('StorefrontClient') }]),
         },
       });
