@@ -2,7 +2,8 @@ import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cd
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -16,6 +17,7 @@ import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { QueuedStep } from '../constructs/queued-step';
 import { QUEUED_STEPS } from '../queued-steps';
+import { SCHEDULED_STEPS } from '../scheduled-steps';
 import { HTTP_FUNCTIONS } from '../routes';
 import { TABLE_INDEXES } from './stateful-stack';
 
@@ -131,6 +133,19 @@ export class ApiStack extends Stack {
         pattern: spec.pattern,
         fn,
         alarmTopic: this.alarmTopic,
+      });
+    }
+
+    // --- Scheduled steps: schedule rule -> function ------------------------------
+    for (const [step, spec] of Object.entries(SCHEDULED_STEPS)) {
+      const fn = addFunction(step);
+      if (spec.table) fn.bindTable(data, spec.table);
+      if (spec.bus) fn.bindBus(bus);
+      new Rule(this, `${fn.node.id}Schedule`, {
+        description: spec.description,
+        schedule: Schedule.expression(spec.schedule),
+        // no re-delivery: the next run, a period later, picks up whatever is left
+        targets: [new LambdaFunction(fn.fn, { retryAttempts: 0 })],
       });
     }
 

@@ -6,6 +6,7 @@ import { stageConfig } from '../../infra/config';
 import { OmsFunction, REPO_ROOT } from '../../infra/constructs/oms-function';
 import { QUEUED_STEPS } from '../../infra/queued-steps';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
+import { SCHEDULED_STEPS } from '../../infra/scheduled-steps';
 import { resourcesOfType, stepOf, synthStage, type CfnResource, type Synthesized } from './synth';
 
 // Every folder with a handler is deployed exactly once, and nothing deployed points at
@@ -44,8 +45,9 @@ describe('functions/ and the synthesized app agree', () => {
     for (const step of steps) expect(handlerSteps).toContain(step);
   });
 
-  it('every step of the routes and queued-steps tables has a handler folder', () => {
-    for (const step of [...Object.keys(HTTP_FUNCTIONS), ...Object.keys(QUEUED_STEPS)]) expect(handlerSteps).toContain(step);
+  it('every step of the routes, queued-steps and scheduled-steps tables has a handler folder', () => {
+    const steps = [...Object.keys(HTTP_FUNCTIONS), ...Object.keys(QUEUED_STEPS), ...Object.keys(SCHEDULED_STEPS)];
+    for (const step of steps) expect(handlerSteps).toContain(step);
   });
 
   it('only the API stack holds functions; the stateful stack holds data', () => {

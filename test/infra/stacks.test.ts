@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
 import { STAGES, stageConfig, type StageName } from '../../infra/config';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
+import { SCHEDULED_STEPS } from '../../infra/scheduled-steps';
 import {
   actionsOf,
   functionIdOf,
@@ -202,6 +203,18 @@ describe.each(STAGES)('stage %s', (stage) => {
       // Six times the consumer's timeout, so a retried batch is not delivered twice at once.
       const fn = resourcesOfType(s().api, 'AWS::Lambda::Function')[functionIdOf(s().api, 'reserve-stock')]!;
       expect(queues[queueId]!.Properties!.VisibilityTimeout).toBe(6 * (fn.Properties!.Timeout as number));
+    });
+
+    it.each(Object.entries(SCHEDULED_STEPS))('scheduled step %s is invoked by its schedule rule', (step, spec) => {
+      s().api.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: spec.schedule,
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionIdOf(s().api, step), 'Arn'] } })],
+      });
+      s().api.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [functionIdOf(s().api, step), 'Arn'] },
+        Principal: 'events.amazonaws.com',
+      });
     });
 
     it('every queue is encrypted, refuses plain HTTP, and ends in an alarmed dead-letter queue', () => {

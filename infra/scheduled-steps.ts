@@ -1,0 +1,25 @@
+import type { TableAccess } from './constructs/oms-function';
+
+// Steps run on a timetable: an EventBridge schedule rule invokes the function
+// directly (no queue: a missed run is simply done by the next one). Adding a job
+// is adding an entry here (and its handler under functions/<step>/). The local
+// cloud reads the same rules from the synthesized template and fires them.
+
+export interface ScheduledStepSpec {
+  /** EventBridge schedule expression: `rate(1 minute)` or `cron(0 3 * * ? *)` (UTC). */
+  readonly schedule: string;
+  readonly description: string;
+  readonly table?: TableAccess;
+  /** Whether the step publishes to the bus itself (most publish through the outbox). */
+  readonly bus?: boolean;
+}
+
+// Key = step name = folder under functions/.
+export const SCHEDULED_STEPS: Readonly<Record<string, ScheduledStepSpec>> = {
+  'expire-unpaid': {
+    // the payment deadline is in minutes, so a minute is the finest useful grain
+    schedule: 'rate(1 minute)',
+    description: 'Expires orders still AWAITING_PAYMENT past their payment deadline and releases their stock',
+    table: 'readwrite',
+  },
+};
