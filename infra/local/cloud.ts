@@ -331,15 +331,14 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       }
     }
 
-    const scheduler: Scheduler = startScheduler(
-      m.rules,
-      (rule, at) => {
-        const event = scheduledEvent(rule, built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn'), REGION, ACCOUNT_ID, at);
-        log(`schedule ${rule.schedule} -> rule ${rule.logicalId}`);
-        for (const t of rule.targets) void theBus.deliver(rule, t, event as never).catch((err) => log(`schedule ${rule.logicalId}: ${(err as Error).message}`));
-      },
-      log,
-    );
+    const fireSchedule = (rule: (typeof m.rules)[number], at: Date) => {
+      const event = scheduledEvent(rule, built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn'), REGION, ACCOUNT_ID, at);
+      log(`schedule ${rule.schedule} -> rule ${rule.logicalId}`);
+      return Promise.all(
+        rule.targets.map((t) => theBus.deliver(rule, t, event as never).catch((err) => log(`schedule ${rule.logicalId}: ${(err as Error).message}`))),
+      );
+    };
+    const scheduler: Scheduler = startScheduler(m.rules, (rule, at) => void fireSchedule(rule, at), log);
     stops.push(() => scheduler.stop());
 
     const authorizer = await createAuthorizer(dataDir);
@@ -357,6 +356,32 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       };
       if (req.method === 'GET' && path === '/_local/inventory') return reply(inventory());
       if (req.method === 'GET' && path === '/_local/jwks.json') return reply(authorizer.jwks);
+      // Fire a scheduled rule now (by its logical id or its target function's name), for
+      // demos and tests that should not wait for the next tick; answers once delivered.
+      const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path ?? '');
+      if (req.method === 'POST' && run) {
+        const wanted = decodeURIComponent(run[1]!);
+        const rule = m.rules.find(
+          (r) => r.schedule && (r.logicalId === wanted || r.targets.some((t) => functionNameOfArn(t.arn) === wanted || m.functions.some((f) => f.arn === t.arn && f.label === wanted))),
+        );
+        if (!rule) {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: `no scheduled rule ${wanted}` }));
+          return true;
+        }
+        // Invoked synchronously (a schedule's own delivery is asynchronous), so the caller
+        // sees the job's effects as soon as this answers.
+        const event = scheduledEvent(rule, built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn'), REGION, ACCOUNT_ID, new Date());
+        log(`schedule ${rule.schedule} -> rule ${rule.logicalId} (run on request)`);
+        const invoked = rule.targets.map((t) => functionNameOfArn(t.arn)).filter((n): n is string => Boolean(n));
+        Promise.all(invoked.map((n) => runtime.invoke(n, event)))
+          .then((results) => reply({ fired: rule.logicalId, schedule: rule.schedule, results }))
+          .catch((err: Error) => {
+            res.writeHead(500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ message: err.message }));
+          });
+        return true;
+      }
       return false;
     };
     const apiServer = createServer((req, res) => {
