@@ -22,10 +22,12 @@ export const ENTITY = {
   stockHold: 'HOLD',
   customer: 'CUSTOMER',
   customerEmail: 'CUSTOMEREMAIL',
+  customerOrder: 'CUSTOMERORDER',
   customerExit: 'CUSTOMEREXIT',
   orderLookup: 'ORDERLOOKUP',
   notification: 'NOTIFICATION',
   settings: 'SETTINGS',
+  paymentDue: 'PAYMENTDUE',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -83,6 +85,21 @@ export const keys = {
   orderNumber: (orderNumber: string): Key => ({ pk: `ORDERNO#${orderNumber}`, sk: 'ORDERNO' }),
   reservation: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'RESERVATION' }),
   timeline: (orderId: string, at: string, id: string): Key => ({ pk: orderPk(orderId), sk: `EVENT#${at}#${id}` }),
+  /**
+   * Sparse item that exists only while the order is AWAITING_PAYMENT: gsi2 sorted by
+   * the payment deadline, so the expiry job reads exactly the due orders (Query
+   * `gsi2sk <= now`) without a scan and without disturbing the status-by-date index.
+   */
+  paymentDue: (o: { orderId: string; dueAt: string }) => ({
+    pk: orderPk(o.orderId),
+    sk: 'PAYMENTDUE',
+    gsi2pk: 'PAYMENTDUE',
+    gsi2sk: `${o.dueAt}#${o.orderId}`,
+  }),
+  paymentDueKey: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'PAYMENTDUE' }),
+  paymentDuePk: 'PAYMENTDUE',
+  /** upper bound of the due sort keys: everything due at or before `at` */
+  paymentDueUntil: (at: string) => `${at}#~`,
 
   /** Outbox items live in the partition of the aggregate they describe. */
   outbox: (aggregatePk: string, eventId: string): Key => ({ pk: aggregatePk, sk: `OUTBOX#${eventId}` }),
@@ -94,6 +111,8 @@ export const keys = {
   customer: (customerId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
   /** email (lower-cased) -> customerId: claimed with attribute_not_exists by the first order */
   customerEmail: (email: string): Key => ({ pk: `CUSTOMEREMAIL#${email.trim().toLowerCase()}`, sk: 'CUSTOMEREMAIL' }),
+  /** marks an order as already counted in its customer's stats (redelivery guard) */
+  customerOrder: (customerId: string, orderId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: `ORDER#${orderId}` }),
   /** marks an order's exit as already subtracted from its customer's stats (redelivery guard) */
   customerExit: (customerId: string, orderId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: `EXIT#${orderId}` }),
   /** gsi1 of ORDER items: a customer's orders by date */
