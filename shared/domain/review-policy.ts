@@ -34,7 +34,8 @@ export const WorkflowSettingsInput = z.strictObject({
   /** false: every order waits for a person, whatever the rules say */
   autoApprove: z.boolean().default(true),
   /** how long an approved order may stay unpaid before the expiry job releases its stock */
-  paymentDeadlineMinutes: z.int().min(5).max(30 * 24 * 60),
+  // (a minute at least: short deadlines are for demos and tests; shops use an hour or more)
+  paymentDeadlineMinutes: z.int().min(1).max(30 * 24 * 60),
   review: ReviewRules.default(ReviewRules.parse({})),
 });
 export type WorkflowSettingsInput = z.input<typeof WorkflowSettingsInput>;
