@@ -3,6 +3,7 @@ import { defineEvent } from './define-event';
 import { Money } from '../shared/domain/money';
 import { Channel, OrderTotals, ShortageSchema } from '../shared/domain/order';
 import { AdjustmentReason } from '../shared/domain/inventory';
+import { LifecycleEventData } from '../shared/domain/lifecycle';
 
 // Every event the system publishes. Sources: oms.orders (order lifecycle) and
 // oms.inventory (stock). Detail-types are PascalCase, past tense.
@@ -46,9 +47,67 @@ export const OrderRejected = defineEvent({
     orderId: z.string(),
     orderNumber: z.string(),
     reason: z.string(),
+    /** empty when a reviewer rejected the order */
     shortages: z.array(ShortageSchema),
+    // added when reviewers could reject: who rejected it, from which status
+    previousStatus: LifecycleEventData.shape.previousStatus.optional(),
+    status: LifecycleEventData.shape.status.optional(),
+    actor: z.string().optional(),
+    refundDue: z.boolean().optional(),
   }),
 });
+
+// --- Order lifecycle after reservation (lifecycle.ts decide()) --------------------
+// One shape for every status change: who moved the order from where to where, and why.
+const OrderStatusChange = LifecycleEventData.extend({ orderNumber: z.string() });
+
+/** Approved by a person or by the workflow settings; payment is due by `paymentDueAt`. */
+export const OrderApproved = defineEvent({
+  source: ORDERS_SOURCE,
+  detailType: 'OrderApproved',
+  version: 1,
+  data: OrderStatusChange.extend({ paymentDueAt: z.iso.datetime() }),
+});
+
+export const OrderCancelled = defineEvent({
+  source: ORDERS_SOURCE,
+  detailType: 'OrderCancelled',
+  version: 1,
+  data: OrderStatusChange,
+});
+
+/** Still unpaid at its payment deadline; its stock went back on sale. */
+export const OrderExpired = defineEvent({
+  source: ORDERS_SOURCE,
+  detailType: 'OrderExpired',
+  version: 1,
+  data: OrderStatusChange,
+});
+
+/** Money was taken and the order left before shipping: finance owes the customer. */
+export const RefundRequested = defineEvent({
+  source: ORDERS_SOURCE,
+  detailType: 'RefundRequested',
+  version: 1,
+  data: OrderStatusChange,
+});
+
+/** The workflow settings sent the order to a person; it waits IN_REVIEW. */
+export const ReviewRequired = defineEvent({
+  source: ORDERS_SOURCE,
+  detailType: 'ReviewRequired',
+  version: 1,
+  data: z.object({
+    orderId: z.string(),
+    orderNumber: z.string(),
+    /** codes of the review rules that matched (review-policy.ts REVIEW_REASONS) */
+    rules: z.array(z.string()).min(1),
+    reasons: z.array(z.string()).min(1),
+  }),
+});
+
+/** Status changes after reservation; OrderRejected (below) also comes from a reviewer. */
+export const ORDER_LIFECYCLE_EVENTS = [OrderApproved, OrderCancelled, OrderExpired, RefundRequested, ReviewRequired] as const;
 
 export const StockAdjusted = defineEvent({
   source: INVENTORY_SOURCE,
@@ -64,4 +123,4 @@ export const StockAdjusted = defineEvent({
   }),
 });
 
-export const EVENTS = [OrderPlaced, StockReserved, OrderRejected, StockAdjusted] as const;
+export const EVENTS = [OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted] as const;
