@@ -6,10 +6,13 @@ import { Order, TimelineEntry, type OrderRecord } from '../domain/order';
 import { assertTransition, type OrderStatus } from '../domain/order-status';
 import { newId } from './ids';
 import { claimPut, findReplay, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from './idempotency';
+import { claimWinner, customerOrderItems, customerRepository, newCustomerId, type CustomerMatch } from './customer-repository';
 import { ENTITY, keys, orderItemKind } from './keys';
 import { outboxItem } from './outbox';
+import { planReservation } from './reservation-planner';
+import { reserveItems } from './stock-movements';
 import {
-  cancellationReasons, isConditionFailure, numberAttr, withConflictRetry, type TableContext,
+  cancellationReasons, isConditionFailure, withConflictRetry, type TableContext,
 } from './table';
 
 const SYSTEM_ACTOR = 'system:reserve-stock';
@@ -28,6 +31,7 @@ function orderFromItem(item: Record<string, unknown>): OrderRecord {
 
 export function orderRepository(ctx: TableContext) {
   const T = ctx.tableName;
+  const customers = customerRepository(ctx);
 
   function timelineItem(orderId: string, at: string, type: string, actor: string, detail?: string) {
     return { ...keys.timeline(orderId, at, newId(new Date(at))), type: ENTITY.timeline, at, eventType: type, actor, detail };
@@ -129,62 +133,74 @@ export function orderRepository(ctx: TableContext) {
      * loses on its idempotency item and answers with the winner's stored response.
      */
     async create(
-      order: OrderRecord,
+      placed: OrderRecord,
       opts: { claims: readonly IdempotencyClaim[]; response: StoredResponse; actor: string; causationId: string; now: Date },
     ): Promise<{ response: StoredResponse; replayed: boolean }> {
       const { now } = opts;
       const at = now.toISOString();
-      const event: OutgoingEvent = buildEvent(
-        OrderPlaced,
-        {
-          orderId: order.orderId,
-          orderNumber: order.orderNumber,
-          channel: order.channel,
-          customerId: order.customer.customerId,
-          lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
-          totals: order.totals,
-          placedAt: order.createdAt,
-        },
-        { eventId: newId(now), occurredAt: now, correlationId: order.orderId, causationId: opts.causationId },
-      );
-      const claimItems = opts.claims.map((claim) => claimPut(T, claim, opts.response, now, { orderId: order.orderId }));
-      const transaction = new TransactWriteCommand({
-        TransactItems: [
-          ...claimItems,
+      const claimItems = opts.claims.map((claim) => claimPut(T, claim, opts.response, now, { orderId: placed.orderId }));
+      // The customer is matched by email, or created with this order. Two first orders of
+      // one email race on its claim; the loser retries once with the winner's id.
+      const existing = await customers.idForEmail(placed.customer.email);
+      let match: CustomerMatch = existing ? { customerId: existing, isNew: false } : { customerId: newCustomerId(), isNew: true };
+      for (let attempt = 1; ; attempt++) {
+        const order: OrderRecord = { ...placed, customer: { ...placed.customer, customerId: match.customerId } };
+        const event: OutgoingEvent = buildEvent(
+          OrderPlaced,
           {
-            Put: {
-              TableName: T,
-              Item: {
-                ...keys.order(order.orderId),
-                ...keys.orderIndexes({ ...order, customerId: order.customer.customerId }),
-                type: ENTITY.order,
-                ...order,
+            orderId: order.orderId,
+            orderNumber: order.orderNumber,
+            channel: order.channel,
+            customerId: order.customer.customerId,
+            lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+            totals: order.totals,
+            placedAt: order.createdAt,
+          },
+          { eventId: newId(now), occurredAt: now, correlationId: order.orderId, causationId: opts.causationId },
+        );
+        const transaction = new TransactWriteCommand({
+          TransactItems: [
+            ...claimItems,
+            {
+              Put: {
+                TableName: T,
+                Item: {
+                  ...keys.order(order.orderId),
+                  ...keys.orderIndexes({ ...order, customerId: order.customer.customerId }),
+                  type: ENTITY.order,
+                  ...order,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
-              ConditionExpression: 'attribute_not_exists(pk)',
             },
-          },
-          {
-            Put: {
-              TableName: T,
-              Item: { ...keys.orderNumber(order.orderNumber), type: ENTITY.orderNumber, orderId: order.orderId, orderNumber: order.orderNumber },
-              ConditionExpression: 'attribute_not_exists(pk)',
+            {
+              Put: {
+                TableName: T,
+                Item: { ...keys.orderNumber(order.orderNumber), type: ENTITY.orderNumber, orderId: order.orderId, orderNumber: order.orderNumber },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-          { Put: { TableName: T, Item: timelineItem(order.orderId, at, 'ORDER_PLACED', opts.actor) } },
-          { Put: { TableName: T, Item: outboxItem(keys.orderPartition(order.orderId), event, now) } },
-        ],
-      });
-      try {
-        await withConflictRetry(() => ctx.doc.send(transaction));
-        return { response: opts.response, replayed: false };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons) throw err;
-        for (const [i, claim] of opts.claims.entries()) {
-          if (!isConditionFailure(reasons[i])) continue;
-          return { response: await resolveLostClaim(ctx, claim, reasons[i]), replayed: true };
+            { Put: { TableName: T, Item: { ...keys.orderLookup(order), type: ENTITY.orderLookup, orderId: order.orderId } } },
+            { Put: { TableName: T, Item: timelineItem(order.orderId, at, 'ORDER_PLACED', opts.actor) } },
+            { Put: { TableName: T, Item: outboxItem(keys.orderPartition(order.orderId), event, now) } },
+            ...customerOrderItems(T, order, match), // keep last: its index is read below
+          ],
+        });
+        try {
+          await withConflictRetry(() => ctx.doc.send(transaction));
+          return { response: opts.response, replayed: false };
+        } catch (err) {
+          const reasons = cancellationReasons(err);
+          if (!reasons) throw err;
+          for (const [i, claim] of opts.claims.entries()) {
+            if (!isConditionFailure(reasons[i])) continue;
+            return { response: await resolveLostClaim(ctx, claim, reasons[i]), replayed: true };
+          }
+          const emailClaim = match.isNew ? reasons[transaction.input.TransactItems!.length - 1] : undefined;
+          const winner = match.isNew && isConditionFailure(emailClaim) ? (claimWinner(emailClaim) ?? (await customers.idForEmail(placed.customer.email))) : undefined;
+          if (!winner || attempt > 1) throw err;
+          match = { customerId: winner, isNew: false };
         }
-        throw err;
       }
     },
 
@@ -222,12 +238,15 @@ export function orderRepository(ctx: TableContext) {
     },
 
     /**
-     * Reserve stock for a PENDING order, all or nothing, in ONE transaction: each SKU's
-     * demand (summed over lines) moves from `available` to `reserved` under
-     * `available >= :q`, the reservation is recorded, the order becomes IN_REVIEW
-     * (version-checked), with timeline entry and StockReserved. If any SKU is short
-     * nothing is reserved and the order is REJECTED naming the short SKUs. An order
-     * that is no longer PENDING (redelivered message) is left alone.
+     * Reserve stock for a PENDING order, all or nothing, in ONE transaction at ONE
+     * location: the first by priority that covers the whole order. Each SKU's demand
+     * (summed over lines) moves from `available` to `reserved` at that location and in
+     * the SKU's total, under `available >= :q`, with a ledger entry and a hold per SKU;
+     * the reservation is recorded with its location, the order becomes IN_REVIEW
+     * (version-checked), with timeline entry and StockReserved. If no location covers
+     * the order nothing is reserved and the order is REJECTED naming the short SKUs; if
+     * a level changed between planning and writing, it plans again. An order that is
+     * no longer PENDING (redelivered message) is left alone.
      */
     async reserve(orderId: string, causationId: string, now: Date): Promise<ReserveOutcome> {
       const order = await getRecord(orderId);
@@ -241,47 +260,38 @@ export function orderRepository(ctx: TableContext) {
         { orderId, orderNumber: order.orderNumber, reservations: demand },
         { eventId: newId(now), occurredAt: now, correlationId: orderId, causationId },
       );
-      const transaction = new TransactWriteCommand({
-        TransactItems: [
-          ...demand.map(({ sku, quantity }) => ({
-            Update: {
-              TableName: T,
-              Key: keys.stock(sku),
-              UpdateExpression: 'SET available = available - :q, reserved = reserved + :q, updatedAt = :at',
-              ConditionExpression: 'attribute_exists(pk) AND available >= :q',
-              ExpressionAttributeValues: { ':q': quantity, ':at': at },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      for (let attempt = 1; ; attempt++) {
+        const plan = await planReservation(ctx, demand);
+        if ('shortages' in plan) return reject(order, plan.shortages, causationId, now);
+        const lines = demand.map((d) => ({ ...d, locationId: plan.locationId }));
+        const stockItems = reserveItems(T, { orderId, lines, at, actor: SYSTEM_ACTOR });
+        const transaction = new TransactWriteCommand({
+          TransactItems: [
+            ...stockItems,
+            {
+              Put: {
+                TableName: T,
+                Item: { ...keys.reservation(orderId), type: ENTITY.reservation, orderId, locationId: plan.locationId, lines, createdAt: at },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          })),
-          {
-            Put: {
-              TableName: T,
-              Item: { ...keys.reservation(orderId), type: ENTITY.reservation, orderId, lines: demand, createdAt: at },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          statusChange(order, 'IN_REVIEW', {}, now),
-          { Put: { TableName: T, Item: timelineItem(orderId, at, 'STOCK_RESERVED', SYSTEM_ACTOR) } },
-          { Put: { TableName: T, Item: outboxItem(keys.orderPartition(orderId), event, now) } },
-        ],
-      });
-      try {
-        await withConflictRetry(() => ctx.doc.send(transaction));
-        return { outcome: 'reserved', reservations: demand };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons) throw err;
-        // the order or its reservation changed meanwhile: another delivery won
-        if (isConditionFailure(reasons[demand.length]) || isConditionFailure(reasons[demand.length + 1])) {
-          return skipped(orderId);
+            statusChange(order, 'IN_REVIEW', {}, now),
+            { Put: { TableName: T, Item: timelineItem(orderId, at, 'STOCK_RESERVED', SYSTEM_ACTOR, `at ${plan.locationId}`) } },
+            { Put: { TableName: T, Item: outboxItem(keys.orderPartition(orderId), event, now) } },
+          ],
+        });
+        try {
+          await withConflictRetry(() => ctx.doc.send(transaction));
+          return { outcome: 'reserved', reservations: demand };
+        } catch (err) {
+          const reasons = cancellationReasons(err);
+          if (!reasons) throw err;
+          // the order or its reservation changed meanwhile: another delivery won
+          const n = stockItems.length;
+          if (isConditionFailure(reasons[n]) || isConditionFailure(reasons[n + 1])) return skipped(orderId);
+          // a level moved since it was read: plan again (another location may cover it now)
+          if (!reasons.slice(0, n).some(isConditionFailure) || attempt >= 8) throw err;
         }
-        const shortages = demand.flatMap(({ sku, quantity }, i) =>
-          isConditionFailure(reasons[i])
-            ? [{ sku, requested: quantity, available: Math.max(0, numberAttr(reasons[i]!.Item, 'available') ?? 0) }]
-            : [],
-        );
-        if (shortages.length === 0) throw err;
-        return reject(order, shortages, causationId, now);
       }
     },
   };
