@@ -39,11 +39,13 @@ export type Address = z.infer<typeof Address>;
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 10_000;
 /**
- * Reservation touches every distinct SKU's stock item in ONE transaction, next to the
- * order, its reservation, timeline and outbox items. DynamoDB allows 100 actions per
- * transaction, so an order may hold at most 96 distinct SKUs (lines may repeat SKUs).
+ * Reserving, releasing and committing an order touch four items per distinct SKU in
+ * ONE transaction (the level at its location, the SKU's total, a ledger entry and the
+ * order's hold), next to the order's own items (order, reservation, timeline, outbox,
+ * customer statistics). DynamoDB allows 100 actions per transaction: 20 distinct SKUs
+ * (80 actions) leaves room for the order's side (lines may repeat SKUs).
  */
-export const MAX_DISTINCT_SKUS = 96;
+export const MAX_DISTINCT_SKUS = 20;
 
 export const PlaceOrderRequest = z.strictObject({
   channel: Channel,
@@ -100,6 +102,11 @@ export const Order = z.object({
   reservations: z.array(z.object({ sku: z.string(), quantity: z.int() })).optional(),
   rejectionReason: z.string().optional(),
   shortages: z.array(ShortageSchema).optional(),
+  /** why the workflow settings sent the order to a person (empty or absent: auto-approved) */
+  reviewReasons: z.array(z.string()).optional(),
+  /** set on approval from the workflow settings: still unpaid then, the order expires */
+  paymentDueAt: z.iso.datetime().optional(),
+  cancellationReason: z.string().optional(),
   version: z.int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
