@@ -4,6 +4,6 @@ import { repositories } from '../../shared/store';
 import { makeHandler } from './catalog';
 
 const config = loadConfig();
-const { products } = repositories(documentClient, config.TABLE_NAME);
+const { products, stock } = repositories(documentClient, config.TABLE_NAME);
 
-export const handler = makeHandler({ products, now: () => new Date() });
+export const handler = makeHandler({ products, stock, now: () => new Date() });

@@ -4,6 +4,6 @@ import { repositories } from '../../shared/store';
 import { makeHandler } from './inventory';
 
 const config = loadConfig();
-const { products, stock } = repositories(documentClient, config.TABLE_NAME);
+const { products, stock, locations } = repositories(documentClient, config.TABLE_NAME);
 
-export const handler = makeHandler({ products, stock, now: () => new Date() });
+export const handler = makeHandler({ products, stock, locations, now: () => new Date() });

@@ -4,6 +4,6 @@ import { repositories } from '../../shared/store';
 import { makeHandler } from './reserve-stock';
 
 const config = loadConfig();
-const { orders } = repositories(documentClient, config.TABLE_NAME);
+const { orders, stock } = repositories(documentClient, config.TABLE_NAME);
 
-export const handler = makeHandler({ orders, now: () => new Date() });
+export const handler = makeHandler({ orders, stock, now: () => new Date() });

@@ -4,9 +4,12 @@ import { EventBridgeEvent } from '../../events/define-event';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import type { OrderRepository } from '../../shared/store/order-repository';
+import type { StockRepository } from '../../shared/store/stock-repository';
 
 export interface ReserveStockDeps {
   orders: Pick<OrderRepository, 'reserve'>;
+  /** optional so that tests of the reservation alone need no stock store */
+  stock?: Pick<StockRepository, 'syncReorderFlag'>;
   now: () => Date;
 }
 
@@ -29,5 +32,16 @@ export function makeHandler(deps: ReserveStockDeps) {
     const placed = parseOrderPlaced(record);
     const result = await deps.orders.reserve(placed.data.orderId, placed.metadata.eventId, deps.now());
     logger.info('Reservation processed', { orderId: placed.data.orderId, orderNumber: placed.data.orderNumber, ...result });
+    if (result.outcome !== 'reserved' || !deps.stock) return;
+    // Follow-up, not part of the reservation: flag SKUs now at or below their reorder
+    // point (StockLow once per crossing). A failure here must not redeliver the order,
+    // which is reserved already; the hourly reconciliation repairs a missed flag.
+    for (const { sku } of result.reservations) {
+      try {
+        await deps.stock.syncReorderFlag(sku, deps.now(), placed.metadata.eventId);
+      } catch (err) {
+        logger.warn('Reorder flag not updated', { sku, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   });
 }

@@ -58,12 +58,30 @@ export const ROUTES = {
     },
   },
   getStock: {
-    method: 'GET', path: '/inventory/{sku}', fn: 'inventory', summary: 'Stock level of a SKU', auth: ['ops', 'cs', 'admin'], params: S.SkuPath,
-    responses: { 200: { description: 'The level', schema: S.StockLevelResponse }, 404: { description: 'Unknown SKU' } },
+    method: 'GET', path: '/inventory/{sku}', fn: 'inventory', summary: 'Stock level of a SKU: totals and per location', auth: ['ops', 'cs', 'admin'], params: S.SkuPath,
+    responses: { 200: { description: 'The level', schema: S.StockDetailResponse }, 404: { description: 'Unknown SKU' } },
   },
   listStock: {
-    method: 'GET', path: '/inventory', fn: 'inventory', summary: 'Stock levels of all products', auth: ['ops', 'cs', 'admin'], query: S.ListQuery,
-    responses: { 200: { description: 'A page of stock levels', schema: S.StockLevelList } },
+    method: 'GET', path: '/inventory', fn: 'inventory', summary: 'Stock levels of all products, or (below=reorderPoint) what needs replenishing',
+    auth: ['ops', 'cs', 'admin'], query: S.StockListQuery,
+    responses: { 200: { description: 'A page of stock levels, or of replenishment advice', schema: S.StockListResponse } },
+  },
+  stockLedger: {
+    method: 'GET', path: '/inventory/{sku}/ledger', fn: 'inventory', summary: 'Stock movements of a SKU, newest first',
+    auth: ['ops', 'cs', 'admin'], params: S.SkuPath, query: S.ListQuery,
+    responses: { 200: { description: 'A page of ledger entries', schema: S.LedgerList }, 404: { description: 'Unknown SKU' } },
+  },
+  putLocation: {
+    method: 'PUT', path: '/locations/{locationId}', fn: 'inventory', summary: 'Create or update a stock location', auth: STAFF_STOCK,
+    params: S.LocationPath, body: S.PutLocationRequest,
+    responses: {
+      200: { description: 'Location updated', schema: S.LocationResponse },
+      201: { description: 'Location created', schema: S.LocationResponse, headers: ['location'] },
+    },
+  },
+  listLocations: {
+    method: 'GET', path: '/locations', fn: 'inventory', summary: 'Stock locations by priority', auth: STAFF_STOCK,
+    responses: { 200: { description: 'Every location', schema: S.LocationList } },
   },
   placeOrder: {
     method: 'POST', path: '/orders', fn: 'place-order', summary: 'Place an order (stock is reserved asynchronously)',

@@ -5,6 +5,11 @@ export const ADJUSTMENT_REASONS = ['RECEIVED', 'COUNT', 'DAMAGED', 'RETURNED', '
 export const AdjustmentReason = z.enum(ADJUSTMENT_REASONS);
 export type AdjustmentReason = z.infer<typeof AdjustmentReason>;
 
+// Stock locations (warehouses, stores). Ids travel in URLs and keys: a safe alphabet.
+export const LocationId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be 1-32 letters, digits, "_" or "-"');
+
 export const AdjustmentInput = z.strictObject({
   delta: z
     .int()
@@ -13,6 +18,8 @@ export const AdjustmentInput = z.strictObject({
     .refine((d) => d !== 0, 'must not be zero'),
   reason: AdjustmentReason,
   note: z.string().max(500).optional(),
+  /** where the stock is counted; the default location when absent */
+  locationId: LocationId.optional(),
 });
 export type AdjustmentInput = z.infer<typeof AdjustmentInput>;
 
@@ -76,3 +83,61 @@ export function shortageReason(shortages: readonly Shortage[]): string {
   const parts = shortages.map((s) => `${s.sku} (requested ${s.requested}, available ${s.available})`);
   return `Insufficient stock: ${parts.join('; ')}`;
 }
+
+
+export const LocationInput = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  /** lower is preferred when choosing where an order ships from */
+  priority: z.int().min(0).max(1_000_000),
+});
+export type LocationInput = z.infer<typeof LocationInput>;
+
+export const Location = LocationInput.extend({ locationId: LocationId });
+export type Location = z.infer<typeof Location>;
+
+export const LocationLevel = StockLevel.omit({ sku: true }).extend({ locationId: z.string() });
+export type LocationLevel = z.infer<typeof LocationLevel>;
+
+/** Totals over all locations (what existing clients read) plus the per-location breakdown. */
+export const StockDetail = StockLevel.extend({ locations: z.array(LocationLevel) });
+export type StockDetail = z.infer<typeof StockDetail>;
+
+export const MOVEMENTS = ['ADJUSTMENT', 'RESERVE', 'RELEASE', 'COMMIT'] as const;
+export const Movement = z.enum(MOVEMENTS);
+export type Movement = z.infer<typeof Movement>;
+
+/** How a movement changes the counters; available always moves by onHand - reserved. */
+export function movementDeltas(movement: Movement, quantity: number): { onHand: number; reserved: number; available: number } {
+  switch (movement) {
+    case 'ADJUSTMENT':
+      return { onHand: quantity, reserved: 0, available: quantity };
+    case 'RESERVE':
+      return { onHand: 0, reserved: quantity, available: -quantity };
+    case 'RELEASE':
+      return { onHand: 0, reserved: -quantity, available: quantity };
+    case 'COMMIT':
+      return { onHand: -quantity, reserved: -quantity, available: 0 };
+  }
+}
+
+/** One line of the stock ledger: what moved, where, and why. */
+export const LedgerEntry = z.object({
+  entryId: z.string(),
+  at: z.iso.datetime(),
+  sku: z.string(),
+  locationId: z.string(),
+  movement: Movement,
+  /** units moved (negative only for an adjustment that removes stock) */
+  quantity: z.int(),
+  onHandDelta: z.int(),
+  reservedDelta: z.int(),
+  availableDelta: z.int(),
+  cause: z.object({
+    orderId: z.string().optional(),
+    adjustmentId: z.string().optional(),
+    reason: z.string().optional(),
+    note: z.string().optional(),
+  }),
+  actor: z.string(),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntry>;

@@ -71,7 +71,8 @@ export function crossedReorderPoint(availableBefore: number, availableAfter: num
   return availableBefore > settings.reorderPoint && availableAfter <= settings.reorderPoint;
 }
 
-export const DEFAULT_LOCATION_ID = 'default';
+/** The location every stock level starts in; it exists without being created (PUT /locations/MAIN renames or re-ranks it). */
+export const DEFAULT_LOCATION_ID = 'MAIN';
 
 export const StockLocation = z.object({
   locationId: z.string().min(1),

@@ -16,7 +16,7 @@ beforeAll(async () => {
   table = await createTestTable(inject('dynamoUrl'));
   repos = repositories(table.doc, table.tableName);
   catalog = makeCatalog({ products: repos.products, now: () => NOW });
-  inventory = makeInventory({ products: repos.products, stock: repos.stock, now: () => NOW });
+  inventory = makeInventory({ products: repos.products, stock: repos.stock, locations: repos.locations, now: () => NOW });
 });
 afterAll(() => table?.drop());
 
@@ -93,7 +93,10 @@ describe('inventory', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ sku: 'INV-1', onHand: 12, reserved: 0, available: 12 });
     const read = await call<Body>(inventory, { routeKey: 'GET /inventory/{sku}', pathParameters: { sku: 'INV-1' }, claims: TOKENS.cs });
-    expect(read.body).toEqual({ sku: 'INV-1', onHand: 12, reserved: 0, available: 12 });
+    expect(read.body).toEqual({
+      sku: 'INV-1', onHand: 12, reserved: 0, available: 12,
+      locations: [{ locationId: 'MAIN', onHand: 12, reserved: 0, available: 12 }],
+    });
   });
 
   it('answers 404 for an unknown product, on read and on adjustment', async () => {
@@ -112,7 +115,8 @@ describe('inventory', () => {
     expect(res.status).toBe(409);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(res.body).toMatchObject({ status: 409, sku: 'INV-2', onHand: 5, reserved: 4 });
-    expect(await repos.stock.ledger('INV-2')).toHaveLength(1);
+    // the receipt and the order's reservation; no entry for the refused adjustment
+    expect((await repos.stock.ledger('INV-2')).map((e) => e.movement)).toEqual(['ADJUSTMENT', 'RESERVE']);
   });
 
   it('applies a retried adjustment once per Idempotency-Key, also when retries race', async () => {
