@@ -106,8 +106,21 @@ export const ReviewRequired = defineEvent({
   }),
 });
 
+// Later steps of the same machine (payments, shipping): same shape, so the transition
+// table can grow into them without a new contract.
+const statusChange = <D extends string>(detailType: D) =>
+  defineEvent({ source: ORDERS_SOURCE, detailType, version: 1, data: OrderStatusChange });
+export const OrderPaid = statusChange('OrderPaid');
+export const FulfillmentStarted = statusChange('FulfillmentStarted');
+export const OrderShipped = statusChange('OrderShipped');
+export const OrderDelivered = statusChange('OrderDelivered');
+export const OrderCompleted = statusChange('OrderCompleted');
+
 /** Status changes after reservation; OrderRejected (below) also comes from a reviewer. */
-export const ORDER_LIFECYCLE_EVENTS = [OrderApproved, OrderCancelled, OrderExpired, RefundRequested, ReviewRequired] as const;
+export const ORDER_LIFECYCLE_EVENTS = [
+  OrderApproved, OrderCancelled, OrderExpired, RefundRequested, ReviewRequired,
+  OrderPaid, FulfillmentStarted, OrderShipped, OrderDelivered, OrderCompleted,
+] as const;
 
 export const StockAdjusted = defineEvent({
   source: INVENTORY_SOURCE,

@@ -6,7 +6,8 @@ import eventBridgeSample from '../../../events/samples/order-placed.eventbridge.
 describe('event catalog', () => {
   it('names events PascalCase past tense, with a source per context', () => {
     for (const e of EVENTS) {
-      expect(e.detailType).toMatch(/^[A-Z][a-zA-Z]+(ed|Placed)$/);
+      // past tense (OrderPaid is irregular), or a state just reached (StockLow)
+      expect(e.detailType).toMatch(/^[A-Z][a-zA-Z]+(ed|Paid|Low)$/);
       expect(['oms.orders', 'oms.inventory']).toContain(e.source);
       expect(e.version).toBe(1);
     }
@@ -33,5 +34,13 @@ describe('event catalog', () => {
     expect(OrderPlaced.detail.safeParse(eventBridgeSample.detail).success).toBe(true);
     const wrongVersion = { ...eventBridgeSample.detail, metadata: { ...eventBridgeSample.detail.metadata, schemaVersion: 2 } };
     expect(OrderPlaced.detail.safeParse(wrongVersion).success).toBe(false);
+  });
+});
+
+describe('lifecycle events', () => {
+  it('every detail-type the lifecycle can emit is in the catalog, so the store can validate it on publish', async () => {
+    const { LIFECYCLE_DETAIL_TYPES } = await import('../../../shared/domain/lifecycle');
+    const known = new Set(EVENTS.map((e) => e.detailType as string));
+    expect(LIFECYCLE_DETAIL_TYPES.filter((t) => !known.has(t))).toEqual([]);
   });
 });
