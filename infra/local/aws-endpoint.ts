@@ -1,6 +1,8 @@
 // One local endpoint speaking the AWS JSON protocol for the services the functions
 // call besides DynamoDB: EventBridge (AWSEvents.*, JSON 1.1) and SQS (AmazonSQS.*,
-// JSON 1.0). The SDK picks it up from AWS_ENDPOINT_URL_EVENTBRIDGE / _SQS.
+// JSON 1.0), plus SNS Publish over the AWS query protocol (form-encoded, XML answer).
+// The SDK picks it up from AWS_ENDPOINT_URL_EVENTBRIDGE / _SQS / AWS_ENDPOINT_URL.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalBus } from './bus';
 import { QueueError, type LocalQueues, type ReceivedMessage } from './queues';
@@ -51,6 +53,9 @@ async function readJson(req: IncomingMessage): Promise<any> {
 
 export async function handleAwsRequest(deps: AwsEndpointDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = String(req.headers['x-amz-target'] ?? '');
+  if (!target && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    return handleQueryRequest(deps, req, res);
+  }
   const [service, action] = target.split('.');
   const contentType = service === 'AWSEvents' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
   try {
@@ -188,4 +193,36 @@ async function sqs(deps: AwsEndpointDeps, action: string, input: any): Promise<u
     default:
       throw new ServiceError('UnsupportedOperation', `SQS ${action} is not served locally.`);
   }
+}
+
+// --- SNS (AWS query protocol) ---------------------------------------------------------
+// Only Publish: each message is written to the log, readably, which is how department
+// notifications show up in `npm start`. Subscriptions (e-mail) are not delivered.
+
+const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function sendXml(res: ServerResponse, status: number, xml: string) {
+  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': String(Buffer.byteLength(xml)) });
+  res.end(xml);
+}
+
+async function handleQueryRequest(deps: AwsEndpointDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const action = form.get('Action') ?? '';
+  const requestId = randomUUID();
+  const fail = (code: string, message: string, status = 400) =>
+    sendXml(res, status, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+  if (action !== 'Publish') return fail('InvalidAction', `${action || 'This action'} is not served locally (SNS Publish only).`);
+  const topicArn = form.get('TopicArn') ?? form.get('TargetArn');
+  const message = form.get('Message');
+  if (!topicArn) return fail('InvalidParameter', 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
+  if (message === null || message === '') return fail('InvalidParameter', 'Invalid parameter: Empty message');
+  const subject = form.get('Subject');
+  const messageId = randomUUID();
+  const topic = topicArn.split(':').pop();
+  deps.log(`sns ${topic}: ${subject ?? message.split('\n')[0]}`);
+  for (const line of message.split('\n')) deps.log(`  ${topic} | ${line}`);
+  sendXml(res, 200, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`);
 }

@@ -1,0 +1,44 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleAwsRequest } from '../../../infra/local/aws-endpoint';
+
+// The SDK's own SNS client against the local endpoint: the query protocol both ways.
+describe('local SNS Publish', () => {
+  const lines: string[] = [];
+  let server: Server;
+  let sns: SNSClient;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      void handleAwsRequest({ bus: () => undefined, queues: () => undefined, queueUrl: (n) => n, log: (l) => lines.push(l) }, req, res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    sns = new SNSClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  });
+  afterAll(async () => {
+    sns?.destroy();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it('answers with a MessageId and logs the subject and message readably', async () => {
+    const out = await sns.send(
+      new PublishCommand({
+        TopicArn: 'arn:aws:sns:us-east-1:000000000000:oms-dev-notify-warehouse',
+        Subject: '[OMS] Order approved: W20261127-0001',
+        Message: 'Prepare the order\norderId: 01ABC & <x>',
+      }),
+    );
+    expect(out.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines).toContain('sns oms-dev-notify-warehouse: [OMS] Order approved: W20261127-0001');
+    expect(lines).toContain('  oms-dev-notify-warehouse | orderId: 01ABC & <x>');
+  });
+
+  it('rejects an empty message as SNS does', async () => {
+    await expect(sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:t', Message: '' }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    });
+  });
+});
