@@ -85,4 +85,8 @@ export const settled = (orderId: string) =>
     (r) => r.status === 200 && r.body.status !== 'PENDING',
   ).then((r) => r.body);
 
-export const stockOf = async (sku: string) => (await call('GET', `/inventory/${sku}`, { as: 'ops' })).body;
+/** The SKU's totals (GET /inventory/{sku} also breaks them down by location). */
+export const stockOf = async (sku: string) => {
+  const { locations: _locations, ...totals } = (await call('GET', `/inventory/${sku}`, { as: 'ops' })).body;
+  return totals;
+};

@@ -51,7 +51,7 @@ describe('restarting the local cloud', () => {
     const order = await send('GET', `/orders/${orderId}`, cloud.tokens.ops);
     expect(order.status).toBe(200);
     expect(order.body).toMatchObject({ orderId, status: 'IN_REVIEW', orderNumber: placed.body.orderNumber });
-    expect((await send('GET', `/inventory/${sku}`, cloud.tokens.ops)).body).toEqual({ sku, onHand: 4, reserved: 3, available: 1 });
+    expect((await send('GET', `/inventory/${sku}`, cloud.tokens.ops)).body).toMatchObject({ sku, onHand: 4, reserved: 3, available: 1 });
 
     // The restarted cloud keeps working: a new order flows through the relay and the queue.
     const next = await send('POST', '/orders', cloud.tokens.storefront, orderBody([{ sku, quantity: 1 }]), {
@@ -62,6 +62,6 @@ describe('restarting the local cloud', () => {
       (r) => r.body.status !== 'PENDING',
     );
     expect(after.body.status).toBe('IN_REVIEW');
-    expect((await send('GET', `/inventory/${sku}`, cloud.tokens.ops)).body).toEqual({ sku, onHand: 4, reserved: 4, available: 0 });
+    expect((await send('GET', `/inventory/${sku}`, cloud.tokens.ops)).body).toMatchObject({ sku, onHand: 4, reserved: 4, available: 0 });
   });
 });
