@@ -21,4 +21,10 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     pattern: { source: ['oms.orders'], detailType: ['OrderPlaced'] },
     table: 'readwrite',
   },
+  // json-rules-engine is bundled here only: the workflow settings decide auto-approve or review
+  'review-order': {
+    queue: 'reviews',
+    pattern: { source: ['oms.orders'], detailType: ['StockReserved'] },
+    table: 'readwrite',
+  },
 };

@@ -1,6 +1,11 @@
-import { logger } from '../../shared/middleware/logger';
+import { documentClient } from '../../shared/aws';
+import { loadConfig } from '../../shared/config';
+import { orderLifecycle } from '../../shared/store/order-lifecycle';
+import { makeHandler } from './expire-unpaid';
 
-// Placeholder until the store can find due orders; the schedule is wired already.
-export const handler = async (): Promise<void> => {
-  logger.debug('expire-unpaid: nothing to do yet');
-};
+const config = loadConfig();
+
+export const handler = makeHandler({
+  lifecycle: orderLifecycle({ doc: documentClient, tableName: config.TABLE_NAME }),
+  now: () => new Date(),
+});

@@ -18,6 +18,9 @@ export interface RouteDef {
 }
 
 const STAFF_STOCK: readonly Role[] = ['ops', 'admin'];
+const IF_MATCH_ORDER = {
+  name: 'If-Match', required: false, description: 'The order version the caller saw: a changed order is 409 instead of acted on.',
+};
 
 // Every route of the HTTP API, with who may call it and what goes in and out.
 // routeKey = `${method} ${path}`, exactly as API Gateway names it.
@@ -96,6 +99,54 @@ export const ROUTES = {
   getOrder: {
     method: 'GET', path: '/orders/{orderId}', fn: 'get-order', summary: 'The whole order', auth: ANY_ROLE, params: S.OrderIdPath,
     responses: { 200: { description: 'The order', schema: S.OrderResponse }, 404: { description: 'No such order (or not yours)' } },
+  },
+  approveOrder: {
+    method: 'POST', path: '/orders/{orderId}/approve', fn: 'order-actions', summary: 'Approve an order waiting for review',
+    auth: ['ops', 'admin'], params: S.OrderIdPath, headers: [IF_MATCH_ORDER],
+    responses: {
+      200: { description: 'Approved: AWAITING_PAYMENT until its payment deadline', schema: S.OrderResponse },
+      404: { description: 'No such order' },
+      409: { description: 'Not IN_REVIEW (or changed since If-Match); the problem names the current status' },
+    },
+  },
+  rejectOrder: {
+    method: 'POST', path: '/orders/{orderId}/reject', fn: 'order-actions', summary: 'Reject an order waiting for review (releases its stock)',
+    auth: ['ops', 'admin'], params: S.OrderIdPath, body: S.ReasonRequest, headers: [IF_MATCH_ORDER],
+    responses: {
+      200: { description: 'Rejected; its stock is available again', schema: S.OrderResponse },
+      404: { description: 'No such order' },
+      409: { description: 'Not IN_REVIEW (or changed since If-Match); the problem names the current status' },
+    },
+  },
+  cancelOrder: {
+    method: 'POST', path: '/orders/{orderId}/cancel', fn: 'order-actions',
+    summary: 'Cancel an order (releases its stock); a storefront only its own, before payment',
+    auth: ['storefront', 'cs', 'admin'], params: S.OrderIdPath, body: S.ReasonRequest, headers: [IF_MATCH_ORDER],
+    responses: {
+      200: { description: 'Cancelled; its stock is available again', schema: S.OrderResponse },
+      403: { description: 'A storefront after payment (customer service cancels and refunds)' },
+      404: { description: 'No such order (or not yours)' },
+      409: { description: 'Cannot be cancelled from its status (or changed since If-Match); the problem names the current status' },
+    },
+  },
+  getWorkflowSettings: {
+    method: 'GET', path: '/settings/workflow', fn: 'settings', summary: 'Review rules and payment deadline (defaults until changed)',
+    auth: ['ops', 'admin'],
+    responses: { 200: { description: 'The settings; ETag is the version', schema: S.WorkflowSettingsResponse, headers: ['etag'] } },
+  },
+  putWorkflowSettings: {
+    method: 'PUT', path: '/settings/workflow', fn: 'settings', summary: 'Replace the workflow settings (versioned, audited)',
+    auth: ['admin'], body: S.WorkflowSettingsRequest,
+    headers: [{ name: 'If-Match', required: false, description: 'The version being replaced (or `version` in the body); one of them is required.' }],
+    responses: {
+      200: { description: 'Stored as the next version', schema: S.WorkflowSettingsResponse, headers: ['etag'] },
+      409: { description: 'Another change was stored since that version' },
+    },
+  },
+  workflowSettingsHistory: {
+    method: 'GET', path: '/settings/workflow/history', fn: 'settings', summary: 'Every change of the workflow settings, newest first',
+    auth: ['ops', 'admin'], query: S.ListQuery,
+    responses: { 200: { description: 'Who changed what, and when', schema: S.WorkflowSettingsHistory } },
   },
 } as const satisfies Record<string, RouteDef>;
 

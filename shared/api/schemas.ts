@@ -3,6 +3,7 @@ import { AdjustmentInput, LedgerEntry, Location, LocationId, LocationInput, Stoc
 import { Order, PlaceOrderRequest } from '../domain/order';
 import { OrderStatus } from '../domain/order-status';
 import { Product, ProductInput, Sku } from '../domain/product';
+import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 
 // Request and response schemas of every route. Handlers validate with them and
 // GET /openapi.json is generated from them, so the document cannot drift.
@@ -72,3 +73,25 @@ export const PlaceOrderResponse = z.object({
 });
 export type PlaceOrderResponse = z.infer<typeof PlaceOrderResponse>;
 export const OrderResponse = Order.meta({ id: 'Order' });
+
+// Lifecycle commands: a person says why an order is stopped (timeline, customer, events).
+export const ReasonRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ id: 'ReasonInput' });
+// A staff screen may send If-Match: "<version>" it showed; a PUT of settings may name it in the body instead.
+export const WorkflowSettingsRequest = WorkflowSettingsInput.extend({
+  /** the version this change replaces (or If-Match) */
+  version: z.int().min(1).optional(),
+}).meta({ id: 'WorkflowSettingsInput' });
+export const WorkflowSettingsResponse = WorkflowSettings.meta({ id: 'WorkflowSettings' });
+export const WorkflowSettingsHistory = z.object({
+  items: z.array(
+    z.object({
+      version: z.int(),
+      previousVersion: z.int(),
+      changedAt: z.iso.datetime(),
+      changedBy: z.string(),
+      changed: z.array(z.string()),
+      settings: WorkflowSettings,
+    }).meta({ id: 'WorkflowSettingsChange' }),
+  ),
+  nextCursor: z.string().optional(),
+});

@@ -1,0 +1,82 @@
+import type { SQSRecord } from 'aws-lambda';
+import { StockReserved } from '../../events/catalog';
+import { EventBridgeEvent } from '../../events/define-event';
+import { ConflictError } from '../../shared/domain/errors';
+import { alreadyApplied } from '../../shared/domain/lifecycle';
+import type { OrderRecord } from '../../shared/domain/order';
+import { evaluateReview, type ReviewFacts } from '../../shared/domain/review-policy';
+import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../../shared/domain/workflow-settings';
+import { logger } from '../../shared/middleware/logger';
+import { sqsBatch } from '../../shared/middleware/sqs-batch';
+import type { OrderLifecycle } from '../../shared/store/order-lifecycle';
+import type { OrderRepository } from '../../shared/store/order-repository';
+import type { SettingsRepository } from '../../shared/store/settings-repository';
+
+export const REVIEWER = { kind: 'system', id: 'review-order' } as const;
+
+export interface ReviewOrderDeps {
+  orders: Pick<OrderRepository, 'getRecord'>;
+  lifecycle: Pick<OrderLifecycle, 'transition' | 'requireReview' | 'hasEarlierOrder'>;
+  settings: Pick<SettingsRepository, 'get'>;
+  now: () => Date;
+}
+
+export function parseStockReserved(record: SQSRecord) {
+  const event = EventBridgeEvent.parse(JSON.parse(record.body));
+  if (event.source !== StockReserved.source || event['detail-type'] !== StockReserved.detailType) {
+    throw new Error(`Unexpected event ${event.source}/${event['detail-type']}`);
+  }
+  return StockReserved.detail.parse(event.detail);
+}
+
+export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps['lifecycle']): Promise<ReviewFacts> {
+  return {
+    channel: order.channel,
+    total: order.totals.total,
+    customer: { customerId: order.customer.customerId, email: order.customer.email },
+    // only "none" matters to the rules, so one index read of at most two items answers it
+    previousOrders: (await lifecycle.hasEarlierOrder(order)) ? 1 : 0,
+    shippingCountry: order.shippingAddress.country,
+    skus: order.lines.map((l) => l.sku),
+  };
+}
+
+/**
+ * After reservation, the workflow settings decide: auto-approve (AWAITING_PAYMENT with
+ * the payment deadline) or leave the order IN_REVIEW with the reasons on record. Both
+ * are done once: a redelivered message, or an order a person already acted on, is skipped.
+ */
+export function makeHandler(deps: ReviewOrderDeps) {
+  return sqsBatch(async (record) => {
+    const reserved = parseStockReserved(record);
+    const { orderId } = reserved.data;
+    const causationId = reserved.metadata.eventId;
+    const order = await deps.orders.getRecord(orderId);
+    if (!order) throw new Error(`Order ${orderId} not found`);
+    if (order.status !== 'IN_REVIEW' || order.reviewReasons !== undefined) {
+      logger.info('Review skipped', { orderId, status: order.status });
+      return;
+    }
+    const settings = await deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS);
+    const outcome = await evaluateReview(await reviewFacts(order, deps.lifecycle), settings);
+    const opts = { causationId, now: deps.now(), paymentDeadlineMinutes: settings.paymentDeadlineMinutes };
+
+    if (outcome.decision === 'MANUAL_REVIEW') {
+      const result = await deps.lifecycle.requireReview(orderId, outcome, opts);
+      logger.info('Order waits for review', { orderId, rules: outcome.rules, outcome: result.outcome });
+      return;
+    }
+    try {
+      await deps.lifecycle.transition(orderId, { type: 'auto-approve', actor: REVIEWER }, opts);
+      logger.info('Order auto-approved', { orderId, settingsVersion: settings.version });
+    } catch (err) {
+      // someone got there first (a person approved or cancelled it): nothing left to do
+      if (err instanceof ConflictError && err.extensions.status !== 'IN_REVIEW') {
+        const status = err.extensions.status as OrderRecord['status'];
+        logger.info('Review skipped', { orderId, status, approvedAlready: alreadyApplied(status, 'auto-approve') });
+        return;
+      }
+      throw err;
+    }
+  });
+}

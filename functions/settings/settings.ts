@@ -1,0 +1,59 @@
+import { ROUTES } from '../../shared/api/routes';
+import { ConflictError, ValidationError } from '../../shared/domain/errors';
+import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings, nextWorkflowSettings } from '../../shared/domain/workflow-settings';
+import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import { ifMatchVersion } from '../../shared/middleware/if-match';
+import { logger } from '../../shared/middleware/logger';
+import type { SettingsRepository } from '../../shared/store/settings-repository';
+
+export const WORKFLOW = 'workflow';
+
+export interface SettingsDeps {
+  settings: Pick<SettingsRepository, 'get' | 'replace' | 'history'>;
+  now: () => Date;
+}
+
+const etag = (version: number) => ({ etag: `"${version}"` });
+
+/** Workflow settings: read (defaults until first changed), replace by version, and the audit trail. */
+export function makeHandler(deps: SettingsDeps): HttpHandler {
+  const current = () => deps.settings.get(WORKFLOW, WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS);
+
+  return router({
+    'GET /settings/workflow': http(ROUTES.getWorkflowSettings, async () => {
+      const settings = await current();
+      return { ...ok(settings), headers: etag(settings.version) };
+    }),
+
+    'PUT /settings/workflow': http(ROUTES.putWorkflowSettings, async ({ body, auth, event }) => {
+      const { version: bodyVersion, ...input } = body;
+      const headerVersion = ifMatchVersion(event);
+      const replaces = bodyVersion ?? headerVersion;
+      if (replaces === undefined) {
+        throw new ValidationError('Say which version this change replaces', [
+          { path: 'body.version', message: 'is required (or the If-Match header)' },
+        ]);
+      }
+      if (bodyVersion !== undefined && headerVersion !== undefined && bodyVersion !== headerVersion) {
+        throw new ValidationError('body.version and If-Match disagree', [{ path: 'body.version', message: 'differs from If-Match' }]);
+      }
+      const stored = await current();
+      if (stored.version !== replaces) {
+        throw new ConflictError(
+          `The workflow settings changed meanwhile: version ${stored.version} is stored, the change was made to version ${replaces}`,
+          { version: stored.version, expectedVersion: replaces },
+          'stale-version',
+          'Settings changed',
+        );
+      }
+      const next = nextWorkflowSettings(stored, input, auth.principal, deps.now());
+      const change = await deps.settings.replace(WORKFLOW, stored, next);
+      logger.info('Workflow settings changed', { version: next.version, changed: change.changed, by: auth.principal });
+      return { ...ok(next), headers: etag(next.version) };
+    }),
+
+    'GET /settings/workflow/history': http(ROUTES.workflowSettingsHistory, async ({ query }) =>
+      ok(await deps.settings.history(WORKFLOW, { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) })),
+    ),
+  });
+}
