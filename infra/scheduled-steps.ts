@@ -22,4 +22,15 @@ export const SCHEDULED_STEPS: Readonly<Record<string, ScheduledStepSpec>> = {
     description: 'Expires orders still AWAITING_PAYMENT past their payment deadline and releases their stock',
     table: 'readwrite',
   },
+  'reconcile-stock': {
+    schedule: 'rate(1 hour)',
+    description: 'Checks that each SKU\'s reserved stock equals the sum of its live reservations (in total and per location); raises StockDriftDetected, never corrects',
+    table: 'readwrite',
+  },
+  replenishment: {
+    // before the purchasing team's day starts (UTC+8)
+    schedule: 'cron(0 0 * * ? *)',
+    description: 'Sends ReplenishmentNeeded for each product at or below its reorder point, with the suggested quantity',
+    table: 'readwrite',
+  },
 };

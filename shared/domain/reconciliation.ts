@@ -11,6 +11,7 @@ export type LiveReservation = z.infer<typeof LiveReservation>;
 
 export const DRIFT_CODES = [
   'reserved-drift', 'available-mismatch', 'negative-reserved', 'reserved-above-on-hand', 'duplicate-reservation',
+  'location-sum-mismatch',
 ] as const;
 
 export const StockProblem = z.object({ code: z.enum(DRIFT_CODES), message: z.string() });
@@ -74,4 +75,18 @@ export function reconcile(level: StockLevel, reservations: readonly LiveReservat
     ok: problems.length === 0,
     problems,
   };
+}
+
+/**
+ * The SKU's total must be the sum of its locations' levels (every movement moves
+ * both in one transaction). Problems are reported, never corrected.
+ */
+export function reconcileLocations(total: StockLevel, locations: readonly Omit<StockLevel, 'sku'>[]): StockProblem[] {
+  const sum = (k: 'onHand' | 'reserved' | 'available') => locations.reduce((n, l) => n + l[k], 0);
+  return (['onHand', 'reserved', 'available'] as const)
+    .filter((k) => total[k] !== sum(k))
+    .map((k) => ({
+      code: 'location-sum-mismatch' as const,
+      message: `${total.sku}: total ${k} is ${total[k]} but its locations add up to ${sum(k)}`,
+    }));
 }

@@ -272,10 +272,15 @@ export function stockRepository(ctx: TableContext) {
      * listing read them, then re-evaluates the flag.
      */
     async setReorderSettings(sku: string, settings: ReorderSettings | undefined, now: Date, causationId: string): Promise<void> {
-      if (!settings) {
-        // nothing to remove from a level that does not exist (and none to create)
-        const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.stock(sku), ConsistentRead: true, ProjectionExpression: 'reorderPoint' }));
-        if (res.Item?.reorderPoint === undefined) return;
+      const current = await ctx.doc.send(
+        new GetCommand({ TableName: T, Key: keys.stock(sku), ConsistentRead: true, ProjectionExpression: 'reorderPoint, leadTimeDays, safetyStock' }),
+      );
+      const stored = current.Item ? settingsFromItem(current.Item) : undefined;
+      const same = JSON.stringify(stored) === JSON.stringify(settings);
+      // nothing to write when unchanged (the hourly check calls this for every SKU), and no level to create for none
+      if (same || (!settings && !current.Item)) {
+        await syncReorderFlag(sku, now, causationId);
+        return;
       }
       await ctx.doc.send(
         new UpdateCommand({
