@@ -40,6 +40,10 @@ export interface StageConfig {
     /** Addresses subscribed to the stage's alarm topic (confirmation mail required). */
     readonly notificationEmails: string[];
   };
+  readonly notifications: {
+    /** Addresses subscribed to each department's topic (confirmation mail required). */
+    readonly departmentEmails: Readonly<Record<string, string[]>>;
+  };
 }
 
 const CONFIGS: Record<StageName, StageConfig> = {
@@ -60,6 +64,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       api5xxPerPeriod: 20,
       notificationEmails: [],
     },
+    notifications: { departmentEmails: {} },
   },
   staging: {
     stage: 'staging',
@@ -79,6 +84,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       api5xxPerPeriod: 10,
       notificationEmails: [],
     },
+    notifications: { departmentEmails: {} },
   },
   prod: {
     stage: 'prod',
@@ -97,6 +103,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       api5xxPerPeriod: 5,
       notificationEmails: [],
     },
+    notifications: { departmentEmails: {} },
   },
 };
 

@@ -1,4 +1,5 @@
-import type { EventPattern } from 'aws-cdk-lib/aws-events';
+import { Match, type EventPattern } from 'aws-cdk-lib/aws-events';
+import { CUSTOMER_EXIT_EVENTS } from '../shared/domain/customer';
 import type { TableAccess } from './constructs/oms-function';
 
 // Steps driven by events on the stage bus, each behind its own queue
@@ -19,6 +20,20 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
   'reserve-stock': {
     queue: 'reservations',
     pattern: { source: ['oms.orders'], detailType: ['OrderPlaced'] },
+    table: 'readwrite',
+  },
+  // Customer profiles: count an order when placed, take it out again when it exits.
+  'customer-stats': {
+    queue: 'customer-stats',
+    pattern: { source: ['oms.orders'], detailType: ['OrderPlaced', ...CUSTOMER_EXIT_EVENTS] },
+    table: 'readwrite',
+  },
+  // Department notifications. Every domain event reaches the worker, which routes it
+  // with the notification settings: adding an event or a department is a settings
+  // change, not a new rule. The department topics are wired in the API stack.
+  notify: {
+    queue: 'notifications',
+    pattern: { source: Match.prefix('oms.') },
     table: 'readwrite',
   },
   // json-rules-engine is bundled here only: the workflow settings decide auto-approve or review

@@ -37,6 +37,8 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   inventory: 'readwrite',
   'place-order': 'readwrite',
   'get-order': 'read',
+  'order-lookup': 'readwrite',
+  notifications: 'readwrite',
   'order-actions': 'readwrite',
   settings: 'readwrite',
 };

@@ -15,6 +15,7 @@ import { Auth } from '../constructs/auth';
 import { queueDepthAlarm } from '../constructs/depth-alarm';
 import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
+import { DepartmentTopics } from '../constructs/department-topics';
 import { QueuedStep } from '../constructs/queued-step';
 import { QUEUED_STEPS } from '../queued-steps';
 import { SCHEDULED_STEPS } from '../scheduled-steps';
@@ -135,6 +136,8 @@ export class ApiStack extends Stack {
         alarmTopic: this.alarmTopic,
       });
     }
+    // Department notifications: one topic per department, published by the notify step.
+    new DepartmentTopics(this, 'DepartmentTopics', { config, publisher: this.functions.get('notify')! });
 
     // --- Scheduled steps: schedule rule -> function ------------------------------
     for (const [step, spec] of Object.entries(SCHEDULED_STEPS)) {

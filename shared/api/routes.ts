@@ -18,6 +18,7 @@ export interface RouteDef {
 }
 
 const STAFF_STOCK: readonly Role[] = ['ops', 'admin'];
+const STAFF_LOOKUP: readonly Role[] = ['cs', 'admin', 'ops'];
 const IF_MATCH_ORDER = {
   name: 'If-Match', required: false, description: 'The order version the caller saw: a changed order is 409 instead of acted on.',
 };
@@ -99,6 +100,45 @@ export const ROUTES = {
   getOrder: {
     method: 'GET', path: '/orders/{orderId}', fn: 'get-order', summary: 'The whole order', auth: ANY_ROLE, params: S.OrderIdPath,
     responses: { 200: { description: 'The order', schema: S.OrderResponse }, 404: { description: 'No such order (or not yours)' } },
+  },
+  listOrders: {
+    method: 'GET', path: '/orders', fn: 'order-lookup', auth: STAFF_LOOKUP, query: S.OrderListQuery,
+    summary: 'Staff look-up by status (oldest first), customer email, channel or date range (newest first); each served by an index',
+    responses: { 200: { description: 'A page of orders', schema: S.OrderSummaryList } },
+  },
+  getOrderByNumber: {
+    method: 'GET', path: '/orders/by-number/{orderNumber}', fn: 'order-lookup', summary: 'The whole order, by its number',
+    auth: STAFF_LOOKUP, params: S.OrderNumberPath,
+    responses: { 200: { description: 'The order', schema: S.OrderResponse }, 404: { description: 'No such order number' } },
+  },
+  addOrderNote: {
+    method: 'POST', path: '/orders/{orderId}/notes', fn: 'order-lookup', summary: 'A staff note in the order timeline',
+    auth: STAFF_LOOKUP, params: S.OrderIdPath, body: S.NoteRequest,
+    responses: { 201: { description: 'The timeline entry', schema: S.NoteResponse }, 404: { description: 'No such order' } },
+  },
+  getCustomer: {
+    method: 'GET', path: '/customers/{customerId}', fn: 'order-lookup', summary: 'Customer profile: order count, lifetime value, last order',
+    auth: STAFF_LOOKUP, params: S.CustomerIdPath,
+    responses: { 200: { description: 'The customer', schema: S.CustomerResponse }, 404: { description: 'No such customer' } },
+  },
+  customerOrders: {
+    method: 'GET', path: '/customers/{customerId}/orders', fn: 'order-lookup', summary: "A customer's orders, newest first",
+    auth: STAFF_LOOKUP, params: S.CustomerIdPath, query: S.ListQuery,
+    responses: { 200: { description: 'A page of orders', schema: S.OrderSummaryList } },
+  },
+  listNotifications: {
+    method: 'GET', path: '/notifications', fn: 'notifications', summary: "A department's notifications, newest first",
+    auth: ['ops', 'cs', 'finance', 'admin'], query: S.NotificationListQuery,
+    responses: { 200: { description: 'A page of notifications', schema: S.NotificationList } },
+  },
+  getNotificationSettings: {
+    method: 'GET', path: '/settings/notifications', fn: 'notifications', summary: 'Which department hears of which event',
+    auth: ['admin'], responses: { 200: { description: 'Current settings', schema: S.NotificationSettingsResponse } },
+  },
+  putNotificationSettings: {
+    method: 'PUT', path: '/settings/notifications', fn: 'notifications', summary: 'Replace the notification settings (a new version)',
+    auth: ['admin'], body: S.NotificationSettingsBody,
+    responses: { 200: { description: 'The new version', schema: S.NotificationSettingsResponse } },
   },
   approveOrder: {
     method: 'POST', path: '/orders/{orderId}/approve', fn: 'order-actions', summary: 'Approve an order waiting for review',

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { AdjustmentInput, LedgerEntry, Location, LocationId, LocationInput, StockDetail, StockLevel } from '../domain/inventory';
-import { Order, PlaceOrderRequest } from '../domain/order';
+import { Order, PlaceOrderRequest, TimelineEntry } from '../domain/order';
 import { OrderStatus } from '../domain/order-status';
+import { Customer } from '../domain/customer';
+import { ORDER_LOOKUP_FIELDS, OrderSummary, rangeInOrder } from '../domain/order-lookup';
+import { DepartmentId, Notification, NotificationSettings, NotificationSettingsInput } from '../domain/notifications';
 import { Product, ProductInput, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 
@@ -95,3 +98,18 @@ export const WorkflowSettingsHistory = z.object({
   ),
   nextCursor: z.string().optional(),
 });
+
+// --- staff look-up, customers, notifications ---
+export const OrderListQuery = z
+  .strictObject({ ...ORDER_LOOKUP_FIELDS, ...ListQuery.shape })
+  .refine(rangeInOrder, { path: ['from'], message: 'must not be after to' });
+export const OrderSummaryList = z.object({ items: z.array(OrderSummary.meta({ id: 'OrderSummary' })), nextCursor: z.string().optional() });
+export const OrderNumberPath = z.strictObject({ orderNumber: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'is not an order number') });
+export const NoteRequest = z.strictObject({ text: z.string().trim().min(1).max(2000) }).meta({ id: 'NoteInput' });
+export const NoteResponse = TimelineEntry.meta({ id: 'TimelineEntry' });
+export const CustomerIdPath = z.strictObject({ customerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a customer id') });
+export const CustomerResponse = Customer.meta({ id: 'Customer' });
+export const NotificationListQuery = z.strictObject({ department: DepartmentId, ...ListQuery.shape });
+export const NotificationList = z.object({ items: z.array(Notification.meta({ id: 'Notification' })), nextCursor: z.string().optional() });
+export const NotificationSettingsBody = NotificationSettingsInput.meta({ id: 'NotificationSettingsInput' });
+export const NotificationSettingsResponse = NotificationSettings.meta({ id: 'NotificationSettings' });

@@ -120,3 +120,17 @@ export function render(input: NotificationEvent): RenderedNotification {
   const text = [...(action ? [action, ''] : []), ...facts].join('\n');
   return { subject, text };
 }
+
+/** One notification as recorded for a department (the audit trail, kept in every stage). */
+export const Notification = z.object({
+  department: DepartmentId,
+  eventId: z.string(),
+  detailType: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  occurredAt: z.iso.datetime(),
+  recordedAt: z.iso.datetime(),
+  /** when it was handed to the department's topic; absent if the department has no topic */
+  publishedAt: z.iso.datetime().optional(),
+});
+export type Notification = z.infer<typeof Notification>;

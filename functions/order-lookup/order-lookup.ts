@@ -1,0 +1,47 @@
+import { ROUTES } from '../../shared/api/routes';
+import { NotFoundError } from '../../shared/domain/errors';
+import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import type { CustomerRepository } from '../../shared/store/customer-repository';
+import type { OrderLookup } from '../../shared/store/order-lookup';
+import type { OrderRepository } from '../../shared/store/order-repository';
+
+export interface OrderLookupDeps {
+  lookup: Pick<OrderLookup, 'search' | 'idForNumber' | 'addNote' | 'ordersById'>;
+  orders: Pick<OrderRepository, 'get'>;
+  customers: Pick<CustomerRepository, 'get' | 'orderIds'>;
+  now: () => Date;
+}
+
+/** Staff look-ups (every one a Query on an index or a GetItem) and staff notes. */
+export function makeHandler(deps: OrderLookupDeps): HttpHandler {
+  return router({
+    'GET /orders': http(ROUTES.listOrders, async ({ query }) => {
+      const { cursor, limit, ...filter } = query;
+      return ok(await deps.lookup.search(filter, { cursor, limit, now: deps.now() }));
+    }),
+
+    'GET /orders/by-number/{orderNumber}': http(ROUTES.getOrderByNumber, async ({ params }) => {
+      const orderId = await deps.lookup.idForNumber(params.orderNumber);
+      const found = orderId ? await deps.orders.get(orderId) : undefined;
+      if (!found) throw new NotFoundError(`No order numbered ${params.orderNumber}`);
+      const { placedBy: _placedBy, ...order } = found;
+      return ok(order);
+    }),
+
+    'POST /orders/{orderId}/notes': http(ROUTES.addOrderNote, async ({ params, body, auth }) => {
+      const entry = await deps.lookup.addNote(params.orderId, body.text, `${auth.roles.join('+')}:${auth.principal}`, deps.now());
+      return created(entry);
+    }),
+
+    'GET /customers/{customerId}': http(ROUTES.getCustomer, async ({ params }) => {
+      const customer = await deps.customers.get(params.customerId);
+      if (!customer) throw new NotFoundError(`No customer ${params.customerId}`);
+      return ok(customer);
+    }),
+
+    'GET /customers/{customerId}/orders': http(ROUTES.customerOrders, async ({ params, query }) => {
+      const page = await deps.customers.orderIds(params.customerId, query);
+      return ok({ items: await deps.lookup.ordersById(page.items), nextCursor: page.nextCursor });
+    }),
+  });
+}

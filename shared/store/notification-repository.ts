@@ -1,0 +1,102 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../domain/errors';
+import { DEFAULT_NOTIFICATION_SETTINGS, Notification, NotificationSettings } from '../domain/notifications';
+import { ENTITY, keys } from './keys';
+import { cancellationReasons, decodeCursor, encodeCursor, isConditionFailure, type Page, type TableContext } from './table';
+
+const SETTINGS_KIND = 'notifications';
+
+const stripKeys = (item: Record<string, unknown>) => {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest;
+};
+
+export function notificationRepository(ctx: TableContext) {
+  const T = ctx.tableName;
+  return {
+    /** Current settings; the built-in defaults until an admin saves a version. */
+    async settings(): Promise<NotificationSettings> {
+      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.settings(SETTINGS_KIND), ConsistentRead: true }));
+      return res.Item ? NotificationSettings.parse(stripKeys(res.Item)) : DEFAULT_NOTIFICATION_SETTINGS;
+    },
+
+    /**
+     * Saves the next version, conditioned on the version it was made from (a concurrent
+     * edit is a 409), with a history item per version for the audit trail.
+     */
+    async saveSettings(next: NotificationSettings): Promise<void> {
+      const previous = next.version - 1;
+      try {
+        await ctx.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: T,
+                  Item: { ...keys.settings(SETTINGS_KIND), type: ENTITY.settings, ...next },
+                  ConditionExpression: previous === DEFAULT_NOTIFICATION_SETTINGS.version ? 'attribute_not_exists(pk) OR version = :prev' : 'version = :prev',
+                  ExpressionAttributeValues: { ':prev': previous },
+                },
+              },
+              { Put: { TableName: T, Item: { ...keys.settingsVersion(SETTINGS_KIND, next.version), type: ENTITY.settings, ...next } } },
+            ],
+          }),
+        );
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons && isConditionFailure(reasons[0])) {
+          throw new ConflictError('The notification settings changed meanwhile; reload and retry', { version: previous }, 'stale-settings', 'Stale settings');
+        }
+        throw err;
+      }
+    },
+
+    /** Records a notification once per department and event; false if it was recorded before. */
+    async record(n: Notification): Promise<{ isNew: boolean; publishedAt?: string }> {
+      try {
+        await ctx.doc.send(
+          new PutCommand({
+            TableName: T,
+            Item: { ...keys.notification(n.department, n.occurredAt, n.eventId), type: ENTITY.notification, ...n },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { isNew: true };
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ConditionalCheckFailedException') {
+          const old = (err as Error & { Item?: Record<string, { S?: string }> }).Item;
+          return { isNew: false, publishedAt: old?.publishedAt?.S };
+        }
+        throw err;
+      }
+    },
+
+    async markPublished(n: Pick<Notification, 'department' | 'occurredAt' | 'eventId'>, at: Date): Promise<void> {
+      await ctx.doc.send(
+        new UpdateCommand({
+          TableName: T,
+          Key: keys.notification(n.department, n.occurredAt, n.eventId),
+          UpdateExpression: 'SET publishedAt = :at',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    },
+
+    /** A department's notifications, newest first. */
+    async list(department: string, opts: { limit: number; cursor?: string }): Promise<Page<Notification>> {
+      const res = await ctx.doc.send(
+        new QueryCommand({
+          TableName: T,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.notificationPk(department) },
+          ScanIndexForward: false,
+          Limit: opts.limit,
+          ExclusiveStartKey: decodeCursor(opts.cursor, ['pk', 'sk']),
+        }),
+      );
+      return { items: (res.Items ?? []).map((i) => Notification.parse(stripKeys(i))), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+    },
+  };
+}
+export type NotificationRepository = ReturnType<typeof notificationRepository>;
