@@ -14,7 +14,8 @@ describe('placing and reserving orders through the local cloud', () => {
     expect(placed.headers.get('location')).toBe(`/orders/${placed.body.orderId}`);
 
     const order = await settled(placed.body.orderId);
-    expect(order.status).toBe('IN_REVIEW');
+    // reserved: auto-approved under the default workflow settings, or still being reviewed
+    expect(['IN_REVIEW', 'AWAITING_PAYMENT']).toContain(order.status);
     expect(order.lines).toEqual([expect.objectContaining({ sku, quantity: 2, unitPrice: { amount: 2500, currency: 'CNY' } })]);
     expect(order.totals.total).toEqual({ amount: 5000, currency: 'CNY' });
     expect(order.timeline.map((t: { type: string }) => t.type)).toEqual(expect.arrayContaining(['ORDER_PLACED', 'STOCK_RESERVED']));
@@ -39,7 +40,7 @@ describe('placing and reserving orders through the local cloud', () => {
     await reader;
 
     const byStatus = (s: string) => outcomes.filter((o) => o.status === s).length;
-    expect(byStatus('IN_REVIEW')).toBe(10);
+    expect(byStatus('IN_REVIEW') + byStatus('AWAITING_PAYMENT')).toBe(10);
     expect(byStatus('REJECTED')).toBe(40);
     for (const o of outcomes.filter((x) => x.status === 'REJECTED')) expect(o.rejectionReason).toContain(sku);
     expect(await stockOf(sku)).toEqual({ sku, onHand: 10, reserved: 10, available: 0 });
