@@ -218,3 +218,33 @@ describe('expiry job', () => {
     clock = NOW;
   });
 });
+
+describe('racing requests through the handlers', () => {
+  it('cancel vs approve and cancel vs the expiry job, 20 rounds each: one outcome, stock conserved', async () => {
+    for (let round = 0; round < 20; round++) {
+      const { orderId, sku } = await reservedOrder(2, 3);
+      const [cancel, approve] = await Promise.all([
+        post(orderId, 'cancel', TOKENS.cs, { reason: 'race' }),
+        post(orderId, 'approve', TOKENS.ops),
+      ]);
+      const status = (await repos.orders.getRecord(orderId))!.status;
+      expect([cancel.status, approve.status].every((s) => s === 200 || s === 409), `round ${round}`).toBe(true);
+      if (status === 'CANCELLED') expect(await repos.stock.get(sku)).toMatchObject({ reserved: 0, available: 3 });
+      else expect([status, cancel.status, await repos.stock.get(sku)]).toMatchObject(['AWAITING_PAYMENT', 409, { reserved: 2, available: 1 }]);
+    }
+    for (let round = 0; round < 20; round++) {
+      const { orderId, sku } = await reservedOrder(2, 3);
+      clock = NOW;
+      await post(orderId, 'approve', TOKENS.ops);
+      clock = new Date(NOW.getTime() + 24 * 3600_000);
+      const [cancel, expired] = await Promise.all([post(orderId, 'cancel', TOKENS.cs, { reason: 'race' }), expire({}, lambdaContext)]);
+      const status = (await repos.orders.getRecord(orderId))!.status;
+      expect(['CANCELLED', 'EXPIRED']).toContain(status);
+      expect(cancel.status === 200).toBe(status === 'CANCELLED');
+      expect(expired.expired + expired.skipped).toBeGreaterThanOrEqual(status === 'EXPIRED' ? 1 : 0);
+      expect(await repos.stock.get(sku)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+      expect((await repos.stock.ledger(sku)).filter((e) => e.movement === 'RELEASE')).toHaveLength(1);
+    }
+    clock = NOW;
+  });
+});
