@@ -1,0 +1,205 @@
+// `npm run demo`: a guided tour of the order lifecycle against a running `npm start`.
+// It reads .oms/local.json (API URL and dev tokens), then, as the shop, the staff and the
+// system would: stocks a small catalog, places orders from several channels and shows
+// one auto-approved, one waiting for review and approved by ops, one rejected for
+// stock, one cancelled and one expired, with the stock and the notifications that result.
+// Everything it creates is named with a fresh run id, so it can run again on the same data.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+type Role = 'storefront' | 'ops' | 'cs' | 'finance' | 'admin';
+interface Handshake {
+  apiUrl: string;
+  tokens: Record<Role, string>;
+}
+
+const { values: flags } = parseArgs({ options: { handshake: { type: 'string', default: '.oms/local.json' } } });
+let local: Handshake;
+try {
+  local = JSON.parse(readFileSync(flags.handshake!, 'utf8')) as Handshake;
+} catch {
+  console.error(`Cannot read ${flags.handshake}: start the local cloud first (npm start), then run npm run demo.`);
+  process.exit(1);
+}
+
+const run = randomUUID().slice(0, 4).toUpperCase();
+/** Order numbers and SKUs of this run: its notifications mention them. */
+const ours = new Set<string>();
+const say = (text: string) => console.log(text);
+const step = (text: string) => console.log(`\n== ${text}`);
+
+async function api(as: Role | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${local.apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(as ? { authorization: `Bearer ${local.tokens[as]}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  return { status: res.status, headers: res.headers, body: json };
+}
+
+async function must(as: Role | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const r = await api(as, method, path, body, headers);
+  if (r.status >= 400) throw new Error(`${method} ${path} -> ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the order leaves the given statuses (the asynchronous steps run in the background). */
+async function orderAfter(orderId: string, leaving: string[], timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const order = await must('ops', 'GET', `/orders/${orderId}`);
+    if (!leaving.includes(order.status)) return order;
+    if (Date.now() > until) throw new Error(`order ${order.orderNumber} still ${order.status} after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/** Waits until the review step has looked at the order (auto-approved, or a person is needed). */
+async function orderReviewed(orderId: string, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const order = await must('ops', 'GET', `/orders/${orderId}`);
+    const reviewed = order.timeline.some((t: { type: string }) => t.type === 'REVIEW_REQUIRED') || !['PENDING', 'IN_REVIEW'].includes(order.status);
+    if (reviewed) return order;
+    if (Date.now() > until) throw new Error(`order ${order.orderNumber} not reviewed after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+const money = (m: { amount: number; currency: string }) => `${(m.amount / 100).toFixed(2)} ${m.currency}`;
+const address = { name: 'Wang Mei', phone: '+86 21 5555 0101', line1: '88 Nanjing Rd', city: 'Shanghai', postalCode: '200001', country: 'CN' };
+const customer = (n: string) => ({ email: `${n.toLowerCase().replace(/\s+/g, ".")}.${run.toLowerCase()}@example.com`, name: n });
+
+async function place(as: Role, channel: string, who: string, lines: { sku: string; quantity: number }[], extra: object = {}) {
+  const placed = await must(as, 'POST', '/orders', { channel, customer: customer(who), lines, shippingAddress: address, ...extra }, { 'idempotency-key': randomUUID() });
+  ours.add(placed.orderNumber);
+  say(`   ${channel} order ${placed.orderNumber} placed by ${as} for ${who}: ${lines.map((l) => `${l.quantity} x ${l.sku}`).join(', ')} -> ${placed.status}`);
+  return placed as { orderId: string; orderNumber: string };
+}
+
+const show = (order: { orderNumber: string; status: string; totals?: { total: { amount: number; currency: string } }; rejectionReason?: string }) =>
+  say(`   ${order.orderNumber}: ${order.status}${order.totals ? `, total ${money(order.totals.total)}` : ''}${order.rejectionReason ? ` (${order.rejectionReason})` : ''}`);
+
+async function main() {
+  const health = await api(undefined, 'GET', '/health');
+  if (health.status !== 200) throw new Error(`${local.apiUrl}/health answered ${health.status}`);
+  say(`OMS demo against ${local.apiUrl} (run ${run})`);
+
+  step('1. Catalog and stock (ops)');
+  const tea = `TEA-${run}`;
+  const pot = `TEAPOT-${run}`;
+  const cups = `CUPS-${run}`;
+  const products = [
+    { sku: tea, name: 'Oolong tea 100g', price: 4800, cost: 2100, stock: 40, reorderPoint: 10 },
+    { sku: pot, name: 'Yixing clay teapot', price: 68000, cost: 30000, stock: 6, reorderPoint: 4 },
+    { sku: cups, name: 'Celadon cup set', price: 12800, cost: 5000, stock: 2, reorderPoint: 1 },
+  ];
+  for (const p of products) {
+    ours.add(p.sku);
+    await must('ops', 'PUT', `/products/${p.sku}`, {
+      name: p.name,
+      price: { amount: p.price, currency: 'CNY' },
+      cost: { amount: p.cost, currency: 'CNY' },
+      reorderPoint: p.reorderPoint,
+      leadTimeDays: 7,
+      safetyStock: 2,
+    });
+    const level = await must('ops', 'POST', `/inventory/${p.sku}/adjustments`, { delta: p.stock, reason: 'RECEIVED' });
+    say(`   ${p.sku} ${p.name} at ${money({ amount: p.price, currency: 'CNY' })}: on hand ${level.onHand}`);
+  }
+
+  step('2. Review rules (admin): phone orders and totals above 1000.00 CNY wait for a person');
+  const before = await must('admin', 'GET', '/settings/workflow');
+  const rules = { autoApprove: true, review: { channels: ['phone'], totalAbove: { CNY: 100_000 } } };
+  const settings = await must('admin', 'PUT', '/settings/workflow', { ...rules, paymentDeadlineMinutes: 60 }, { 'if-match': `"${before.version}"` });
+  say(`   workflow settings version ${before.version} -> ${settings.version}; approved orders have 60 minutes to be paid`);
+
+  try {
+    step('3. A web order within the rules is approved automatically');
+    const auto = await place('storefront', 'web', 'Li Lei', [{ sku: tea, quantity: 2 }]);
+    show(await orderAfter(auto.orderId, ['PENDING', 'IN_REVIEW']));
+
+    step('4. A phone order taken by customer service waits for review; ops approves it');
+    const phone = await place('cs', 'phone', 'Han Meimei', [{ sku: pot, quantity: 1 }, { sku: tea, quantity: 3 }]);
+    const waiting = await orderReviewed(phone.orderId);
+    show(waiting);
+    say(`   why: ${waiting.reviewReasons?.join('; ')}`);
+    const queue = await must('ops', 'GET', '/orders?status=IN_REVIEW');
+    say(`   review queue (oldest first): ${queue.items.map((o: { orderNumber: string }) => o.orderNumber).join(', ')}`);
+    const approved = await must('ops', 'POST', `/orders/${phone.orderId}/approve`, undefined, { 'if-match': `"${waiting.version}"` });
+    show(approved);
+
+    step('5. A marketplace order for more cup sets than there are is rejected for stock, and importing it again changes nothing');
+    const ref = `TM-${run}-0001`;
+    const market = await place('storefront', 'marketplace', 'Zhang Wei', [{ sku: cups, quantity: 3 }], { externalRef: ref });
+    show(await orderAfter(market.orderId, ['PENDING']));
+    const again = await must('storefront', 'POST', '/orders', { channel: 'marketplace', externalRef: ref, customer: customer('Zhang Wei'), lines: [{ sku: cups, quantity: 3 }], shippingAddress: address }, { 'idempotency-key': randomUUID() });
+    say(`   imported again: ${again.orderNumber} (${again.orderId === market.orderId ? 'the same order' : 'a NEW order?!'})`);
+
+    step('6. An app order is cancelled by the shop before payment: its stock comes back');
+    const app = await place('storefront', 'app', 'Chen Jing', [{ sku: pot, quantity: 1 }]);
+    show(await orderAfter(app.orderId, ['PENDING', 'IN_REVIEW']));
+    say(`   ${pot} while reserved: ${JSON.stringify(await stock(pot))}`);
+    show(await must('storefront', 'POST', `/orders/${app.orderId}/cancel`, { reason: 'Customer changed their mind' }));
+    say(`   ${pot} after the cancel: ${JSON.stringify(await stock(pot))}`);
+
+    step('7. An order nobody pays expires after its deadline, and its stock comes back');
+    const shortDeadline = await must('admin', 'PUT', '/settings/workflow', { ...rules, paymentDeadlineMinutes: 1 }, { 'if-match': `"${settings.version}"` });
+    say(`   (admin, for the demo: settings version ${shortDeadline.version}, orders approved from now on have 1 minute to be paid)`);
+    const unpaid = await place('storefront', 'web', 'Liu Yang', [{ sku: tea, quantity: 5 }]);
+    const awaiting = await orderAfter(unpaid.orderId, ['PENDING', 'IN_REVIEW']);
+    show(awaiting);
+    const due = Date.parse(awaiting.paymentDueAt ?? new Date(Date.now() + 60_000).toISOString());
+    say(`   payment due at ${new Date(due).toISOString()}; waiting for it ...`);
+    await sleep(Math.max(0, due - Date.now()) + 1_000);
+    // The expiry job runs every minute; the local cloud can also fire it on request.
+    await must(undefined, 'POST', '/_local/schedules/expire-unpaid/run');
+    show(await orderAfter(unpaid.orderId, ['AWAITING_PAYMENT'], 90_000));
+  } finally {
+    const current = await must('admin', 'GET', '/settings/workflow');
+    const { autoApprove, paymentDeadlineMinutes, review } = before;
+    await must('admin', 'PUT', '/settings/workflow', { autoApprove, paymentDeadlineMinutes, review }, { 'if-match': `"${current.version}"` });
+    say('\n   (workflow settings restored)');
+  }
+
+  step('8. Where every order ended');
+  for (const number of [...ours].filter((w) => /^[A-Z]\d{8}-/.test(w))) {
+    show(await must('ops', 'GET', `/orders/by-number/${number}`));
+  }
+
+  step('9. Stock after the story');
+  for (const p of products) say(`   ${p.sku}: ${JSON.stringify(await stock(p.sku))}`);
+  const low = await must('ops', 'GET', '/inventory?below=reorderPoint');
+  for (const item of low.items.filter((i: { sku: string }) => i.sku.endsWith(run))) {
+    say(`   below reorder point: ${item.sku}, suggested reorder ${item.suggestedQuantity ?? item.suggestedReorderQuantity ?? '?'}`);
+  }
+
+  step('10. What each department was told');
+  await sleep(1_500);
+  for (const department of ['warehouse', 'finance', 'customer-service', 'purchasing']) {
+    const list = await must('ops', 'GET', `/notifications?department=${department}`);
+    const mine = list.items.filter((n: unknown) => [...ours].some((word) => JSON.stringify(n).includes(word)));
+    say(`   ${department}: ${mine.length} notification(s)`);
+    for (const n of mine.slice(0, 10)) say(`     - ${n.subject ?? n.text}`);
+  }
+  say('\nDemo complete.');
+}
+
+async function stock(sku: string) {
+  const { onHand, reserved, available } = await must('ops', 'GET', `/inventory/${sku}`);
+  return { onHand, reserved, available };
+}
+
+main().catch((err: Error) => {
+  console.error(`\ndemo failed: ${err.message}`);
+  process.exit(1);
+});
