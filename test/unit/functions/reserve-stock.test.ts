@@ -23,6 +23,23 @@ describe('reserve-stock', () => {
     expect(calls).toEqual([['01KB2Y8Z1S0000000000000000', '01KB2Y8Z1T0000000000000000']]);
   });
 
+  it('re-evaluates the reorder flag of each reserved SKU, and a failing follow-up does not redeliver the order', async () => {
+    const synced: string[] = [];
+    const handler = makeHandler({
+      orders: { reserve: async () => ({ outcome: 'reserved', reservations: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }] }) },
+      stock: {
+        syncReorderFlag: async (sku) => {
+          synced.push(sku);
+          if (sku === 'A') throw new Error('throttled');
+          return 'raised';
+        },
+      },
+      now,
+    });
+    expect(await handler(sample, lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(synced).toEqual(['A', 'B']);
+  });
+
   it('returns only the failed messages for redelivery', async () => {
     const good = sample.Records[0]!.body;
     const wrongType = JSON.stringify({ ...JSON.parse(good), 'detail-type': 'OrderShipped' });
