@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { apiUrl } from './client';
+
+// `npm run demo` itself, run against this run's local cloud: the story it tells is the
+// lifecycle working end to end, so it must finish clean and say what happened.
+describe('npm run demo', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oms-demo-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('tells the whole story against the local cloud', async () => {
+    const handshake = join(dir, 'local.json');
+    writeFileSync(handshake, JSON.stringify({ apiUrl: apiUrl(), tokens: inject('tokens') }));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--handshake', handshake], {
+      timeout: 240_000,
+    });
+    const ended = (kind: string) => new RegExp(`^ {3}[A-Z]\\d{8}-\\d{4,}: ${kind}`, 'm');
+    const summary = stdout.slice(stdout.indexOf('== 8.'));
+    expect(summary).toMatch(ended('AWAITING_PAYMENT'));
+    expect(summary).toMatch(ended('REJECTED, .*Insufficient stock'));
+    expect(summary).toMatch(ended('CANCELLED'));
+    expect(summary).toMatch(ended('EXPIRED'));
+    expect(stdout).toContain('(the same order)');
+    expect(stdout).toMatch(/P\d{8}-\d{4,}: IN_REVIEW/);
+    expect(stdout).toMatch(/customer-service: [1-9]\d* notification/);
+    expect(stdout).toMatch(/warehouse: [1-9]\d* notification/);
+    expect(stdout.trim().endsWith('Demo complete.')).toBe(true);
+  }, 300_000);
+});
