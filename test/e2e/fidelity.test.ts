@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
 import type { LocalInventory } from '../../infra/local/cloud';
@@ -100,6 +101,20 @@ describe('the local cloud serves the synthesized template', () => {
     expect(put.Entries?.[1]?.ErrorCode).toBeDefined();
     sqs.destroy();
     events.destroy();
+  });
+
+  it('publishes to every SNS topic of the template from the SDK, and the notify function is given each topic', async () => {
+    const topics = ofType('AWS::SNS::Topic').filter(([, t]) => String(t.Properties?.TopicName ?? '').includes('-notify-'));
+    expect(topics.length).toBeGreaterThanOrEqual(4);
+    const notify = ofType('AWS::Lambda::Function').find(([, f]) => f.Properties?.Environment?.Variables?.DEPARTMENT_TOPICS);
+    const wiring = JSON.stringify(notify?.[1].Properties?.Environment?.Variables?.DEPARTMENT_TOPICS);
+    const sns = new SNSClient({ endpoint: inject('awsUrl'), region: 'us-east-1', credentials });
+    for (const [id, t] of topics) {
+      expect(wiring).toContain(`"Ref":"${id}"`);
+      const out = await sns.send(new PublishCommand({ TopicArn: `arn:aws:sns:us-east-1:000000000000:${t.Properties!.TopicName}`, Subject: 'fidelity', Message: 'test' }));
+      expect(out.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    sns.destroy();
   });
 
   it('answers /health without a token, refuses a protected route without one, and 404s unknown routes', async () => {
