@@ -116,7 +116,10 @@ export type Order = z.infer<typeof Order>;
 /** What the store keeps besides the public shape: who placed it (for "own orders only"). */
 export type OrderRecord = Omit<Order, 'timeline'> & { placedBy: string };
 
-/** Stable per email so one customer's orders share an id until customer records exist. */
+/**
+ * A provisional id derived from the email. The store replaces it when the order is
+ * created: with the id already claimed for the email, or a new one it claims.
+ */
 export function customerIdFor(email: string): string {
   return 'cus_' + createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 20);
 }
