@@ -1,8 +1,8 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Location, type LocationInput } from '../domain/inventory';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
 import { ENTITY, INDEX, keys } from './keys';
-import type { TableContext } from './table';
+import { queryAll, type TableContext } from './table';
 
 /** The default location exists out of the box, without an item; PUT /locations/MAIN may rename or re-rank it. */
 export const DEFAULT_LOCATION: Location = { locationId: DEFAULT_LOCATION_ID, name: 'Main warehouse', priority: 1 };
@@ -36,21 +36,13 @@ export function locationRepository(ctx: TableContext) {
 
     /** Every location by priority (few: warehouses and stores), read from the listing index, never a scan. */
     async list(): Promise<Location[]> {
-      const out: Location[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const res = await ctx.doc.send(
-          new QueryCommand({
-            TableName: ctx.tableName,
-            IndexName: INDEX.gsi1,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.locationListingPk },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        out.push(...(res.Items ?? []).map(fromItem));
-        startKey = res.LastEvaluatedKey;
-      } while (startKey);
+      const out: Location[] = (
+        await queryAll(ctx, {
+          IndexName: INDEX.gsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.locationListingPk },
+        })
+      ).map(fromItem);
       if (!out.some((l) => l.locationId === DEFAULT_LOCATION_ID)) out.push(DEFAULT_LOCATION);
       return out.sort((a, b) => a.priority - b.priority || (a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0));
     },

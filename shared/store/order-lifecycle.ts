@@ -10,7 +10,7 @@ import {
 import type { OrderRecord } from '../domain/order';
 import { newId } from './ids';
 import { ENTITY, INDEX, keys } from './keys';
-import { orderRepository } from './order-repository';
+import { orderRepository, orderStatusUpdate } from './order-repository';
 import { outboxItem } from './outbox';
 import { commitItems, releaseItems, type ReservedLine } from './stock-repository';
 import { cancellationReasons, isConditionFailure, withConflictRetry, type TableContext } from './table';
@@ -69,26 +69,7 @@ export function orderLifecycle(ctx: TableContext) {
   }
 
   function orderUpdate(order: OrderRecord, decision: Decision, set: Record<string, unknown>, at: string): TransactItem {
-    const names: Record<string, string> = { '#s': 'status', '#v': 'version' };
-    const values: Record<string, unknown> = {
-      ':to': decision.status, ':from': order.status, ':v': order.version, ':next': decision.version, ':at': at,
-      ':gsi2pk': keys.orderStatusIndex(decision.status, order.createdAt, order.orderId).gsi2pk,
-    };
-    const extra = Object.entries(set).map(([k, v]) => {
-      names[`#${k}`] = k;
-      values[`:${k}`] = v;
-      return `#${k} = :${k}`;
-    });
-    return {
-      Update: {
-        TableName: T,
-        Key: keys.order(order.orderId),
-        UpdateExpression: ['SET #s = :to', '#v = :next', 'updatedAt = :at', 'gsi2pk = :gsi2pk', ...extra].join(', '),
-        ConditionExpression: '#v = :v AND #s = :from',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    };
+    return orderStatusUpdate(T, order, decision.status, decision.version, set, at);
   }
 
   function timelinePut(orderId: string, entry: { at: string; type: string; actor: string; detail?: string }): TransactItem {

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OrderPlaced, OrderRejected, StockReserved } from '../../events/catalog';
 import { buildEvent, type OutgoingEvent } from '../../events/define-event';
 import { summarizeDemand, shortageReason, type Demand, type Shortage } from '../domain/inventory';
@@ -12,7 +12,7 @@ import { outboxItem } from './outbox';
 import { planReservation } from './reservation-planner';
 import { reserveItems } from './stock-movements';
 import {
-  cancellationReasons, isConditionFailure, withConflictRetry, type TableContext,
+  cancellationReasons, isConditionFailure, queryAll, withConflictRetry, type TableContext,
 } from './table';
 
 const SYSTEM_ACTOR = 'system:reserve-stock';
@@ -27,6 +27,41 @@ export type ReserveOutcome =
 function orderFromItem(item: Record<string, unknown>): OrderRecord {
   const { pk: _pk, sk: _sk, type: _t, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, placedBy, ...rest } = item;
   return { ...Order.omit({ timeline: true }).parse(rest), placedBy: String(placedBy) };
+}
+
+/**
+ * An order's status change as a transaction item: optimistic lock on the version and
+ * status it was decided on, the status index moved with it, plus any fields in `set`.
+ * Every transition (reservation, review, cancel, expiry) goes through this one shape.
+ */
+export function orderStatusUpdate(
+  tableName: string,
+  order: OrderRecord,
+  to: OrderStatus,
+  nextVersion: number,
+  set: Record<string, unknown>,
+  at: string,
+) {
+  const names: Record<string, string> = { '#s': 'status', '#v': 'version' };
+  const values: Record<string, unknown> = {
+    ':to': to, ':from': order.status, ':v': order.version, ':next': nextVersion, ':at': at,
+    ':gsi2pk': keys.orderStatusIndex(to, order.createdAt, order.orderId).gsi2pk,
+  };
+  const extra = Object.entries(set).map(([k, v]) => {
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    return `#${k} = :${k}`;
+  });
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.order(order.orderId),
+      UpdateExpression: ['SET #s = :to', '#v = :next', 'updatedAt = :at', 'gsi2pk = :gsi2pk', ...extra].join(', '),
+      ConditionExpression: '#v = :v AND #s = :from',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
 }
 
 export function orderRepository(ctx: TableContext) {
@@ -45,27 +80,7 @@ export function orderRepository(ctx: TableContext) {
   /** Moves the order out of PENDING together with its timeline entry and outbox event, or reports why not. */
   function statusChange(order: OrderRecord, to: OrderStatus, set: Record<string, unknown>, now: Date) {
     assertTransition(order.status, to);
-    const at = now.toISOString();
-    const names: Record<string, string> = { '#s': 'status', '#v': 'version' };
-    const values: Record<string, unknown> = {
-      ':to': to, ':from': order.status, ':v': order.version, ':next': order.version + 1, ':at': at,
-      ':gsi2pk': keys.orderStatusIndex(to, order.createdAt, order.orderId).gsi2pk,
-    };
-    const extra = Object.entries(set).map(([k, v]) => {
-      names[`#${k}`] = k;
-      values[`:${k}`] = v;
-      return `#${k} = :${k}`;
-    });
-    return {
-      Update: {
-        TableName: T,
-        Key: keys.order(order.orderId),
-        UpdateExpression: ['SET #s = :to', '#v = :next', 'updatedAt = :at', 'gsi2pk = :gsi2pk', ...extra].join(', '),
-        ConditionExpression: '#v = :v AND #s = :from',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    };
+    return orderStatusUpdate(T, order, to, order.version + 1, set, now.toISOString());
   }
 
   async function reject(order: OrderRecord, shortages: Shortage[], causationId: string, now: Date): Promise<ReserveOutcome> {
@@ -208,21 +223,11 @@ export function orderRepository(ctx: TableContext) {
 
     /** The whole order: one Query of its partition (order, reservation, timeline). */
     async get(orderId: string): Promise<OrderView | undefined> {
-      const items: Record<string, unknown>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const res = await ctx.doc.send(
-          new QueryCommand({
-            TableName: T,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        );
-        items.push(...(res.Items ?? []));
-        startKey = res.LastEvaluatedKey;
-      } while (startKey);
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
+        ConsistentRead: true,
+      });
       const orderItem = items.find((i) => orderItemKind(String(i.sk)) === 'order');
       if (!orderItem) return undefined;
       const record = orderFromItem(orderItem);

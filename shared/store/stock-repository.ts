@@ -13,7 +13,7 @@ import { outboxItem } from './outbox';
 import { batchGet } from './product-repository';
 import { stockMoveItems } from './stock-movements';
 import {
-  cancellationReasons, decodeCursor, encodeCursor, isConditionFailure, numberAttr, sleep, withConflictRetry,
+  cancellationReasons, decodeCursor, encodeCursor, isConditionFailure, numberAttr, queryAll, sleep, withConflictRetry,
   type Page, type TableContext,
 } from './table';
 
@@ -107,21 +107,11 @@ export function stockRepository(ctx: TableContext) {
   /** The total item and every location's level: one Query of the SKU's STOCK items. */
   async function levelItems(sku: string): Promise<{ total?: Record<string, unknown>; locations: Record<string, unknown>[] }> {
     const { pk, skPrefix } = keys.stockLevelsPrefix(sku);
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const res = await ctx.doc.send(
-        new QueryCommand({
-          TableName: T,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(res.Items ?? []));
-      startKey = res.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
+      ConsistentRead: true,
+    });
     const total = items.find((i) => i.sk === keys.stock(sku).sk);
     return { total, locations: items.filter((i) => i !== total) };
   }
@@ -198,24 +188,16 @@ export function stockRepository(ctx: TableContext) {
   async function averageDailyDemand(sku: string, now: Date): Promise<number> {
     const from = new Date(now.getTime() - DEMAND_WINDOW_DAYS * 86_400_000).toISOString();
     const { pk, skPrefix } = keys.ledgerPrefix(sku);
+    const movements = await queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      FilterExpression: 'movement IN (:reserve, :release)',
+      ProjectionExpression: 'movement, quantity',
+      ExpressionAttributeValues: {
+        ':pk': pk, ':from': keys.ledgerFrom(from), ':to': `${skPrefix}\uffff`, ':reserve': 'RESERVE', ':release': 'RELEASE',
+      },
+    });
     let net = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const res = await ctx.doc.send(
-        new QueryCommand({
-          TableName: T,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          FilterExpression: 'movement IN (:reserve, :release)',
-          ProjectionExpression: 'movement, quantity',
-          ExpressionAttributeValues: {
-            ':pk': pk, ':from': keys.ledgerFrom(from), ':to': `${skPrefix}\uffff`, ':reserve': 'RESERVE', ':release': 'RELEASE',
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const i of res.Items ?? []) net += (i.movement === 'RESERVE' ? 1 : -1) * Number(i.quantity);
-      startKey = res.LastEvaluatedKey;
-    } while (startKey);
+    for (const i of movements) net += (i.movement === 'RESERVE' ? 1 : -1) * Number(i.quantity);
     return Math.max(0, net) / DEMAND_WINDOW_DAYS;
   }
 
@@ -440,21 +422,13 @@ export function stockRepository(ctx: TableContext) {
       for (let attempt = 0; ; attempt++) {
         const before = await levelItems(sku);
         const { pk, skPrefix } = keys.stockHoldPrefix(sku);
-        const holds: StockHold[] = [];
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const res = await ctx.doc.send(
-            new QueryCommand({
-              TableName: T,
-              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-              ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          holds.push(...(res.Items ?? []).map((i) => ({ orderId: String(i.orderId), locationId: String(i.locationId), quantity: Number(i.quantity) })));
-          startKey = res.LastEvaluatedKey;
-        } while (startKey);
+        const holds: StockHold[] = (
+          await queryAll(ctx, {
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+            ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
+            ConsistentRead: true,
+          })
+        ).map((i) => ({ orderId: String(i.orderId), locationId: String(i.locationId), quantity: Number(i.quantity) }));
         const after = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.stock(sku), ConsistentRead: true, ProjectionExpression: 'rev' }));
         const settled = after.Item?.rev === before.total?.rev;
         if (settled || attempt >= 10) {

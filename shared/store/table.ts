@@ -1,3 +1,4 @@
+import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../domain/errors';
 
@@ -84,4 +85,11 @@ export async function withConflictRetry<T>(fn: () => Promise<T>, attempts = 6): 
       await sleep(Math.random() * Math.min(1000, 25 * 2 ** i));
     }
   }
+}
+
+/** Every item a Query returns, following LastEvaluatedKey with the SDK's own paginator. */
+export async function queryAll(ctx: TableContext, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateQuery({ client: ctx.doc }, { TableName: ctx.tableName, ...input })) items.push(...(page.Items ?? []));
+  return items;
 }
