@@ -30,6 +30,14 @@ describe('fitness', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('nothing reads the table with a Scan: every list is a Query on the table or an index', () => {
+    const offenders = ['functions', 'shared']
+      .flatMap((d) => files(join(ROOT, d)))
+      .filter((f) => /\bScan(Command|Input)?\b|paginateScan/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
+  });
+
   it('every function folder has a handler.ts exporting handler', () => {
     const dir = join(ROOT, 'functions');
     for (const name of readdirSync(dir)) {
