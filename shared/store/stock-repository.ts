@@ -386,15 +386,12 @@ export function stockRepository(ctx: TableContext) {
     /** Raw ledger items of a SKU, oldest first. */
     async ledger(sku: string): Promise<Record<string, unknown>[]> {
       const { pk, skPrefix } = keys.ledgerPrefix(sku);
-      const res = await ctx.doc.send(
-        new QueryCommand({
-          TableName: T,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
-          ConsistentRead: true,
-        }),
-      );
-      return res.Items ?? [];
+      // every page: a long-lived SKU's ledger outgrows one Query response
+      return queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
+        ConsistentRead: true,
+      });
     },
 
     /** The ledger newest first, a page at a time. */
