@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './define-event';
-import { Money } from '../shared/domain/money';
-import { Channel, OrderTotals, ShortageSchema } from '../shared/domain/order';
-import { AdjustmentReason } from '../shared/domain/inventory';
-import { LifecycleEventData } from '../shared/domain/lifecycle';
+import { AdjustmentReason, Channel, Money, OrderTotals, Shortage, StatusChange } from './schemas';
 
 // Every event the system publishes. Sources: oms.orders (order lifecycle) and
 // oms.inventory (stock). Detail-types are PascalCase, past tense.
@@ -39,41 +36,38 @@ export const StockReserved = defineEvent({
   }),
 });
 
+/**
+ * The order was refused: by the reservation (some SKU short at every location:
+ * `shortages` lists them, `actor` is the reservation step) or by a reviewer
+ * (`shortages` is empty). One shape for both, so consumers read it one way.
+ */
 export const OrderRejected = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderRejected',
   version: 1,
-  data: z.object({
-    orderId: z.string(),
-    orderNumber: z.string(),
+  data: StatusChange.extend({
     reason: z.string(),
-    /** empty when a reviewer rejected the order */
-    shortages: z.array(ShortageSchema),
-    // added when reviewers could reject: who rejected it, from which status
-    previousStatus: LifecycleEventData.shape.previousStatus.optional(),
-    status: LifecycleEventData.shape.status.optional(),
-    actor: z.string().optional(),
-    refundDue: z.boolean().optional(),
+    shortages: z.array(Shortage),
   }),
 });
 
-// --- Order lifecycle after reservation (lifecycle.ts decide()) --------------------
-// One shape for every status change: who moved the order from where to where, and why.
-const OrderStatusChange = LifecycleEventData.extend({ orderNumber: z.string() });
+// --- Order lifecycle after reservation ----------------------------------------
+// One shape for every status change (StatusChange): who moved the order from where
+// to where, and why.
 
 /** Approved by a person or by the workflow settings; payment is due by `paymentDueAt`. */
 export const OrderApproved = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderApproved',
   version: 1,
-  data: OrderStatusChange.extend({ paymentDueAt: z.iso.datetime() }),
+  data: StatusChange.extend({ paymentDueAt: z.iso.datetime() }),
 });
 
 export const OrderCancelled = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderCancelled',
   version: 1,
-  data: OrderStatusChange,
+  data: StatusChange,
 });
 
 /** Still unpaid at its payment deadline; its stock went back on sale. */
@@ -81,7 +75,7 @@ export const OrderExpired = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderExpired',
   version: 1,
-  data: OrderStatusChange,
+  data: StatusChange,
 });
 
 /** Money was taken and the order left before shipping: finance owes the customer. */
@@ -89,7 +83,7 @@ export const RefundRequested = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'RefundRequested',
   version: 1,
-  data: OrderStatusChange,
+  data: StatusChange,
 });
 
 /** The workflow settings sent the order to a person; it waits IN_REVIEW. */
@@ -109,14 +103,14 @@ export const ReviewRequired = defineEvent({
 // Later steps of the same machine (payments, shipping): same shape, so the transition
 // table can grow into them without a new contract.
 const statusChange = <D extends string>(detailType: D) =>
-  defineEvent({ source: ORDERS_SOURCE, detailType, version: 1, data: OrderStatusChange });
+  defineEvent({ source: ORDERS_SOURCE, detailType, version: 1, data: StatusChange });
 export const OrderPaid = statusChange('OrderPaid');
 export const FulfillmentStarted = statusChange('FulfillmentStarted');
 export const OrderShipped = statusChange('OrderShipped');
 export const OrderDelivered = statusChange('OrderDelivered');
 export const OrderCompleted = statusChange('OrderCompleted');
 
-/** Status changes after reservation; OrderRejected (below) also comes from a reviewer. */
+/** Status changes after reservation; OrderRejected (above) also comes from a reviewer. */
 export const ORDER_LIFECYCLE_EVENTS = [
   OrderApproved, OrderCancelled, OrderExpired, RefundRequested, ReviewRequired,
   OrderPaid, FulfillmentStarted, OrderShipped, OrderDelivered, OrderCompleted,

@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { EventBridgeEvent } from '../../events/define-event';
+import { OrderCancelled, OrderExpired, OrderPlaced, OrderRejected } from '../../events/catalog';
+import { eventView, parseSqsRecord } from '../../events/define-event';
 import { CUSTOMER_EXIT_EVENTS } from '../../shared/domain/customer';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
@@ -13,7 +14,13 @@ export interface CustomerStatsDeps {
   now: () => Date;
 }
 
-const OrderEvent = z.object({ data: z.object({ orderId: z.string() }) });
+/** What the stats read of an order event: which order it was about. */
+const OrderEvent = eventView({
+  name: 'order placed or exited',
+  events: [OrderPlaced, OrderRejected, OrderCancelled, OrderExpired],
+  metadata: ['eventId'],
+  data: z.object({ orderId: z.string() }),
+});
 
 /**
  * Keeps customer profiles from order events: OrderPlaced adds the order (creating the
@@ -23,9 +30,7 @@ const OrderEvent = z.object({ data: z.object({ orderId: z.string() }) });
  */
 export function makeHandler(deps: CustomerStatsDeps) {
   return sqsBatch(async (record: SQSRecord) => {
-    const event = EventBridgeEvent.parse(JSON.parse(record.body));
-    const detailType = event['detail-type'];
-    const { orderId } = OrderEvent.parse(event.detail).data;
+    const { detailType, data: { orderId } } = parseSqsRecord(OrderEvent, record);
     const order = await deps.orders.getRecord(orderId);
     if (!order) throw new Error(`Order ${orderId} not found`);
     const isExit = (CUSTOMER_EXIT_EVENTS as readonly string[]).includes(detailType);

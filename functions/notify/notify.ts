@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { EventBridgeEvent } from '../../events/define-event';
+import { eventView, parseSqsRecord } from '../../events/define-event';
 import { render, route, type NotificationSettings } from '../../shared/domain/notifications';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
@@ -16,8 +16,11 @@ export interface NotifyDeps {
   settingsTtlMs?: number;
 }
 
-const Envelope = z.object({
-  metadata: z.object({ eventId: z.string(), occurredAt: z.iso.datetime() }),
+/** Every domain event, known to the catalog or not yet: the settings route it by detail-type. */
+const DomainEvent = eventView({
+  name: 'any oms.* event',
+  events: { sourcePrefix: 'oms.' },
+  metadata: ['eventId', 'occurredAt'],
   data: z.record(z.string(), z.unknown()),
 });
 
@@ -40,9 +43,7 @@ export function makeHandler(deps: NotifyDeps) {
   };
 
   return sqsBatch(async (record: SQSRecord) => {
-    const event = EventBridgeEvent.parse(JSON.parse(record.body));
-    const detailType = event['detail-type'];
-    const { metadata, data } = Envelope.parse(event.detail);
+    const { detailType, metadata, data } = parseSqsRecord(DomainEvent, record);
     const departments = route(detailType, await settings());
     if (departments.length === 0) return;
     const { subject, text } = render({ detailType, data });

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { OrderPlaced } from '../../events/catalog';
-import { EventBridgeEvent } from '../../events/define-event';
+import { parseSqsRecord } from '../../events/define-event';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import type { OrderRepository } from '../../shared/store/order-repository';
@@ -13,15 +13,6 @@ export interface ReserveStockDeps {
   now: () => Date;
 }
 
-/** The OrderPlaced event carried in an SQS message body (EventBridge -> SQS target), validated. */
-export function parseOrderPlaced(record: SQSRecord) {
-  const event = EventBridgeEvent.parse(JSON.parse(record.body));
-  if (event.source !== OrderPlaced.source || event['detail-type'] !== OrderPlaced.detailType) {
-    throw new Error(`Unexpected event ${event.source}/${event['detail-type']}`);
-  }
-  return OrderPlaced.detail.parse(event.detail);
-}
-
 /**
  * Reserves stock for each placed order. Reserving is idempotent (an order that is no
  * longer PENDING is left alone), so redelivered messages change nothing; a message
@@ -29,7 +20,7 @@ export function parseOrderPlaced(record: SQSRecord) {
  */
 export function makeHandler(deps: ReserveStockDeps) {
   return sqsBatch(async (record) => {
-    const placed = parseOrderPlaced(record);
+    const placed = parseSqsRecord(OrderPlaced, record);
     const result = await deps.orders.reserve(placed.data.orderId, placed.metadata.eventId, deps.now());
     logger.info('Reservation processed', { orderId: placed.data.orderId, orderNumber: placed.data.orderNumber, ...result });
     if (result.outcome !== 'reserved' || !deps.stock) return;

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { StockReserved } from '../../events/catalog';
-import { EventBridgeEvent } from '../../events/define-event';
+import { parseSqsRecord } from '../../events/define-event';
 import { ConflictError } from '../../shared/domain/errors';
 import { alreadyApplied } from '../../shared/domain/lifecycle';
 import type { OrderRecord } from '../../shared/domain/order';
@@ -19,14 +19,6 @@ export interface ReviewOrderDeps {
   lifecycle: Pick<OrderLifecycle, 'transition' | 'requireReview' | 'hasEarlierOrder'>;
   settings: Pick<SettingsRepository, 'get'>;
   now: () => Date;
-}
-
-export function parseStockReserved(record: SQSRecord) {
-  const event = EventBridgeEvent.parse(JSON.parse(record.body));
-  if (event.source !== StockReserved.source || event['detail-type'] !== StockReserved.detailType) {
-    throw new Error(`Unexpected event ${event.source}/${event['detail-type']}`);
-  }
-  return StockReserved.detail.parse(event.detail);
 }
 
 export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps['lifecycle']): Promise<ReviewFacts> {
@@ -48,7 +40,7 @@ export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps
  */
 export function makeHandler(deps: ReviewOrderDeps) {
   return sqsBatch(async (record) => {
-    const reserved = parseStockReserved(record);
+    const reserved = parseSqsRecord(StockReserved, record);
     const { orderId } = reserved.data;
     const causationId = reserved.metadata.eventId;
     const order = await deps.orders.getRecord(orderId);

@@ -87,7 +87,10 @@ export function orderRepository(ctx: TableContext) {
     const reason = shortageReason(shortages);
     const event = buildEvent(
       OrderRejected,
-      { orderId: order.orderId, orderNumber: order.orderNumber, reason, shortages },
+      {
+        orderId: order.orderId, orderNumber: order.orderNumber, reason, shortages,
+        previousStatus: order.status, status: 'REJECTED', actor: SYSTEM_ACTOR, refundDue: false,
+      },
       { eventId: newId(now), occurredAt: now, correlationId: order.orderId, causationId },
     );
     try {
