@@ -2,10 +2,11 @@ import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
+import { INDEX_NAMES, TABLE_SCHEMA } from '../../shared/store/table-schema';
 import type { StageConfig } from '../config';
 
-/** Secondary indexes of the single table (see shared/store for what each serves). */
-export const TABLE_INDEXES = ['gsi1', 'gsi2'] as const;
+/** Secondary indexes of the single table (declared in shared/store/table-schema.ts; keys.md says what each serves). */
+export const TABLE_INDEXES = INDEX_NAMES;
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -25,12 +26,12 @@ export class StatefulStack extends Stack {
 
     this.table = new Table(this, 'Table', {
       tableName: `oms-${config.stage}`,
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: TABLE_SCHEMA.timeToLiveAttribute,
       // Feeds the outbox relay; old images let consumers see what changed.
-      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      stream: StreamViewType[TABLE_SCHEMA.streamViewType],
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: config.table.pointInTimeRecovery },
       deletionProtection: config.table.deletionProtection,
       removalPolicy: config.removalPolicy,
@@ -38,8 +39,8 @@ export class StatefulStack extends Stack {
     for (const index of TABLE_INDEXES) {
       this.table.addGlobalSecondaryIndex({
         indexName: index,
-        partitionKey: { name: `${index}pk`, type: AttributeType.STRING },
-        sortKey: { name: `${index}sk`, type: AttributeType.STRING },
+        partitionKey: { name: TABLE_SCHEMA.indexes[index].partitionKey, type: AttributeType.STRING },
+        sortKey: { name: TABLE_SCHEMA.indexes[index].sortKey, type: AttributeType.STRING },
       });
     }
 

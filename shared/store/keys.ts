@@ -2,10 +2,10 @@
 // these functions; nothing else may spell "ORDER#" or a GSI name. The access
 // patterns they serve are listed in keys.md beside this file.
 
-export const INDEX = {
-  gsi1: 'gsi1',
-  gsi2: 'gsi2',
-} as const;
+import type { IndexName } from './table-schema';
+
+/** The table's indexes (declared in table-schema.ts, which the stack reads too). */
+export const INDEX = { gsi1: 'gsi1', gsi2: 'gsi2' } as const satisfies { [I in IndexName]: I };
 
 export const ENTITY = {
   product: 'PRODUCT',
@@ -104,6 +104,15 @@ export const keys = {
   /** Outbox items live in the partition of the aggregate they describe. */
   outbox: (aggregatePk: string, eventId: string): Key => ({ pk: aggregatePk, sk: `OUTBOX#${eventId}` }),
   outboxPrefix: 'OUTBOX#',
+  /**
+   * Sparse gsi2 entry on an outbox item until the relay (or the sweeper) has seen
+   * EventBridge accept it: oldest first, so the sweeper reads exactly the items
+   * still unpublished past a threshold with one Query.
+   */
+  outboxUnpublished: (createdAt: string, eventId: string) => ({ gsi2pk: 'UNPUBLISHED', gsi2sk: `${createdAt}#${eventId}` }),
+  outboxUnpublishedPk: 'UNPUBLISHED',
+  /** upper bound of the unpublished sort keys: everything written before `at` */
+  outboxUnpublishedBefore: (at: string) => `${at}#`,
 
   idempotency: (scope: string, key: string): Key => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   orderNumberCounter: (day: string): Key => ({ pk: `COUNTER#ORDERNO#${day}`, sk: 'COUNTER' }),

@@ -1,9 +1,10 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { createTableInput } from '../../shared/store/table-schema';
 
 // Each integration test file gets its own table on the shared local endpoint,
-// declared like the real one (pk/sk, gsi1, gsi2, stream).
+// declared like the real one, from the same schema (shared/store/table-schema.ts).
 
 export interface TestTable {
   tableName: string;
@@ -24,30 +25,7 @@ export function clientFor(endpoint: string): DynamoDBClient {
 export async function createTestTable(endpoint: string, prefix = 'oms-test'): Promise<TestTable> {
   const client = clientFor(endpoint);
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
-  const gsi = (name: string) => ({
-    IndexName: name,
-    KeySchema: [
-      { AttributeName: `${name}pk`, KeyType: 'HASH' as const },
-      { AttributeName: `${name}sk`, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((AttributeName) => ({
-        AttributeName,
-        AttributeType: 'S' as const,
-      })),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [gsi('gsi1'), gsi('gsi2')],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
     tableName,
