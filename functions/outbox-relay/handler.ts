@@ -1,6 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { eventBridge } from '../../shared/aws';
+import { documentClient, eventBridge } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
+import { outboxStore } from '../../shared/store/outbox';
 import { makeHandler } from './outbox-relay';
 
 const config = loadConfig();
@@ -8,4 +9,5 @@ const config = loadConfig();
 export const handler = makeHandler({
   busName: config.EVENT_BUS_NAME,
   bus: { putEvents: (entries) => eventBridge.send(new PutEventsCommand({ Entries: entries })) },
+  outbox: outboxStore({ doc: documentClient, tableName: config.TABLE_NAME }),
 });

@@ -4,7 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -20,6 +20,7 @@ import { QueuedStep } from '../constructs/queued-step';
 import { QUEUED_STEPS } from '../queued-steps';
 import { SCHEDULED_STEPS } from '../scheduled-steps';
 import { HTTP_FUNCTIONS } from '../routes';
+import { OUTBOX_STREAM_FILTER } from '../../shared/store/outbox';
 import { TABLE_INDEXES } from './stateful-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -71,6 +72,8 @@ export class ApiStack extends Stack {
     // --- Outbox relay: table stream -> bus -----------------------------------------
     const relay = addFunction('outbox-relay', { timeout: Duration.seconds(30) });
     relay.bindBus(bus);
+    // clears each published item's "unpublished" mark (what the outbox sweeper re-drives)
+    relay.bindTable(data, 'write');
     // Holds the coordinates (shard, sequence range) of batches that exhausted their
     // retries; the outbox sweeper re-drives the items themselves.
     const relayFailures = new Queue(this, 'OutboxRelayFailures', {
@@ -86,12 +89,8 @@ export class ApiStack extends Stack {
         bisectBatchOnError: true,
         retryAttempts: 10,
         reportBatchItemFailures: true,
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('OUTBOX') } } },
-          }),
-        ],
+        // the pattern is the outbox module's: new outbox items only
+        filters: [FilterCriteria.filter(OUTBOX_STREAM_FILTER)],
         onFailure: new SqsDlq(relayFailures),
       }),
     );

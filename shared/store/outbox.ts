@@ -1,19 +1,154 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { z } from 'zod';
 import type { OutgoingEvent } from '../../events/define-event';
-import { ENTITY, keys } from './keys';
+import { ENTITY, INDEX, keys, type Key } from './keys';
+import type { TableContext } from './table';
+import { TABLE_SCHEMA } from './table-schema';
 
-/** Kept a week: long enough for the relay and a re-drive sweeper, then DynamoDB's TTL removes it. */
+// The outbox owns its format: the item written beside every change, the stream
+// filter that hands new items to the relay (infra/stacks/api-stack.ts), and the
+// decoder the relay and the sweeper read items with. Nothing else spells them.
+
+/** Kept a week: long enough for the relay and the re-drive sweeper, then DynamoDB's TTL removes it. */
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
 
-/** The outbox item written in the same transaction as the change the event describes. */
-export function outboxItem(aggregatePk: string, event: OutgoingEvent, now: Date) {
+/** The outbox item as stored (and as an index Query returns it). */
+export const OutboxItem = z.object({
+  pk: z.string(),
+  sk: z.string(),
+  type: z.literal(ENTITY.outbox),
+  eventId: z.string().min(1),
+  source: z.string().min(1),
+  detailType: z.string().min(1),
+  /** the envelope's JSON, exactly as it is published */
+  detail: z.string().min(1),
+  createdAt: z.string(),
+  [TABLE_SCHEMA.timeToLiveAttribute]: z.number(),
+  /** the sparse "unpublished" index entry, removed once EventBridge accepted the event */
+  gsi2pk: z.string().optional(),
+  gsi2sk: z.string().optional(),
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;
+
+/** An outbox item read back for publishing: the event, where it is stored, and when it was written. */
+export interface StoredOutboxEvent extends OutgoingEvent {
+  key: Key;
+  createdAt: string;
+}
+
+/**
+ * The outbox item written in the same transaction as the change the event
+ * describes, with its "unpublished" index entry (cleared when published).
+ */
+export function outboxItem(aggregatePk: string, event: OutgoingEvent, now: Date): OutboxItem {
+  const createdAt = now.toISOString();
   return {
     ...keys.outbox(aggregatePk, event.eventId),
+    ...keys.outboxUnpublished(createdAt, event.eventId),
     type: ENTITY.outbox,
     eventId: event.eventId,
     source: event.source,
     detailType: event.detailType,
     detail: event.detail,
-    createdAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
+    createdAt,
+    [TABLE_SCHEMA.timeToLiveAttribute]: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
   };
 }
+
+/**
+ * Lambda event-source filter for the table stream: new outbox items only (the
+ * relay's marker clearing is a MODIFY and does not come back). Written in the
+ * filter-pattern JSON that `FilterCriteria.filter` takes.
+ */
+export const OUTBOX_STREAM_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { type: { S: [ENTITY.outbox] } } },
+};
+
+// The same item as the stream carries it (AttributeValue form); only what is published is read.
+const S = z.object({ S: z.string().min(1) });
+const OutboxImage = z.object({
+  pk: S,
+  sk: S,
+  type: z.object({ S: z.literal(ENTITY.outbox) }),
+  eventId: S,
+  source: S,
+  detailType: S,
+  detail: S,
+  createdAt: z.object({ S: z.string() }).optional(),
+});
+
+export type DecodedRecord = { kind: 'outbox'; sequenceNumber: string; event: StoredOutboxEvent } | { kind: 'skip' } | { kind: 'invalid' };
+
+/** A stream record: a new outbox item to publish, something else (skip), or a broken outbox item. */
+export function decodeOutboxRecord(record: DynamoDBRecord): DecodedRecord {
+  if (record.eventName !== 'INSERT') return { kind: 'skip' };
+  const image = record.dynamodb?.NewImage as unknown;
+  if ((image as { type?: { S?: string } } | undefined)?.type?.S !== ENTITY.outbox) return { kind: 'skip' };
+  const parsed = OutboxImage.safeParse(image);
+  if (!parsed.success || !record.dynamodb?.SequenceNumber) return { kind: 'invalid' };
+  const item = parsed.data;
+  return {
+    kind: 'outbox',
+    sequenceNumber: record.dynamodb.SequenceNumber,
+    event: {
+      key: { pk: item.pk.S, sk: item.sk.S },
+      eventId: item.eventId.S,
+      source: item.source.S,
+      detailType: item.detailType.S,
+      detail: item.detail.S,
+      createdAt: item.createdAt?.S ?? '',
+    },
+  };
+}
+
+/** An outbox item as a Query returns it (document form). */
+export function decodeOutboxItem(raw: Record<string, unknown>): StoredOutboxEvent {
+  const item = OutboxItem.parse(raw);
+  return {
+    key: { pk: item.pk, sk: item.sk },
+    eventId: item.eventId,
+    source: item.source,
+    detailType: item.detailType,
+    detail: item.detail,
+    createdAt: item.createdAt,
+  };
+}
+
+/** What the relay and the sweeper do with the table: find what is still unpublished, and clear it once published. */
+export function outboxStore(ctx: TableContext) {
+  return {
+    /** Outbox items written before `at` and not yet published, oldest first (one Query on the sparse index). */
+    async unpublishedBefore(at: Date, limit: number): Promise<StoredOutboxEvent[]> {
+      const res = await ctx.doc.send(
+        new QueryCommand({
+          TableName: ctx.tableName,
+          IndexName: INDEX.gsi2,
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+          ExpressionAttributeValues: { ':pk': keys.outboxUnpublishedPk, ':before': keys.outboxUnpublishedBefore(at.toISOString()) },
+          Limit: limit,
+        }),
+      );
+      return (res.Items ?? []).map(decodeOutboxItem);
+    },
+
+    /** EventBridge accepted the event: drop its "unpublished" index entry (no-op when already gone). */
+    async markPublished(key: Key): Promise<void> {
+      await ctx.doc
+        .send(
+          new UpdateCommand({
+            TableName: ctx.tableName,
+            Key: key,
+            UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        )
+        .catch((err: unknown) => {
+          // expired by TTL meanwhile: nothing left to clear
+          if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err;
+        });
+    },
+  };
+}
+export type OutboxStore = ReturnType<typeof outboxStore>;

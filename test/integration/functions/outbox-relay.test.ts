@@ -1,14 +1,11 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EVENTS } from '../../../events/catalog';
 import { makeHandler } from '../../../functions/outbox-relay/outbox-relay';
 import { repositories, type Repositories } from '../../../shared/store';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
+import { streamRecords as allStreamRecords } from '../../support/stream';
 import { createTestTable, type TestTable } from '../../support/table';
 
 let table: TestTable;
@@ -29,26 +26,7 @@ afterAll(async () => {
   await table?.drop();
 });
 
-/** Every record of the table's stream so far, in the shape Lambda hands to the relay. */
-async function streamRecords(): Promise<DynamoDBRecord[]> {
-  const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: Table!.LatestStreamArn! }));
-  const records: DynamoDBRecord[] = [];
-  for (const shard of StreamDescription!.Shards ?? []) {
-    let iterator = (
-      await streams.send(
-        new GetShardIteratorCommand({ StreamArn: Table!.LatestStreamArn!, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      records.push(...((page.Records ?? []) as unknown as DynamoDBRecord[]));
-      if (!page.Records?.length) break;
-      iterator = page.NextShardIterator;
-    }
-  }
-  return records;
-}
+const streamRecords = () => allStreamRecords(table, streams);
 
 describe('outbox relay over the table stream', () => {
   it('publishes every outbox item written by the use cases, each valid against the event catalog', async () => {
