@@ -22,6 +22,13 @@ export const SCHEDULED_STEPS: Readonly<Record<string, ScheduledStepSpec>> = {
     description: 'Expires orders still AWAITING_PAYMENT past their payment deadline and releases their stock',
     table: 'readwrite',
   },
+  // Re-drives outbox items the relay could not publish (index of unpublished items, no scan)
+  'outbox-sweeper': {
+    schedule: 'rate(1 minute)',
+    description: 'Republishes outbox events still unpublished two minutes after they were written, with the same event id',
+    table: 'readwrite',
+    bus: true,
+  },
   'reconcile-stock': {
     schedule: 'rate(1 hour)',
     description: 'Checks that each SKU\'s reserved stock equals the sum of its live reservations (in total and per location); raises StockDriftDetected, never corrects',

@@ -1,0 +1,14 @@
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { documentClient, eventBridge } from '../../shared/aws';
+import { loadConfig } from '../../shared/config';
+import { outboxStore } from '../../shared/store/outbox';
+import { makeHandler } from './outbox-sweeper';
+
+const config = loadConfig();
+
+export const handler = makeHandler({
+  outbox: outboxStore({ doc: documentClient, tableName: config.TABLE_NAME }),
+  bus: { putEvents: (entries) => eventBridge.send(new PutEventsCommand({ Entries: entries })) },
+  busName: config.EVENT_BUS_NAME,
+  now: () => new Date(),
+});

@@ -1,0 +1,55 @@
+import type { Context } from 'aws-lambda';
+import { logger } from '../../shared/middleware/logger';
+import type { OutboxStore } from '../../shared/store/outbox';
+import { clearMarks } from '../outbox-relay/outbox-relay';
+import { publishEvents, type EventBusPort } from '../outbox-relay/publish';
+
+/** An outbox item still unpublished this long after it was written is re-driven (the relay normally takes well under a second). */
+export const SWEEP_AFTER_MS = 2 * 60_000;
+const PAGE = 100;
+/** stop taking new pages with less than this left; the next run continues */
+const RESERVE_MS = 3000;
+
+export interface SweeperDeps {
+  outbox: Pick<OutboxStore, 'unpublishedBefore' | 'markPublished'>;
+  bus: EventBusPort;
+  busName: string;
+  now: () => Date;
+}
+
+export interface SweepRun {
+  republished: number;
+  /** still refused by the bus: left marked for the next run */
+  failed: number;
+}
+
+/**
+ * Re-drives the outbox: every item still marked unpublished SWEEP_AFTER_MS after it
+ * was written (its relay batch failed, or exhausted its retries into the failure
+ * queue) is published again with the same event id, then its mark is cleared. The
+ * marked items come from a sparse index, oldest first: one Query per page, no scan.
+ * A mark cleared late only causes a duplicate, which consumers dedupe by event id.
+ */
+export function makeHandler(deps: SweeperDeps) {
+  return async (_event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepRun> => {
+    const run: SweepRun = { republished: 0, failed: 0 };
+    const before = new Date(deps.now().getTime() - SWEEP_AFTER_MS);
+    const seen = new Set<string>();
+    for (;;) {
+      const page = await deps.outbox.unpublishedBefore(before, PAGE);
+      // a mark that could not be cleared comes back: never send it twice in one run
+      const todo = page.filter((e) => !seen.has(e.eventId));
+      if (todo.length === 0) break;
+      todo.forEach((e) => seen.add(e.eventId));
+      const { accepted, failed } = await publishEvents(deps.bus, deps.busName, todo);
+      await clearMarks(deps.outbox, accepted);
+      run.republished += accepted.length;
+      run.failed += failed.length;
+      // the bus refuses (the next run tries again), the index is drained, or time is short
+      if (failed.length > 0 || page.length < PAGE) break;
+      if (context && context.getRemainingTimeInMillis() < RESERVE_MS) break;
+    }
+    if (run.republished + run.failed > 0) logger.warn('Outbox re-driven', { ...run, olderThan: before.toISOString() });
+    return run;
+  };
+}
