@@ -1,4 +1,3 @@
-import type { SQSRecord } from 'aws-lambda';
 import { OrderPlaced } from '../../events/catalog';
 import { parseSqsRecord } from '../../events/define-event';
 import { logger } from '../../shared/middleware/logger';

@@ -1,4 +1,3 @@
-import type { SQSRecord } from 'aws-lambda';
 import { StockReserved } from '../../events/catalog';
 import { parseSqsRecord } from '../../events/define-event';
 import { ConflictError } from '../../shared/domain/errors';

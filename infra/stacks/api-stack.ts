@@ -4,6 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -72,8 +73,9 @@ export class ApiStack extends Stack {
     // --- Outbox relay: table stream -> bus -----------------------------------------
     const relay = addFunction('outbox-relay', { timeout: Duration.seconds(30) });
     relay.bindBus(bus);
-    // clears each published item's "unpublished" mark (what the outbox sweeper re-drives)
-    relay.bindTable(data, 'write');
+    // clears each published item's "unpublished" mark (what the outbox sweeper re-drives):
+    // one UpdateItem per accepted event, nothing else on the table
+    relay.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
     // Holds the coordinates (shard, sequence range) of batches that exhausted their
     // retries; the outbox sweeper re-drives the items themselves.
     const relayFailures = new Queue(this, 'OutboxRelayFailures', {

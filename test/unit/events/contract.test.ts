@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVENTS, OrderPlaced, OrderRejected, StockReserved } from '../../../events/catalog';
-import { parseEventBridgeEvent, parseSqsRecord } from '../../../events/define-event';
+import { parseEventBridgeEvent, parseSqsRecord, type AnyEventDefinition } from '../../../events/define-event';
 import * as contract from '../../../events/schemas';
 import { ADJUSTMENT_REASONS } from '../../../shared/domain/inventory';
 import { CHANNELS } from '../../../shared/domain/order-number';
@@ -13,7 +13,7 @@ import { ORDER_STATUSES } from '../../../shared/domain/order-status';
 const DIR = join(import.meta.dirname, '../../../events/samples');
 const samples = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 const read = (file: string): unknown => JSON.parse(readFileSync(join(DIR, file), 'utf8'));
-const definitionOf = (detailType: string) => EVENTS.find((e) => e.detailType === detailType);
+const definitionOf = (detailType: string): AnyEventDefinition | undefined => EVENTS.find((e) => e.detailType === detailType);
 
 /** Request bodies, checked against the API schemas in test/unit/api/schemas.test.ts. */
 const API_BODIES = ['place-order.json', 'put-product.json', 'stock-adjustment.json'];
