@@ -20,6 +20,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/setup/dynamodb.ts'],
+          // Repositories sign list cursors with the stage's secret (shared/store/cursor.ts).
+          env: { CURSOR_SECRET: 'integration-tests-cursor-secret-0123456789' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

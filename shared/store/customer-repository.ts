@@ -4,7 +4,8 @@ import type { Customer } from '../domain/customer';
 import type { Money } from '../domain/money';
 import type { OrderRecord } from '../domain/order';
 import { ENTITY, INDEX, keys, type Key } from './keys';
-import { cancellationReasons, decodeCursor, encodeCursor, isConditionFailure, withConflictRetry, type CancellationReason, type Page, type TableContext } from './table';
+import { cursors } from './cursor';
+import { cancellationReasons, isConditionFailure, withConflictRetry, type CancellationReason, type Page, type TableContext } from './table';
 
 // Lifetime value is kept per currency, one attribute each (`ltv_CNY`), so that an
 // order's total is added with an atomic ADD and never read-modified-written.
@@ -99,6 +100,7 @@ export function customerRepository(ctx: TableContext) {
 
     /** Order ids of a customer, newest first (gsi1 of the ORDER items). */
     async orderIds(customerId: string, opts: { limit: number; cursor?: string }): Promise<Page<string>> {
+      const query = { list: 'customer-orders', customerId };
       const res = await ctx.doc.send(
         new QueryCommand({
           TableName: T,
@@ -108,10 +110,10 @@ export function customerRepository(ctx: TableContext) {
           ExpressionAttributeValues: { ':pk': keys.customerOrdersPk(customerId) },
           ScanIndexForward: false,
           Limit: opts.limit,
-          ExclusiveStartKey: decodeCursor(opts.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']),
+          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
         }),
       );
-      return { items: (res.Items ?? []).map((i) => String(i.orderId)), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+      return { items: (res.Items ?? []).map((i) => String(i.orderId)), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
 
     /**

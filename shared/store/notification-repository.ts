@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateComma
 import { ConflictError } from '../domain/errors';
 import { DEFAULT_NOTIFICATION_SETTINGS, Notification, NotificationSettings } from '../domain/notifications';
 import { ENTITY, keys } from './keys';
-import { cancellationReasons, decodeCursor, encodeCursor, isConditionFailure, type Page, type TableContext } from './table';
+import { cursors } from './cursor';
+import { cancellationReasons, isConditionFailure, type Page, type TableContext } from './table';
 
 const SETTINGS_KIND = 'notifications';
 
@@ -85,6 +86,7 @@ export function notificationRepository(ctx: TableContext) {
 
     /** A department's notifications, newest first. */
     async list(department: string, opts: { limit: number; cursor?: string }): Promise<Page<Notification>> {
+      const query = { list: 'notifications', department };
       const res = await ctx.doc.send(
         new QueryCommand({
           TableName: T,
@@ -92,10 +94,10 @@ export function notificationRepository(ctx: TableContext) {
           ExpressionAttributeValues: { ':pk': keys.notificationPk(department) },
           ScanIndexForward: false,
           Limit: opts.limit,
-          ExclusiveStartKey: decodeCursor(opts.cursor, ['pk', 'sk']),
+          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
         }),
       );
-      return { items: (res.Items ?? []).map((i) => Notification.parse(stripKeys(i))), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+      return { items: (res.Items ?? []).map((i) => Notification.parse(stripKeys(i))), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
   };
 }

@@ -1,7 +1,9 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { NotFoundError, ValidationError } from '../domain/errors';
+import { z } from 'zod';
+import { NotFoundError } from '../domain/errors';
 import type { TimelineEntry } from '../domain/order';
-import { OrderSummary, type OrderLookupFilter } from '../domain/order-lookup';
+import { lookupRange, OrderSummary, type OrderLookupFilter } from '../domain/order-lookup';
+import { cursors, invalidCursor } from './cursor';
 import { customerRepository } from './customer-repository';
 import { newId } from './ids';
 import { ENTITY, INDEX, keys } from './keys';
@@ -16,39 +18,33 @@ import { cancellationReasons, isConditionFailure, type Page, type TableContext }
 // from/to narrow the sort key (`<createdAt>#<orderId>`) in every case. LOOKUP items
 // only index what never changes (channel, date); the page's orders are then read with
 // one BatchGet, so status and totals are always current.
+// Every look-up is bounded: `to` is clamped to now, the month walk spans at most
+// MAX_DATE_RANGE_DAYS (domain/order-lookup.ts), and one request runs at most
+// READ_BUDGET index queries, answering a short page with `nextCursor` when they are
+// spent. Cursors are signed and bound to the filters (cursor.ts).
 
-/** Without `from`, the date-only listing looks back this many months. */
-export const DEFAULT_LOOKBACK_MONTHS = 12;
+/** Index queries one look-up may run per request; then it answers the page so far with `nextCursor`. */
+export const READ_BUDGET = 16;
 
-interface Cursor {
-  /** LastEvaluatedKey of the query to continue */
-  k?: Record<string, string>;
-  /** month partition being walked (date listing only) */
-  m?: string;
-}
+/** Where the next page starts: the pinned range, the partition of the plan, and the key in it. */
+const WalkState = z.strictObject({
+  from: z.string().optional(),
+  to: z.string(),
+  i: z.int().min(0),
+  k: z.record(z.string(), z.string()).optional(),
+});
+type WalkState = z.infer<typeof WalkState>;
 
-function encode(c: Cursor | undefined): string | undefined {
-  return c && (c.k || c.m) ? Buffer.from(JSON.stringify(c)).toString('base64url') : undefined;
-}
-
-function decode(cursor: string | undefined): Cursor {
-  if (cursor === undefined) return {};
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    const keyOk = v.k === undefined || (typeof v.k === 'object' && Object.values(v.k).every((x) => typeof x === 'string'));
-    const monthOk = v.m === undefined || /^\d{4}-\d{2}$/.test(v.m);
-    if (v && typeof v === 'object' && keyOk && monthOk) return v;
-  } catch {
-    // fall through
+/** Newest month first, from `to`'s month down to `from`'s (a bounded list: the range is). */
+function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  const d = new Date(`${to.slice(0, 7)}-01T00:00:00.000Z`);
+  while (d.toISOString().slice(0, 7) >= from.slice(0, 7)) {
+    months.push(d.toISOString().slice(0, 7));
+    d.setUTCMonth(d.getUTCMonth() - 1);
   }
-  throw new ValidationError('Invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+  return months;
 }
-
-const previousMonth = (m: string) => {
-  const d = new Date(`${m}-01T00:00:00.000Z`);
-  d.setUTCMonth(d.getUTCMonth() - 1);
-  return d.toISOString().slice(0, 7);
-};
 
 export function orderLookup(ctx: TableContext) {
   const T = ctx.tableName;
@@ -66,22 +62,47 @@ export function orderLookup(ctx: TableContext) {
     return orderIds.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
   }
 
-  /** Runs one index query; LOOKUP items are resolved to their orders. */
-  async function page(input: QueryCommandInput, lookupItems: boolean) {
-    const res = await ctx.doc.send(new QueryCommand(input));
-    const items = res.Items ?? [];
-    const orders = lookupItems ? await ordersById(items.map((i) => String(i.orderId))) : items.map((i) => OrderSummary.parse(i));
-    return { orders, lastKey: res.LastEvaluatedKey as Record<string, string> | undefined };
+  /**
+   * Runs the plan's queries in order from `start`, each continuing where the last one
+   * stopped, until the page is full or `budget` queries ran; says where to go on.
+   */
+  async function walk(plan: QueryCommandInput[], start: Pick<WalkState, 'i' | 'k'>, limit: number, budget: number) {
+    const items: Record<string, unknown>[] = [];
+    let { i, k } = start;
+    for (let reads = 0; i < plan.length && items.length < limit && reads < budget; reads++) {
+      const res = await ctx.doc.send(new QueryCommand({ ...plan[i]!, Limit: limit - items.length, ExclusiveStartKey: k }));
+      items.push(...(res.Items ?? []));
+      k = res.LastEvaluatedKey as Record<string, string> | undefined;
+      if (!k) i++;
+    }
+    return { items, next: i < plan.length ? { i, ...(k ? { k } : {}) } : undefined };
   }
 
   return {
-    async search(filter: OrderLookupFilter, opts: { limit: number; cursor?: string; now: Date }): Promise<Page<OrderSummary>> {
-      const cursor = decode(opts.cursor);
-      const { from } = filter;
-      const lower = keys.dateSk(from ?? '0000');
-      const upper = keys.dateSk(filter.to ?? '9999', '~');
+    /**
+     * One page of a staff look-up. Bounded whatever the input: the date-only range is at
+     * most MAX_DATE_RANGE_DAYS (a 400 otherwise), `to` is clamped to now, and at most
+     * `readBudget` index queries run; when they are spent the page may be short (even
+     * empty) and `nextCursor` goes on. The cursor is bound to the filters and pins the
+     * range the first page resolved, so later pages cover the same orders.
+     */
+    async search(
+      filter: OrderLookupFilter,
+      opts: { limit: number; cursor?: string; now: Date; readBudget?: number },
+    ): Promise<Page<OrderSummary>> {
+      const query = { list: 'orders', ...filter };
+      const sealed = cursors().open(query, opts.cursor);
+      let state: WalkState;
+      if (sealed === undefined) {
+        state = { ...lookupRange(filter, opts.now), i: 0 };
+      } else {
+        const parsed = WalkState.safeParse(sealed);
+        if (!parsed.success) throw invalidCursor();
+        state = parsed.data;
+      }
+      const { from, to } = state;
       const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':lo': lower, ':hi': upper };
+      const values: Record<string, unknown> = {};
       const conditions: string[] = [];
       const filterOn = (attr: 'channel' | 'customerId', value: string | undefined) => {
         if (value === undefined) return;
@@ -95,16 +116,14 @@ export function orderLookup(ctx: TableContext) {
           values[':customerId'] = value;
         }
       };
-      const common = (indexName: string, pkName: string, skName: string, pk: string, ascending: boolean): QueryCommandInput => ({
+      const on = (indexName: string, pkName: string, skName: string, pk: string, ascending: boolean, sk = keys.dateSk): QueryCommandInput => ({
         TableName: T,
         IndexName: indexName,
         KeyConditionExpression: `${pkName} = :pk AND ${skName} BETWEEN :lo AND :hi`,
         ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
         ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: { ...values, ':pk': pk },
+        ExpressionAttributeValues: { ...values, ':pk': pk, ':lo': sk(from ?? '0000'), ':hi': sk(to, '~') },
         ScanIndexForward: ascending,
-        Limit: opts.limit,
-        ExclusiveStartKey: cursor.k,
       });
 
       let customerId: string | undefined;
@@ -113,50 +132,28 @@ export function orderLookup(ctx: TableContext) {
         if (!customerId) return { items: [] };
       }
 
+      // The plan: the queries this look-up runs, in order; LOOKUP items are resolved to orders.
+      let plan: QueryCommandInput[];
+      let lookupItems = false;
       if (filter.status) {
         filterOn('channel', filter.channel);
         filterOn('customerId', customerId);
-        const { orders, lastKey } = await page(common(INDEX.gsi2, 'gsi2pk', 'gsi2sk', keys.statusPk(filter.status), true), false);
-        return { items: orders, nextCursor: encode(lastKey && { k: lastKey }) };
-      }
-      if (customerId) {
+        plan = [on(INDEX.gsi2, 'gsi2pk', 'gsi2sk', keys.statusPk(filter.status), true)];
+      } else if (customerId) {
         filterOn('channel', filter.channel);
-        values[':lo'] = keys.customerOrdersSk(from ?? '0000');
-        values[':hi'] = keys.customerOrdersSk(filter.to ?? '9999', '~');
-        const { orders, lastKey } = await page(common(INDEX.gsi1, 'gsi1pk', 'gsi1sk', keys.customerOrdersPk(customerId), false), false);
-        return { items: orders, nextCursor: encode(lastKey && { k: lastKey }) };
-      }
-      if (filter.channel) {
-        const { orders, lastKey } = await page(common(INDEX.gsi1, 'gsi1pk', 'gsi1sk', keys.channelPk(filter.channel), false), true);
-        return { items: orders, nextCursor: encode(lastKey && { k: lastKey }) };
+        plan = [on(INDEX.gsi1, 'gsi1pk', 'gsi1sk', keys.customerOrdersPk(customerId), false, keys.customerOrdersSk)];
+      } else if (filter.channel) {
+        plan = [on(INDEX.gsi1, 'gsi1pk', 'gsi1sk', keys.channelPk(filter.channel), false)];
+        lookupItems = true;
+      } else {
+        // one partition per month, newest first
+        plan = monthsBetween(from!, to).map((month) => on(INDEX.gsi2, 'gsi2pk', 'gsi2sk', keys.monthPk(month), false));
+        lookupItems = true;
       }
 
-      // Date listing: one partition per month, walked newest first until the page is full.
-      const to = filter.to ?? opts.now.toISOString();
-      const fromMonth = (filter.from ?? (() => {
-        const d = new Date(to);
-        d.setUTCMonth(d.getUTCMonth() - DEFAULT_LOOKBACK_MONTHS);
-        return d.toISOString();
-      })()).slice(0, 7);
-      let month = cursor.m ?? to.slice(0, 7);
-      let startKey = cursor.k;
-      const items: OrderSummary[] = [];
-      while (month >= fromMonth) {
-        const input = common(INDEX.gsi2, 'gsi2pk', 'gsi2sk', keys.monthPk(month), false);
-        const { orders, lastKey } = await page({ ...input, Limit: opts.limit - items.length, ExclusiveStartKey: startKey }, true);
-        items.push(...orders);
-        if (lastKey) {
-          if (items.length >= opts.limit) return { items, nextCursor: encode({ m: month, k: lastKey }) };
-          startKey = lastKey;
-          continue;
-        }
-        startKey = undefined;
-        month = previousMonth(month);
-        if (items.length >= opts.limit) {
-          return { items, nextCursor: month >= fromMonth ? encode({ m: month }) : undefined };
-        }
-      }
-      return { items };
+      const { items, next } = await walk(plan, state, opts.limit, opts.readBudget ?? READ_BUDGET);
+      const orders = lookupItems ? await ordersById(items.map((i) => String(i.orderId))) : items.map((i) => OrderSummary.parse(i));
+      return { items: orders, ...(next ? { nextCursor: cursors().seal(query, { from, to, ...next }) } : {}) };
     },
 
     async idForNumber(orderNumber: string): Promise<string | undefined> {

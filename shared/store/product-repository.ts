@@ -1,10 +1,10 @@
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Product, type ProductInput } from '../domain/product';
 import { ENTITY, INDEX, keys } from './keys';
-import { decodeCursor, encodeCursor, sleep, type Page, type TableContext } from './table';
+import { cursors } from './cursor';
+import { sleep, type Page, type TableContext } from './table';
 
 const OPTIONAL = ['reorderPoint', 'leadTimeDays', 'safetyStock'] as const;
-const LISTING_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 
 function fromItem(item: Record<string, unknown>): Product {
   return Product.parse({
@@ -97,17 +97,18 @@ export function productRepository(ctx: TableContext) {
 
     /** Products by SKU, a page at a time, through the listing index (never a Scan). */
     async list(opts: { cursor?: string; limit: number }): Promise<Page<Product>> {
+      const query = { list: 'products' };
       const res = await ctx.doc.send(
         new QueryCommand({
           TableName: ctx.tableName,
           IndexName: INDEX.gsi1,
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.productListingPk },
-          ExclusiveStartKey: decodeCursor(opts.cursor, LISTING_KEYS),
+          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
           Limit: opts.limit,
         }),
       );
-      return { items: (res.Items ?? []).map(fromItem), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+      return { items: (res.Items ?? []).map(fromItem), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
   };
 }

@@ -2,7 +2,8 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { z } from 'zod';
 import { ConflictError } from '../domain/errors';
 import { ENTITY, keys } from './keys';
-import { cancellationReasons, decodeCursor, encodeCursor, isConditionFailure, type Page, type TableContext } from './table';
+import { cursors } from './cursor';
+import { cancellationReasons, isConditionFailure, type Page, type TableContext } from './table';
 
 // Admin-edited settings documents (workflow, notification routing, ...): one CURRENT
 // item per kind, replaced only by a PUT that names the version it replaces, and one
@@ -26,7 +27,6 @@ export interface SettingsChange<T> {
   settings: T;
 }
 
-const HISTORY_KEYS = ['pk', 'sk'] as const;
 
 function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const meta = new Set(['version', 'updatedAt', 'updatedBy']);
@@ -101,13 +101,14 @@ export function settingsRepository(ctx: TableContext) {
     /** Changes of a kind, newest first: one Query of its partition. */
     async history<T>(kind: string, opts: { cursor?: string; limit: number }): Promise<Page<SettingsChange<T>>> {
       const { pk, sk: first } = keys.settingsVersion(kind, 0);
+      const query = { list: 'settings-history', kind };
       const res = await ctx.doc.send(
         new QueryCommand({
           TableName: T,
           KeyConditionExpression: 'pk = :pk AND sk > :first',
           ExpressionAttributeValues: { ':pk': pk, ':first': first },
           ScanIndexForward: false,
-          ExclusiveStartKey: decodeCursor(opts.cursor, HISTORY_KEYS),
+          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
           Limit: opts.limit,
           ConsistentRead: true,
         }),
@@ -116,7 +117,7 @@ export function settingsRepository(ctx: TableContext) {
         version: Number(i.version), previousVersion: Number(i.previousVersion), changedAt: String(i.changedAt),
         changedBy: String(i.changedBy), changed: i.changed as string[], settings: i.settings as T,
       }));
-      return { items, nextCursor: encodeCursor(res.LastEvaluatedKey) };
+      return { items, nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
   };
 }

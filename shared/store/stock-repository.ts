@@ -7,19 +7,17 @@ import {
 } from '../domain/inventory';
 import { assessReplenishment, DEFAULT_LOCATION_ID, type ReorderSettings, type ReplenishmentAdvice } from '../domain/replenishment';
 import { newId } from './ids';
+import { cursors } from './cursor';
 import { claimPut, resolveLostClaim, type IdempotencyClaim } from './idempotency';
 import { ENTITY, INDEX, keys } from './keys';
 import { outboxItem } from './outbox';
 import { batchGet } from './product-repository';
 import { stockMoveItems } from './stock-movements';
 import {
-  cancellationReasons, decodeCursor, encodeCursor, isConditionFailure, numberAttr, queryAll, sleep, withConflictRetry,
+  cancellationReasons, isConditionFailure, numberAttr, queryAll, sleep, withConflictRetry,
   type Page, type TableContext,
 } from './table';
 
-const LISTING_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
-const LEDGER_KEYS = ['pk', 'sk'] as const;
-const LOW_KEYS = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;
 /** Window over which average daily demand is measured for replenishment advice. */
 export const DEMAND_WINDOW_DAYS = 28;
 
@@ -215,6 +213,7 @@ export function stockRepository(ctx: TableContext) {
 
     /** Levels of every catalog product (absent stock = zero), paged over the product listing. */
     async list(opts: { cursor?: string; limit: number }): Promise<Page<StockLevel>> {
+      const query = { list: 'stock' };
       const res = await ctx.doc.send(
         new QueryCommand({
           TableName: T,
@@ -222,12 +221,12 @@ export function stockRepository(ctx: TableContext) {
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.productListingPk },
           ProjectionExpression: 'sku',
-          ExclusiveStartKey: decodeCursor(opts.cursor, LISTING_KEYS),
+          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
           Limit: opts.limit,
         }),
       );
       const skus = (res.Items ?? []).map((i) => i.sku as string);
-      return { items: await this.getMany(skus), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+      return { items: await this.getMany(skus), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
 
     /**
@@ -293,13 +292,14 @@ export function stockRepository(ctx: TableContext) {
      * the next movement or reconciliation).
      */
     async listLow(opts: { cursor?: string; limit: number }, now: Date): Promise<Page<LowStock>> {
+      const query = { list: 'stock-low' };
       const res = await ctx.doc.send(
         new QueryCommand({
           TableName: T,
           IndexName: INDEX.gsi2,
           KeyConditionExpression: 'gsi2pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.stockLowPk },
-          ExclusiveStartKey: decodeCursor(opts.cursor, LOW_KEYS),
+          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
           Limit: opts.limit,
         }),
       );
@@ -315,7 +315,7 @@ export function stockRepository(ctx: TableContext) {
           return { ...level, ...advice, settings, averageDailyDemand: demand, ...(item.lowSince ? { lowSince: String(item.lowSince) } : {}) };
         }),
       );
-      return { items: items.filter((i): i is LowStock => i !== undefined), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+      return { items: items.filter((i): i is LowStock => i !== undefined), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
 
     /**
@@ -397,17 +397,18 @@ export function stockRepository(ctx: TableContext) {
     /** The ledger newest first, a page at a time. */
     async ledgerPage(sku: string, opts: { cursor?: string; limit: number }): Promise<Page<LedgerEntry>> {
       const { pk, skPrefix } = keys.ledgerPrefix(sku);
+      const query = { list: 'ledger', sku };
       const res = await ctx.doc.send(
         new QueryCommand({
           TableName: T,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
           ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
           ScanIndexForward: false,
-          ExclusiveStartKey: decodeCursor(opts.cursor, LEDGER_KEYS),
+          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
           Limit: opts.limit,
         }),
       );
-      return { items: (res.Items ?? []).map(ledgerEntryFromItem), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+      return { items: (res.Items ?? []).map(ledgerEntryFromItem), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
 
     /**

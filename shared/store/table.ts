@@ -1,6 +1,5 @@
 import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../domain/errors';
 
 /** What every repository needs: a document client (created once, at module scope) and the table. */
 export interface TableContext {
@@ -11,30 +10,6 @@ export interface TableContext {
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
-}
-
-// Cursors are opaque to clients: base64url of the LastEvaluatedKey. Decoding checks
-// the shape so a tampered cursor is a 400, not a DynamoDB error.
-export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | undefined {
-  return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined, allowedKeys: readonly string[]): Record<string, string> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      value &&
-      typeof value === 'object' &&
-      !Array.isArray(value) &&
-      Object.entries(value).every(([k, v]) => allowedKeys.includes(k) && typeof v === 'string')
-    ) {
-      return value as Record<string, string>;
-    }
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new ValidationError('Invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
 }
 
 /** One entry of TransactionCanceledException.CancellationReasons, as the low-level protocol returns it. */
