@@ -210,6 +210,70 @@ describe('staff look-up', () => {
     expect((await get('GET /orders/by-number/{orderNumber}', { orderNumber: 'W20990101-0001' })).status).toBe(404);
   });
 
+  it('refuses a cursor issued for other filters or another customer: 400 on query.cursor, no rows', async () => {
+    const first = async (query: Record<string, string>) => (await get('GET /orders', {}, { ...query, limit: '1' })).body.nextCursor as string;
+    const refused = async (query: Record<string, string>, cursor: string) => {
+      const res = await get('GET /orders', {}, { ...query, limit: '1', cursor });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+    };
+    const byApp = await first({ channel: 'app' });
+    await refused({ channel: 'store' }, byApp);
+    await refused({ channel: 'app', from: '2026-10-01' }, byApp);
+    await refused({}, byApp);
+    await refused({ status: 'PENDING' }, await first({ status: 'PENDING', channel: 'app' }));
+    await refused({ customerEmail: 'someone-else@example.com' }, await first({ customerEmail: 'lookup@example.com' }));
+    await refused({ from: '2026-09-01', to: '2026-11-10' }, await first({ from: '2026-10-01', to: '2026-11-10' }));
+    // the same cursor still works with its own query
+    expect((await get('GET /orders', {}, { channel: 'app', limit: '1', cursor: byApp })).status).toBe(200);
+
+    const customerId = (await repos.orders.getRecord(ids.a!))!.customer.customerId;
+    const other = await place({ customer: { email: 'other-customer@example.com', name: 'Other' } });
+    const otherId = (await repos.orders.getRecord(other.body.orderId))!.customer.customerId;
+    const theirs = (await get('GET /customers/{customerId}/orders', { customerId }, { limit: '1' })).body.nextCursor as string;
+    const res = await get('GET /customers/{customerId}/orders', { customerId: otherId }, { limit: '1', cursor: theirs });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+  });
+
+  it('answers the unbounded date look-ups at once: too long a range is 400, a future end is now', async () => {
+    const started = Date.now();
+    const ancient = await get('GET /orders', {}, { from: '0001-01-01', to: '1999-12-31' });
+    expect(ancient.status).toBe(400);
+    expect(ancient.body.errors).toEqual([{ path: 'query.from', message: 'must be at most 366 days before to (or now)' }]);
+    expect((await get('GET /orders', {}, { from: '0001-01-01' })).status).toBe(400);
+    const future = await get('GET /orders', {}, { from: '2026-01-01', to: '9999-12-31', limit: '100' });
+    expect(future.status).toBe(200);
+    expect(mine(future.body.items.map((o: Body) => o.orderId))).toEqual([ids.f, ids.e, ids.d, ids.c, ids.b, ids.a]);
+    // with status, email or channel the look-up reads one partition, so any range is fine
+    expect((await get('GET /orders', {}, { status: 'PENDING', from: '0001-01-01', to: '9999-12-31' })).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('stops at its read budget with a short page and a cursor; following the cursors reaches every order', async () => {
+    const search = orderLookup({ doc: table.doc, tableName: table.tableName }).search;
+    const walk = async (filter: Record<string, string>, readBudget: number) => {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await search(filter, { limit: 3, readBudget, now: new Date('2026-11-27T12:00:00.000Z'), ...(cursor ? { cursor } : {}) });
+        pages.push(page.items.map((o) => o.orderId));
+        cursor = page.nextCursor;
+      } while (cursor && pages.length < 50);
+      return pages;
+    };
+    // one month partition per request: September, October and November each end a page
+    const monthly = await walk({ from: '2026-09-01T00:00:00.000Z', to: '2026-11-27T23:59:59.999Z' }, 1);
+    expect(monthly.some((p) => p.length < 3)).toBe(true);
+    expect(mine(monthly.flat())).toEqual([ids.f, ids.e, ids.d, ids.c, ids.b, ids.a]);
+    // twelve empty months, four per request: empty pages that go on, then the end
+    const empty = await walk({ from: '2025-09-01T00:00:00.000Z', to: '2026-08-31T23:59:59.999Z' }, 4);
+    expect(empty).toEqual([[], [], []]);
+    // a filter the index cannot apply (channel on the status queue) reads on, within the budget
+    const filtered = await walk({ status: 'PENDING', channel: 'store' }, 1);
+    expect(mine(filtered.flat())).toEqual([ids.b, ids.d]);
+  });
+
   it('refuses tampered cursors, unknown filters, reversed ranges and storefront callers', async () => {
     expect((await get('GET /orders', {}, { cursor: 'not-a-cursor' })).status).toBe(400);
     expect((await get('GET /orders', {}, { colour: 'red' })).status).toBe(400);
