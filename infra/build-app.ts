@@ -66,6 +66,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     config,
     table: stateful.table,
     bus: stateful.bus,
+    cursorSecret: stateful.cursorSecret,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -8,6 +8,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 
@@ -29,6 +30,8 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
 export interface BindableTable {
   readonly table: ITable;
   readonly indexNames: readonly string[];
+  /** The key that signs the table's list cursors: every reader of the table gets it. */
+  readonly cursorSecret?: ISecret;
 }
 
 export interface OmsFunctionProps {
@@ -125,9 +128,10 @@ export class OmsFunction extends Construct {
     });
   }
 
-  /** Sets TABLE_NAME and grants exactly the item-level access asked for. */
-  bindTable({ table, indexNames }: BindableTable, access: TableAccess): this {
+  /** Sets TABLE_NAME and grants exactly the item-level access asked for (readers also get the cursor key). */
+  bindTable({ table, indexNames, cursorSecret }: BindableTable, access: TableAccess): this {
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    if (access !== 'write' && cursorSecret) this.bindCursorSecret(cursorSecret);
     const actions = new Set<string>();
     if (access !== 'write') READ_ACTIONS.forEach((a) => actions.add(a));
     if (access !== 'read') WRITE_ACTIONS.forEach((a) => actions.add(a));
@@ -141,6 +145,20 @@ export class OmsFunction extends Construct {
         }),
       );
     }
+    return this;
+  }
+
+  /**
+   * Sets CURSOR_SECRET, the key that signs list cursors, as a CloudFormation dynamic
+   * reference (`{{resolve:secretsmanager:...}}`): CloudFormation puts the value into
+   * the function's configuration at deploy time, so it is in neither the template nor
+   * the bundle, and the function needs no Secrets Manager call (or permission) at cold
+   * start. The local cloud resolves the same reference to a secret it generates, so
+   * function code reads CURSOR_SECRET the same way everywhere. A new value reaches
+   * functions with the next deploy of their stack.
+   */
+  bindCursorSecret(secret: ISecret): this {
+    this.fn.addEnvironment('CURSOR_SECRET', secret.secretValue.unsafeUnwrap());
     return this;
   }
 

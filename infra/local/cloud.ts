@@ -18,6 +18,7 @@ import { LambdaRuntime } from './lambda-runtime';
 import { LocalQueues } from './queues';
 import { scheduledEvent, startScheduler, type Scheduler } from './scheduler';
 import { startSqsPoller, type Poller } from './sqs-poller';
+import { localSecrets } from './secrets';
 import { openStore, type CloudStore } from './store';
 import { startStreamPoller } from './stream-poller';
 import { synthesize } from './synth';
@@ -251,7 +252,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     stops.push(() => dynamo.stop());
 
     // Tables first (their names need nothing else), then the full model with stream ARNs.
-    const naming = { region: REGION, accountId: ACCOUNT_ID, sqsEndpoint: awsUrl, streamArn: (t: string) => dynamo.streams.streamArn(t) };
+    const naming = {
+      region: REGION, accountId: ACCOUNT_ID, sqsEndpoint: awsUrl, streamArn: (t: string) => dynamo.streams.streamArn(t),
+      secretValue: localSecrets(dataDir),
+    };
     const ddb = new DynamoDBClient({ endpoint: dynamo.url, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     for (const t of buildModel(assembly, { ...naming, streamArn: undefined }).model.tables) await ensureTable(ddb, t, log);
     ddb.destroy();

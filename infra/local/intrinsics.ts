@@ -32,6 +32,8 @@ export interface LocalNaming {
   sqsEndpoint: string;
   /** Stream ARN of a local table, once the table exists. */
   streamArn?: (tableName: string) => string | undefined;
+  /** The local value of a Secrets Manager secret (by ARN), for dynamic references. */
+  secretValue?: (secretArn: string) => string;
 }
 
 /** Marker for AWS::NoValue: the property is dropped from its parent. */
@@ -68,10 +70,34 @@ export class Resolver {
     return r;
   }
 
-  /** Resolves every intrinsic inside `value` (deeply). */
+  /** Resolves every intrinsic inside `value` (deeply), then the dynamic references in its strings. */
   resolve(stack: string, value: unknown): any {
     const out = this.walk(stack, value);
-    return out === NO_VALUE ? undefined : out;
+    return out === NO_VALUE ? undefined : this.dynamicReferences(out);
+  }
+
+  /**
+   * CloudFormation's dynamic references, `{{resolve:secretsmanager:<id>:SecretString:<json-key>:<stage>:<version>}}`,
+   * replaced by the local value of the secret (see secrets.ts). Any other service's
+   * reference fails startup with its text rather than reaching a function unresolved.
+   */
+  private dynamicReferences(value: any): any {
+    if (Array.isArray(value)) return value.map((v) => this.dynamicReferences(v));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.dynamicReferences(v)]));
+    }
+    if (typeof value !== 'string' || !value.includes('{{resolve:')) return value;
+    return value.replace(/\{\{resolve:([^}]*)\}\}/g, (whole, ref: string) => {
+      const parts = ref.split(':');
+      if (parts[0] !== 'secretsmanager' || !this.naming.secretValue) throw new Error(`dynamic reference ${whole} is not supported by the local cloud`);
+      // the secret id is a name or an ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)
+      const idParts = parts[1] === 'arn' ? 7 : 1;
+      const secretId = parts.slice(1, 1 + idParts).join(':');
+      const [field = 'SecretString', jsonKey = ''] = parts.slice(1 + idParts);
+      if (field !== 'SecretString') throw new Error(`dynamic reference ${whole}: only SecretString is supported`);
+      const secret = this.naming.secretValue(secretId);
+      return jsonKey ? String((JSON.parse(secret) as Record<string, unknown>)[jsonKey]) : secret;
+    });
   }
 
   private walk(stack: string, value: unknown): any {
@@ -196,6 +222,8 @@ export class Resolver {
         return `${this.naming.region}_${shortId(`${stack}/${id}`, 9, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}`;
       case 'AWS::Cognito::UserPoolClient':
         return shortId(`${stack}/${id}`, 26);
+      case 'AWS::SecretsManager::Secret':
+        return `arn:aws:secretsmanager:${this.naming.region}:${this.naming.accountId}:secret:${this.physicalName(stack, id)}-${shortId(`${stack}/${id}`, 6)}`;
       case 'AWS::Cognito::UserPoolResourceServer':
         return String(this.resolve(stack, r.Properties?.Identifier));
       case 'AWS::ApiGatewayV2::Api':
@@ -222,6 +250,7 @@ export class Resolver {
       'AWS::Logs::LogGroup': 'LogGroupName',
       'AWS::SNS::Topic': 'TopicName',
       'AWS::Cognito::UserPool': 'UserPoolName',
+      'AWS::SecretsManager::Secret': 'Name',
     };
     const prop = explicit[r.Type];
     const given = prop ? r.Properties?.[prop] : undefined;

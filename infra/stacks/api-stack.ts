@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cd
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -28,6 +29,8 @@ export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
   readonly table: Table;
   readonly bus: IEventBus;
+  /** Signs list cursors; bound with the table to every function that reads it. */
+  readonly cursorSecret: ISecret;
 }
 
 /**
@@ -42,8 +45,8 @@ export class ApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
-    const { config, table, bus } = props;
-    const data = { table, indexNames: TABLE_INDEXES };
+    const { config, table, bus, cursorSecret } = props;
+    const data = { table, indexNames: TABLE_INDEXES, cursorSecret };
 
     this.alarmTopic = new Topic(this, 'AlarmTopic', { topicName: `oms-${config.stage}-alarms`, enforceSSL: true });
     for (const email of config.alarms.notificationEmails) {

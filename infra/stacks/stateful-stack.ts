@@ -1,6 +1,7 @@
 import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { INDEX_NAMES, TABLE_SCHEMA } from '../../shared/store/table-schema';
 import type { StageConfig } from '../config';
@@ -19,6 +20,8 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly table: Table;
   readonly bus: EventBus;
+  /** Signs list cursors (shared/store/cursor.ts); see OmsFunction.bindCursorSecret. */
+  readonly cursorSecret: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -52,5 +55,17 @@ export class StatefulStack extends Stack {
     }
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: `oms-${config.stage}` });
+
+    // Kept with the data, so redeploying the stateless stack leaves cursors in flight valid.
+    this.cursorSecret = new Secret(this, 'CursorSecret', {
+      description: `OMS (${config.stage}): HMAC key of list cursors`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Signs pagination cursors only (no access to data). Functions get it at deploy time; to rotate, change the value and redeploy the API stack: only cursors in flight stop working.',
+    });
   }
 }

@@ -196,4 +196,24 @@ describe('reading the synthesized template', () => {
     expect(r.resolve('X', { 'Fn::Join': ['-', ['a', { Ref: 'AWS::NoValue' }, 'b']] })).toBe('a-b');
     expect(r.resolve('X', { Ref: 'AWS::Partition' })).toBe('aws');
   });
+
+  it('resolves Secrets Manager dynamic references, across stacks, to the local value of the secret', () => {
+    const stacks = [
+      {
+        stackName: 'Data',
+        template: {
+          Resources: { Key: { Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: { PasswordLength: 64 } } } },
+          Outputs: { KeyRef: { Value: { Ref: 'Key' }, Export: { Name: 'Data:KeyRef' } } },
+        },
+      },
+      { stackName: 'Api', template: { Resources: {} } },
+    ];
+    const asked: string[] = [];
+    const r = new Resolver(stacks, { ...naming, secretValue: (arn) => (asked.push(arn), `value-of-${arn.split(':').at(-1)}`) });
+    const env = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { 'Fn::ImportValue': 'Data:KeyRef' }, ':SecretString:::}}']] };
+    expect(r.resolve('Api', { Variables: { CURSOR_SECRET: env } })).toEqual({ Variables: { CURSOR_SECRET: expect.stringMatching(/^value-of-Data-Key-[a-z0-9]{6}$/) } });
+    expect(asked).toEqual([expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:Data-Key-[a-z0-9]{6}$/)]);
+    expect(() => r.resolve('Api', '{{resolve:ssm:/some/parameter}}')).toThrow(/not supported by the local cloud/);
+    expect(() => new Resolver(stacks, naming).resolve('Api', env)).toThrow(/not supported by the local cloud/);
+  });
 });
