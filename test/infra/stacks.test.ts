@@ -132,6 +132,23 @@ describe.each(STAGES)('stage %s', (stage) => {
       return statementsOfRole(s().api, roleIdOf(fn));
     };
 
+    it('every reader of the table gets the cursor key as a reference to the stage secret, never as a value', () => {
+      const [secretId, secret] = Object.entries(resourcesOfType(s().stateful, 'AWS::SecretsManager::Secret'))[0]!;
+      expect(secret.Properties).toMatchObject({ GenerateSecretString: { PasswordLength: 64 } });
+      const readers = functions().filter((fn) => statementsOfRole(s().api, roleIdOf(fn)).flatMap(actionsOf).includes('dynamodb:Query'));
+      expect(readers.map(stepOf)).toEqual(expect.arrayContaining(['order-lookup', 'catalog', 'inventory', 'notifications', 'settings', 'reconcile-stock']));
+      for (const fn of functions()) {
+        const value = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.CURSOR_SECRET;
+        if (!readers.includes(fn)) {
+          expect(value, stepOf(fn)).toBeUndefined();
+          continue;
+        }
+        expect(value, stepOf(fn)).toEqual({
+          'Fn::Join': ['', ['{{resolve:secretsmanager:', { 'Fn::ImportValue': expect.stringContaining(secretId) }, ':SecretString:::}}']],
+        });
+      }
+    });
+
     it('health may only write its own logs', () => {
       const actions = actionsOfStep('health').flatMap(actionsOf);
       expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
