@@ -81,7 +81,7 @@ export class Resolver {
    * replaced by the local value of the secret (see secrets.ts). Any other service's
    * reference fails startup with its text rather than reaching a function unresolved.
    */
-  private dynamicReferences(value: any): any {
+  private dynamicReferences(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.dynamicReferences(v));
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.dynamicReferences(v)]));

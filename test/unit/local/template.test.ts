@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Resolver } from '../../../infra/local/intrinsics';
+import { Resolver, type StackTemplate } from '../../../infra/local/intrinsics';
 import { buildModel, readAssembly } from '../../../infra/local/template';
 
 // A small two-stack assembly in the shape `cdk synth` writes: the stateful stack exports
@@ -198,7 +198,7 @@ describe('reading the synthesized template', () => {
   });
 
   it('resolves Secrets Manager dynamic references, across stacks, to the local value of the secret', () => {
-    const stacks = [
+    const stacks: StackTemplate[] = [
       {
         stackName: 'Data',
         template: {
