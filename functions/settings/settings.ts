@@ -53,7 +53,7 @@ export function makeHandler(deps: SettingsDeps): HttpHandler {
     }),
 
     'GET /settings/workflow/history': http(ROUTES.workflowSettingsHistory, async ({ query }) =>
-      ok(await deps.settings.history(WORKFLOW, { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) })),
+      ok(await deps.settings.history(WORKFLOW, { limit: query.limit, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) })),
     ),
   });
 }
