@@ -104,7 +104,10 @@ export const ROUTES = {
   listOrders: {
     method: 'GET', path: '/orders', fn: 'order-lookup', auth: STAFF_LOOKUP, query: S.OrderListQuery,
     summary: 'Staff look-up by status (oldest first), customer email, channel or date range (newest first); each served by an index',
-    responses: { 200: { description: 'A page of orders', schema: S.OrderSummaryList } },
+    responses: {
+      200: { description: 'A page of orders; it may be short (even empty) while nextCursor is set: each request reads a bounded amount', schema: S.OrderSummaryList },
+      400: { description: 'Invalid filters; a date-only range longer than 366 days (`to` later than now reads as now); a cursor not issued for these filters' },
+    },
   },
   getOrderByNumber: {
     method: 'GET', path: '/orders/by-number/{orderNumber}', fn: 'order-lookup', summary: 'The whole order, by its number',
