@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define-event';
 import { AdjustmentReason, Channel, Money, OrderTotals, Shortage, StatusChange } from './schemas';
 

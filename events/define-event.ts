@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Every event on the bus has the same envelope; `data` is the event's own contract.
 // A published version is never changed: a breaking change becomes version 2, and

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The building blocks of the published contracts, declared here and nowhere else
 // for events: the domain has its own (stricter, richer) schemas, and a change there

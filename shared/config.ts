@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The environment a function is deployed with (see infra). Parsed once at cold
 // start: a missing variable fails the init with a message naming it, instead of a

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrderCancelled, OrderExpired, OrderPlaced, OrderRejected } from '../../events/catalog';
 import { eventView, parseSqsRecord } from '../../events/define-event';
 import { CUSTOMER_EXIT_EVENTS } from '../../shared/domain/customer';

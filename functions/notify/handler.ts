@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentClient } from '../../shared/aws';
 import { Config, parseConfig } from '../../shared/config';
 import { notificationRepository } from '../../shared/store/notification-repository';

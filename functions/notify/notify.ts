@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventView, parseSqsRecord } from '../../events/define-event';
 import { render, route, type NotificationSettings } from '../../shared/domain/notifications';
 import { logger } from '../../shared/middleware/logger';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdjustmentInput, LedgerEntry, Location, LocationId, LocationInput, StockDetail, StockLevel } from '../domain/inventory';
 import { Order, PlaceOrderRequest, TimelineEntry } from '../domain/order';
 import { OrderStatus } from '../domain/order-status';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, ForbiddenError, ValidationError } from './errors';
 import { OrderStatus } from './order-status';
 import { TimelineEntry } from './order';

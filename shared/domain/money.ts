@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BusinessRuleError } from './errors';
 
 // Money is an integer number of minor units (fen, cents) plus an ISO 4217 code.

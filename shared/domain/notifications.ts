@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Which department hears about which event is configuration: an admin adds a
 // department or an event to one by editing this document, and the notify worker

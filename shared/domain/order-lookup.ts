@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors';
 import { Channel, Order } from './order';
 import { OrderStatus } from './order-status';

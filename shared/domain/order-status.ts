@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from './errors';
 import { isLegalTransition } from './order-transitions';
 

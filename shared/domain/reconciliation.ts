@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StockLevel } from './inventory';
 
 // A scheduled job compares each SKU's stored counters with the reservations that

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { summarizeDemand, type Demand } from './inventory';
 
 // Replenishment and stock-location choice: arithmetic on numbers the caller has

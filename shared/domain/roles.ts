@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Staff and client roles as the domain sees them. The lifecycle decides who may
 // do what, so the list belongs to the domain; the HTTP layer maps token claims

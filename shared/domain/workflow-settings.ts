@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Currency } from './money';
 import { Channel, CountryCode } from './order';
 import { Sku } from './product';

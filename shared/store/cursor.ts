@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseConfig } from '../config';
 import { ValidationError } from '../domain/errors';
 

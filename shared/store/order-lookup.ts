@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../domain/errors';
 import type { TimelineEntry } from '../domain/order';
 import { lookupRange, OrderSummary, type OrderLookupFilter } from '../domain/order-lookup';

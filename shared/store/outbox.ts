@@ -1,6 +1,6 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutgoingEvent } from '../../events/define-event';
 import { ENTITY, INDEX, keys, type Key } from './keys';
 import type { TableContext } from './table';
