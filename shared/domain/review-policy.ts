@@ -1,5 +1,5 @@
 import { Engine, type RuleProperties } from 'json-rules-engine';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Money } from './money';
 import { Channel } from './order';
 import type { WorkflowSettings } from './workflow-settings';
@@ -55,8 +55,8 @@ export function reviewRules(settings: Pick<WorkflowSettings, 'autoApprove' | 're
       rule('total-above', {
         any: thresholds.map(([currency, limit]) => ({
           all: [
-            { fact: 'total', path: '$.currency', operator: 'equal', value: currency },
-            { fact: 'total', path: '$.amount', operator: 'greaterThan', value: limit },
+            { fact: 'totalCurrency', operator: 'equal', value: currency },
+            { fact: 'totalAmount', operator: 'greaterThan', value: limit },
           ],
         })),
       }),
@@ -104,14 +104,20 @@ function explain(code: ReviewReason, facts: ReviewFacts, settings: Pick<Workflow
   }
 }
 
+const refusePath = (_value: unknown, path: string): never => {
+  throw new Error(`review rules use flat facts, not JSON paths (got ${path})`);
+};
+
 /** Auto-approve, or wait for a person with the reasons why. */
 export async function evaluateReview(input: ReviewFacts, settings: Pick<WorkflowSettings, 'autoApprove' | 'review'>): Promise<ReviewOutcome> {
   const facts = ReviewFacts.parse(input);
-  // every fact is supplied, so a rule naming an unknown fact is a bug and should fail loudly
-  const engine = new Engine(reviewRules(settings), { allowUndefinedFacts: false });
+  // Every fact is supplied, so a rule naming an unknown fact is a bug and should fail loudly.
+  // Facts are flat: no rule reads a JSON path, and function bundles leave the JSONPath library out.
+  const engine = new Engine(reviewRules(settings), { allowUndefinedFacts: false, pathResolver: refusePath });
   const { events } = await engine.run({
     channel: facts.channel,
-    total: facts.total,
+    totalCurrency: facts.total.currency,
+    totalAmount: facts.total.amount,
     customerEmail: facts.customer.email.trim().toLowerCase(),
     customerId: facts.customer.customerId,
     previousOrders: facts.previousOrders,
