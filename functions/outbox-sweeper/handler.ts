@@ -1,5 +1,6 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { documentClient, eventBridge } from '../../shared/aws';
+import { documentClient } from '../../shared/aws';
+import { eventBridge } from '../../shared/aws-eventbridge';
 import { loadConfig } from '../../shared/config';
 import { outboxStore } from '../../shared/store/outbox';
 import { makeHandler } from './outbox-sweeper';
