@@ -5,13 +5,10 @@
 // - each function bundle's size and the time to import it cold in a fresh Node process,
 // - the local DynamoDB endpoint's own benchmark (writes, transactions, stream lag).
 // Flags: --orders N (default 300), --concurrency N (default 12), --skip-dynamo.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+import { printBundleBench } from './bundles';
 import { runDynamoBench } from './dynamodb';
 
 // Lambda runs the bundles on Node 22; this machine's Node 20 notice is noise in a benchmark.
@@ -104,54 +101,11 @@ async function orderThroughput(cloud: LocalCloud) {
   ];
 }
 
-/** Every function bundle in the served assembly, its size and its cold import time. */
-function bundles(assemblyDir: string) {
-  const rows: { function: string; bundleKiB: number; coldImportMs: number }[] = [];
-  for (const file of readdirSync(assemblyDir).filter((f) => f.endsWith('.template.json'))) {
-    const template = JSON.parse(readFileSync(join(assemblyDir, file), 'utf8'));
-    for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
-      // A function's code is the asset whose hash names its S3 key; the assembly holds it as asset.<hash>/.
-      const s3Key = resource.Properties?.Code?.S3Key;
-      if (resource.Type !== 'AWS::Lambda::Function' || typeof s3Key !== 'string') continue;
-      const entry = join(assemblyDir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
-      let size: number;
-      try {
-        size = statSync(entry).size;
-      } catch {
-        continue; // CDK's own helper functions are not ours to measure
-      }
-      const name = resource.Metadata?.['aws:cdk:path']?.split('/')[1] ?? logicalId.replace(/Function[0-9A-F]{8}$/, '');
-      const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(entry).href)}); console.log(performance.now() - t);`;
-      const runs = Array.from({ length: 3 }, () =>
-        Number(
-          execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-            env: {
-              PATH: process.env.PATH,
-              TABLE_NAME: 'bench',
-              EVENT_BUS_NAME: 'bench',
-              STAGE: 'dev',
-              AWS_REGION: 'us-east-1',
-              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-            },
-          })
-            .toString()
-            .trim()
-            .split('\n')
-            .at(-1),
-        ),
-      );
-      rows.push({ function: name ?? file, bundleKiB: Math.round(size / 1024), coldImportMs: ms(percentile(runs, 50)) });
-    }
-  }
-  return rows.sort((a, b) => a.function.localeCompare(b.function));
-}
-
 const cloud = await startLocalCloud({ port: 0, inMemory: true, writeHandshake: false, log: process.env.OMS_LOCAL_LOG ? console.log : () => {} });
 try {
   console.log(`\nOrders through the local cloud (${cloud.apiUrl})`);
   console.table(await orderThroughput(cloud));
-  console.log('\nFunction bundles (cold import: median of 3 fresh Node processes)');
-  console.table(bundles(cloud.assemblyDir));
+  await printBundleBench(cloud.assemblyDir);
 } finally {
   await cloud.stop();
 }
