@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConflictError } from './errors';
+import { humanText } from './text';
 
 export const ADJUSTMENT_REASONS = ['RECEIVED', 'COUNT', 'DAMAGED', 'RETURNED', 'OTHER'] as const;
 export const AdjustmentReason = z.enum(ADJUSTMENT_REASONS);
@@ -17,7 +18,7 @@ export const AdjustmentInput = z.strictObject({
     .max(1_000_000_000)
     .refine((d) => d !== 0, 'must not be zero'),
   reason: AdjustmentReason,
-  note: z.string().max(500).optional(),
+  note: humanText({ max: 500, multiline: true }).optional(),
   /** where the stock is counted; the default location when absent */
   locationId: LocationId.optional(),
 });
@@ -86,7 +87,7 @@ export function shortageReason(shortages: readonly Shortage[]): string {
 
 
 export const LocationInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: humanText({ max: 200 }),
   /** lower is preferred when choosing where an order ships from */
   priority: z.int().min(0).max(1_000_000),
 });

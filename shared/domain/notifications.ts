@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { humanText } from './text';
 
 // Which department hears about which event is configuration: an admin adds a
 // department or an event to one by editing this document, and the notify worker
@@ -12,7 +13,7 @@ export type DepartmentId = z.infer<typeof DepartmentId>;
 export const DetailType = z.string().regex(/^[A-Z][A-Za-z0-9]{1,63}$/, 'must be a PascalCase detail-type such as OrderApproved');
 
 export const Department = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: humanText({ max: 100 }),
   events: z.array(DetailType).max(200),
 });
 export type Department = z.infer<typeof Department>;

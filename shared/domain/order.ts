@@ -5,6 +5,7 @@ import { Money, multiply, sum } from './money';
 import { Sku, type CatalogView } from './product';
 import { CHANNELS } from './order-number';
 import { OrderStatus } from './order-status';
+import { humanText } from './text';
 import { summarizeDemand, type Shortage } from './inventory';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -22,7 +23,7 @@ export const CountryCode = z
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => humanText({ max });
 
 export const Address = z.strictObject({
   name: text(200),
@@ -60,7 +61,7 @@ export const PlaceOrderRequest = z.strictObject({
     .min(1)
     .max(MAX_LINES),
   shippingAddress: Address,
-  notes: z.string().max(2000).optional(),
+  notes: humanText({ max: 2000, multiline: true }).optional(),
 });
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Money } from './money';
 import { BusinessRuleError } from './errors';
+import { humanText } from './text';
 
 // SKUs travel in URLs and inside storage keys, so they are kept to a safe alphabet
 // (no '#', '/', spaces).
@@ -10,7 +11,7 @@ export const Sku = z
 export type Sku = z.infer<typeof Sku>;
 
 export const ProductInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: humanText({ max: 200 }),
   price: Money,
   cost: Money,
   reorderPoint: z.int().min(0).max(1_000_000_000).optional(),
@@ -25,6 +26,11 @@ export const Product = ProductInput.extend({
   updatedAt: z.iso.datetime(),
 });
 export type Product = z.infer<typeof Product>;
+
+/** A product as a storefront sees it: what it sells for, not what it costs. */
+export const ProductView = Product.partial({ cost: true });
+export type ProductView = z.infer<typeof ProductView>;
+export const withoutCost = ({ cost: _cost, ...rest }: Product): ProductView => rest;
 
 /** Price and cost in different currencies would make every margin report wrong. */
 export function validateProductInput(input: ProductInput): ProductInput {

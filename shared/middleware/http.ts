@@ -13,6 +13,7 @@ import {
 import { authFromClaims, authorize, type Auth, type Role } from './auth';
 import { logger } from './logger';
 import { problemResponse, toProblem } from './problem';
+import { securityHeaders } from './security-headers';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -77,9 +78,35 @@ function validate<S extends z.ZodType | undefined>(schema: S | undefined, locati
   return result.data as Infer<S>;
 }
 
+const hasBody = (event: HttpEvent): event is HttpEvent & { body: string } => event.body !== undefined && event.body !== null && event.body !== '';
+
+/** A route that takes no input still reads any body it is sent: it must be `{}` (or absent). */
+const EmptyBody = z.strictObject({});
+
+/**
+ * Keys that name an object's prototype machinery. JSON.parse keeps them as plain own
+ * properties, but the next spread, merge or schema may not (zod drops `__proto__` from
+ * a record without a word), so no body may use them, at any depth.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function parseJson(text: string): unknown {
+  const reserved: string[] = [];
+  const value = JSON.parse(text, function (this: unknown, key: string, v: unknown) {
+    if (RESERVED_KEYS.has(key)) reserved.push(key);
+    return v;
+  }) as unknown;
+  if (reserved.length > 0) {
+    throw new ValidationError('The request body uses reserved keys', [
+      ...new Set(reserved),
+    ].map((key) => ({ path: `body.${key}`, message: 'is a reserved key' })));
+  }
+  return value;
+}
+
 /** Size limit, content type and JSON parsing of the raw body (our own: 413/415/400 rather than the parser's). */
 function readJsonBody(event: HttpEvent): unknown {
-  if (event.body === undefined || event.body === null || event.body === '') {
+  if (!hasBody(event)) {
     throw new ValidationError('A JSON request body is required', [{ path: 'body', message: 'is required' }]);
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
@@ -91,19 +118,26 @@ function readJsonBody(event: HttpEvent): unknown {
     throw new UnsupportedMediaTypeError(`Expected content-type application/json, got ${contentType ?? 'none'}`);
   }
   try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
+    return parseJson(raw.toString('utf8'));
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
     throw new ValidationError('The request body is not valid JSON', [{ path: 'body', message: 'is not valid JSON' }]);
   }
 }
 
-function serialize(reply: Reply): HttpResult {
-  const hasBody = reply.body !== undefined;
+function serialize(reply: Reply, event: HttpEvent): HttpResult {
+  const withBody = reply.body !== undefined;
   return {
     statusCode: reply.statusCode,
-    headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...reply.headers },
-    ...(hasBody ? { body: JSON.stringify(reply.body) } : {}),
+    headers: { ...(withBody ? { 'content-type': 'application/json' } : {}), ...reply.headers, ...securityHeaders(event) },
+    ...(withBody ? { body: JSON.stringify(reply.body) } : {}),
   };
+}
+
+/** A problem+json answer with the same security headers as any other. */
+function problemFor(err: unknown, event: HttpEvent | undefined): HttpResult {
+  const result = problemResponse(toProblem(err, event?.rawPath));
+  return { ...result, headers: { ...result.headers, ...securityHeaders(event) } };
 }
 
 /**
@@ -123,6 +157,7 @@ export function http<
   const core = async (event: HttpEvent): Promise<HttpResult> => {
     const claims = event.requestContext?.authorizer?.jwt?.claims;
     const auth = spec.auth === 'public' ? authFromClaims(claims) : authorize(authFromClaims(claims), spec.auth);
+    if (!spec.body && hasBody(event)) validate(EmptyBody, 'body', readJsonBody(event));
     const body = spec.body ? validate(spec.body, 'body', readJsonBody(event)) : (undefined as Infer<B>);
     const params = validate<P>(spec.params, 'path', event.pathParameters ?? {});
     const query = validate<Q>(spec.query, 'query', event.queryStringParameters ?? {});
@@ -135,7 +170,7 @@ export function http<
     const reply = await handler({
       body, params, query, auth: auth as Auth, idempotencyKey: key, requestId: event.requestContext?.requestId ?? 'unknown', event,
     });
-    return serialize(reply);
+    return serialize(reply, event);
   };
 
   return middy<HttpEvent, HttpResult>()
@@ -144,7 +179,7 @@ export function http<
     .use(httpHeaderNormalizer())
     .use({
       onError: async (request) => {
-        request.response = problemResponse(toProblem(request.error, request.event?.rawPath));
+        request.response = problemFor(request.error, request.event);
       },
     })
     .handler(core) as unknown as HttpHandler;
@@ -157,6 +192,6 @@ export function router(routes: Record<string, HttpHandler>): HttpHandler {
   return async (event, context) => {
     const route = routes[event.routeKey];
     if (route) return route(event, context);
-    return problemResponse(toProblem(new NotFoundError(`No route for ${event.routeKey}`), event.rawPath));
+    return problemFor(new NotFoundError(`No route for ${event.routeKey}`), event);
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from '../../../shared/domain/errors';
 import { accepted, http, MAX_BODY_BYTES, ok, router } from '../../../shared/middleware/http';
 import { call, TOKENS, type Claims } from '../../support/api-event';
@@ -129,5 +129,43 @@ describe('http() middleware', () => {
     const r = router({ 'GET /a': http({ auth: 'public' }, async () => ok('a')) });
     expect((await call(r, { routeKey: 'GET /a' })).body).toBe('a');
     expectProblem(await call(r, { routeKey: 'GET /b' }), 404);
+  });
+
+  it('a route without a body schema takes no body or {}; anything else is 400 or 415 and the handler never runs', async () => {
+    let runs = 0;
+    const approve = http({ auth: ['ops'] }, async () => {
+      runs += 1;
+      return ok({ done: true });
+    });
+    const post = (input: Partial<Parameters<typeof call>[1]>) => call(approve, { routeKey: 'POST /orders/{id}/approve', claims: TOKENS.ops, ...input });
+    expect((await post({})).status).toBe(200);
+    expect((await post({ rawBody: '' })).status).toBe(200);
+    expect((await post({ body: {} })).status).toBe(200);
+    expectProblem(await post({ rawBody: 'not json', headers: { 'content-type': 'text/plain' } }), 415);
+    expectProblem(await post({ rawBody: '{"a":' }), 400);
+    const extra = await post({ body: { force: true } });
+    expectProblem(extra, 400);
+    expect(extra.body.errors).toEqual([{ path: 'body.force', message: 'is not allowed' }]);
+    expect(runs).toBe(3);
+  });
+
+  it('refuses reserved keys (__proto__, constructor, prototype) at any depth', async () => {
+    for (const raw of ['{"__proto__":{"qty":2},"name":"a","qty":1}', '{"name":"a","qty":1,"x":{"constructor":1}}', '{"prototype":[],"name":"a","qty":1}']) {
+      const res = await send({ rawBody: raw });
+      expectProblem(res, 400);
+      expect(res.body.errors[0].message).toBe('is a reserved key');
+    }
+  });
+
+  it('every answer says nosniff and no-store; HSTS only to a request that came over HTTPS', async () => {
+    const plain = await send({});
+    expect(plain.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+    const tls = await send({ headers: { 'x-forwarded-proto': 'https' } });
+    expect(tls.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+    const problem = await send({ claims: undefined, headers: { 'x-forwarded-proto': 'https' } });
+    expect(problem.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'strict-transport-security': expect.any(String) });
+    const r = router({});
+    expect((await call(r, { routeKey: 'GET /nope' })).headers['x-content-type-options']).toBe('nosniff');
   });
 });
