@@ -1,6 +1,8 @@
 import { ROUTES } from '../../shared/api/routes';
 import { nextNotificationSettings } from '../../shared/domain/notifications';
+import { ConflictError } from '../../shared/domain/errors';
 import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import { etag, replacedVersion } from '../../shared/middleware/if-match';
 import type { NotificationRepository } from '../../shared/store/notification-repository';
 
 export interface NotificationsDeps {
@@ -16,12 +18,28 @@ export function makeHandler(deps: NotificationsDeps): HttpHandler {
       return ok(await deps.notifications.list(department, page));
     }),
 
-    'GET /settings/notifications': http(ROUTES.getNotificationSettings, async () => ok(await deps.notifications.settings())),
+    'GET /settings/notifications': http(ROUTES.getNotificationSettings, async () => {
+      const settings = await deps.notifications.settings();
+      return { ...ok(settings), headers: etag(settings.version) };
+    }),
 
-    'PUT /settings/notifications': http(ROUTES.putNotificationSettings, async ({ body, auth }) => {
-      const next = nextNotificationSettings(await deps.notifications.settings(), body, `${auth.roles.join('+')}:${auth.principal}`, deps.now());
+    // Versioned like the workflow settings: the change names the version it replaces.
+    'PUT /settings/notifications': http(ROUTES.putNotificationSettings, async ({ body, auth, event }) => {
+      const { version: bodyVersion, ...input } = body;
+      const replaces = replacedVersion(event, bodyVersion);
+      const stored = await deps.notifications.settings();
+      if (stored.version !== replaces) {
+        throw new ConflictError(
+          `The notification settings changed meanwhile: version ${stored.version} is stored, the change was made to version ${replaces}`,
+          { version: stored.version, expectedVersion: replaces },
+          'stale-version',
+          'Settings changed',
+        );
+      }
+      const next = nextNotificationSettings(stored, input, `${auth.roles.join('+')}:${auth.principal}`, deps.now());
+      // conditioned on the stored version too: a change racing this one is a 409 as well
       await deps.notifications.saveSettings(next);
-      return ok(next);
+      return { ...ok(next), headers: etag(next.version) };
     }),
   });
 }

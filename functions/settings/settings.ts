@@ -1,8 +1,8 @@
 import { ROUTES } from '../../shared/api/routes';
-import { ConflictError, ValidationError } from '../../shared/domain/errors';
+import { ConflictError } from '../../shared/domain/errors';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings, nextWorkflowSettings } from '../../shared/domain/workflow-settings';
 import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
-import { ifMatchVersion } from '../../shared/middleware/if-match';
+import { etag, replacedVersion } from '../../shared/middleware/if-match';
 import { logger } from '../../shared/middleware/logger';
 import type { SettingsRepository } from '../../shared/store/settings-repository';
 
@@ -12,8 +12,6 @@ export interface SettingsDeps {
   settings: Pick<SettingsRepository, 'get' | 'replace' | 'history'>;
   now: () => Date;
 }
-
-const etag = (version: number) => ({ etag: `"${version}"` });
 
 /** Workflow settings: read (defaults until first changed), replace by version, and the audit trail. */
 export function makeHandler(deps: SettingsDeps): HttpHandler {
@@ -27,16 +25,7 @@ export function makeHandler(deps: SettingsDeps): HttpHandler {
 
     'PUT /settings/workflow': http(ROUTES.putWorkflowSettings, async ({ body, auth, event }) => {
       const { version: bodyVersion, ...input } = body;
-      const headerVersion = ifMatchVersion(event);
-      const replaces = bodyVersion ?? headerVersion;
-      if (replaces === undefined) {
-        throw new ValidationError('Say which version this change replaces', [
-          { path: 'body.version', message: 'is required (or the If-Match header)' },
-        ]);
-      }
-      if (bodyVersion !== undefined && headerVersion !== undefined && bodyVersion !== headerVersion) {
-        throw new ValidationError('body.version and If-Match disagree', [{ path: 'body.version', message: 'differs from If-Match' }]);
-      }
+      const replaces = replacedVersion(event, bodyVersion);
       const stored = await current();
       if (stored.version !== replaces) {
         throw new ConflictError(
