@@ -1,6 +1,7 @@
-import { ROUTES } from '../../shared/api/routes';
+import { COST_READERS, ROUTES } from '../../shared/api/routes';
 import { NotFoundError } from '../../shared/domain/errors';
-import { validateProductInput } from '../../shared/domain/product';
+import { validateProductInput, withoutCost, type Product, type ProductView } from '../../shared/domain/product';
+import { hasRole, type Auth } from '../../shared/middleware/auth';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { reorderSettingsOf } from '../../shared/domain/replenishment';
 import type { ProductRepository } from '../../shared/store/product-repository';
@@ -13,6 +14,10 @@ export interface CatalogDeps {
   now: () => Date;
 }
 
+/** Staff see what a product costs; a storefront sees what it sells for. */
+const viewFor = (auth: Auth) => (product: Product): ProductView =>
+  hasRole(auth, COST_READERS) ? product : withoutCost(product);
+
 export function makeHandler(deps: CatalogDeps): HttpHandler {
   return router({
     'PUT /products/{sku}': http(ROUTES.putProduct, async ({ params, body, requestId }) => {
@@ -23,12 +28,15 @@ export function makeHandler(deps: CatalogDeps): HttpHandler {
       return isNew ? created(product, `/products/${product.sku}`) : ok(product);
     }),
 
-    'GET /products/{sku}': http(ROUTES.getProduct, async ({ params }) => {
+    'GET /products/{sku}': http(ROUTES.getProduct, async ({ params, auth }) => {
       const product = await deps.products.get(params.sku);
       if (!product) throw new NotFoundError(`No product with SKU ${params.sku}`);
-      return ok(product);
+      return ok(viewFor(auth)(product));
     }),
 
-    'GET /products': http(ROUTES.listProducts, async ({ query }) => ok(await deps.products.list(query))),
+    'GET /products': http(ROUTES.listProducts, async ({ query, auth }) => {
+      const page = await deps.products.list(query);
+      return ok({ ...page, items: page.items.map(viewFor(auth)) });
+    }),
   });
 }

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
-import { ROUTES, routeKey } from '../../shared/api/routes';
+import { ROUTES, channelsFor, routeKey } from '../../shared/api/routes';
 import type { PlaceOrderResponse } from '../../shared/api/schemas';
-import { ValidationError } from '../../shared/domain/errors';
+import { ForbiddenError, ValidationError } from '../../shared/domain/errors';
 import { newOrder, priceOrder } from '../../shared/domain/order';
 import { formatOrderNumber, orderDay } from '../../shared/domain/order-number';
 import { hasRole } from '../../shared/middleware/auth';
@@ -26,11 +26,16 @@ export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
         { path: 'headers.idempotency-key', message: 'is required' },
       ]);
     }
+    if (!channelsFor(ROUTES.placeOrder, auth.roles).has(body.channel)) {
+      throw new ForbiddenError(`Your role does not place ${body.channel} orders`);
+    }
     const hash = requestHash(routeKey(ROUTES.placeOrder), body);
     const claims: IdempotencyClaim[] = [
       ...(idempotencyKey ? [{ scope: auth.principal, key: idempotencyKey, requestHash: hash }] : []),
-      // importing the same marketplace order twice yields one order
-      ...(body.externalRef ? [{ scope: `extref:${body.channel}`, key: body.externalRef, requestHash: hash }] : []),
+      // Importing the same marketplace order twice yields one order. The reference is
+      // unique per caller and channel: another client's use of the same reference is
+      // a different order, so nobody learns whether someone else used it.
+      ...(body.externalRef ? [{ scope: `extref:${body.channel}:${auth.principal}`, key: body.externalRef, requestHash: hash }] : []),
     ];
     const now = deps.now();
     const replay = await deps.orders.findReplay(claims, now);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CHANNELS, type Channel } from '../domain/order-number';
 import { ANY_ROLE, type Role } from '../middleware/auth';
 import * as S from './schemas';
 
@@ -9,6 +10,8 @@ export interface RouteDef {
   fn: string;
   summary: string;
   auth: 'public' | readonly Role[];
+  /** Where a route's answer depends on the role: which roles may use which channels (POST /orders). */
+  channels?: Partial<Record<Role, readonly Channel[]>>;
   body?: z.ZodType;
   params?: z.ZodType;
   query?: z.ZodType;
@@ -17,10 +20,23 @@ export interface RouteDef {
   responses: Record<number, { description: string; schema?: z.ZodType; headers?: string[] }>;
 }
 
+// Who may call what, as API.md's "Auth and roles" table says; a test calls every
+// role x route cell of this table over HTTP.
 const STAFF_STOCK: readonly Role[] = ['ops', 'admin'];
-const STAFF_LOOKUP: readonly Role[] = ['cs', 'admin', 'ops'];
+/** read orders and customers: everyone on staff (ops for shipping, finance for payments) */
+const STAFF_LOOKUP: readonly Role[] = ['ops', 'cs', 'finance', 'admin'];
+/** notes in an order's timeline */
+const STAFF_NOTES: readonly Role[] = ['ops', 'cs', 'admin'];
+/** Product cost is for staff only: a storefront reads the catalog without it. */
+export const COST_READERS: readonly Role[] = ['ops', 'cs', 'finance', 'admin'];
+/** Staff place orders taken by phone, e-mail or in a store; web, app and marketplace orders come from their clients. */
+export const STAFF_CHANNELS: readonly Channel[] = ['phone', 'email', 'store'];
 const IF_MATCH_ORDER = {
   name: 'If-Match', required: false, description: 'The order version the caller saw: a changed order is 409 instead of acted on.',
+};
+
+const IF_MATCH_SETTINGS = {
+  name: 'If-Match', required: false, description: 'The version being replaced (or `version` in the body); one of them is required.',
 };
 
 // Every route of the HTTP API, with who may call it and what goes in and out.
@@ -44,11 +60,11 @@ export const ROUTES = {
     },
   },
   getProduct: {
-    method: 'GET', path: '/products/{sku}', fn: 'catalog', summary: 'Get a product', auth: ANY_ROLE, params: S.SkuPath,
+    method: 'GET', path: '/products/{sku}', fn: 'catalog', summary: 'Get a product (cost for staff only)', auth: ANY_ROLE, params: S.SkuPath,
     responses: { 200: { description: 'The product', schema: S.ProductResponse }, 404: { description: 'Unknown SKU' } },
   },
   listProducts: {
-    method: 'GET', path: '/products', fn: 'catalog', summary: 'List products by SKU', auth: ANY_ROLE, query: S.ListQuery,
+    method: 'GET', path: '/products', fn: 'catalog', summary: 'List products by SKU (cost for staff only)', auth: ANY_ROLE, query: S.ListQuery,
     responses: { 200: { description: 'A page of products', schema: S.ProductList } },
   },
   adjustStock: {
@@ -89,10 +105,11 @@ export const ROUTES = {
   },
   placeOrder: {
     method: 'POST', path: '/orders', fn: 'place-order', summary: 'Place an order (stock is reserved asynchronously)',
-    auth: ['storefront', 'cs', 'admin'], body: S.PlaceOrderBody,
+    auth: ['storefront', 'cs', 'admin'], channels: { storefront: CHANNELS, admin: CHANNELS, cs: STAFF_CHANNELS }, body: S.PlaceOrderBody,
     headers: [{ name: 'Idempotency-Key', required: false, description: 'Required for storefront clients. Same key + same body replays the first response; same key + different body is 409.' }],
     responses: {
       202: { description: 'Accepted', schema: S.PlaceOrderResponse, headers: ['location'] },
+      403: { description: 'The channel is not one the role places orders on (customer service: phone, email, store)' },
       409: { description: 'Idempotency-Key or externalRef reused with a different request' },
       422: { description: 'Unknown SKUs, mixed currencies or too many SKUs' },
     },
@@ -116,7 +133,7 @@ export const ROUTES = {
   },
   addOrderNote: {
     method: 'POST', path: '/orders/{orderId}/notes', fn: 'order-lookup', summary: 'A staff note in the order timeline',
-    auth: STAFF_LOOKUP, params: S.OrderIdPath, body: S.NoteRequest,
+    auth: STAFF_NOTES, params: S.OrderIdPath, body: S.NoteRequest,
     responses: { 201: { description: 'The timeline entry', schema: S.NoteResponse }, 404: { description: 'No such order' } },
   },
   getCustomer: {
@@ -136,12 +153,15 @@ export const ROUTES = {
   },
   getNotificationSettings: {
     method: 'GET', path: '/settings/notifications', fn: 'notifications', summary: 'Which department hears of which event',
-    auth: ['admin'], responses: { 200: { description: 'Current settings', schema: S.NotificationSettingsResponse } },
+    auth: ['admin'], responses: { 200: { description: 'Current settings; ETag is the version', schema: S.NotificationSettingsResponse, headers: ['etag'] } },
   },
   putNotificationSettings: {
     method: 'PUT', path: '/settings/notifications', fn: 'notifications', summary: 'Replace the notification settings (a new version)',
-    auth: ['admin'], body: S.NotificationSettingsBody,
-    responses: { 200: { description: 'The new version', schema: S.NotificationSettingsResponse } },
+    auth: ['admin'], body: S.NotificationSettingsBody, headers: [IF_MATCH_SETTINGS],
+    responses: {
+      200: { description: 'Stored as the next version', schema: S.NotificationSettingsResponse, headers: ['etag'] },
+      409: { description: 'Another change was stored since that version' },
+    },
   },
   approveOrder: {
     method: 'POST', path: '/orders/{orderId}/approve', fn: 'order-actions', summary: 'Approve an order waiting for review',
@@ -179,8 +199,7 @@ export const ROUTES = {
   },
   putWorkflowSettings: {
     method: 'PUT', path: '/settings/workflow', fn: 'settings', summary: 'Replace the workflow settings (versioned, audited)',
-    auth: ['admin'], body: S.WorkflowSettingsRequest,
-    headers: [{ name: 'If-Match', required: false, description: 'The version being replaced (or `version` in the body); one of them is required.' }],
+    auth: ['admin'], body: S.WorkflowSettingsRequest, headers: [IF_MATCH_SETTINGS],
     responses: {
       200: { description: 'Stored as the next version', schema: S.WorkflowSettingsResponse, headers: ['etag'] },
       409: { description: 'Another change was stored since that version' },
@@ -195,3 +214,9 @@ export const ROUTES = {
 
 export type RouteName = keyof typeof ROUTES;
 export const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;
+
+/** The channels a caller may use on a route that restricts them (any role of the caller counts). */
+export function channelsFor(route: RouteDef, roles: readonly Role[]): ReadonlySet<Channel> {
+  if (!route.channels) return new Set(CHANNELS);
+  return new Set(roles.flatMap((role) => route.channels?.[role] ?? []));
+}

@@ -5,8 +5,9 @@ import { OrderStatus } from '../domain/order-status';
 import { Customer } from '../domain/customer';
 import { ORDER_LOOKUP_FIELDS, OrderSummary, rangeInOrder } from '../domain/order-lookup';
 import { DepartmentId, Notification, NotificationSettings, NotificationSettingsInput } from '../domain/notifications';
-import { Product, ProductInput, Sku } from '../domain/product';
+import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
+import { humanText } from '../domain/text';
 
 // Request and response schemas of every route. Handlers validate with them and
 // GET /openapi.json is generated from them, so the document cannot drift.
@@ -35,8 +36,9 @@ export const ProblemSchema = z
 export const HealthResponse = z.object({ status: z.literal('ok'), stage: z.string(), time: z.iso.datetime() });
 
 export const PutProductRequest = ProductInput.meta({ id: 'ProductInput' });
-export const ProductResponse = Product.meta({ id: 'Product' });
-export const ProductList = z.object({ items: z.array(Product), nextCursor: z.string().optional() });
+// `cost` is in staff answers only (storefront answers leave it out).
+export const ProductResponse = ProductView.meta({ id: 'Product' });
+export const ProductList = z.object({ items: z.array(ProductView), nextCursor: z.string().optional() });
 
 export const AdjustmentRequest = AdjustmentInput.meta({ id: 'StockAdjustment' });
 export const StockLevelResponse = StockLevel.meta({ id: 'StockLevel' });
@@ -78,7 +80,7 @@ export type PlaceOrderResponse = z.infer<typeof PlaceOrderResponse>;
 export const OrderResponse = Order.meta({ id: 'Order' });
 
 // Lifecycle commands: a person says why an order is stopped (timeline, customer, events).
-export const ReasonRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ id: 'ReasonInput' });
+export const ReasonRequest = z.strictObject({ reason: humanText({ max: 500, multiline: true }) }).meta({ id: 'ReasonInput' });
 // A staff screen may send If-Match: "<version>" it showed; a PUT of settings may name it in the body instead.
 export const WorkflowSettingsRequest = WorkflowSettingsInput.extend({
   /** the version this change replaces (or If-Match) */
@@ -105,11 +107,14 @@ export const OrderListQuery = z
   .refine(rangeInOrder, { path: ['from'], message: 'must not be after to' });
 export const OrderSummaryList = z.object({ items: z.array(OrderSummary.meta({ id: 'OrderSummary' })), nextCursor: z.string().optional() });
 export const OrderNumberPath = z.strictObject({ orderNumber: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'is not an order number') });
-export const NoteRequest = z.strictObject({ text: z.string().trim().min(1).max(2000) }).meta({ id: 'NoteInput' });
+export const NoteRequest = z.strictObject({ text: humanText({ max: 2000, multiline: true }) }).meta({ id: 'NoteInput' });
 export const NoteResponse = TimelineEntry.meta({ id: 'TimelineEntry' });
 export const CustomerIdPath = z.strictObject({ customerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a customer id') });
 export const CustomerResponse = Customer.meta({ id: 'Customer' });
 export const NotificationListQuery = z.strictObject({ department: DepartmentId, ...ListQuery.shape });
 export const NotificationList = z.object({ items: z.array(Notification.meta({ id: 'Notification' })), nextCursor: z.string().optional() });
-export const NotificationSettingsBody = NotificationSettingsInput.meta({ id: 'NotificationSettingsInput' });
+export const NotificationSettingsBody = NotificationSettingsInput.extend({
+  /** the version this change replaces (or If-Match) */
+  version: z.int().min(1).optional(),
+}).meta({ id: 'NotificationSettingsInput' });
 export const NotificationSettingsResponse = NotificationSettings.meta({ id: 'NotificationSettings' });
