@@ -35,6 +35,12 @@ export type AuthOutcome =
 export interface LocalAuthorizer {
   jwks: { keys: JWK[] };
   verify(auth: Extract<RouteAuth, { type: 'JWT' }>, headers: Record<string, string>): Promise<AuthOutcome>;
+  /**
+   * Signs exactly these claims (`iss`, `exp` included) with the local key: for tests
+   * that need a second storefront, or a well-signed token that is expired or from
+   * another issuer.
+   */
+  signClaims(claims: JWTPayload): Promise<string>;
   /** Long-lived dev tokens per role for the issuer and clients of the template. */
   issueTokens(auth: Extract<RouteAuth, { type: 'JWT' }> | undefined, clients: UserPoolClientSpec[]): Promise<Record<Role, string>>;
 }
@@ -76,6 +82,7 @@ export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorize
 
   return {
     jwks,
+    signClaims: (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: stored.kid, typ: 'JWT' }).sign(privateKey),
     async verify(auth, headers) {
       // API Gateway reads the identity source (the Authorization header) and drops a "Bearer " prefix.
       const source = auth.identitySource[0] ?? '$request.header.Authorization';

@@ -12,7 +12,7 @@ import { createAuthorizer, type Role } from './authorizer';
 import { handleAwsRequest } from './aws-endpoint';
 import { LocalBus } from './bus';
 import { startLocalDynamo, type LocalDynamo } from './dynamodb';
-import { handleApiRequest } from './gateway';
+import { answerClientError, gatewayProblem, handleApiRequest } from './gateway';
 import { providerCredentials, writeHandshake } from './handshake';
 import { LambdaRuntime } from './lambda-runtime';
 import { LocalQueues } from './queues';
@@ -59,6 +59,8 @@ export interface LocalCloud {
   awsUrl: string;
   tableName: string;
   tokens: Record<Role, string>;
+  /** Signs the given JWT claims with the local authorizer's key (tests: other principals, expired tokens). */
+  signClaims(claims: Record<string, unknown>): Promise<string>;
   /** The cloud assembly (cdk.out) being served. */
   assemblyDir: string;
   inventory(): LocalInventory;
@@ -392,10 +394,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       if (internal(req, res)) return;
       handleApiRequest({ routes: m.routes, authorizer, invoke: (n, e) => runtime.invoke(n, e), accountId: ACCOUNT_ID, log, cors: m.cors }, req, res).catch((err) => {
         log(`HTTP ${req.method} ${req.url} crashed: ${(err as Error).stack}`);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: 'Internal Server Error' }));
+        const a = gatewayProblem(500, 'The gateway failed');
+        if (!res.headersSent) res.writeHead(500, a.headers);
+        res.end(a.body);
       });
     });
+    apiServer.on('clientError', answerClientError);
     // Stop the API first, so nothing new comes in while the rest shuts down.
     stops.push(() => close(apiServer));
     const apiPort = await listen(apiServer, port, '127.0.0.1');
@@ -420,6 +424,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       awsUrl,
       tableName: m.tables[0]?.name ?? '',
       tokens,
+      signClaims: (claims) => authorizer.signClaims(claims),
       assemblyDir,
       inventory,
       stop,

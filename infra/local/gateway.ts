@@ -194,16 +194,44 @@ export interface HttpAnswer {
   body: Buffer;
 }
 
-const json = (status: number, value: unknown): HttpAnswer => ({
-  status,
-  headers: { 'content-type': 'application/json' },
-  cookies: [],
-  body: Buffer.from(JSON.stringify(value)),
-});
+const GATEWAY_TITLES = {
+  400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 413: 'Request body too large',
+  431: 'Request header fields too large', 500: 'Internal error',
+} as const;
+export type GatewayStatus = keyof typeof GATEWAY_TITLES;
+
+/**
+ * The gateway's own answers (no token, no route, too large, the function failed) as
+ * RFC 9457 problem documents, like the functions' errors, so a client parses one
+ * error shape. API Gateway itself answers `{"message": ...}` (see the README).
+ */
+export function gatewayProblem(status: GatewayStatus, detail: string): HttpAnswer {
+  const problem = { type: 'about:blank', title: GATEWAY_TITLES[status], status, detail };
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' },
+    cookies: [],
+    body: Buffer.from(JSON.stringify(problem)),
+  };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (headers over the
+ * limit: 431; anything unparseable: 400), answered as problem+json instead of Node's
+ * bodyless default. For the server's 'clientError' event.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: { writable: boolean; end(data: string): void; destroy(): void }): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+  const a = err.code === 'HPE_HEADER_OVERFLOW'
+    ? gatewayProblem(431, 'The request headers are larger than the gateway accepts')
+    : gatewayProblem(400, 'The request could not be parsed as HTTP');
+  const head = Object.entries({ ...a.headers, 'content-length': String(a.body.length), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${a.status} ${GATEWAY_TITLES[a.status as GatewayStatus]}\r\n${head}\r\n${a.body.toString()}`);
+}
 
 /** Maps a function's result to HTTP with the payload 2.0 rules. */
 export function mapResult(result: InvokeResult): HttpAnswer {
-  if (!result.ok) return json(500, { message: 'Internal Server Error' });
+  if (!result.ok) return gatewayProblem(500, 'The function failed');
   const r = result.result;
   const isResponse = r !== null && typeof r === 'object' && !Array.isArray(r) && 'statusCode' in r;
   if (!isResponse) {
@@ -212,7 +240,7 @@ export function mapResult(result: InvokeResult): HttpAnswer {
   }
   const res = r as { statusCode: unknown; headers?: Record<string, unknown>; cookies?: unknown[]; body?: unknown; isBase64Encoded?: boolean; multiValueHeaders?: Record<string, unknown[]> };
   const status = Number(res.statusCode);
-  if (!Number.isInteger(status) || status < 100 || status > 599) return json(500, { message: 'Internal Server Error' });
+  if (!Number.isInteger(status) || status < 100 || status > 599) return gatewayProblem(500, 'The function gave no valid status code');
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = String(v);
   for (const [k, v] of Object.entries(res.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v.map(String).join(',');
@@ -285,20 +313,20 @@ export async function handleApiRequest(deps: GatewayDeps, req: IncomingMessage, 
     deps.log(`HTTP ${method} ${path} -> ${target} ${a.status} ${total}ms${own}`);
   };
   const body = await readBody(req, deps.maxBodyBytes ?? 10 * 1024 * 1024);
-  if (!body) return done(json(413, { message: 'Request Entity Too Large' }), '(too large)');
+  if (!body) return done(gatewayProblem(413, 'The request body is larger than the gateway accepts'), '(too large)');
   const headers = normalizeHeaders(req.headers);
   const match = matchRoute(deps.routes, method, path);
   // API Gateway answers CORS preflights itself when the API has a CORS configuration.
   if (deps.cors && method === 'OPTIONS' && headers['access-control-request-method'] && (!match || match.route.method !== 'OPTIONS')) {
     return done({ status: 204, headers: corsHeaders(deps.cors, headers.origin, true), cookies: [], body: Buffer.alloc(0) }, '(cors preflight)');
   }
-  if (!match) return done(json(404, { message: 'Not Found' }), '(no route)');
+  if (!match) return done(gatewayProblem(404, `No route for ${method} ${path}`), '(no route)');
   let authorizer: { claims: Record<string, string>; scopes: string[] | null } | undefined;
   if (match.route.auth.type === 'JWT') {
     const outcome = await deps.authorizer.verify(match.route.auth, headers);
     if (!outcome.ok) {
       deps.log(`authorizer: ${method} ${path} refused (${outcome.why})`);
-      const a = json(outcome.status, { message: outcome.message });
+      const a = gatewayProblem(outcome.status, outcome.status === 401 ? 'A valid bearer token is required' : 'The token lacks a scope this route requires');
       if (outcome.status === 401) a.headers['www-authenticate'] = 'Bearer';
       return done(a, `${match.route.functionName} (not authorized)`);
     }

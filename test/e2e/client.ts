@@ -13,14 +13,17 @@ export interface Reply<T = any> {
 
 export const apiUrl = () => inject('apiUrl');
 export const token = (role: Role) => inject('tokens')[role];
+/** A second storefront principal and well-signed tokens that must be refused (test/setup/local-cloud.ts). */
+export const testToken = (name: keyof ReturnType<typeof inject<'testTokens'>>) => inject('testTokens')[name];
 
 export async function call<T = any>(
   method: string,
   path: string,
-  opts: { as?: Role; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+  opts: { as?: Role; token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...opts.headers };
-  if (opts.as) headers.authorization = `Bearer ${token(opts.as)}`;
+  const bearer = opts.token ?? (opts.as ? token(opts.as) : undefined);
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
   let body: string | undefined = opts.raw;
   if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);

@@ -122,11 +122,13 @@ describe('the local cloud serves the synthesized template', () => {
     expect(health.status).toBe(200);
     const noToken = await fetch(`${apiUrl()}/orders`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(noToken.status).toBe(401);
-    expect(await noToken.json()).toEqual({ message: 'Unauthorized' });
+    expect(noToken.headers.get('content-type')).toBe('application/problem+json');
+    expect(await noToken.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
     const badToken = await fetch(`${apiUrl()}/orders/x`, { headers: { authorization: 'Bearer abc.def.ghi' } });
     expect(badToken.status).toBe(401);
     const unknown = await fetch(`${apiUrl()}/no/such/route`);
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ message: 'Not Found' });
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    expect(await unknown.json()).toMatchObject({ status: 404, title: 'Not found' });
   });
 });

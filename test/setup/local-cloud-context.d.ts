@@ -4,6 +4,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     apiUrl: string;
     tokens: Record<'storefront' | 'ops' | 'cs' | 'finance' | 'admin', string>;
+    /** A second storefront principal, and well-signed tokens that must be refused (see local-cloud.ts). */
+    testTokens: Record<'storefrontB' | 'expired' | 'wrongIssuer' | 'wrongAudience', string>;
     /** The local SQS / EventBridge endpoint. */
     awsUrl: string;
     /** The synthesized cloud assembly the local cloud serves. */

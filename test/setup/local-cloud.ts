@@ -1,7 +1,25 @@
 // Global setup of the e2e project: ONE in-memory local cloud for the whole run, on a
 // random port, started from the synthesized template and stopped when the run ends.
+import { decodeJwt } from 'jose';
 import type { TestProject } from 'vitest/node';
-import { startLocalCloud } from '../../infra/local/cloud';
+import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+
+/**
+ * Tokens the dev handshake does not hold, signed with the local cloud's key: a second
+ * storefront (another principal with the same client and scope), and well-signed
+ * tokens the authorizer must still refuse (expired; another issuer; another audience).
+ */
+async function testTokens(cloud: LocalCloud) {
+  const storefront = decodeJwt(cloud.tokens.storefront);
+  const now = Math.floor(Date.now() / 1000);
+  const sign = (changes: Record<string, unknown>) => cloud.signClaims({ ...storefront, jti: crypto.randomUUID(), ...changes });
+  return {
+    storefrontB: await sign({ sub: 'storefront-b', iat: now, exp: now + 3600 }),
+    expired: await sign({ iat: now - 7200, exp: now - 3600 }),
+    wrongIssuer: await sign({ iss: 'https://issuer.example.com/other', exp: now + 3600 }),
+    wrongAudience: await sign({ client_id: 'some-other-client', exp: now + 3600 }),
+  };
+}
 
 export default async function setup({ provide }: TestProject) {
   const lines: string[] = [];
@@ -20,6 +38,7 @@ export default async function setup({ provide }: TestProject) {
   process.env.OMS_ASSEMBLY_DIR = cloud.assemblyDir;
   provide('apiUrl', cloud.apiUrl);
   provide('tokens', cloud.tokens);
+  provide('testTokens', await testTokens(cloud));
   provide('dynamoUrl', cloud.dynamoUrl);
   provide('awsUrl', cloud.awsUrl);
   provide('assemblyDir', cloud.assemblyDir);

@@ -96,7 +96,8 @@ describe('mapping results back (payload 2.0 rules)', () => {
     expect(JSON.parse(a.body.toString())).toEqual({ hello: 'world' });
     const failed = mapResult({ ok: false, error: { errorType: 'Error', errorMessage: 'x' }, durationMs: 1, requestId: 'r' });
     expect(failed.status).toBe(500);
-    expect(JSON.parse(failed.body.toString())).toEqual({ message: 'Internal Server Error' });
+    expect(failed.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(failed.body.toString())).toMatchObject({ status: 500, title: 'Internal error' });
     expect(ok({ statusCode: 'nope' }).status).toBe(500);
   });
 });

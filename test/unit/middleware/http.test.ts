@@ -153,7 +153,7 @@ describe('http() middleware', () => {
     for (const raw of ['{"__proto__":{"qty":2},"name":"a","qty":1}', '{"name":"a","qty":1,"x":{"constructor":1}}', '{"prototype":[],"name":"a","qty":1}']) {
       const res = await send({ rawBody: raw });
       expectProblem(res, 400);
-      expect(res.body.errors[0].message).toBe('is a reserved key');
+      expect((res.body.errors as { message: string }[])[0]?.message).toBe('is a reserved key');
     }
   });
 
