@@ -76,8 +76,9 @@ describe('department notifications', () => {
     const current = await call(api, { routeKey: 'GET /settings/notifications', claims: TOKENS.admin });
     expect(current.body).toMatchObject({ version: 1 });
     const departments = { ...DEFAULT_NOTIFICATION_SETTINGS.departments, sales: { name: 'Sales', events: ['OrderApproved'] } };
-    const saved = await call(api, { routeKey: 'PUT /settings/notifications', body: { departments }, claims: TOKENS.admin });
+    const saved = await call(api, { routeKey: 'PUT /settings/notifications', body: { departments, version: 1 }, claims: TOKENS.admin });
     expect(saved.status).toBe(200);
+    expect(saved.headers.etag).toBe('"2"');
     expect(saved.body).toMatchObject({ version: 2, updatedBy: `admin:${TOKENS.admin.sub}` });
     await notify(delivery('OrderApproved', 'evt-appr-1', { orderId: 'O3', orderNumber: 'W20261127-0003' }), lambdaContext);
     expect((await list('sales')).body.items).toEqual([expect.objectContaining({ eventId: 'evt-appr-1' })]);
@@ -86,8 +87,12 @@ describe('department notifications', () => {
 
   it('settings: core departments cannot be removed, only admins may change them, and a stale version is 409', async () => {
     const { warehouse: _gone, ...rest } = DEFAULT_NOTIFICATION_SETTINGS.departments;
-    const bad = await call(api, { routeKey: 'PUT /settings/notifications', body: { departments: rest }, claims: TOKENS.admin });
+    const bad = await call(api, { routeKey: 'PUT /settings/notifications', body: { departments: rest, version: 2 }, claims: TOKENS.admin });
     expect(bad.status).toBe(400);
+    const unversioned = await call(api, { routeKey: 'PUT /settings/notifications', body: { departments: DEFAULT_NOTIFICATION_SETTINGS.departments }, claims: TOKENS.admin });
+    expect(unversioned.status).toBe(400);
+    const stale = await call(api, { routeKey: 'PUT /settings/notifications', body: { departments: DEFAULT_NOTIFICATION_SETTINGS.departments }, headers: { 'if-match': '"1"' }, claims: TOKENS.admin });
+    expect(stale.status).toBe(409);
     const forbidden = await call(api, { routeKey: 'PUT /settings/notifications', body: { departments: DEFAULT_NOTIFICATION_SETTINGS.departments }, claims: TOKENS.ops });
     expect(forbidden.status).toBe(403);
     const repo = notificationRepository({ doc: table.doc, tableName: table.tableName });
