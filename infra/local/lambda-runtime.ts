@@ -3,6 +3,12 @@
 // the runtime's variables), module scope runs once per worker, one invocation runs
 // per worker at a time, workers are added on demand up to the function's
 // concurrency, and an invocation past the function's timeout kills its worker.
+//
+// Every invocation settles, whatever the function does: its Timeout from the template
+// bounds the run (Sandbox.Timedout, the container is discarded and replaced, as Lambda
+// does with a sandbox that overran), Lambda's init limit bounds the module scope, and
+// stop() answers the invocations still waiting for a container, lets the ones in flight
+// finish for a short grace period, then terminates every worker.
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +21,25 @@ export type InvokeResult =
 
 const WORKER_FILE = fileURLToPath(new URL('./lambda-worker.mjs', import.meta.url));
 
+/** Lambda's limit on a container's init phase (module scope). */
+export const INIT_LIMIT_MS = 10_000;
+/** How long stop() lets invocations in flight finish before it terminates their workers. */
+export const STOP_GRACE_MS = 2_000;
+/** How long stop() waits for terminated workers to exit. */
+const TERMINATE_LIMIT_MS = 2_000;
+
+type ErrorInfo = { errorType: string; errorMessage: string };
+
+const STOPPING: ErrorInfo = { errorType: 'ServiceUnavailable', errorMessage: 'the local cloud is stopping' };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 interface Container {
   worker: Worker;
+  /** Settles once the module scope ran, or when the container goes away before that. */
   ready: Promise<void>;
+  loaded: boolean;
+  failReady: (err: Error) => void;
   busy: boolean;
   current?: { id: string; resolve: (r: InvokeResult) => void; started: number; requestId: string; timer: NodeJS.Timeout };
 }
@@ -28,11 +50,18 @@ export interface PoolOptions {
   log: (line: string) => void;
   /** Lines the function writes to stdout/stderr. */
   output?: (fn: string, line: string) => void;
+  /** How long stop() lets invocations in flight finish (default STOP_GRACE_MS). */
+  stopGraceMs?: number;
+  /** Lambda's init limit (default INIT_LIMIT_MS), added to the function's timeout for the module scope. */
+  initLimitMs?: number;
 }
 
 export class FunctionPool {
   private readonly containers = new Set<Container>();
-  private readonly waiting: ((c: Container) => void)[] = [];
+  /** Invocations waiting for a container; undefined means "no container: the pool stopped". */
+  private readonly waiting: ((c: Container | undefined) => void)[] = [];
+  /** Invocations not yet settled. */
+  private readonly inFlight = new Set<Promise<InvokeResult>>();
   private stopped = false;
   private seq = 0;
 
@@ -46,12 +75,17 @@ export class FunctionPool {
     return this.containers.size;
   }
 
-  /** Starts one container ahead of the first invocation (a warm start for the first request). */
+  /**
+   * Starts one container ahead of the first invocation (a warm start for the first request).
+   * Waits for its module scope at most the init limit: a container still loading then is left
+   * to the first invocation, which bounds the wait with its own timeout.
+   */
   async warm(): Promise<void> {
     if (this.containers.size > 0) return;
     const c = this.spawn();
     try {
-      await c.ready;
+      const loaded = await Promise.race([c.ready.then(() => true), sleep(this.opts.initLimitMs ?? INIT_LIMIT_MS).then(() => false)]);
+      if (!loaded) this.opts.log(`${this.spec.name}: still loading after the init limit; the first invocation waits for it`);
     } catch (err) {
       // The first invocation reports it (as Lambda reports an init error); no crash here.
       this.opts.log(`${this.spec.name}: init failed: ${(err as Error).message}`);
@@ -84,10 +118,14 @@ export class FunctionPool {
     createInterface({ input: worker.stderr }).on('line', out);
     let settle!: { ok: () => void; fail: (e: Error) => void };
     const ready = new Promise<void>((ok, fail) => (settle = { ok, fail }));
-    const c: Container = { worker, ready, busy: false };
+    // Whoever waits for it sees the failure; nobody waiting is no crash.
+    ready.catch(() => {});
+    const c: Container = { worker, ready, loaded: false, failReady: settle.fail, busy: false };
     worker.on('message', (msg: { type: string; id?: string; ok?: boolean; json?: string; error?: any }) => {
-      if (msg.type === 'ready') settle.ok();
-      else if (msg.type === 'init-error') {
+      if (msg.type === 'ready') {
+        c.loaded = true;
+        settle.ok();
+      } else if (msg.type === 'init-error') {
         settle.fail(Object.assign(new Error(msg.error.errorMessage), { detail: msg.error }));
       } else if (msg.type === 'result' && c.current && c.current.id === msg.id) {
         const cur = c.current;
@@ -114,8 +152,10 @@ export class FunctionPool {
     return c;
   }
 
-  private discard(c: Container, error: { errorType: string; errorMessage: string }) {
+  private discard(c: Container, error: ErrorInfo) {
     if (!this.containers.delete(c)) return;
+    // An invocation still waiting for this container's init gets the error (a no-op once ready).
+    c.failReady(Object.assign(new Error(error.errorMessage), { detail: error }));
     const cur = c.current;
     c.current = undefined;
     if (cur) {
@@ -124,8 +164,9 @@ export class FunctionPool {
     }
     void c.worker.terminate();
     // Someone may be waiting for a slot that just freed up.
+    if (this.stopped) return;
     const next = this.waiting.shift();
-    if (next && !this.stopped) {
+    if (next) {
       const fresh = this.spawn();
       fresh.busy = true;
       next(fresh);
@@ -138,7 +179,7 @@ export class FunctionPool {
     else c.busy = false;
   }
 
-  private acquire(): Promise<Container> {
+  private acquire(): Promise<Container | undefined> {
     for (const c of this.containers) {
       if (!c.busy) {
         c.busy = true;
@@ -153,18 +194,35 @@ export class FunctionPool {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  async invoke(event: unknown): Promise<InvokeResult> {
+  invoke(event: unknown): Promise<InvokeResult> {
     const requestId = randomUUID();
-    if (this.stopped) {
-      return { ok: false, error: { errorType: 'ServiceUnavailable', errorMessage: 'the local cloud is stopping' }, durationMs: 0, requestId };
-    }
+    if (this.stopped) return Promise.resolve({ ok: false, error: STOPPING, durationMs: 0, requestId });
+    const run = this.run(event, requestId);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  private async run(event: unknown, requestId: string): Promise<InvokeResult> {
     const c = await this.acquire();
+    if (!c) return { ok: false, error: STOPPING, durationMs: 0, requestId };
+    // Lambda gives the init phase 10 s and, past that, re-runs it within the invocation's timeout:
+    // an invocation still waiting for its container's module scope after both has timed out.
+    const initSeconds = (this.opts.initLimitMs ?? INIT_LIMIT_MS) / 1000 + this.spec.timeoutSeconds;
+    const initTimer = c.loaded
+      ? undefined
+      : setTimeout(() => {
+          this.opts.log(`${this.spec.name}: init did not finish in ${initSeconds}s: container discarded`);
+          this.discard(c, { errorType: 'Sandbox.Timedout', errorMessage: `Init timed out after ${initSeconds.toFixed(2)} seconds` });
+        }, initSeconds * 1000);
     try {
       await c.ready;
     } catch (err) {
       const detail = (err as { detail?: { errorType: string; errorMessage: string } }).detail;
       this.discard(c, detail ?? { errorType: 'Runtime.InitError', errorMessage: (err as Error).message });
       return { ok: false, error: detail ?? { errorType: 'Runtime.InitError', errorMessage: (err as Error).message }, durationMs: 0, requestId };
+    } finally {
+      clearTimeout(initTimer);
     }
     if (!this.containers.has(c)) {
       return { ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'the container exited' }, durationMs: 0, requestId };
@@ -182,11 +240,22 @@ export class FunctionPool {
     });
   }
 
+  /**
+   * Takes no new invocation and answers those waiting for a container; invocations in flight
+   * may finish within the grace period (each is bounded by its timeout anyway), then every
+   * container is discarded (an invocation cut short fails) and its worker terminated. Returns
+   * within about grace + 2 s whatever the functions do.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const next of this.waiting.splice(0)) next(undefined);
+    if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), sleep(this.opts.stopGraceMs ?? STOP_GRACE_MS)]);
     const all = [...this.containers];
-    for (const c of all) this.discard(c, { errorType: 'ServiceUnavailable', errorMessage: 'the local cloud is stopping' });
-    await Promise.all(all.map((c) => c.worker.terminate()));
+    for (const c of all) this.discard(c, STOPPING);
+    const exited = Promise.allSettled(all.map((c) => c.worker.terminate()));
+    if (!(await Promise.race([exited.then(() => true), sleep(TERMINATE_LIMIT_MS).then(() => false)]))) {
+      this.opts.log(`${this.spec.name}: a worker did not exit ${TERMINATE_LIMIT_MS}ms after terminate()`);
+    }
   }
 }
 

@@ -16,11 +16,22 @@ export const handler = async (event, context) => {
   if (event.sleep) await new Promise((r) => setTimeout(r, event.sleep));
   if (event.fail) throw new TypeError('bad input');
   if (event.hog) { const kept = []; for (;;) kept.push(new Array(1e6).fill(calls)); }
+  if (event.hang) return new Promise(() => {});
+  if (event.spin) for (;;);
   return { calls, threadId, table: process.env.TABLE_NAME, fn: context.functionName, remaining: context.getRemainingTimeInMillis(), id: context.awsRequestId };
 };
 `,
 );
+// Module scopes that take their time, or never finish.
+writeFileSync(join(dir, 'slow-init.mjs'), `await new Promise((r) => setTimeout(r, 3000));\nexport const handler = async () => 'loaded';\n`);
+writeFileSync(join(dir, 'stuck-init.mjs'), `await new Promise(() => setInterval(() => {}, 1000));\nexport const handler = async () => 'loaded';\n`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const timed = async <T>(p: Promise<T>) => {
+  const started = Date.now();
+  const value = await p;
+  return { value, ms: Date.now() - started };
+};
 
 const spec = (timeoutSeconds = 2): FunctionSpec => ({
   stack: 'S',
@@ -78,6 +89,76 @@ describe('running functions in worker threads', () => {
     } finally {
       await pool.stop();
     }
+  });
+
+  it('fails an invocation that never settles after the timeout, and keeps serving', async () => {
+    const pool = new FunctionPool(spec(1), {}, { maxConcurrency: 1, log: () => {} });
+    try {
+      // The second invocation waits for the only container, then gets a fresh one.
+      const [hung, spun, next] = await Promise.all([pool.invoke({ hang: true }), pool.invoke({ spin: true }), pool.invoke({})]);
+      for (const r of [hung, spun]) {
+        expect(r).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' } });
+        expect(r.durationMs).toBeGreaterThanOrEqual(1000);
+        expect(r.durationMs).toBeLessThan(3000);
+      }
+      expect(next).toMatchObject({ ok: true, result: { calls: 1 } });
+      expect(pool.size).toBe(1);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('stops promptly while an invocation hangs, and answers every invocation', async () => {
+    const pool = new FunctionPool(spec(60), {}, { maxConcurrency: 1, stopGraceMs: 300, log: () => {} });
+    await pool.warm();
+    const hung = pool.invoke({ hang: true });
+    const queued = pool.invoke({});
+    await new Promise((r) => setTimeout(r, 100));
+    const stop = await timed(pool.stop());
+    expect(stop.ms).toBeLessThan(2000);
+    expect(await hung).toMatchObject({ ok: false, error: { errorType: 'ServiceUnavailable' } });
+    expect(await queued).toMatchObject({ ok: false, error: { errorType: 'ServiceUnavailable' } });
+    expect(pool.size).toBe(0);
+    expect(await pool.invoke({})).toMatchObject({ ok: false, error: { errorType: 'ServiceUnavailable' } });
+  });
+
+  it('lets an invocation in flight finish within the stop grace period', async () => {
+    const pool = new FunctionPool(spec(60), {}, { maxConcurrency: 1, stopGraceMs: 2000, log: () => {} });
+    const running = pool.invoke({ sleep: 300 });
+    await new Promise((r) => setTimeout(r, 100));
+    await pool.stop();
+    expect(await running).toMatchObject({ ok: true });
+  });
+
+  it('answers an invocation waiting for a cold start when the pool stops', async () => {
+    const pool = new FunctionPool({ ...spec(60), file: join(dir, 'slow-init.mjs') }, {}, { maxConcurrency: 1, stopGraceMs: 100, log: () => {} });
+    const cold = pool.invoke({});
+    await new Promise((r) => setTimeout(r, 100));
+    const stop = await timed(pool.stop());
+    expect(stop.ms).toBeLessThan(2000);
+    expect(await timed(cold)).toMatchObject({ value: { ok: false, error: { errorType: 'ServiceUnavailable' } } });
+  });
+
+  it('times out a module scope that never finishes (init limit plus the timeout)', async () => {
+    const pool = new FunctionPool({ ...spec(1), file: join(dir, 'stuck-init.mjs') }, {}, { maxConcurrency: 1, initLimitMs: 500, log: () => {} });
+    try {
+      const r = await timed(pool.invoke({}));
+      expect(r.value).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Init timed out after 1.50 seconds' } });
+      expect(r.ms).toBeGreaterThanOrEqual(1400);
+      expect(r.ms).toBeLessThan(4000);
+      expect(pool.size).toBe(0);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('does not wait past the init limit to warm a container', async () => {
+    const pool = new FunctionPool({ ...spec(1), file: join(dir, 'stuck-init.mjs') }, {}, { maxConcurrency: 1, initLimitMs: 300, stopGraceMs: 100, log: () => {} });
+    const warm = await timed(pool.warm());
+    expect(warm.ms).toBeLessThan(1500);
+    expect(pool.size).toBe(1);
+    expect((await timed(pool.stop())).ms).toBeLessThan(2000);
+    expect(pool.size).toBe(0);
   });
 
   it('caps the heap at the function memory size and replaces a worker that runs out', async () => {
