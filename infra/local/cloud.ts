@@ -71,6 +71,9 @@ const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
+/** The longest any one step of stop() may take (the functions' own stop takes about 4 s at most). */
+const STOP_STEP_LIMIT_MS = 15_000;
+
 const stamp = () => new Date().toISOString().slice(11, 23);
 const defaultLog = (line: string) => console.log(`${stamp()} ${line}`);
 
@@ -212,15 +215,22 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const port = opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
 
   // Everything started so far, stopped in reverse order (also when startup fails half-way).
+  // Each step is bounded, so one that hangs cannot keep the rest (ports, files) open.
   const stops: (() => Promise<void> | void)[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      for (const s of stops.reverse()) {
+      for (const [i, s] of stops.reverse().entries()) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_STEP_LIMIT_MS)));
         try {
-          await s();
+          if ((await Promise.race([Promise.resolve(s()), late])) === 'late') {
+            log(`stop: step ${i + 1} of ${stops.length} did not finish in ${STOP_STEP_LIMIT_MS / 1000}s; going on`);
+          }
         } catch (err) {
           log(`stop: ${(err as Error).message}`);
+        } finally {
+          clearTimeout(timer);
         }
       }
     })());
@@ -277,8 +287,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     const runtime = new LambdaRuntime();
     const pollers: Poller[] = [];
-    // Pollers stop taking work, then the workers go (an invocation cut short counts as failed:
-    // its messages come back and its stream records are read again after a restart).
+    // Pollers stop taking work, invocations in flight get a short grace period, then the workers
+    // go (an invocation cut short counts as failed: its messages come back and its stream records
+    // are read again after a restart).
     stops.push(async () => {
       const pollersDone = Promise.all(pollers.map((p) => p.stop()));
       await runtime.stop();

@@ -114,9 +114,9 @@ export function startStreamPoller(opts: {
         continue;
       }
       const result = await opts.invoke(mapping.functionName, { Records: batch });
-      if (stopped) return;
       const failedAt = firstFailure(mapping, result, batch);
       if (failedAt === null) {
+        // Also while stopping: a batch that finished in the stop's grace period is done.
         log(`${mapping.functionName} stream batch ${batch.length} ok ${result.durationMs}ms`);
         after = end;
         await checkpoints.set(id, after);
@@ -124,6 +124,7 @@ export function startStreamPoller(opts: {
         limit = mapping.batchSize;
         continue;
       }
+      if (stopped) return;
       attempts += 1;
       const why = result.ok ? (failedAt ? `item ${failedAt} failed` : 'invalid batchItemFailures') : `${result.error.errorType}: ${result.error.errorMessage}`;
       let retryFrom = batch;
