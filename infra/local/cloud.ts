@@ -71,7 +71,7 @@ const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
-/** The longest any one step of stop() may take (the functions' own stop takes about 4 s at most). */
+/** The longest any one step of stop() may take (the functions' own stop takes about 7 s at most). */
 const STOP_STEP_LIMIT_MS = 15_000;
 
 const stamp = () => new Date().toISOString().slice(11, 23);
@@ -168,8 +168,6 @@ function functionEnv(fn: FunctionSpec, urls: { dynamo: string; aws: string }): R
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
-    // Lambda runs these bundles on Node 22; the SDK's warning about an older Node is noise here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LAMBDA_TASK_ROOT: fn.file ? resolve(fn.file, '..') : ROOT,
     LAMBDA_RUNTIME_DIR: '/var/runtime',
     _HANDLER: fn.handler,

@@ -26,7 +26,7 @@ export const INIT_LIMIT_MS = 10_000;
 /** How long stop() lets invocations in flight finish before it terminates their workers. */
 export const STOP_GRACE_MS = 2_000;
 /** How long stop() waits for terminated workers to exit. */
-const TERMINATE_LIMIT_MS = 2_000;
+const TERMINATE_LIMIT_MS = 5_000;
 
 type ErrorInfo = { errorType: string; errorMessage: string };
 
@@ -244,7 +244,7 @@ export class FunctionPool {
    * Takes no new invocation and answers those waiting for a container; invocations in flight
    * may finish within the grace period (each is bounded by its timeout anyway), then every
    * container is discarded (an invocation cut short fails) and its worker terminated. Returns
-   * within about grace + 2 s whatever the functions do.
+   * within about grace + 5 s whatever the functions do.
    */
   async stop(): Promise<void> {
     this.stopped = true;
