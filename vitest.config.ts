@@ -1,9 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
-// The deployed functions run on Node 22; tests run the same SDK on the machine's Node 20,
-// whose deprecation notice would otherwise be printed by every process.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 // One config, four projects. Shared local services start once per run in each
 // project's globalSetup (never once per file) and stop when the run ends.
 export default defineConfig({

@@ -1,6 +1,7 @@
 // `npm start`: the local cloud in the foreground until Ctrl-C.
 //   npm start -- [--in-memory] [--data DIR] [--port N] [--stage dev]      (PORT also sets the port)
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './cloud';
+import { nodeRuntimeLine } from './node-runtime';
 
 function parseArgs(argv: string[]): LocalCloudOptions {
   const opts: LocalCloudOptions = {};
@@ -26,8 +27,7 @@ function parseArgs(argv: string[]): LocalCloudOptions {
   return opts;
 }
 
-// The cloud's own SDK calls (creating tables) need no reminder that Lambda runs Node 22.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+console.log(nodeRuntimeLine());
 
 let cloud: LocalCloud | undefined;
 let exiting = false;

@@ -16,7 +16,6 @@ const ENV = {
   EVENT_BUS_NAME: 'bench',
   STAGE: 'dev',
   AWS_REGION: 'us-east-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
 interface ImportTime {

@@ -11,9 +11,6 @@ import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
 import { printBundleBench } from './bundles';
 import { runDynamoBench } from './dynamodb';
 
-// Lambda runs the bundles on Node 22; this machine's Node 20 notice is noise in a benchmark.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const { values: flags } = parseArgs({
   options: {
     orders: { type: 'string', default: '300' },
