@@ -199,7 +199,8 @@ export class FunctionPool {
     if (this.stopped) return Promise.resolve({ ok: false, error: STOPPING, durationMs: 0, requestId });
     const run = this.run(event, requestId);
     this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    const done = () => void this.inFlight.delete(run);
+    run.then(done, done);
     return run;
   }
 

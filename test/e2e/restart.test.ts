@@ -20,6 +20,13 @@ describe('restarting the local cloud', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // stop() is bounded whatever the functions are doing (work is still flowing when it is called).
+  const stopPromptly = async (c: LocalCloud) => {
+    const started = Date.now();
+    await c.stop();
+    expect(Date.now() - started).toBeLessThan(20_000);
+  };
+
   const send = async (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${cloud!.apiUrl}${path}`, {
       method,
@@ -29,7 +36,8 @@ describe('restarting the local cloud', () => {
     return { status: res.status, body: (await res.json()) as any };
   };
 
-  it('keeps orders and stock across a stop and a start', async () => {
+  // Two clouds of its own start here: on a busy 2-core machine each start alone can take half a minute.
+  it('keeps orders and stock across a stop and a start', { timeout: 240_000 }, async () => {
     cloud = await startLocalCloud({ port: 0, dataDir, writeHandshake: false, log: () => {} });
     const sku = `KEEP-${randomUUID().slice(0, 6)}`;
     await send('PUT', `/products/${sku}`, cloud.tokens.ops, {
@@ -48,7 +56,7 @@ describe('restarting the local cloud', () => {
       (r) => HOLDING.includes(r.body.status),
     );
 
-    await cloud.stop();
+    await stopPromptly(cloud);
     cloud = await startLocalCloud({ port: 0, dataDir, writeHandshake: false, log: () => {} });
 
     const order = await send('GET', `/orders/${orderId}`, cloud.tokens.ops);
@@ -67,5 +75,6 @@ describe('restarting the local cloud', () => {
     );
     expect(HOLDING).toContain(after.body.status);
     expect((await send('GET', `/inventory/${sku}`, cloud.tokens.ops)).body).toMatchObject({ sku, onHand: 4, reserved: 4, available: 0 });
+    await stopPromptly(cloud);
   });
 });
