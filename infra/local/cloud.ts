@@ -3,28 +3,33 @@
 // bundle in worker threads with the environment the template gives it, serves the
 // HTTP API with the JWT authorizer, and runs the bus, the queues, the stream and
 // queue pollers and the scheduler. Nothing here lists a route, rule or queue by hand.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { createAuthorizer, type Role } from './authorizer';
 import { handleAwsRequest } from './aws-endpoint';
 import { LocalBus } from './bus';
+import { controlRoutes } from './control-routes';
 import { startLocalDynamo, type LocalDynamo } from './dynamodb';
+import { provisionTables } from './dynamodb/provision';
+import { startEventSources } from './event-sources';
+import { asyncInvoker, startFunctions } from './functions';
 import { answerClientError, gatewayProblem, handleApiRequest } from './gateway';
 import { providerCredentials, writeHandshake } from './handshake';
+import { inventoryOf, type LocalInventory } from './inventory';
 import { LambdaRuntime } from './lambda-runtime';
 import { LocalQueues } from './queues';
 import { scheduledEvent, startScheduler, type Scheduler } from './scheduler';
-import { startSqsPoller, type Poller } from './sqs-poller';
+import type { Poller } from './sqs-poller';
 import { localSecrets } from './secrets';
 import { openStore, type CloudStore } from './store';
-import { startStreamPoller } from './stream-poller';
 import { synthesize } from './synth';
-import { buildModel, functionNameOfArn, readAssembly, type CloudModel, type FunctionSpec, type TableSpec } from './template';
+import { buildModel, functionNameOfArn, readAssembly, type CloudModel, type FunctionSpec, type RuleSpec } from './template';
 
 export type { Role } from './authorizer';
+export type { LocalInventory } from './inventory';
+export { inventoryOf } from './inventory';
 
 export interface LocalCloudOptions {
   /** API port, default env PORT or 3000; 0 = random. */
@@ -40,16 +45,6 @@ export interface LocalCloudOptions {
   assemblyDir?: string;
   /** Most concurrent invocations per function unless the template reserves concurrency (default 4). */
   concurrency?: number;
-}
-
-export interface LocalInventory {
-  routes: { logicalId: string; routeKey: string; function: string; auth: string }[];
-  rules: { logicalId: string; name: string; bus: string; pattern?: unknown; schedule?: string; targets: { id: string; kind: string; arn: string }[] }[];
-  queues: { logicalId: string; name: string; url: string; deadLetterQueue?: string; maxReceiveCount?: number }[];
-  eventSourceMappings: { logicalId: string; kind: 'sqs' | 'stream'; function: string; source: string; batchSize: number }[];
-  schedules: { logicalId: string; expression: string }[];
-  functions: { logicalId: string; name: string; timeoutSeconds: number; concurrency: number }[];
-  tables: { logicalId: string; name: string }[];
 }
 
 export interface LocalCloud {
@@ -96,111 +91,6 @@ async function close(server: Server | undefined): Promise<void> {
   });
 }
 
-async function ensureTable(client: DynamoDBClient, t: TableSpec, log: (line: string) => void): Promise<void> {
-  let exists = true;
-  try {
-    await client.send(new DescribeTableCommand({ TableName: t.name }));
-  } catch (err) {
-    if ((err as Error).name !== 'ResourceNotFoundException') throw err;
-    exists = false;
-  }
-  if (!exists) {
-    const provisioned = t.billingMode !== 'PAY_PER_REQUEST';
-    const throughput = t.provisionedThroughput ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
-    await client.send(
-      new CreateTableCommand({
-        TableName: t.name,
-        KeySchema: t.keySchema as never,
-        AttributeDefinitions: t.attributeDefinitions as never,
-        BillingMode: provisioned ? 'PROVISIONED' : 'PAY_PER_REQUEST',
-        ...(provisioned ? { ProvisionedThroughput: throughput } : {}),
-        GlobalSecondaryIndexes: t.globalSecondaryIndexes?.map((g) => ({
-          IndexName: g.IndexName,
-          KeySchema: g.KeySchema,
-          Projection: g.Projection,
-          ...(provisioned ? { ProvisionedThroughput: g.ProvisionedThroughput ?? throughput } : {}),
-        })),
-        LocalSecondaryIndexes: t.localSecondaryIndexes,
-        StreamSpecification: t.streamViewType ? { StreamEnabled: true, StreamViewType: t.streamViewType as never } : undefined,
-      }),
-    );
-    log(`table ${t.name} created`);
-  }
-  for (let i = 0; ; i++) {
-    const d = await client.send(new DescribeTableCommand({ TableName: t.name }));
-    if (d.Table?.TableStatus === 'ACTIVE') break;
-    if (i > 200) throw new Error(`table ${t.name} did not become ACTIVE`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (t.ttlAttribute) {
-    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: t.name }));
-    if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { AttributeName: t.ttlAttribute, Enabled: true } }));
-    }
-  }
-}
-
-/** What a function's worker sees as process.env: the template's variables plus the runtime's. */
-function functionEnv(fn: FunctionSpec, urls: { dynamo: string; aws: string }): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    TZ: 'UTC',
-    LANG: 'en_US.UTF-8',
-    AWS_REGION: REGION,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_SESSION_TOKEN: 'local',
-    // Keep the developer's own AWS profile and config out of the functions.
-    AWS_CONFIG_FILE: join(ROOT, '.oms', 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(ROOT, '.oms', 'no-aws-credentials'),
-    AWS_ENDPOINT_URL_DYNAMODB: urls.dynamo,
-    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: urls.dynamo,
-    AWS_ENDPOINT_URL_SQS: urls.aws,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: urls.aws,
-    // Any other service the code might call lands on the local endpoint and fails fast.
-    AWS_ENDPOINT_URL: urls.aws,
-    AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: 'local',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-    AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
-    LAMBDA_TASK_ROOT: fn.file ? resolve(fn.file, '..') : ROOT,
-    LAMBDA_RUNTIME_DIR: '/var/runtime',
-    _HANDLER: fn.handler,
-    ...fn.env,
-  };
-}
-
-export function inventoryOf(model: CloudModel, concurrencyOf: (fn: string) => number): LocalInventory {
-  const queueByArn = new Map(model.queues.map((q) => [q.arn, q]));
-  return {
-    routes: model.routes.map((r) => ({ logicalId: r.logicalId, routeKey: r.routeKey, function: r.functionName, auth: r.auth.type })),
-    rules: model.rules.map((r) => ({
-      logicalId: r.logicalId,
-      name: r.name,
-      bus: r.busName,
-      pattern: r.pattern,
-      schedule: r.schedule,
-      targets: r.targets.map((t) => ({ id: t.id, kind: t.kind, arn: t.arn })),
-    })),
-    queues: model.queues.map((q) => ({
-      logicalId: q.logicalId,
-      name: q.name,
-      url: q.url,
-      deadLetterQueue: q.redrive ? queueByArn.get(q.redrive.deadLetterTargetArn)?.name : undefined,
-      maxReceiveCount: q.redrive?.maxReceiveCount,
-    })),
-    eventSourceMappings: model.mappings.map((m) => ({ logicalId: m.logicalId, kind: m.kind, function: m.functionName, source: m.sourceArn, batchSize: m.batchSize })),
-    schedules: model.rules.filter((r) => r.schedule).map((r) => ({ logicalId: r.logicalId, expression: r.schedule! })),
-    functions: model.functions.map((f) => ({ logicalId: f.logicalId, name: f.name, timeoutSeconds: f.timeoutSeconds, concurrency: concurrencyOf(f.name) })),
-    tables: model.tables.map((t) => ({ logicalId: t.logicalId, name: t.name })),
-  };
-}
-
 export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
   const started = Date.now();
   const rawLog = opts.log ?? defaultLog;
@@ -243,8 +133,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const assemblyDir = opts.assemblyDir ?? process.env.OMS_ASSEMBLY_DIR ?? (await synthesize(ROOT, stage, log)).dir;
     const assembly = readAssembly(assemblyDir);
 
-    // The AWS endpoint must listen before the model is built (queue URLs name its port);
-    // until the bus and queues exist it answers 503.
+    // The AWS endpoint (SQS, EventBridge, SNS) must listen before the model is built (queue
+    // URLs name its port); until the bus and queues exist it answers 503.
     const live: { bus?: LocalBus; queues?: LocalQueues; model?: CloudModel } = {};
     const awsServer = createServer(
       (req, res) =>
@@ -255,35 +145,37 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         ),
     );
     stops.push(() => close(awsServer));
-    const awsPort = await listen(awsServer, 0, '127.0.0.1');
-    const awsUrl = `http://127.0.0.1:${awsPort}`;
+    const awsUrl = `http://127.0.0.1:${await listen(awsServer, 0, '127.0.0.1')}`;
 
+    // The DynamoDB endpoint and the template's tables (their names need nothing else), then
+    // the full model with stream ARNs.
     const dynamo: LocalDynamo = await startLocalDynamo({ port: 0, dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined, region: REGION, log });
     stops.push(() => dynamo.stop());
-
-    // Tables first (their names need nothing else), then the full model with stream ARNs.
     const naming = {
-      region: REGION, accountId: ACCOUNT_ID, sqsEndpoint: awsUrl, streamArn: (t: string) => dynamo.streams.streamArn(t),
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      sqsEndpoint: awsUrl,
+      streamArn: (t: string) => dynamo.streams.streamArn(t),
       secretValue: localSecrets(dataDir),
     };
-    const ddb = new DynamoDBClient({ endpoint: dynamo.url, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    for (const t of buildModel(assembly, { ...naming, streamArn: undefined }).model.tables) await ensureTable(ddb, t, log);
-    ddb.destroy();
+    await provisionTables(dynamo.url, REGION, buildModel(assembly, { ...naming, streamArn: undefined }).model.tables, log);
     const built = buildModel(assembly, naming);
     const m = built.model;
     live.model = m;
     labels = m.functions.map((f) => [f.name, f.label]);
 
+    // Queues, with the messages a previous run left in the data folder.
     const queues = new LocalQueues(m.queues, { store, log, accountId: ACCOUNT_ID });
     let restored = 0;
     for await (const { queue, msg } of store.messages()) {
       queues.restore(queue, msg);
       restored++;
     }
-    const q = queues;
     live.queues = queues;
 
+    // Functions, each with one warm container.
     const runtime = new LambdaRuntime();
+    const invoke = (fn: string, event: unknown) => runtime.invoke(fn, event);
     const pollers: Poller[] = [];
     // Pollers stop taking work, invocations in flight get a short grace period, then the workers
     // go (an invocation cut short counts as failed: its messages come back and its stream records
@@ -294,114 +186,36 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       await pollersDone;
     });
     const concurrencyOf = (fn: FunctionSpec) => Math.max(1, fn.reservedConcurrency ?? opts.concurrency ?? 4);
-    const warming: Promise<void>[] = [];
-    for (const fn of m.functions) {
-      const pool = runtime.add(fn, functionEnv(fn, { dynamo: dynamo.url, aws: awsUrl }), {
-        maxConcurrency: concurrencyOf(fn),
-        log,
-        output: (name, line) => log(`  ${name} | ${line}`),
-      });
-      warming.push(pool.warm());
-    }
-    // One loaded container per function before "ready", so the first request is not a cold start.
-    await Promise.all(warming);
-    // Asynchronous invocation (rule and schedule targets): like Lambda, two retries after a
-    // failure, one and two minutes apart in AWS; seconds here, so a developer sees the outcome.
-    let stopped = false;
-    stops.push(() => {
-      stopped = true;
-    });
-    const invokeAsync = (fn: string, event: unknown, why: string, attempt = 1) => {
-      void runtime.invoke(fn, event).then((r) => {
-        if (r.ok) return log(`${fn} (${why}) ok ${r.durationMs}ms`);
-        log(`${fn} (${why}) failed (attempt ${attempt} of 3): ${r.error.errorType}: ${r.error.errorMessage}`);
-        if (attempt < 3 && !stopped) setTimeout(() => !stopped && invokeAsync(fn, event, why, attempt + 1), 1000 * attempt).unref();
-      });
-    };
-    const functionOfArn = (arn: string) => functionNameOfArn(arn);
+    await startFunctions(runtime, m.functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log });
+    const async = asyncInvoker(runtime, log);
+    stops.push(() => async.stop());
 
-    const theBus = new LocalBus({ rules: m.rules, buses: m.buses, queues: q, invokeAsync, functionOfArn, region: REGION, accountId: ACCOUNT_ID, log });
-    live.bus = theBus;
-
-    for (const mapping of m.mappings) {
-      const fn = m.functions.find((f) => f.name === mapping.functionName)!;
-      if (mapping.kind === 'sqs') {
-        pollers.push(startSqsPoller({ mapping, queues: q, invoke: (n, e) => runtime.invoke(n, e), region: REGION, concurrency: concurrencyOf(fn), log }));
-      } else {
-        pollers.push(
-          startStreamPoller({
-            mapping,
-            streams: dynamo.streams,
-            streamArn: mapping.sourceArn,
-            checkpoints: store,
-            invoke: (n, e) => runtime.invoke(n, e),
-            onFailure: async (arn, body) => {
-              if (arn.startsWith('arn:aws:sqs:')) await q.send(arn, { body });
-              else log(`WARNING on-failure destination ${arn} is not emulated locally`);
-            },
-            functionArn: fn.arn,
-            log,
-          }),
-        );
-      }
-    }
-
-    const fireSchedule = (rule: (typeof m.rules)[number], at: Date) => {
-      const event = scheduledEvent(rule, built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn'), REGION, ACCOUNT_ID, at);
-      log(`schedule ${rule.schedule} -> rule ${rule.logicalId}`);
-      return Promise.all(
-        rule.targets.map((t) => theBus.deliver(rule, t, event as never).catch((err) => log(`schedule ${rule.logicalId}: ${(err as Error).message}`))),
-      );
-    };
-    const scheduler: Scheduler = startScheduler(m.rules, (rule, at) => void fireSchedule(rule, at), log);
+    // The event bus, the event source mappings (queues and streams) and the schedules.
+    const bus = new LocalBus({ rules: m.rules, buses: m.buses, queues, invokeAsync: async.invokeAsync, functionOfArn: functionNameOfArn, region: REGION, accountId: ACCOUNT_ID, log });
+    live.bus = bus;
+    pollers.push(...startEventSources({ model: m, queues, streams: dynamo.streams, checkpoints: store, invoke, concurrencyOf, region: REGION, log }));
+    const ruleArn = (rule: RuleSpec) => built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn');
+    const scheduler: Scheduler = startScheduler(
+      m.rules,
+      (rule, at) => {
+        const event = scheduledEvent(rule, ruleArn(rule), REGION, ACCOUNT_ID, at);
+        log(`schedule ${rule.schedule} -> rule ${rule.logicalId}`);
+        for (const t of rule.targets) bus.deliver(rule, t, event as never).catch((err) => log(`schedule ${rule.logicalId}: ${(err as Error).message}`));
+      },
+      log,
+    );
     stops.push(() => scheduler.stop());
 
+    // The HTTP API: /_local control routes, then the template's routes behind the JWT authorizer.
     const authorizer = await createAuthorizer(dataDir);
     const jwtAuth = m.routes.map((r) => r.auth).find((a) => a.type === 'JWT');
     const tokens = await authorizer.issueTokens(jwtAuth?.type === 'JWT' ? jwtAuth : undefined, m.clients);
     const inventory = () => inventoryOf(m, (name) => concurrencyOf(m.functions.find((f) => f.name === name)!));
-
-    const internal = (req: IncomingMessage, res: ServerResponse): boolean => {
-      const path = (req.url ?? '/').split('?')[0];
-      const reply = (value: unknown) => {
-        const body = JSON.stringify(value, null, 2);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(body);
-        return true;
-      };
-      if (req.method === 'GET' && path === '/_local/inventory') return reply(inventory());
-      if (req.method === 'GET' && path === '/_local/jwks.json') return reply(authorizer.jwks);
-      // Fire a scheduled rule now (by its logical id or its target function's name), for
-      // demos and tests that should not wait for the next tick; answers once delivered.
-      const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path ?? '');
-      if (req.method === 'POST' && run) {
-        const wanted = decodeURIComponent(run[1]!);
-        const rule = m.rules.find(
-          (r) => r.schedule && (r.logicalId === wanted || r.targets.some((t) => functionNameOfArn(t.arn) === wanted || m.functions.some((f) => f.arn === t.arn && f.label === wanted))),
-        );
-        if (!rule) {
-          res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ message: `no scheduled rule ${wanted}` }));
-          return true;
-        }
-        // Invoked synchronously (a schedule's own delivery is asynchronous), so the caller
-        // sees the job's effects as soon as this answers.
-        const event = scheduledEvent(rule, built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn'), REGION, ACCOUNT_ID, new Date());
-        log(`schedule ${rule.schedule} -> rule ${rule.logicalId} (run on request)`);
-        const invoked = rule.targets.map((t) => functionNameOfArn(t.arn)).filter((n): n is string => Boolean(n));
-        Promise.all(invoked.map((n) => runtime.invoke(n, event)))
-          .then((results) => reply({ fired: rule.logicalId, schedule: rule.schedule, results }))
-          .catch((err: Error) => {
-            res.writeHead(500, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ message: err.message }));
-          });
-        return true;
-      }
-      return false;
-    };
+    const control = controlRoutes({ model: m, inventory, jwks: authorizer.jwks, ruleArn, invoke, region: REGION, accountId: ACCOUNT_ID, log });
+    const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
     const apiServer = createServer((req, res) => {
-      if (internal(req, res)) return;
-      handleApiRequest({ routes: m.routes, authorizer, invoke: (n, e) => runtime.invoke(n, e), accountId: ACCOUNT_ID, log, cors: m.cors }, req, res).catch((err) => {
+      if (control(req, res)) return;
+      handleApiRequest(gateway, req, res).catch((err) => {
         log(`HTTP ${req.method} ${req.url} crashed: ${(err as Error).stack}`);
         const a = gatewayProblem(500, 'The gateway failed');
         if (!res.headersSent) res.writeHead(500, a.headers);

@@ -1,0 +1,61 @@
+// The local cloud's own routes on the API port, under /_local: what it serves (inventory),
+// the keys its tokens are signed with (JWKS), and "run this schedule now" for demos and tests.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocalInventory } from './inventory';
+import type { InvokeResult } from './lambda-runtime';
+import { scheduledEvent } from './scheduler';
+import { functionNameOfArn, type CloudModel, type RuleSpec } from './template';
+
+export interface ControlDeps {
+  model: CloudModel;
+  inventory: () => LocalInventory;
+  jwks: unknown;
+  ruleArn: (rule: RuleSpec) => string;
+  invoke: (fn: string, event: unknown) => Promise<InvokeResult>;
+  region: string;
+  accountId: string;
+  log: (line: string) => void;
+}
+
+/** A request handler that answers /_local routes and returns false for everything else. */
+export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { model: m, log } = deps;
+  const answer = (res: ServerResponse, status: number, value: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(value, null, 2));
+    return true;
+  };
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!path.startsWith('/_local/')) return false;
+    if (req.method === 'GET' && path === '/_local/inventory') return answer(res, 200, deps.inventory());
+    if (req.method === 'GET' && path === '/_local/jwks.json') return answer(res, 200, deps.jwks);
+    // Fire a scheduled rule now (by its logical id or its target function's name), for
+    // demos and tests that should not wait for the next tick; answers once delivered.
+    const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
+    if (req.method === 'POST' && run) {
+      const wanted = decodeURIComponent(run[1]!);
+      const rule = m.rules.find(
+        (r) => r.schedule && (r.logicalId === wanted || r.targets.some((t) => functionNameOfArn(t.arn) === wanted || m.functions.some((f) => f.arn === t.arn && f.label === wanted))),
+      );
+      if (!rule) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: `no scheduled rule ${wanted}` }));
+        return true;
+      }
+      // Invoked synchronously (a schedule's own delivery is asynchronous), so the caller
+      // sees the job's effects as soon as this answers.
+      const event = scheduledEvent(rule, deps.ruleArn(rule), deps.region, deps.accountId, new Date());
+      log(`schedule ${rule.schedule} -> rule ${rule.logicalId} (run on request)`);
+      const invoked = rule.targets.map((t) => functionNameOfArn(t.arn)).filter((n): n is string => Boolean(n));
+      Promise.all(invoked.map((n) => deps.invoke(n, event)))
+        .then((results) => answer(res, 200, { fired: rule.logicalId, schedule: rule.schedule, results }))
+        .catch((err: Error) => {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: err.message }));
+        });
+      return true;
+    }
+    return false;
+  };
+}
