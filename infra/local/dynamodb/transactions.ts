@@ -4,7 +4,7 @@
 // (e.g. an update expression that does not fit the item) the earlier ones are undone before the
 // lock is released, so nobody ever sees a partial transaction.
 import { addIndexWrites, addUnits, consumedCapacity, transactReadUnits, transactWriteUnits } from './capacity';
-import type { Context } from './context';
+import { commit, type Context } from './context';
 import type { ActionName, Item, Parsed, TableDescription } from './dynalite';
 import { assertItem, assertKey, assertUpdates, conditionHolds, getTable, itemKey, keyAttributes, readItem, run, validate } from './dynalite';
 import { ApiError, dynamoError, isApiError, validationError } from './errors';
@@ -69,7 +69,7 @@ export class Transactions {
         addUnits(units, tables[i]!.TableName, transactWriteUnits(olds[i], a.kind === 'ConditionCheck' ? olds[i] : news[i]));
         if (a.kind !== 'ConditionCheck') changes.push({ table: tables[i]!, oldItem: olds[i], newItem: news[i] });
       });
-      await this.ctx.streams.append(changes);
+      await commit(this.ctx, changes);
       if (token !== undefined) this.tokens.set(token, { fingerprint, expires: Date.now() + IDEMPOTENCY_WINDOW_MS });
       const capacity = consumedCapacity(request.ReturnConsumedCapacity, 'write', units);
       return capacity ? { ConsumedCapacity: addIndexWrites(capacity, request.ReturnConsumedCapacity, changes, 2) } : {};

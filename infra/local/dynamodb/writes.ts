@@ -1,7 +1,7 @@
 // Single-item writes and BatchWriteItem: dynalite does the work; we hold the write lock around it
 // and read the item before (and after, for updates) so the stream record carries both images.
 import { addIndexWrites, type CapacityEntry } from './capacity';
-import type { Context } from './context';
+import { commit, type Context } from './context';
 import type { Item, Parsed, TableDescription } from './dynalite';
 import { assertItem, assertKey, getTable, readItem, run, validate } from './dynalite';
 import { ApiError, isApiError } from './errors';
@@ -26,7 +26,7 @@ export async function singleWrite(ctx: Context, action: SingleWrite, request: Pa
     });
     const newItem = action === 'putItem' ? key : action === 'deleteItem' ? undefined : await readItem(ctx.store, table, key);
     const change: Change = { table, oldItem, newItem };
-    await ctx.streams.append([change]);
+    await commit(ctx, [change]);
     if (out.ConsumedCapacity)
       [out.ConsumedCapacity] = addIndexWrites([out.ConsumedCapacity as CapacityEntry], data.ReturnConsumedCapacity, [change]);
     return out;
@@ -56,7 +56,7 @@ export async function batchWrite(ctx: Context, request: Parsed) {
     const olds = await Promise.all(planned.map((p) => readItem(ctx.store, p.table, p.key)));
     const out = await run('batchWriteItem', data, ctx.store);
     const changes: Change[] = planned.map((p, i) => ({ table: p.table, oldItem: olds[i], newItem: p.newItem }));
-    await ctx.streams.append(changes);
+    await commit(ctx, changes);
     if (out.ConsumedCapacity) out.ConsumedCapacity = addIndexWrites(out.ConsumedCapacity as CapacityEntry[], data.ReturnConsumedCapacity, changes);
     return out;
   });
