@@ -11,7 +11,7 @@ import { createAuthorizer, type Role } from './authorizer';
 import { handleAwsRequest } from './aws-endpoint';
 import { LocalBus } from './bus';
 import { controlRoutes } from './control-routes';
-import { startLocalDynamo, type LocalDynamo } from './dynamodb';
+import { startLocalDynamo, type EndpointStats, type LocalDynamo } from './dynamodb';
 import { provisionTables } from './dynamodb/provision';
 import { startEventSources } from './event-sources';
 import { asyncInvoker, startFunctions } from './functions';
@@ -59,6 +59,8 @@ export interface LocalCloud {
   /** The cloud assembly (cdk.out) being served. */
   assemblyDir: string;
   inventory(): LocalInventory;
+  /** Requests to the DynamoDB endpoint and the capacity they consumed, by caller (local-<function>). */
+  dynamoStats(): Promise<EndpointStats>;
   stop(): Promise<void>;
 }
 
@@ -250,6 +252,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       signClaims: (claims) => authorizer.signClaims(claims),
       assemblyDir,
       inventory,
+      dynamoStats: () => dynamo.stats(),
       stop,
     };
   } catch (err) {

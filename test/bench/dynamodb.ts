@@ -1,6 +1,10 @@
-// Benchmark of the local DynamoDB endpoint through the AWS SDK, as application code calls it.
-// Run: npx tsx test/bench/dynamodb.ts   (about 20 s). `runDynamoBench()` returns the rows for a
+// Benchmark of the local DynamoDB endpoint through the AWS SDK, as application code calls it,
+// beside bare dynalite (no transactions, streams or lock) measured the same way for comparison.
+// Run: npx tsx test/bench/dynamodb.ts   (about 25 s). `runDynamoBench()` returns the rows for a
 // combined bench runner.
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, TransactGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -48,13 +52,11 @@ async function phase(benchmark: string, op: (i: number) => Promise<unknown>): Pr
   };
 }
 
-export async function runDynamoBench(): Promise<BenchRow[]> {
-  const dynamo = await startLocalDynamo();
-  try {
-    const client = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-    const doc = DynamoDBDocumentClient.from(client);
-    const TableName = 'bench';
-    await client.send(
+const TableName = 'bench';
+const item = (id: string) => ({ pk: `ITEM#${id}`, sk: 'ITEM', type: 'BENCH', qty: 1, note: 'x'.repeat(200) });
+
+async function createBenchTable(client: DynamoDBClient) {
+  await client.send(
       new CreateTableCommand({
         TableName,
         BillingMode: 'PAY_PER_REQUEST',
@@ -69,11 +71,37 @@ export async function runDynamoBench(): Promise<BenchRow[]> {
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
       }),
     );
-    const item = (id: string) => ({ pk: `ITEM#${id}`, sk: 'ITEM', type: 'BENCH', qty: 1, note: 'x'.repeat(200) });
+}
+
+const clientOf = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+
+/** PutItem on bare dynalite (in memory, its own HTTP server): the store's own speed, the yardstick for the endpoint. */
+export async function bareDynalitePutItem(): Promise<BenchRow> {
+  const dynalite = createRequire(import.meta.url)('dynalite') as (opts: Record<string, unknown>) => Server;
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const client = clientOf(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    await createBenchTable(client);
+    const doc = DynamoDBDocumentClient.from(client);
+    return await phase('bare dynalite PutItem', (i) => doc.send(new PutCommand({ TableName, Item: item(`put-${i}`) })));
+  } finally {
+    client.destroy();
+    await new Promise<void>((ok) => server.close(() => ok()));
+  }
+}
+
+export async function runDynamoBench(): Promise<BenchRow[]> {
+  const bare = await bareDynalitePutItem();
+  const dynamo = await startLocalDynamo();
+  try {
+    const client = clientOf(dynamo.url);
+    const doc = DynamoDBDocumentClient.from(client);
+    await createBenchTable(client);
     const transaction = (size: number, i: number) =>
       doc.send(new TransactWriteCommand({ TransactItems: Array.from({ length: size }, (_, k) => ({ Put: { TableName, Item: item(`tx${size}-${i}-${k}`) } })) }));
 
-    const rows: BenchRow[] = [];
+    const rows: BenchRow[] = [bare];
     rows.push(await phase('PutItem (single-item write)', (i) => doc.send(new PutCommand({ TableName, Item: item(`put-${i}`) }))));
     rows.push(await phase('TransactWriteItems, 2 items', (i) => transaction(2, i)));
     rows.push(await phase('TransactWriteItems, 10 items', (i) => transaction(10, i)));

@@ -1,21 +1,26 @@
 // `npm run bench`: numbers, not thresholds. Boots an in-memory local cloud, places
 // orders through the HTTP API as a storefront would, and reports
-// - orders placed and reserved per second, p50/p99 of POST /orders and of placed→reserved
-//   (from the order's own timeline timestamps),
+// - orders placed and auto-approved per second, p50/p99 of POST /orders, of placed→reserved
+//   and of placed→approved (from the order's own timeline timestamps),
+// - DynamoDB requests and consumed capacity per order from placement to approval, by function
+//   (the endpoint counts them per caller; the bench's own GET /orders polling is left out),
 // - each function bundle's size and the time to import it cold in a fresh Node process,
-// - the local DynamoDB endpoint's own benchmark (writes, transactions, stream lag).
-// Flags: --orders N (default 300), --concurrency N (default 12), --skip-dynamo.
+// - the local DynamoDB endpoint's own benchmark (writes, transactions, stream lag) beside bare
+//   dynalite's PutItem rate, and the summary: every target figure in one table.
+// Flags: --orders N (default 300), --concurrency N (default 16), --skip-dynamo, --skip-bundles.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+import type { CallerStats, EndpointStats } from '../../infra/local/dynamodb';
 import { printBundleBench } from './bundles';
-import { runDynamoBench } from './dynamodb';
+import { runDynamoBench, type BenchRow } from './dynamodb';
 
 const { values: flags } = parseArgs({
   options: {
     orders: { type: 'string', default: '300' },
-    concurrency: { type: 'string', default: '12' },
+    concurrency: { type: 'string', default: '16' },
     'skip-dynamo': { type: 'boolean', default: false },
+    'skip-bundles': { type: 'boolean', default: false },
   },
 });
 const ORDERS = Number(flags.orders);
@@ -38,6 +43,31 @@ async function send(cloud: LocalCloud, method: string, path: string, role: keyof
   return json;
 }
 
+/** The bench reads orders through get-order to see them progress; those reads are not the order's cost. */
+const BENCH_READER = 'local-get-order';
+
+/** What the pipeline (every caller but the bench's reader) did between two snapshots. */
+function pipelineCost(before: EndpointStats, after: EndpointStats) {
+  const byFunction: Record<string, CallerStats> = {};
+  const total: CallerStats = { requests: 0, readUnits: 0, writeUnits: 0, operations: {} };
+  for (const [caller, now] of Object.entries(after.byCaller)) {
+    if (caller === BENCH_READER) continue;
+    const was = before.byCaller[caller];
+    const d: CallerStats = {
+      requests: now.requests - (was?.requests ?? 0),
+      readUnits: now.readUnits - (was?.readUnits ?? 0),
+      writeUnits: now.writeUnits - (was?.writeUnits ?? 0),
+      operations: Object.fromEntries(Object.entries(now.operations).map(([op, n]) => [op, n - (was?.operations[op] ?? 0)]).filter(([, n]) => (n as number) > 0)),
+    };
+    if (d.requests === 0) continue;
+    byFunction[caller.replace(/^local-/, '')] = d;
+    total.requests += d.requests;
+    total.readUnits += d.readUnits;
+    total.writeUnits += d.writeUnits;
+  }
+  return { total, byFunction };
+}
+
 async function orderThroughput(cloud: LocalCloud) {
   const skus = Array.from({ length: 5 }, (_, i) => `BENCH-${i}-${randomUUID().slice(0, 6)}`);
   for (const sku of skus) {
@@ -48,6 +78,9 @@ async function orderThroughput(cloud: LocalCloud) {
     });
     await send(cloud, 'POST', `/inventory/${sku}/adjustments`, 'ops', { delta: ORDERS * 3, reason: 'RECEIVED' });
   }
+  // Let the set-up's own events settle before counting.
+  await quiet(cloud);
+  const statsBefore = await cloud.dynamoStats();
   const postLatency: number[] = [];
   const orderIds: string[] = [];
   let next = 0;
@@ -73,40 +106,109 @@ async function orderThroughput(cloud: LocalCloud) {
   );
   const placedSeconds = (performance.now() - started) / 1000;
 
-  // Wait until every order left PENDING; then read placed→reserved from the timelines.
+  // Wait until every order is decided (auto-approved, or held for review, or rejected); then
+  // read placed→reserved and placed→approved from the timelines.
   const pending = new Set(orderIds);
   const reserveLatency: number[] = [];
+  const approveLatency: number[] = [];
+  let approved = 0;
   while (pending.size > 0) {
     for (const id of [...pending]) {
       const order = await send(cloud, 'GET', `/orders/${id}`, 'ops');
-      if (order.status === 'PENDING') continue;
+      const held = order.timeline.some((t: { type: string }) => t.type === 'REVIEW_REQUIRED');
+      if (order.status === 'PENDING' || (order.status === 'IN_REVIEW' && !held)) continue;
       pending.delete(id);
       const at = (type: string) => Date.parse(order.timeline.find((t: { type: string }) => t.type === type)?.at);
       reserveLatency.push(at('STOCK_RESERVED') - at('ORDER_PLACED'));
+      if (order.status === 'AWAITING_PAYMENT') {
+        approved++;
+        approveLatency.push(at('ORDER_AUTO_APPROVED') - at('ORDER_PLACED'));
+      }
     }
     if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
   }
   const totalSeconds = (performance.now() - started) / 1000;
-  return [
-    { measure: 'orders placed', value: ORDERS, unit: `orders (2 lines, ${CONCURRENCY} concurrent clients)` },
-    { measure: 'POST /orders throughput', value: ms(ORDERS / placedSeconds), unit: 'orders/s' },
-    { measure: 'placed and reserved throughput', value: ms(ORDERS / totalSeconds), unit: 'orders/s' },
-    { measure: 'POST /orders p50', value: ms(percentile(postLatency, 50)), unit: 'ms' },
-    { measure: 'POST /orders p99', value: ms(percentile(postLatency, 99)), unit: 'ms' },
-    { measure: 'placed→reserved p50', value: ms(percentile(reserveLatency.filter(Number.isFinite), 50)), unit: 'ms' },
-    { measure: 'placed→reserved p99', value: ms(percentile(reserveLatency.filter(Number.isFinite), 99)), unit: 'ms' },
-  ];
+  // Consumers that follow approval (customer stats, notifications) finish their share too.
+  await quiet(cloud);
+  const cost = pipelineCost(statsBefore, await cloud.dynamoStats());
+  const finite = (xs: number[]) => xs.filter(Number.isFinite);
+  return {
+    approvedPerSecond: approved / totalSeconds,
+    reserveP50: percentile(finite(reserveLatency), 50),
+    reserveP99: percentile(finite(reserveLatency), 99),
+    cost,
+    rows: [
+      { measure: 'orders placed', value: ORDERS, unit: `orders (2 lines, ${CONCURRENCY} concurrent clients)` },
+      { measure: 'orders auto-approved', value: approved, unit: 'orders (AWAITING_PAYMENT)' },
+      { measure: 'POST /orders throughput', value: ms(ORDERS / placedSeconds), unit: 'orders/s' },
+      { measure: 'placed and auto-approved throughput', value: ms(approved / totalSeconds), unit: 'orders/s' },
+      { measure: 'POST /orders p50', value: ms(percentile(postLatency, 50)), unit: 'ms' },
+      { measure: 'POST /orders p99', value: ms(percentile(postLatency, 99)), unit: 'ms' },
+      { measure: 'placed→reserved p50', value: ms(percentile(finite(reserveLatency), 50)), unit: 'ms' },
+      { measure: 'placed→reserved p99', value: ms(percentile(finite(reserveLatency), 99)), unit: 'ms' },
+      { measure: 'placed→approved p50', value: ms(percentile(finite(approveLatency), 50)), unit: 'ms' },
+      { measure: 'placed→approved p99', value: ms(percentile(finite(approveLatency), 99)), unit: 'ms' },
+    ],
+  };
+}
+
+/** Waits until the pipeline makes no DynamoDB request for half a second. */
+async function quiet(cloud: LocalCloud) {
+  let last = -1;
+  for (;;) {
+    const { total } = pipelineCost({ requests: 0, readUnits: 0, writeUnits: 0, operations: {}, byCaller: {} }, await cloud.dynamoStats());
+    if (total.requests === last) return;
+    last = total.requests;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 const cloud = await startLocalCloud({ port: 0, inMemory: true, writeHandshake: false, log: process.env.OMS_LOCAL_LOG ? console.log : () => {} });
+let orders: Awaited<ReturnType<typeof orderThroughput>>;
 try {
   console.log(`\nOrders through the local cloud (${cloud.apiUrl})`);
-  console.table(await orderThroughput(cloud));
-  await printBundleBench(cloud.assemblyDir);
+  orders = await orderThroughput(cloud);
+  console.table(orders.rows);
+  const per = (n: number) => ms(n / ORDERS);
+  console.log('\nDynamoDB requests per order, placement to approval, by function (the endpoint counts per caller)');
+  console.table(
+    Object.entries(orders.cost.byFunction).map(([fn, c]) => ({
+      function: fn,
+      requestsPerOrder: per(c.requests),
+      wcuPerOrder: per(c.writeUnits),
+      rcuPerOrder: per(c.readUnits),
+      operations: Object.entries(c.operations).map(([op, n]) => `${op} ${per(n)}`).join(', '),
+    })),
+  );
+  if (!flags['skip-bundles']) await printBundleBench(cloud.assemblyDir);
 } finally {
   await cloud.stop();
 }
 if (!flags['skip-dynamo']) {
-  console.log('\nLocal DynamoDB endpoint');
-  console.table(await runDynamoBench());
+  console.log('\nLocal DynamoDB endpoint (16 concurrent SDK callers, 3 s per phase)');
+  const rows = await runDynamoBench();
+  console.table(rows);
+  console.log('\nSummary (targets from the performance issue)');
+  console.table(summary(orders, rows));
+}
+
+function summary(o: typeof orders, rows: BenchRow[]) {
+  const rate = (name: string) => rows.find((r) => r.benchmark === name)?.perSecond ?? NaN;
+  const bare = rate('bare dynalite PutItem');
+  const txn2 = rate('TransactWriteItems, 2 items');
+  const requestsPerOrder = o.cost.total.requests / ORDERS;
+  const limit = bare / requestsPerOrder;
+  const pct = (n: number) => `${Math.round(n * 100)} %`;
+  return [
+    { figure: `orders placed and auto-approved/s (${CONCURRENCY} clients)`, value: ms(o.approvedPerSecond), target: '>= 40' },
+    { figure: 'placed→reserved p50 / p99 (ms)', value: `${ms(o.reserveP50)} / ${ms(o.reserveP99)}`, target: '' },
+    { figure: 'placed→reserved p99 ÷ p50', value: ms(o.reserveP99 / o.reserveP50), target: '<= 3' },
+    { figure: 'endpoint 2-item transactions/s', value: txn2, target: '' },
+    { figure: 'bare dynalite PutItem/s', value: bare, target: '' },
+    { figure: 'endpoint 2-item txn ÷ bare PutItem', value: pct(txn2 / bare), target: '>= 60 %' },
+    { figure: 'DynamoDB requests per order', value: ms(requestsPerOrder), target: '' },
+    { figure: 'WCU / RCU per order', value: `${ms(o.cost.total.writeUnits / ORDERS)} / ${ms(o.cost.total.readUnits / ORDERS)}`, target: '' },
+    { figure: 'store-bound limit (bare PutItem/s ÷ requests per order)', value: ms(limit), target: '' },
+    { figure: 'orders/s ÷ store-bound limit', value: pct(o.approvedPerSecond / limit), target: '>= 70 %' },
+  ];
 }

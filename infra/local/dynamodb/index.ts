@@ -7,10 +7,12 @@ import type { Context } from './context';
 import { closeStore, createStore } from './dynalite';
 import { RwLock } from './lock';
 import { requestHandler } from './server';
+import { RequestStats, type EndpointStats } from './stats';
 import { StreamStore, type LocalStreams } from './streams';
 import { sweepExpired, TtlSettings } from './ttl';
 
 export type { LocalStreams, StreamRecord } from './streams';
+export type { CallerStats, EndpointStats } from './stats';
 
 export interface LocalDynamoOptions {
   port?: number; // 0 or undefined = random free port
@@ -25,6 +27,8 @@ export interface LocalDynamo {
   url: string;
   port: number;
   streams: LocalStreams;
+  /** Requests and consumed capacity so far, in total and by caller (access key id). */
+  stats(): Promise<EndpointStats>;
   stop(): Promise<void>;
 }
 
@@ -40,7 +44,8 @@ export async function startLocalDynamo(opts: LocalDynamoOptions = {}): Promise<L
   const streams = new StreamStore(store, region, ACCOUNT_ID);
   const ttl = new TtlSettings(store);
   const ctx: Context = { store, lock: new RwLock(), streams, ttl };
-  const server = createServer(requestHandler(ctx, log));
+  const stats = new RequestStats();
+  const server = createServer(requestHandler(ctx, log, stats));
   server.keepAliveTimeout = 5_000;
   try {
     await streams.load();
@@ -84,6 +89,7 @@ export async function startLocalDynamo(opts: LocalDynamoOptions = {}): Promise<L
     url,
     port,
     streams,
+    stats: async () => stats.snapshot(),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -7,6 +7,7 @@ import type { Context } from './context';
 import type { ActionName, Parsed } from './dynalite';
 import { call, isDynaliteOperation, lowerFirst } from './dynalite';
 import { isApiError } from './errors';
+import { callerOf, METERED, type RequestStats } from './stats';
 import { UnknownOperation } from './streams';
 import { createTable, deleteTable, describeTable, updateTable } from './tables';
 import { Transactions } from './transactions';
@@ -40,7 +41,7 @@ export function dynamoOperations(ctx: Context): Record<string, Handler> {
   };
 }
 
-export function requestHandler(ctx: Context, log: (line: string) => void) {
+export function requestHandler(ctx: Context, log: (line: string) => void, stats?: RequestStats) {
   const operations = dynamoOperations(ctx);
 
   async function dispatch(target: string, body: Parsed): Promise<unknown> {
@@ -73,9 +74,23 @@ export function requestHandler(ctx: Context, log: (line: string) => void) {
         return sendJson(res, 400, { __type: 'com.amazon.coral.service#SerializationException' });
       }
       const target = String(req.headers['x-amz-target'] ?? '');
+      // Capacity is counted for every metered request; the caller sees it only if it asked.
+      const operation = target.startsWith('DynamoDB_20120810.') ? target.slice(18) : '';
+      const metered = stats !== undefined && METERED.has(operation);
+      const asked = body.ReturnConsumedCapacity;
+      if (metered && (asked === undefined || asked === 'NONE')) body.ReturnConsumedCapacity = 'TOTAL';
       dispatch(target, body).then(
-        (out) => sendJson(res, 200, out ?? {}),
+        (out) => {
+          if (metered) {
+            const result = (out ?? {}) as { ConsumedCapacity?: never };
+            stats.record(callerOf(req.headers.authorization), operation, result.ConsumedCapacity);
+            if (asked === undefined || asked === 'NONE') delete result.ConsumedCapacity;
+          }
+          sendJson(res, 200, out ?? {});
+        },
         (err: unknown) => {
+          // A refused request still counts (a failed condition costs capacity in AWS too; not counted here).
+          if (metered) stats.record(callerOf(req.headers.authorization), operation, undefined);
           if (err instanceof UnknownOperation)
             return sendJson(res, 400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
           if (isApiError(err)) return sendJson(res, err.statusCode, err.body);
