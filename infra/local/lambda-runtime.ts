@@ -34,6 +34,24 @@ const STOPPING: ErrorInfo = { errorType: 'ServiceUnavailable', errorMessage: 'th
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+// The bundles are plain ESM: a container runs under plain Node. A TypeScript loader the
+// cloud itself was started with (tsx) would only add module hooks and source-mapped stack
+// traces to every container; other flags (e.g. --cpu-prof) still reach the workers.
+function workerExecArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const loader = /^--(?:import|require|loader|experimental-loader)(?:=(.*))?$/.exec(argv[i]!);
+    if (!loader) {
+      out.push(argv[i]!);
+      continue;
+    }
+    const pair = loader[1] === undefined ? [argv[i]!, argv[++i] ?? ''] : [argv[i]!];
+    if (!/\btsx\b/.test(pair.join('='))) out.push(...pair);
+  }
+  return out;
+}
+const WORKER_EXEC_ARGV = workerExecArgv(process.execArgv);
+
 interface Container {
   worker: Worker;
   /** Settles once the module scope ran, or when the container goes away before that. */
@@ -97,6 +115,7 @@ export class FunctionPool {
     const n = ++this.seq;
     const worker = new Worker(WORKER_FILE, {
       env: this.env,
+      execArgv: WORKER_EXEC_ARGV,
       // The function's MemorySize caps its heap, so a function that would run out of memory in
       // Lambda fails here too (Runtime.OutOfMemory) instead of growing without bound.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.spec.memoryMb) },

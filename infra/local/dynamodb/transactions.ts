@@ -125,8 +125,12 @@ export class Transactions {
 
   /** Whether this token already committed the same request; throws if it committed a different one. */
   private repeated(token: string, fingerprint: string): boolean {
+    // Tokens expire in the order they were stored (one window for all): drop from the front.
     const now = Date.now();
-    for (const [t, entry] of this.tokens) if (entry.expires <= now) this.tokens.delete(t);
+    for (const [t, entry] of this.tokens) {
+      if (entry.expires > now) break;
+      this.tokens.delete(t);
+    }
     const seen = this.tokens.get(token);
     if (!seen) return false;
     if (seen.fingerprint !== fingerprint)
