@@ -11,7 +11,8 @@ import { createAuthorizer, type Role } from './authorizer';
 import { handleAwsRequest } from './aws-endpoint';
 import { LocalBus } from './bus';
 import { controlRoutes } from './control-routes';
-import { startLocalDynamo, type EndpointStats, type LocalDynamo } from './dynamodb';
+import type { EndpointStats } from './dynamodb';
+import { startLocalDynamoThread } from './dynamodb/thread';
 import { provisionTables } from './dynamodb/provision';
 import { startEventSources } from './event-sources';
 import { asyncInvoker, startFunctions } from './functions';
@@ -149,9 +150,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     stops.push(() => close(awsServer));
     const awsUrl = `http://127.0.0.1:${await listen(awsServer, 0, '127.0.0.1')}`;
 
-    // The DynamoDB endpoint and the template's tables (their names need nothing else), then
-    // the full model with stream ARNs.
-    const dynamo: LocalDynamo = await startLocalDynamo({ port: 0, dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined, region: REGION, log });
+    // The DynamoDB endpoint, in its own thread, and the template's tables (their names need
+    // nothing else), then the full model with stream ARNs.
+    const dynamo = await startLocalDynamoThread({ port: 0, dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined, region: REGION, log });
     stops.push(() => dynamo.stop());
     const naming = {
       region: REGION,
@@ -161,6 +162,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       secretValue: localSecrets(dataDir),
     };
     await provisionTables(dynamo.url, REGION, buildModel(assembly, { ...naming, streamArn: undefined }).model.tables, log);
+    await dynamo.refreshStreamArns();
     const built = buildModel(assembly, naming);
     const m = built.model;
     live.model = m;

@@ -85,6 +85,10 @@ async function orderThroughput(cloud: LocalCloud) {
   const orderIds: string[] = [];
   let next = 0;
   const started = performance.now();
+  // CPU is a steadier yardstick than wall time on a shared machine: the process's CPU (every
+  // thread) per order, and how busy the main thread's event loop was (gateway, bus, pollers).
+  const cpuBefore = process.cpuUsage();
+  const eluBefore = performance.eventLoopUtilization();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < ORDERS) {
@@ -128,6 +132,8 @@ async function orderThroughput(cloud: LocalCloud) {
     if (pending.size > 0) await new Promise((r) => setTimeout(r, 50));
   }
   const totalSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const mainThreadBusy = performance.eventLoopUtilization(eluBefore).utilization;
   // Consumers that follow approval (customer stats, notifications) finish their share too.
   await quiet(cloud);
   const cost = pipelineCost(statsBefore, await cloud.dynamoStats());
@@ -148,6 +154,8 @@ async function orderThroughput(cloud: LocalCloud) {
       { measure: 'placed→reserved p99', value: ms(percentile(finite(reserveLatency), 99)), unit: 'ms' },
       { measure: 'placed→approved p50', value: ms(percentile(finite(approveLatency), 50)), unit: 'ms' },
       { measure: 'placed→approved p99', value: ms(percentile(finite(approveLatency), 99)), unit: 'ms' },
+      { measure: 'CPU per order (all threads)', value: ms((cpu.user + cpu.system) / 1000 / ORDERS), unit: 'ms' },
+      { measure: 'main thread busy', value: Math.round(mainThreadBusy * 100), unit: '% (event loop utilization)' },
     ],
   };
 }

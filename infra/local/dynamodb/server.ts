@@ -106,12 +106,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   send(res, status, JSON.stringify(body), 'application/x-amz-json-1.0');
 }
 
+// Unique per endpoint run, without drawing random bytes for every response.
+const REQUEST_ID_PREFIX = randomBytes(16).toString('hex').toUpperCase();
+let requestCount = 0;
+const nextRequestId = () => `${REQUEST_ID_PREFIX}${(++requestCount).toString().padStart(20, '0')}`;
+
 function send(res: ServerResponse, status: number, text: string, contentType = 'text/plain') {
   const payload = Buffer.from(text, 'utf8');
   res.writeHead(status, {
     'content-type': contentType,
     'content-length': payload.length,
-    'x-amzn-requestid': randomBytes(26).toString('hex').toUpperCase().slice(0, 52),
+    'x-amzn-requestid': nextRequestId(),
     // The SDK checks this header against the body when present.
     'x-amz-crc32': String(crc32(payload)),
   });

@@ -98,6 +98,13 @@ export class StreamStore implements LocalStreams {
     return m?.enabled ? m.arn : undefined;
   }
 
+  /** The enabled stream of every table that has one, by table name. */
+  arns(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const m of this.metas.values()) if (!(m.tableName in out) && this.streamArn(m.tableName)) out[m.tableName] = this.streamArn(m.tableName)!;
+    return out;
+  }
+
   async enable(table: TableDescription, viewType: unknown): Promise<void> {
     if (!VIEW_TYPES.includes(viewType as StreamViewType))
       throw validationError('One or more parameter values were invalid: StreamViewType is required when StreamEnabled is true');

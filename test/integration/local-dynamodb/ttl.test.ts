@@ -64,3 +64,19 @@ it('deletes expired items only, with a service REMOVE record', async () => {
     expect(r.dynamodb.OldImage?.expiresAt).toBeDefined();
   }
 });
+
+it('expires items written before TTL was enabled, and not an item whose expiry a later write removed', async () => {
+  const table = await createTable(api.client, uniqueTableName('ttl-index'));
+  const now = Math.floor(Date.now() / 1000);
+  const put = (id: string, expiresAt?: number) => api.doc.send(new PutCommand({ TableName: table, Item: { pk: id, sk: 'X', ...(expiresAt ? { expiresAt } : {}) } }));
+  await put('before', now - 10);
+  await api.client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' } }));
+  await put('kept', now + 2);
+  await put('kept'); // rewritten without the attribute: no longer expires
+  await put('after', now + 1);
+
+  const exists = async (id: string) => (await api.doc.send(new GetCommand({ TableName: table, Key: { pk: id, sk: 'X' } }))).Item !== undefined;
+  await until(async () => !(await exists('before')) && !(await exists('after')));
+  await new Promise((r) => setTimeout(r, 2500));
+  expect(await exists('kept')).toBe(true);
+});
