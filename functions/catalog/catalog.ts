@@ -5,12 +5,12 @@ import { hasRole, type Auth } from '../../shared/middleware/auth';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { reorderSettingsOf } from '../../shared/domain/replenishment';
 import type { ProductRepository } from '../../shared/store/product-repository';
-import type { StockRepository } from '../../shared/store/stock-repository';
+import type { Stock } from '../../shared/app/stock';
 
 export interface CatalogDeps {
   products: Pick<ProductRepository, 'put' | 'get' | 'list'>;
   /** receives the reorder settings, which the stock movements compare with (absent in catalog-only tests) */
-  stock?: Pick<StockRepository, 'setReorderSettings'>;
+  stock?: Pick<Stock, 'setReorderSettings'>;
   now: () => Date;
 }
 

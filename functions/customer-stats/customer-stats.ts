@@ -5,12 +5,12 @@ import { eventView, parseSqsRecord } from '../../events/define-event';
 import { CUSTOMER_EXIT_EVENTS } from '../../shared/domain/customer';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
-import type { CustomerRepository } from '../../shared/store/customer-repository';
+import type { CustomerStats } from '../../shared/app/customer-stats';
 import type { OrderRepository } from '../../shared/store/order-repository';
 
 export interface CustomerStatsDeps {
   orders: Pick<OrderRepository, 'getRecord'>;
-  customers: Pick<CustomerRepository, 'addPlaced' | 'subtractExit'>;
+  customers: Pick<CustomerStats, 'addPlaced' | 'subtractExit'>;
   now: () => Date;
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { ConflictError } from '../../shared/domain/errors';
 import { logger } from '../../shared/middleware/logger';
-import type { OrderLifecycle } from '../../shared/store/order-lifecycle';
+import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
 
 export const EXPIRY_JOB = { kind: 'system', id: 'expire-unpaid' } as const;
 const PAGE = 100;

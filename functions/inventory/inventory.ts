@@ -1,14 +1,15 @@
 import { ROUTES, routeKey } from '../../shared/api/routes';
+import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { requestHash } from '../../shared/middleware/idempotency';
 import type { LocationRepository } from '../../shared/store/location-repository';
 import type { ProductRepository } from '../../shared/store/product-repository';
-import type { LowStock, StockRepository } from '../../shared/store/stock-repository';
+import type { LowStock, Stock } from '../../shared/app/stock';
 
 export interface InventoryDeps {
   products: Pick<ProductRepository, 'exists'>;
-  stock: Pick<StockRepository, 'adjust' | 'detail' | 'list' | 'listLow' | 'ledgerPage'>;
+  stock: Pick<Stock, 'adjust' | 'detail' | 'list' | 'listLow' | 'ledgerPage'>;
   locations: Pick<LocationRepository, 'put' | 'list'>;
   now: () => Date;
 }
@@ -37,7 +38,7 @@ export function makeHandler(deps: InventoryDeps): HttpHandler {
         ? { scope: auth.principal, key: idempotencyKey, requestHash: requestHash(`${routeKey(ROUTES.adjustStock)} ${params.sku}`, body) }
         : undefined;
       const level = await deps.stock.adjust(
-        { sku: params.sku, ...body, actor: auth.principal, causationId: requestId },
+        { sku: params.sku, ...body, actor: actorLabel(actorOf(auth)), causationId: requestId },
         deps.now(),
         { claim },
       );

@@ -1,12 +1,13 @@
 import { ROUTES } from '../../shared/api/routes';
 import { nextNotificationSettings } from '../../shared/domain/notifications';
+import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { ConflictError } from '../../shared/domain/errors';
 import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { etag, replacedVersion } from '../../shared/middleware/if-match';
-import type { NotificationRepository } from '../../shared/store/notification-repository';
+import type { Notifications } from '../../shared/app/notifications';
 
 export interface NotificationsDeps {
-  notifications: Pick<NotificationRepository, 'list' | 'settings' | 'saveSettings'>;
+  notifications: Pick<Notifications, 'list' | 'settings' | 'saveSettings'>;
   now: () => Date;
 }
 
@@ -36,7 +37,7 @@ export function makeHandler(deps: NotificationsDeps): HttpHandler {
           'Settings changed',
         );
       }
-      const next = nextNotificationSettings(stored, input, `${auth.roles.join('+')}:${auth.principal}`, deps.now());
+      const next = nextNotificationSettings(stored, input, actorLabel(actorOf(auth)), deps.now());
       // conditioned on the stored version too: a change racing this one is a 409 as well
       await deps.notifications.saveSettings(next);
       return { ...ok(next), headers: etag(next.version) };

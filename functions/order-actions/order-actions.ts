@@ -1,4 +1,5 @@
 import { ROUTES } from '../../shared/api/routes';
+import { actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';
 import { issuersOf, type Actor, type CommandType } from '../../shared/domain/lifecycle';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../../shared/domain/workflow-settings';
@@ -6,24 +7,20 @@ import type { Auth } from '../../shared/middleware/auth';
 import { http, ok, router, type HttpEvent, type HttpHandler } from '../../shared/middleware/http';
 import { ifMatchVersion } from '../../shared/middleware/if-match';
 import { logger } from '../../shared/middleware/logger';
-import type { OrderLifecycle } from '../../shared/store/order-lifecycle';
+import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
 import type { OrderRepository } from '../../shared/store/order-repository';
-import type { SettingsRepository } from '../../shared/store/settings-repository';
+import type { Settings } from '../../shared/app/settings';
 
 export interface OrderActionsDeps {
   orders: Pick<OrderRepository, 'get' | 'getRecord'>;
   lifecycle: Pick<OrderLifecycle, 'transition'>;
-  settings: Pick<SettingsRepository, 'get'>;
+  settings: Pick<Settings, 'get'>;
   now: () => Date;
 }
 
 /** The capacity the caller acts in: a staff role that may issue the command, else the storefront. */
 export function actorFor(auth: Auth, command: CommandType): Actor {
-  const allowed = issuersOf(command);
-  const role = auth.roles.find((r) => r !== 'storefront' && allowed.includes(r));
-  if (role) return { kind: 'user', id: auth.principal, role };
-  if (auth.roles.includes('storefront')) return { kind: 'storefront', id: auth.principal };
-  return { kind: 'user', id: auth.principal, ...(auth.roles[0] ? { role: auth.roles[0] } : {}) };
+  return actorOf(auth, issuersOf(command));
 }
 
 /** Approve, reject and cancel: thin HTTP over the lifecycle transition (rules in lifecycle.ts). */

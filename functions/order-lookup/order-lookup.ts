@@ -1,13 +1,14 @@
 import { ROUTES } from '../../shared/api/routes';
 import { NotFoundError } from '../../shared/domain/errors';
+import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import type { CustomerRepository } from '../../shared/store/customer-repository';
 import type { OrderLookup } from '../../shared/store/order-lookup';
-import type { OrderRepository } from '../../shared/store/order-repository';
+import type { OrdersApp } from '../../shared/app';
 
 export interface OrderLookupDeps {
-  lookup: Pick<OrderLookup, 'search' | 'idForNumber' | 'addNote' | 'ordersById'>;
-  orders: Pick<OrderRepository, 'get'>;
+  lookup: Pick<OrderLookup, 'search' | 'idForNumber' | 'ordersById'>;
+  orders: Pick<OrdersApp, 'get' | 'addNote'>;
   customers: Pick<CustomerRepository, 'get' | 'orderIds'>;
   now: () => Date;
 }
@@ -29,7 +30,7 @@ export function makeHandler(deps: OrderLookupDeps): HttpHandler {
     }),
 
     'POST /orders/{orderId}/notes': http(ROUTES.addOrderNote, async ({ params, body, auth }) => {
-      const entry = await deps.lookup.addNote(params.orderId, body.text, `${auth.roles.join('+')}:${auth.principal}`, deps.now());
+      const entry = await deps.orders.addNote(params.orderId, body.text, actorLabel(actorOf(auth)), deps.now());
       return created(entry);
     }),
 

@@ -1,9 +1,9 @@
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
-import { repositories } from '../../shared/store';
+import { application } from '../../shared/app';
 import { makeHandler } from './place-order';
 
 const config = loadConfig();
-const { products, orders } = repositories(documentClient, config.TABLE_NAME);
+const { products, orders } = application(documentClient, config.TABLE_NAME);
 
 export const handler = makeHandler({ products, orders, now: () => new Date() });

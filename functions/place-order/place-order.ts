@@ -4,15 +4,17 @@ import type { PlaceOrderResponse } from '../../shared/api/schemas';
 import { ForbiddenError, ValidationError } from '../../shared/domain/errors';
 import { newOrder, priceOrder } from '../../shared/domain/order';
 import { formatOrderNumber, orderDay } from '../../shared/domain/order-number';
+import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { hasRole } from '../../shared/middleware/auth';
 import { http, type HttpHandler } from '../../shared/middleware/http';
 import { requestHash } from '../../shared/middleware/idempotency';
-import type { IdempotencyClaim, OrderRepository, StoredResponse } from '../../shared/store/order-repository';
+import type { OrdersApp } from '../../shared/app';
+import type { IdempotencyClaim, StoredResponse } from '../../shared/store/idempotency';
 import type { ProductRepository } from '../../shared/store/product-repository';
 
 export interface PlaceOrderDeps {
   products: Pick<ProductRepository, 'getMany'>;
-  orders: Pick<OrderRepository, 'findReplay' | 'nextOrderSequence' | 'create'>;
+  orders: Pick<OrdersApp, 'findReplay' | 'nextOrderSequence' | 'create'>;
   now: () => Date;
   newId?: () => string;
 }
@@ -55,7 +57,7 @@ export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
     const result = await deps.orders.create(order, {
       claims,
       response,
-      actor: `${auth.roles.join('+')}:${auth.principal}`,
+      actor: actorLabel(actorOf(auth, ['cs', 'admin'])),
       causationId: requestId,
       now,
     });

@@ -1,6 +1,6 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '../../shared/middleware/logger';
-import type { StockChecks } from '../../shared/store/stock-reconciliation';
+import type { StockChecks } from '../../shared/app/stock-checks';
 
 export interface ReconcileStockDeps {
   checks: Pick<StockChecks, 'reconcileAll'>;

@@ -1,9 +1,9 @@
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
-import { repositories } from '../../shared/store';
+import { application } from '../../shared/app';
 import { makeHandler } from './reserve-stock';
 
 const config = loadConfig();
-const { orders, stock } = repositories(documentClient, config.TABLE_NAME);
+const { orders, stock } = application(documentClient, config.TABLE_NAME);
 
 export const handler = makeHandler({ orders, stock, now: () => new Date() });

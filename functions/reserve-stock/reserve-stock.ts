@@ -2,13 +2,13 @@ import { OrderPlaced } from '../../events/catalog';
 import { parseSqsRecord } from '../../events/define-event';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
-import type { OrderRepository } from '../../shared/store/order-repository';
-import type { StockRepository } from '../../shared/store/stock-repository';
+import type { OrdersApp } from '../../shared/app';
+import type { Stock } from '../../shared/app/stock';
 
 export interface ReserveStockDeps {
-  orders: Pick<OrderRepository, 'reserve'>;
+  orders: Pick<OrdersApp, 'reserve'>;
   /** optional so that tests of the reservation alone need no stock store */
-  stock?: Pick<StockRepository, 'syncReorderFlag'>;
+  stock?: Pick<Stock, 'syncReorderFlag'>;
   now: () => Date;
 }
 

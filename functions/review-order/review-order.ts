@@ -7,16 +7,16 @@ import { evaluateReview, type ReviewFacts } from '../../shared/domain/review-pol
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../../shared/domain/workflow-settings';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
-import type { OrderLifecycle } from '../../shared/store/order-lifecycle';
+import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
 import type { OrderRepository } from '../../shared/store/order-repository';
-import type { SettingsRepository } from '../../shared/store/settings-repository';
+import type { Settings } from '../../shared/app/settings';
 
 export const REVIEWER = { kind: 'system', id: 'review-order' } as const;
 
 export interface ReviewOrderDeps {
   orders: Pick<OrderRepository, 'getRecord'>;
   lifecycle: Pick<OrderLifecycle, 'transition' | 'requireReview' | 'hasEarlierOrder'>;
-  settings: Pick<SettingsRepository, 'get'>;
+  settings: Pick<Settings, 'get'>;
   now: () => Date;
 }
 

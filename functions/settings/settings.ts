@@ -4,12 +4,12 @@ import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings, nextWorkflowSettings } fro
 import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { etag, replacedVersion } from '../../shared/middleware/if-match';
 import { logger } from '../../shared/middleware/logger';
-import type { SettingsRepository } from '../../shared/store/settings-repository';
+import type { Settings } from '../../shared/app/settings';
 
 export const WORKFLOW = 'workflow';
 
 export interface SettingsDeps {
-  settings: Pick<SettingsRepository, 'get' | 'replace' | 'history'>;
+  settings: Pick<Settings, 'get' | 'replace' | 'history'>;
   now: () => Date;
 }
 

@@ -1,8 +1,10 @@
 import * as z from 'zod';
+import { Actor, actorLabel } from './actor';
 import { ConflictError, ForbiddenError, ValidationError } from './errors';
+import type { Demand, Shortage } from './inventory';
 import { OrderStatus } from './order-status';
 import { TimelineEntry } from './order';
-import { Role } from './roles';
+import { timelineEntry } from './timeline';
 import {
   COMMAND_TYPES, STOCK_EFFECTS, TRANSITIONS, isTerminal, transitionFor, type CommandType, type Issuer, type Transition,
 } from './order-transitions';
@@ -16,14 +18,7 @@ export const CommandTypeSchema = z.enum(COMMAND_TYPES);
 export const StockEffectSchema = z.enum(STOCK_EFFECTS);
 export type { CommandType, StockEffect } from './order-transitions';
 
-export const Actor = z.strictObject({
-  kind: z.enum(['user', 'system', 'storefront']),
-  /** user `sub`, machine `client_id`, or the job's name (system:expire-unpaid) */
-  id: z.string().min(1),
-  /** for users: the role they act in (a user may hold several; the caller picks one that may issue the command) */
-  role: Role.optional(),
-});
-export type Actor = z.infer<typeof Actor>;
+export { Actor, actorLabel };
 
 export const LifecycleCommand = z.strictObject({
   type: CommandTypeSchema,
@@ -44,6 +39,8 @@ export const LifecycleOrder = z.object({
   placedBy: z.string().optional(),
   /** set on approval from the workflow settings; the expiry job may not act before it */
   paymentDueAt: z.iso.datetime().optional(),
+  /** set once when the workflow settings sent the order to a person */
+  reviewReasons: z.array(z.string()).optional(),
 });
 export type LifecycleOrder = z.infer<typeof LifecycleOrder>;
 
@@ -56,10 +53,13 @@ export const LifecycleEventData = z.object({
   reason: z.string().optional(),
   refundDue: z.boolean(),
 });
-export const LifecycleEvent = z.object({ detailType: z.string(), data: LifecycleEventData });
+/** An event as decided: the status-change fields, plus what the command adds (paymentDueAt, shortages, reservations, review reasons). */
+export const LifecycleEvent = z.object({ detailType: z.string(), data: z.record(z.string(), z.unknown()) });
 export type LifecycleEvent = z.infer<typeof LifecycleEvent>;
 
 export const Decision = z.object({
+  /** the command decided ("require-review" records reasons without moving the order) */
+  command: z.string(),
   status: OrderStatus,
   previousStatus: OrderStatus,
   /** the version the store writes, conditioned on the order still having `version - 1` */
@@ -69,8 +69,30 @@ export const Decision = z.object({
   events: z.array(LifecycleEvent).min(1),
   stock: StockEffectSchema,
   refundDue: z.boolean(),
+  /** fields the order takes besides status and version (paymentDueAt, rejectionReason, shortages, ...) */
+  set: z.record(z.string(), z.unknown()),
 });
 export type Decision = z.infer<typeof Decision>;
+
+/** What a command's outcome depends on besides the order: read by the use case, passed in. */
+export interface DecideFacts {
+  /** approvals: minutes the customer has to pay, from the workflow settings */
+  paymentDeadlineMinutes?: number;
+  /** reserve-succeeded: the demand reserved */
+  reservations?: readonly Demand[];
+  /** reserve-failed: what is short */
+  shortages?: readonly Shortage[];
+}
+
+/** The workflow settings want a person to look at the order: reasons recorded, status unchanged. */
+export interface ReviewCommand {
+  type: 'require-review';
+  actor: Actor;
+  rules: string[];
+  reasons: string[];
+}
+
+export const REVIEW_REQUIRED = { detailType: 'ReviewRequired', timeline: 'REVIEW_REQUIRED' } as const;
 
 /** Detail-type on the bus and entry type in the timeline, per command. */
 const RECORDED_AS: Record<CommandType, { detailType: string; timeline: string }> = {
@@ -92,7 +114,7 @@ const RECORDED_AS: Record<CommandType, { detailType: string; timeline: string }>
 export const REFUND_REQUESTED = 'RefundRequested';
 
 /** Every detail-type decide() can emit, for the event catalog and notification settings. */
-export const LIFECYCLE_DETAIL_TYPES = [...new Set([...Object.values(RECORDED_AS).map((r) => r.detailType), REFUND_REQUESTED])];
+export const LIFECYCLE_DETAIL_TYPES = [...new Set([...Object.values(RECORDED_AS).map((r) => r.detailType), REFUND_REQUESTED, REVIEW_REQUIRED.detailType])];
 
 // A person must say why an order is stopped; the reason reaches the customer and the timeline.
 const NEEDS_REASON: ReadonlySet<CommandType> = new Set(['reserve-failed', 'reject', 'cancel']);
@@ -102,11 +124,6 @@ export function issuerOf(actor: Actor): Issuer | undefined {
   if (actor.kind === 'system') return 'system';
   if (actor.kind === 'storefront') return 'storefront';
   return actor.role;
-}
-
-/** How the actor appears in the timeline and events, e.g. "ops:u-42", "system:expire-unpaid". */
-export function actorLabel(actor: Actor): string {
-  return `${actor.kind === 'user' ? (actor.role ?? 'user') : actor.kind}:${actor.id}`;
 }
 
 /** Roles that may issue a command from some status: lets a handler pick the acting role of a multi-role user. */
@@ -156,7 +173,8 @@ function illegal(order: LifecycleOrder, command: CommandType): ConflictError {
  * or the order changed since the caller looked). Checks run in an order that never
  * tells a storefront anything about an order that is not its own.
  */
-export function decide(order: LifecycleOrder, command: LifecycleCommand, now: Date): Decision {
+export function decide(order: LifecycleOrder, command: LifecycleCommand | ReviewCommand, now: Date, facts: DecideFacts = {}): Decision {
+  if (command.type === 'require-review') return decideReview(order, command, now);
   const { type, actor } = command;
   const reason = command.reason?.trim() || undefined;
   if (NEEDS_REASON.has(type) && reason === undefined) {
@@ -200,6 +218,7 @@ export function decide(order: LifecycleOrder, command: LifecycleCommand, now: Da
 
   const refundDue = t.refundDue === true;
   const recorded = RECORDED_AS[type];
+  const set = fieldsSet(type, reason, now, facts);
   const data = {
     orderId: order.orderId,
     ...(order.orderNumber !== undefined ? { orderNumber: order.orderNumber } : {}),
@@ -209,22 +228,75 @@ export function decide(order: LifecycleOrder, command: LifecycleCommand, now: Da
     ...(reason !== undefined ? { reason } : {}),
     refundDue,
   };
-  const events: LifecycleEvent[] = [{ detailType: recorded.detailType, data }];
+  const events: LifecycleEvent[] = [{ detailType: recorded.detailType, data: { ...data, ...eventFacts(type, set, facts) } }];
   if (refundDue) events.push({ detailType: REFUND_REQUESTED, data });
 
   return {
+    command: type,
     status: t.to,
     previousStatus: order.status,
     version: order.version + 1,
-    timeline: {
-      at: now.toISOString(),
-      type: recorded.timeline,
-      actor: data.actor,
-      ...(reason !== undefined ? { detail: reason } : {}),
-    },
+    timeline: timelineEntry(now, recorded.timeline, actor, reason),
     events,
     stock: t.stock,
     refundDue,
+    set,
+  };
+}
+
+/** What the order records of a command besides its status. */
+function fieldsSet(type: CommandType, reason: string | undefined, now: Date, facts: DecideFacts): Record<string, unknown> {
+  switch (type) {
+    case 'approve':
+    case 'auto-approve':
+      return facts.paymentDeadlineMinutes === undefined
+        ? {}
+        : { paymentDueAt: new Date(now.getTime() + facts.paymentDeadlineMinutes * 60_000).toISOString() };
+    case 'reserve-failed':
+      return { rejectionReason: reason, shortages: [...(facts.shortages ?? [])] };
+    case 'reject':
+      return { rejectionReason: reason };
+    case 'cancel':
+      return { cancellationReason: reason };
+    default:
+      return {};
+  }
+}
+
+/** What the command's event says besides the status change (one shape per event). */
+function eventFacts(type: CommandType, set: Record<string, unknown>, facts: DecideFacts): Record<string, unknown> {
+  if (type === 'reserve-succeeded') return { reservations: [...(facts.reservations ?? [])] };
+  if (type === 'reserve-failed' || type === 'reject') return { shortages: [...(facts.shortages ?? [])] };
+  if (set.paymentDueAt !== undefined) return { paymentDueAt: set.paymentDueAt };
+  return {};
+}
+
+/**
+ * Review required: only an order IN_REVIEW, and only once (a redelivered review, or
+ * an order already reviewed, is a 409 the worker treats as done).
+ */
+function decideReview(order: LifecycleOrder, command: ReviewCommand, now: Date): Decision {
+  if (order.status !== 'IN_REVIEW' || order.reviewReasons !== undefined) {
+    throw new ConflictError(
+      `Order ${order.orderNumber ?? order.orderId} is ${order.status}${order.reviewReasons !== undefined ? ' and was reviewed already' : ''}; it cannot take "require-review"`,
+      { status: order.status, command: command.type, version: order.version },
+      'illegal-transition',
+      'Illegal state transition',
+    );
+  }
+  return {
+    command: command.type,
+    status: order.status,
+    previousStatus: order.status,
+    version: order.version + 1,
+    timeline: timelineEntry(now, REVIEW_REQUIRED.timeline, command.actor, command.reasons.join('; ')),
+    events: [{
+      detailType: REVIEW_REQUIRED.detailType,
+      data: { orderId: order.orderId, ...(order.orderNumber !== undefined ? { orderNumber: order.orderNumber } : {}), rules: command.rules, reasons: command.reasons },
+    }],
+    stock: 'none',
+    refundDue: false,
+    set: { reviewReasons: command.reasons },
   };
 }
 

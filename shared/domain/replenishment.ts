@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { summarizeDemand, type Demand } from './inventory';
+import { summarizeDemand, type Demand, type Shortage } from './inventory';
 
 // Replenishment and stock-location choice: arithmetic on numbers the caller has
 // already read. Quantities are whole units; demand rates may be fractional.
@@ -99,4 +99,26 @@ export function covers(location: StockLocation, demand: readonly Demand[]): bool
  */
 export function chooseLocation(locations: readonly StockLocation[], demand: readonly Demand[]): StockLocation | undefined {
   return byPriority(locations).find((l) => covers(l, demand));
+}
+
+export type ReservationPlan = { locationId: string } | { shortages: Shortage[] };
+
+/**
+ * Where an order should reserve: the first location by priority whose available stock
+ * covers every line. When none does, the shortages are reported against the location
+ * that covers most of the order's SKUs (ties by priority), so a rejection names what
+ * is missing where the order came closest.
+ */
+export function planReservation(locations: readonly StockLocation[], demand: readonly Demand[]): ReservationPlan {
+  const chosen = chooseLocation(locations, demand);
+  if (chosen) return { locationId: chosen.locationId };
+  const coveredSkus = (l: StockLocation) => demand.filter((d) => covers(l, [d])).length;
+  const closest = byPriority(locations).reduce<StockLocation | undefined>(
+    (best, l) => (best === undefined || coveredSkus(l) > coveredSkus(best) ? l : best),
+    undefined,
+  );
+  const shortages = demand
+    .map(({ sku, quantity }) => ({ sku, requested: quantity, available: Math.max(0, closest?.available[sku] ?? 0) }))
+    .filter((s) => s.available < s.requested);
+  return { shortages };
 }

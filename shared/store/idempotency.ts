@@ -1,7 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors';
-import { ENTITY, keys } from './keys';
-import type { CancellationReason, TableContext } from './table';
+import { keys } from './keys';
+import type { Change } from '../domain/decision';
+import type { TableContext } from './table';
 
 /** A stored answer to a request, replayed verbatim when the same request comes again. */
 export interface StoredResponse {
@@ -46,24 +47,24 @@ function replayOrConflict(claim: IdempotencyClaim, stored: Stored): StoredRespon
   return JSON.parse(stored.response ?? 'null') as StoredResponse;
 }
 
-/** The Put that claims a key in a transaction; an expired claim not yet swept by TTL counts as absent. */
-export function claimPut(tableName: string, claim: IdempotencyClaim, response: StoredResponse, now: Date, extra: Record<string, unknown> = {}) {
+/**
+ * The change that claims a key in a change set, tagged `tag`; an expired claim not yet
+ * swept by TTL counts as absent. The loser of a race gets the winner's item back.
+ */
+export function claimChange(claim: IdempotencyClaim, response: StoredResponse, now: Date, tag: string, extra: Record<string, unknown> = {}): Change {
   return {
-    Put: {
-      TableName: tableName,
-      Item: {
-        ...keys.idempotency(claim.scope, claim.key),
-        type: ENTITY.idempotency,
-        requestHash: claim.requestHash,
-        response: JSON.stringify(response),
-        createdAt: now.toISOString(),
-        expiresAt: epoch(now) + IDEMPOTENCY_TTL_SECONDS,
-        ...extra,
-      },
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-      ExpressionAttributeValues: { ':now': epoch(now) },
-      // the loser of a race learns the winner's request hash and response from this
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    op: 'put',
+    entity: 'idempotency',
+    id: [claim.scope, claim.key],
+    tag,
+    returnOld: true,
+    expect: { orAbsent: true, below: { expiresAt: epoch(now) } },
+    item: {
+      requestHash: claim.requestHash,
+      response: JSON.stringify(response),
+      createdAt: now.toISOString(),
+      expiresAt: epoch(now) + IDEMPOTENCY_TTL_SECONDS,
+      ...extra,
     },
   };
 }
@@ -81,9 +82,9 @@ export async function findReplay(ctx: TableContext, claims: readonly Idempotency
 }
 
 /** After losing a transaction on a claim: the winner's response (same request) or a 409. */
-export async function resolveLostClaim(ctx: TableContext, claim: IdempotencyClaim, reason: CancellationReason | undefined): Promise<StoredResponse> {
-  const stored: Stored = reason?.Item
-    ? { requestHash: reason.Item.requestHash?.S, response: reason.Item.response?.S }
+export async function resolveLostClaim(ctx: TableContext, claim: IdempotencyClaim, old: Record<string, unknown> | undefined): Promise<StoredResponse> {
+  const stored: Stored = old
+    ? (old as Stored)
     : (((await ctx.doc.send(
         new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }),
       )).Item ?? {}) as Stored);

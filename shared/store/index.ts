@@ -1,14 +1,37 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { customerRepository } from './customer-repository';
 import { locationRepository } from './location-repository';
+import { notificationRepository } from './notification-repository';
+import { orderLookup } from './order-lookup';
 import { orderRepository } from './order-repository';
 import { productRepository } from './product-repository';
+import { settingsRepository } from './settings-repository';
+import { stockLedger } from './stock-ledger';
 import { stockRepository } from './stock-repository';
+import type { TableContext } from './table';
+import { makeWriter } from './writer';
 
-/** All repositories over one table. */
-export function repositories(doc: DynamoDBDocumentClient, tableName: string) {
-  const ctx = { doc, tableName };
+/**
+ * Every store module over one table, each built once and given what it needs (no
+ * module creates another), plus the one writer every change goes through.
+ */
+export function storeFor(ctx: TableContext) {
+  const customers = customerRepository(ctx);
   return {
-    products: productRepository(ctx), stock: stockRepository(ctx), locations: locationRepository(ctx), orders: orderRepository(ctx),
+    products: productRepository(ctx),
+    stock: stockRepository(ctx),
+    ledger: stockLedger(ctx),
+    locations: locationRepository(ctx),
+    orders: orderRepository(ctx),
+    customers,
+    lookup: orderLookup(ctx, customers),
+    settings: settingsRepository(ctx),
+    notifications: notificationRepository(ctx),
+    writer: makeWriter(ctx),
+    ctx,
   };
 }
-export type Repositories = ReturnType<typeof repositories>;
+export type Store = ReturnType<typeof storeFor>;
+
+/** The read side of the store over one table (composition roots pass it on). */
+export const storeOver = (doc: DynamoDBDocumentClient, tableName: string) => storeFor({ doc, tableName });

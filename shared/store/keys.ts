@@ -85,6 +85,8 @@ export const keys = {
   orderNumber: (orderNumber: string): Key => ({ pk: `ORDERNO#${orderNumber}`, sk: 'ORDERNO' }),
   reservation: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'RESERVATION' }),
   timeline: (orderId: string, at: string, id: string): Key => ({ pk: orderPk(orderId), sk: `EVENT#${at}#${id}` }),
+  /** a timeline entry in any aggregate's partition (the order's is `timeline`) */
+  timelineIn: (partition: string, at: string, id: string): Key => ({ pk: partition, sk: `EVENT#${at}#${id}` }),
   /**
    * Sparse item that exists only while the order is AWAITING_PAYMENT: gsi2 sorted by
    * the payment deadline, so the expiry job reads exactly the due orders (Query

@@ -1,11 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../domain/errors';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_NOTIFICATION_SETTINGS, Notification, NotificationSettings } from '../domain/notifications';
 import { ENTITY, keys } from './keys';
 import { cursors } from './cursor';
-import { cancellationReasons, isConditionFailure, type Page, type TableContext } from './table';
+import type { Page, TableContext } from './table';
 
-const SETTINGS_KIND = 'notifications';
+export const NOTIFICATION_SETTINGS_KIND = 'notifications';
 
 const stripKeys = (item: Record<string, unknown>) => {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
@@ -17,39 +16,8 @@ export function notificationRepository(ctx: TableContext) {
   return {
     /** Current settings; the built-in defaults until an admin saves a version. */
     async settings(): Promise<NotificationSettings> {
-      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.settings(SETTINGS_KIND), ConsistentRead: true }));
+      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.settings(NOTIFICATION_SETTINGS_KIND), ConsistentRead: true }));
       return res.Item ? NotificationSettings.parse(stripKeys(res.Item)) : DEFAULT_NOTIFICATION_SETTINGS;
-    },
-
-    /**
-     * Saves the next version, conditioned on the version it was made from (a concurrent
-     * edit is a 409), with a history item per version for the audit trail.
-     */
-    async saveSettings(next: NotificationSettings): Promise<void> {
-      const previous = next.version - 1;
-      try {
-        await ctx.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: T,
-                  Item: { ...keys.settings(SETTINGS_KIND), type: ENTITY.settings, ...next },
-                  ConditionExpression: previous === DEFAULT_NOTIFICATION_SETTINGS.version ? 'attribute_not_exists(pk) OR version = :prev' : 'version = :prev',
-                  ExpressionAttributeValues: { ':prev': previous },
-                },
-              },
-              { Put: { TableName: T, Item: { ...keys.settingsVersion(SETTINGS_KIND, next.version), type: ENTITY.settings, ...next } } },
-            ],
-          }),
-        );
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (reasons && isConditionFailure(reasons[0])) {
-          throw new ConflictError('The notification settings changed meanwhile; reload and retry', { version: previous }, 'stale-settings', 'Stale settings');
-        }
-        throw err;
-      }
     },
 
     /** Records a notification once per department and event; false if it was recorded before. */

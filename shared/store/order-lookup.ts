@@ -1,13 +1,10 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { NotFoundError } from '../domain/errors';
-import type { TimelineEntry } from '../domain/order';
 import { lookupRange, OrderSummary, type OrderLookupFilter } from '../domain/order-lookup';
 import { cursors, invalidCursor } from './cursor';
-import { customerRepository } from './customer-repository';
-import { newId } from './ids';
-import { ENTITY, INDEX, keys } from './keys';
-import { cancellationReasons, isConditionFailure, type Page, type TableContext } from './table';
+import type { CustomerRepository } from './customer-repository';
+import { INDEX, keys } from './keys';
+import type { Page, TableContext } from './table';
 
 // Staff look-ups. Every list is a Query on an index, chosen by the most selective
 // filter; the remaining filters are a FilterExpression on that Query:
@@ -46,9 +43,8 @@ function monthsBetween(from: string, to: string): string[] {
   return months;
 }
 
-export function orderLookup(ctx: TableContext) {
+export function orderLookup(ctx: TableContext, customers: Pick<CustomerRepository, 'idForEmail'>) {
   const T = ctx.tableName;
-  const customers = customerRepository(ctx);
 
   async function ordersById(orderIds: string[]): Promise<OrderSummary[]> {
     if (orderIds.length === 0) return [];
@@ -159,32 +155,6 @@ export function orderLookup(ctx: TableContext) {
     async idForNumber(orderNumber: string): Promise<string | undefined> {
       const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.orderNumber(orderNumber) }));
       return res.Item ? String(res.Item.orderId) : undefined;
-    },
-
-    /** A staff note in the order's timeline, written only if the order exists. */
-    async addNote(orderId: string, text: string, actor: string, now: Date): Promise<TimelineEntry> {
-      const at = now.toISOString();
-      const entry: TimelineEntry = { at, type: 'NOTE', actor, detail: text };
-      try {
-        await ctx.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { ConditionCheck: { TableName: T, Key: keys.order(orderId), ConditionExpression: 'attribute_exists(pk)' } },
-              {
-                Put: {
-                  TableName: T,
-                  Item: { ...keys.timeline(orderId, at, newId(now)), type: ENTITY.timeline, at, eventType: 'NOTE', actor, detail: text },
-                },
-              },
-            ],
-          }),
-        );
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (reasons && isConditionFailure(reasons[0])) throw new NotFoundError(`Order ${orderId} not found`);
-        throw err;
-      }
-      return entry;
     },
 
     ordersById,

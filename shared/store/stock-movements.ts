@@ -1,4 +1,5 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { StockMovement } from '../domain/decision';
 import { movementDeltas, type Movement } from '../domain/inventory';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
 import { newId } from './ids';
@@ -18,7 +19,7 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 /** Items one order line adds to a transaction (location, total, ledger, hold). */
 export const ACTIONS_PER_RESERVED_SKU = 4;
 
-export interface StockMove {
+interface StockMove {
   sku: string;
   locationId: string;
   movement: Movement;
@@ -68,7 +69,7 @@ function levelUpdate(tableName: string, key: { pk: string; sk: string }, m: Stoc
 }
 
 /** [location level, total level, ledger entry]: the location's level fails first, so its ALL_OLD explains a shortage. */
-export function stockMoveItems(tableName: string, m: StockMove): [TransactItem, TransactItem, TransactItem] {
+function stockMoveItems(tableName: string, m: StockMove): [TransactItem, TransactItem, TransactItem] {
   const d = movementDeltas(m.movement, m.quantity);
   const entryId = newId(new Date(m.at));
   return [
@@ -100,54 +101,57 @@ export function stockMoveItems(tableName: string, m: StockMove): [TransactItem, 
   ];
 }
 
-interface OrderMovement {
-  orderId: string;
-  lines: readonly ReservedLine[];
-  at: string;
-  actor: string;
-}
-
 const locationOf = (line: ReservedLine) => line.locationId ?? DEFAULT_LOCATION_ID;
 
-/** Reserve each line at its location and record the order's hold; ACTIONS_PER_RESERVED_SKU items per line. */
-export function reserveItems(tableName: string, o: OrderMovement): TransactItem[] {
-  return o.lines.flatMap((line) => [
-    ...stockMoveItems(tableName, {
-      sku: line.sku, locationId: locationOf(line), movement: 'RESERVE', quantity: line.quantity, at: o.at, actor: o.actor,
-      cause: { orderId: o.orderId },
-    }),
-    {
-      Put: {
-        TableName: tableName,
-        Item: {
-          ...keys.stockHold(line.sku, o.orderId),
-          type: ENTITY.stockHold, sku: line.sku, orderId: o.orderId, locationId: locationOf(line), quantity: line.quantity, createdAt: o.at,
+/**
+ * The items of one movement of a change set, each tagged for ConditionFailed: the
+ * location's level (`stock:<sku>@<location>`, first, so its ALL_OLD explains a
+ * shortage), the total (`stock:<sku>`), the ledger entry and the order's hold
+ * (`hold:<sku>`), created by a reservation and ended, once, by a release or commit.
+ */
+export function movementItems(tableName: string, m: StockMovement, at: string): { item: TransactItem; tag: string }[] {
+  const [level, total, ledger] = stockMoveItems(tableName, { ...m, at });
+  const tagged = [
+    { item: level, tag: `stock:${m.sku}@${m.locationId}` },
+    { item: total, tag: `stock:${m.sku}` },
+    { item: ledger, tag: `ledger:${m.sku}` },
+  ];
+  const orderId = m.cause.orderId;
+  if (m.hold === 'create' && orderId) {
+    tagged.push({
+      tag: `hold:${m.sku}`,
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.stockHold(m.sku, orderId), type: ENTITY.stockHold, sku: m.sku, orderId, locationId: m.locationId, quantity: m.quantity, createdAt: at },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
       },
-    },
-  ]);
+    });
+  }
+  if (m.hold === 'end' && orderId) {
+    tagged.push({
+      tag: `hold:${m.sku}`,
+      // a hold ends once: a second release or commit of the same order fails here
+      item: { Delete: { TableName: tableName, Key: keys.stockHold(m.sku, orderId), ConditionExpression: 'attribute_exists(pk)' } },
+    });
+  }
+  return tagged;
 }
 
-function endHold(tableName: string, movement: 'RELEASE' | 'COMMIT', o: OrderMovement, reason?: string): TransactItem[] {
-  return o.lines.flatMap((line) => [
-    ...stockMoveItems(tableName, {
-      sku: line.sku, locationId: locationOf(line), movement, quantity: line.quantity, at: o.at, actor: o.actor,
-      cause: { orderId: o.orderId, ...(reason ? { reason } : {}) },
-    }),
-    {
-      Delete: {
-        TableName: tableName,
-        Key: keys.stockHold(line.sku, o.orderId),
-        // a hold ends once: a second release or commit of the same order fails here
-        ConditionExpression: 'attribute_exists(pk)',
-      },
-    },
-  ]);
+/** An order's reserved lines as the movements that end their holds (cancel, reject, expiry: RELEASE; shipment: COMMIT). */
+export function endHoldMovements(
+  o: { orderId: string; lines: readonly ReservedLine[]; actor: string },
+  movement: 'RELEASE' | 'COMMIT',
+  reason?: string,
+): StockMovement[] {
+  return o.lines.map((line) => ({
+    sku: line.sku, locationId: locationOf(line), movement, quantity: line.quantity, actor: o.actor,
+    cause: { orderId: o.orderId, ...(reason ? { reason } : {}) }, hold: 'end' as const,
+  }));
 }
 
-/** Reserved units go back to available where they were reserved (cancel, reject, expiry). */
-export const releaseItems = (tableName: string, o: OrderMovement, reason?: string) => endHold(tableName, 'RELEASE', o, reason);
-
-/** Shipment: reserved units leave on-hand at their location. */
-export const commitItems = (tableName: string, o: OrderMovement, reason?: string) => endHold(tableName, 'COMMIT', o, reason);
+/** Reserved units go back to available where they were reserved, as raw transaction items (repair tools and tests). */
+export function releaseItems(tableName: string, o: { orderId: string; lines: readonly ReservedLine[]; at: string; actor: string }, reason?: string): TransactItem[] {
+  return endHoldMovements(o, 'RELEASE', reason).flatMap((m) => movementItems(tableName, m, o.at).map((t) => t.item));
+}

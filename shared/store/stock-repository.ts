@@ -1,27 +1,21 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { StockAdjusted, StockLow } from '../../events/catalog';
-import { buildEvent } from '../../events/define-event';
-import { NotFoundError } from '../domain/errors';
-import {
-  adjustmentConflict, emptyLevel, LedgerEntry, type AdjustmentInput, type LocationLevel, type StockDetail, type StockLevel,
-} from '../domain/inventory';
-import { assessReplenishment, DEFAULT_LOCATION_ID, type ReorderSettings, type ReplenishmentAdvice } from '../domain/replenishment';
-import { newId } from './ids';
-import { cursors } from './cursor';
-import { claimPut, resolveLostClaim, type IdempotencyClaim } from './idempotency';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { emptyLevel, type LocationLevel, type StockDetail, type StockLevel } from '../domain/inventory';
+import type { ReorderSettings } from '../domain/replenishment';
 import { ENTITY, INDEX, keys } from './keys';
-import { outboxItem } from './outbox';
 import { batchGet } from './product-repository';
-import { stockMoveItems } from './stock-movements';
-import {
-  cancellationReasons, isConditionFailure, numberAttr, queryAll, sleep, withConflictRetry,
-  type Page, type TableContext,
-} from './table';
+import { cursors } from './cursor';
+import { queryAll, sleep, type Page, type TableContext } from './table';
 
-/** Window over which average daily demand is measured for replenishment advice. */
-export const DEMAND_WINDOW_DAYS = 28;
+// Stock levels: the SKU's total item (with the reorder settings copied from the
+// product and the sparse below-reorder index entry) and one item per location.
+// Movements are written by the writer (stock-movements.ts); the ledger is read by
+// stock-ledger.ts. Nothing here decides: the reorder flag and adjustments are use
+// cases (shared/app/stock.ts).
 
-export { commitItems, releaseItems, reserveItems, type ReservedLine } from './stock-movements';
+
+export { DEMAND_WINDOW_DAYS, ledgerEntryFromItem } from './stock-ledger';
+export { releaseItems } from './stock-movements';
+export type { ReservedLine } from '../domain/order-changes';
 
 export function levelFromItem(sku: string, item: Record<string, unknown> | undefined): StockLevel {
   if (!item) return emptyLevel(sku);
@@ -32,14 +26,6 @@ export function levelFromItem(sku: string, item: Record<string, unknown> | undef
     available: Number(item.available ?? 0),
   };
 }
-
-export interface Adjustment extends AdjustmentInput {
-  sku: string;
-  actor: string;
-  /** request id (or event id) that caused the adjustment */
-  causationId: string;
-}
-
 
 export interface StockHold {
   orderId: string;
@@ -55,14 +41,23 @@ export interface StockSnapshot {
   holds: StockHold[];
 }
 
-/** A below-reorder-point product with the advice for it. */
-export interface LowStock extends StockLevel, ReplenishmentAdvice {
-  settings: ReorderSettings;
-  averageDailyDemand: number;
+/** The total item as the reorder flag needs it. */
+export interface ReorderState {
+  level: StockLevel;
+  settings?: ReorderSettings;
+  flagged: boolean;
+  /** the item's revision (every movement bumps it); absent before the first movement */
+  rev?: number;
+}
+
+/** A product flagged below its reorder point, as the sparse index holds it. */
+export interface FlaggedLow {
+  level: StockLevel;
+  settings?: ReorderSettings;
   lowSince?: string;
 }
 
-function settingsFromItem(item: Record<string, unknown>): ReorderSettings | undefined {
+export function settingsFromItem(item: Record<string, unknown>): ReorderSettings | undefined {
   if (item.reorderPoint === undefined) return undefined;
   return { reorderPoint: Number(item.reorderPoint), leadTimeDays: Number(item.leadTimeDays ?? 0), safetyStock: Number(item.safetyStock ?? 0) };
 }
@@ -73,26 +68,6 @@ const locationLevel = (item: Record<string, unknown>): LocationLevel => ({
   reserved: Number(item.reserved ?? 0),
   available: Number(item.available ?? 0),
 });
-
-export function ledgerEntryFromItem(item: Record<string, unknown>): LedgerEntry {
-  const movement = (item.movement as string | undefined) ?? 'ADJUSTMENT';
-  const quantity = Number(item.quantity ?? item.delta);
-  return LedgerEntry.parse({
-    entryId: item.entryId ?? item.adjustmentId,
-    at: item.at,
-    sku: item.sku,
-    locationId: item.locationId ?? DEFAULT_LOCATION_ID,
-    movement,
-    quantity,
-    onHandDelta: Number(item.onHandDelta ?? quantity),
-    reservedDelta: Number(item.reservedDelta ?? 0),
-    availableDelta: Number(item.availableDelta ?? quantity),
-    cause: Object.fromEntries(
-      (['orderId', 'adjustmentId', 'reason', 'note'] as const).filter((k) => item[k] !== undefined).map((k) => [k, String(item[k])]),
-    ),
-    actor: item.actor,
-  });
-}
 
 export function stockRepository(ctx: TableContext) {
   const T = ctx.tableName;
@@ -114,101 +89,19 @@ export function stockRepository(ctx: TableContext) {
     return { total, locations: items.filter((i) => i !== total) };
   }
 
-  async function detail(sku: string): Promise<StockDetail> {
-    const { total, locations } = await levelItems(sku);
-    return { ...levelFromItem(sku, total), locations: locations.map(locationLevel) };
-  }
-
-  /**
-   * Keeps the sparse "below reorder point" index entry (gsi2 STOCKLOW) of the total
-   * item in step with its level, and raises StockLow when it sets it: once per
-   * crossing, because only the writer that flips the flag emits. The write is
-   * conditioned on the revision read (every movement bumps `rev`), so a decision is
-   * never made on a stale level; a lost race re-reads. Called after every movement
-   * that can lower `available` (adjustments, reservations) and by the hourly
-   * reconciliation, which repairs a flag whose follow-up never ran.
-   */
-  async function syncReorderFlag(sku: string, now: Date, causationId: string): Promise<'raised' | 'cleared' | 'unchanged'> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.stock(sku), ConsistentRead: true }));
-      const item = res.Item;
-      if (!item) return 'unchanged';
-      const settings = settingsFromItem(item);
-      const level = levelFromItem(sku, item);
-      const low = settings !== undefined && level.available <= settings.reorderPoint;
-      const flagged = item.gsi2pk !== undefined;
-      if (low === flagged) return 'unchanged';
-      const guard = {
-        ConditionExpression: item.rev === undefined ? 'attribute_not_exists(rev)' : 'rev = :rev',
-        ...(item.rev === undefined ? {} : { ExpressionAttributeValues: { ':rev': item.rev } }),
-      };
-      try {
-        if (low) {
-          const event = buildEvent(
-            StockLow,
-            { sku, onHand: level.onHand, reserved: level.reserved, available: level.available, reorderPoint: settings!.reorderPoint },
-            { eventId: newId(now), occurredAt: now, correlationId: sku, causationId },
-          );
-          const { gsi2pk, gsi2sk } = keys.stockLow(sku);
-          await ctx.doc.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: T,
-                    Key: keys.stock(sku),
-                    UpdateExpression: 'SET gsi2pk = :g2pk, gsi2sk = :g2sk, lowSince = :at',
-                    ...guard,
-                    ExpressionAttributeValues: { ...guard.ExpressionAttributeValues, ':g2pk': gsi2pk, ':g2sk': gsi2sk, ':at': now.toISOString() },
-                  },
-                },
-                { Put: { TableName: T, Item: outboxItem(keys.stock(sku).pk, event, now) } },
-              ],
-            }),
-          );
-          return 'raised';
-        }
-        await ctx.doc.send(
-          new UpdateCommand({ TableName: T, Key: keys.stock(sku), UpdateExpression: 'REMOVE gsi2pk, gsi2sk, lowSince', ...guard }),
-        );
-        return 'cleared';
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        const lostRace = (err instanceof Error && err.name === 'ConditionalCheckFailedException') || reasons !== undefined;
-        if (!lostRace) throw err;
-        await sleep(Math.random() * 20 * (attempt + 1));
-      }
-    }
-    throw new Error(`Reorder flag of ${sku} kept changing; the next movement or reconciliation will set it`);
-  }
-
-  /** Net units reserved per day over the demand window (reservations minus releases), from the ledger. */
-  async function averageDailyDemand(sku: string, now: Date): Promise<number> {
-    const from = new Date(now.getTime() - DEMAND_WINDOW_DAYS * 86_400_000).toISOString();
-    const { pk, skPrefix } = keys.ledgerPrefix(sku);
-    const movements = await queryAll(ctx, {
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      FilterExpression: 'movement IN (:reserve, :release)',
-      ProjectionExpression: 'movement, quantity',
-      ExpressionAttributeValues: {
-        ':pk': pk, ':from': keys.ledgerFrom(from), ':to': `${skPrefix}\uffff`, ':reserve': 'RESERVE', ':release': 'RELEASE',
-      },
-    });
-    let net = 0;
-    for (const i of movements) net += (i.movement === 'RESERVE' ? 1 : -1) * Number(i.quantity);
-    return Math.max(0, net) / DEMAND_WINDOW_DAYS;
+  async function getMany(skus: readonly string[]): Promise<StockLevel[]> {
+    const items = await batchGet(ctx, skus.map((sku) => keys.stock(sku)));
+    const bySku = new Map(items.map((i) => [i.sku as string, i]));
+    return skus.map((sku) => levelFromItem(sku, bySku.get(sku)));
   }
 
   return {
     get,
-    detail,
-    syncReorderFlag,
-    averageDailyDemand,
+    getMany,
 
-    async getMany(skus: readonly string[]): Promise<StockLevel[]> {
-      const items = await batchGet(ctx, skus.map((sku) => keys.stock(sku)));
-      const bySku = new Map(items.map((i) => [i.sku as string, i]));
-      return skus.map((sku) => levelFromItem(sku, bySku.get(sku)));
+    async detail(sku: string): Promise<StockDetail> {
+      const { total, locations } = await levelItems(sku);
+      return { ...levelFromItem(sku, total), locations: locations.map(locationLevel) };
     },
 
     /** Levels of every catalog product (absent stock = zero), paged over the product listing. */
@@ -226,7 +119,7 @@ export function stockRepository(ctx: TableContext) {
         }),
       );
       const skus = (res.Items ?? []).map((i) => i.sku as string);
-      return { items: await this.getMany(skus), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
+      return { items: await getMany(skus), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
 
     /**
@@ -247,22 +140,33 @@ export function stockRepository(ctx: TableContext) {
       return byLocation;
     },
 
-    /**
-     * Copies a product's reorder settings onto its total stock item (creating an empty
-     * level if there is none), where the movements' follow-up and the below-reorder
-     * listing read them, then re-evaluates the flag.
-     */
-    async setReorderSettings(sku: string, settings: ReorderSettings | undefined, now: Date, causationId: string): Promise<void> {
+    /** The total item's level, reorder settings, flag and revision (consistent read). */
+    async reorderState(sku: string): Promise<ReorderState | undefined> {
+      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.stock(sku), ConsistentRead: true }));
+      const item = res.Item;
+      if (!item) return undefined;
+      const settings = settingsFromItem(item);
+      return {
+        level: levelFromItem(sku, item), ...(settings ? { settings } : {}), flagged: item.gsi2pk !== undefined,
+        ...(item.rev !== undefined ? { rev: Number(item.rev) } : {}),
+      };
+    },
+
+    /** The reorder settings stored on the total item (absent: none, or no item). */
+    async reorderSettings(sku: string): Promise<{ exists: boolean; settings?: ReorderSettings }> {
       const current = await ctx.doc.send(
         new GetCommand({ TableName: T, Key: keys.stock(sku), ConsistentRead: true, ProjectionExpression: 'reorderPoint, leadTimeDays, safetyStock' }),
       );
-      const stored = current.Item ? settingsFromItem(current.Item) : undefined;
-      const same = JSON.stringify(stored) === JSON.stringify(settings);
-      // nothing to write when unchanged (the hourly check calls this for every SKU), and no level to create for none
-      if (same || (!settings && !current.Item)) {
-        await syncReorderFlag(sku, now, causationId);
-        return;
-      }
+      const settings = current.Item ? settingsFromItem(current.Item) : undefined;
+      return { exists: current.Item !== undefined, ...(settings ? { settings } : {}) };
+    },
+
+    /**
+     * Copies a product's reorder settings onto its total stock item (creating an empty
+     * level if there is none), where the movements' follow-up and the below-reorder
+     * listing read them. A copy of the product's own fields, not a change of stock.
+     */
+    async storeReorderSettings(sku: string, settings: ReorderSettings | undefined): Promise<void> {
       await ctx.doc.send(
         new UpdateCommand({
           TableName: T,
@@ -282,16 +186,10 @@ export function stockRepository(ctx: TableContext) {
             : { ExpressionAttributeValues: { ':one': 1 } }),
         }),
       );
-      await syncReorderFlag(sku, now, causationId);
     },
 
-    /**
-     * Products at or below their reorder point, by SKU, from the sparse STOCKLOW index
-     * (only flagged stock items are in it: no scan, no per-product read), each with a
-     * suggested quantity. A flag left behind by a release is skipped (and cleared by
-     * the next movement or reconciliation).
-     */
-    async listLow(opts: { cursor?: string; limit: number }, now: Date): Promise<Page<LowStock>> {
+    /** A page of the sparse below-reorder index (gsi2 STOCKLOW): only flagged items are in it. */
+    async flaggedLow(opts: { cursor?: string; limit: number }): Promise<Page<FlaggedLow>> {
       const query = { list: 'stock-low' };
       const res = await ctx.doc.send(
         new QueryCommand({
@@ -303,112 +201,11 @@ export function stockRepository(ctx: TableContext) {
           Limit: opts.limit,
         }),
       );
-      const items = await Promise.all(
-        (res.Items ?? []).map(async (item): Promise<LowStock | undefined> => {
-          const sku = String(item.sku);
-          const settings = settingsFromItem(item);
-          if (!settings) return undefined;
-          const level = levelFromItem(sku, item);
-          const demand = await averageDailyDemand(sku, now);
-          const advice = assessReplenishment({ sku, available: level.available, settings, averageDailyDemand: demand });
-          if (!advice.needsReorder) return undefined;
-          return { ...level, ...advice, settings, averageDailyDemand: demand, ...(item.lowSince ? { lowSince: String(item.lowSince) } : {}) };
-        }),
-      );
-      return { items: items.filter((i): i is LowStock => i !== undefined), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
-    },
-
-    /**
-     * One transaction: the product (and a named location) must exist; the location's
-     * level, the SKU's total and a LEDGER entry move together (created on the first
-     * receipt); the outbox carries StockAdjusted. A decrease is conditioned on
-     * `available >= |delta|` at the location and in total, which is exactly "on hand
-     * stays >= reserved" (and >= 0) without arithmetic in the condition. Returns the
-     * total level read back after the write. With a claim, a repeated request changes
-     * nothing and answers with the current level.
-     */
-    async adjust(adj: Adjustment, now: Date, opts: { claim?: IdempotencyClaim } = {}): Promise<StockLevel> {
-      const at = now.toISOString();
-      const adjustmentId = newId(now);
-      const locationId = adj.locationId ?? DEFAULT_LOCATION_ID;
-      const event = buildEvent(
-        StockAdjusted,
-        { sku: adj.sku, adjustmentId, delta: adj.delta, reason: adj.reason, note: adj.note, actor: adj.actor, locationId },
-        { eventId: newId(now), occurredAt: now, correlationId: adjustmentId, causationId: adj.causationId },
-      );
-      const checkLocation = locationId !== DEFAULT_LOCATION_ID;
-      const items = [
-        { ConditionCheck: { TableName: T, Key: keys.product(adj.sku), ConditionExpression: 'attribute_exists(pk)' } },
-        ...(checkLocation
-          ? [{ ConditionCheck: { TableName: T, Key: keys.location(locationId), ConditionExpression: 'attribute_exists(pk)' } }]
-          : []),
-        ...stockMoveItems(T, {
-          sku: adj.sku, locationId, movement: 'ADJUSTMENT', quantity: adj.delta, at, actor: adj.actor,
-          cause: { adjustmentId, reason: adj.reason, ...(adj.note ? { note: adj.note } : {}) },
-        }),
-        { Put: { TableName: T, Item: outboxItem(keys.stock(adj.sku).pk, event, now) } },
-        // a retried request (same Idempotency-Key) must not move stock twice
-        ...(opts.claim ? [claimPut(T, opts.claim, { statusCode: 201, body: { adjustmentId } }, now, { sku: adj.sku })] : []),
-      ];
-      const at_ = { location: checkLocation ? 1 : -1, level: checkLocation ? 2 : 1, total: checkLocation ? 3 : 2, claim: items.length - 1 };
-      try {
-        await withConflictRetry(() => ctx.doc.send(new TransactWriteCommand({ TransactItems: items })));
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (opts.claim && reasons && isConditionFailure(reasons[at_.claim])) {
-          // already applied (or 409 for a different request): answer with today's level
-          await resolveLostClaim(ctx, opts.claim, reasons[at_.claim]);
-          return get(adj.sku);
-        }
-        if (reasons && isConditionFailure(reasons[0])) {
-          throw new NotFoundError(`No product with SKU ${adj.sku}`, { sku: adj.sku });
-        }
-        if (reasons && at_.location >= 0 && isConditionFailure(reasons[at_.location])) {
-          throw new NotFoundError(`No stock location ${locationId}`, { locationId });
-        }
-        const failed = reasons && [at_.level, at_.total].find((i) => isConditionFailure(reasons[i]));
-        if (reasons && failed !== undefined) {
-          const old = reasons[failed]!.Item;
-          const level = old
-            ? { sku: adj.sku, onHand: numberAttr(old, 'onHand') ?? 0, reserved: numberAttr(old, 'reserved') ?? 0, available: numberAttr(old, 'available') ?? 0 }
-            : emptyLevel(adj.sku);
-          throw adjustmentConflict(level, adj.delta);
-        }
-        throw err;
-      }
-      // a receipt may lift the level above the reorder point, a write-off take it below
-      await syncReorderFlag(adj.sku, now, adj.causationId);
-      // TransactWriteItems returns no values; a strongly consistent read shows the
-      // level right after (a concurrent change may already be included).
-      return get(adj.sku);
-    },
-
-    /** Raw ledger items of a SKU, oldest first. */
-    async ledger(sku: string): Promise<Record<string, unknown>[]> {
-      const { pk, skPrefix } = keys.ledgerPrefix(sku);
-      // every page: a long-lived SKU's ledger outgrows one Query response
-      return queryAll(ctx, {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
-        ConsistentRead: true,
+      const items = (res.Items ?? []).map((item): FlaggedLow => {
+        const settings = settingsFromItem(item);
+        return { level: levelFromItem(String(item.sku), item), ...(settings ? { settings } : {}), ...(item.lowSince ? { lowSince: String(item.lowSince) } : {}) };
       });
-    },
-
-    /** The ledger newest first, a page at a time. */
-    async ledgerPage(sku: string, opts: { cursor?: string; limit: number }): Promise<Page<LedgerEntry>> {
-      const { pk, skPrefix } = keys.ledgerPrefix(sku);
-      const query = { list: 'ledger', sku };
-      const res = await ctx.doc.send(
-        new QueryCommand({
-          TableName: T,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': pk, ':p': skPrefix },
-          ScanIndexForward: false,
-          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
-          Limit: opts.limit,
-        }),
-      );
-      return { items: (res.Items ?? []).map(ledgerEntryFromItem), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
+      return { items, nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
 
     /**

@@ -1,7 +1,7 @@
 import { newOrder, priceOrder, type PlaceOrderRequest } from '../../shared/domain/order';
 import { formatOrderNumber, orderDay } from '../../shared/domain/order-number';
 import type { ProductInput } from '../../shared/domain/product';
-import type { Repositories } from '../../shared/store';
+import type { Application as Repositories } from '../../shared/app';
 
 export const NOW = new Date('2026-11-27T03:00:00.000Z');
 

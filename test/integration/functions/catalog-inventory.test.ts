@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeHandler as makeCatalog } from '../../../functions/catalog/catalog';
 import { makeHandler as makeInventory } from '../../../functions/inventory/inventory';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { call, TOKENS } from '../../support/api-event';
 import { NOW, pendingOrder } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';

@@ -6,9 +6,9 @@ import { makeHandler as makeExpire } from '../../../functions/expire-unpaid/expi
 import { makeHandler as makeOrderActions } from '../../../functions/order-actions/order-actions';
 import { makeHandler as makeReview } from '../../../functions/review-order/review-order';
 import { makeHandler as makeSettings } from '../../../functions/settings/settings';
-import { repositories, type Repositories } from '../../../shared/store';
-import { orderLifecycle } from '../../../shared/store/order-lifecycle';
-import { settingsRepository } from '../../../shared/store/settings-repository';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
+import { orderLifecycle } from '../../../shared/app/order-lifecycle';
+import { settingsService as settingsRepository } from '../../../shared/app/settings';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeHandler as makeNotifications } from '../../../functions/notifications/notifications';
 import { makeHandler as makeNotify } from '../../../functions/notify/notify';
 import { DEFAULT_NOTIFICATION_SETTINGS } from '../../../shared/domain/notifications';
-import { notificationRepository } from '../../../shared/store/notification-repository';
+import { notificationService as notificationRepository } from '../../../shared/app/notifications';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
 import { createTestTable, type TestTable } from '../../support/table';
 

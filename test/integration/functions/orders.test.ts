@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeHandler as makeGetOrder } from '../../../functions/get-order/get-order';
 import { makeHandler as makePlaceOrder } from '../../../functions/place-order/place-order';
 import { makeHandler as makeReserveStock } from '../../../functions/reserve-stock/reserve-stock';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
 import { NOW, orderRequest, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';

@@ -3,7 +3,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EVENTS } from '../../../events/catalog';
 import { makeHandler } from '../../../functions/outbox-relay/outbox-relay';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { streamRecords as allStreamRecords } from '../../support/stream';
 import { createTestTable, type TestTable } from '../../support/table';

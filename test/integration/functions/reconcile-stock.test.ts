@@ -4,9 +4,9 @@ import { StockDriftDetected } from '../../../events/catalog';
 import { makeHandler } from '../../../functions/reconcile-stock/reconcile-stock';
 import { makeHandler as makeReplenishment } from '../../../functions/replenishment/replenishment';
 import { logger } from '../../../shared/middleware/logger';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { keys } from '../../../shared/store/keys';
-import { stockChecks } from '../../../shared/store/stock-reconciliation';
+import { stockChecks } from '../../../shared/app/stock-checks';
 import { NOW, pendingOrder, product, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConflictError } from '../../../shared/domain/errors';
 import { newOrder, priceOrder } from '../../../shared/domain/order';
 import { formatOrderNumber } from '../../../shared/domain/order-number';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import type { IdempotencyClaim } from '../../../shared/store/order-repository';
 import { NOW, orderRequest, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';

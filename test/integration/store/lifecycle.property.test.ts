@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DomainError } from '../../../shared/domain/errors';
 import type { LifecycleCommand } from '../../../shared/domain/lifecycle';
 import type { OrderStatus } from '../../../shared/domain/order-status';
-import { repositories, type Repositories } from '../../../shared/store';
-import { orderLifecycle, type OrderLifecycle } from '../../../shared/store/order-lifecycle';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
+import { orderLifecycle, type OrderLifecycle } from '../../../shared/app/order-lifecycle';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';
 

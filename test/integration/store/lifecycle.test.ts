@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EVENTS } from '../../../events/catalog';
 import { ConflictError, ForbiddenError, ValidationError } from '../../../shared/domain/errors';
 import type { Actor, LifecycleCommand } from '../../../shared/domain/lifecycle';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { keys } from '../../../shared/store/keys';
-import { orderLifecycle, type OrderLifecycle } from '../../../shared/store/order-lifecycle';
+import { orderLifecycle, type OrderLifecycle } from '../../../shared/app/order-lifecycle';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';
 

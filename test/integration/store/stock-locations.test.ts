@@ -1,7 +1,7 @@
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NotFoundError } from '../../../shared/domain/errors';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { keys } from '../../../shared/store/keys';
 import { releaseItems, type ReservedLine } from '../../../shared/store/stock-repository';
 import { NOW, pendingOrder, product, stocked } from '../../support/fixtures';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../../shared/domain/errors';
-import { repositories, type Repositories } from '../../../shared/store';
+import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';
 

@@ -1,15 +1,14 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ReplenishmentNeeded, StockDriftDetected } from '../../events/catalog';
-import { buildEvent } from '../../events/define-event';
+import type { ChangeSet, DomainEvent } from '../domain/decision';
 import type { Product } from '../domain/product';
 import { reconcile, reconcileLocations, type ReconciliationReport } from '../domain/reconciliation';
 import { reorderSettingsOf } from '../domain/replenishment';
-import { newId } from './ids';
-import { keys } from './keys';
-import { outboxItem } from './outbox';
-import { productRepository } from './product-repository';
-import { stockRepository, type LowStock } from './stock-repository';
-import type { TableContext } from './table';
+import { storeFor, type Store } from '../store';
+import type { ProductRepository } from '../store/product-repository';
+import type { StockRepository } from '../store/stock-repository';
+import type { TableContext } from '../store/table';
+import type { Writer } from '../store/writer';
+import { stamped } from './events';
+import { makeStock, type LowStock, type Stock } from './stock';
 
 /** A disagreement found for one SKU, at one location or (no locationId) in its total. */
 export interface Drift {
@@ -38,21 +37,33 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => 
  * the locations. A disagreement is published as StockDriftDetected and returned, and
  * is never corrected here: a person decides what the right number is.
  */
-export function stockChecks(ctx: TableContext) {
-  const stock = stockRepository(ctx);
-  const products = productRepository(ctx);
+export interface StockChecksDeps {
+  stock: Pick<StockRepository, 'reconciliationSnapshot'> & Pick<Stock, 'setReorderSettings' | 'listLow'>;
+  products: Pick<ProductRepository, 'list'>;
+  writer: Pick<Writer, 'commit'>;
+}
+
+/** An event about a SKU alone: only its outbox item, in the SKU's partition. */
+const announce = (sku: string, event: DomainEvent, now: Date): ChangeSet => ({
+  aggregate: { entity: 'stock', id: sku }, at: now.toISOString(), changes: [], events: [event], movements: [],
+});
+
+export function makeStockChecks(deps: StockChecksDeps) {
+  const { stock, products } = deps;
+
+  async function publish(sku: string, event: DomainEvent, now: Date, causationId: string) {
+    await deps.writer.commit(stamped(announce(sku, event, now), { now, correlationId: sku, causationId }));
+  }
 
   async function publishDrift(drift: Drift, now: Date, causationId: string) {
     const { report, locationId } = drift;
-    const event = buildEvent(
-      StockDriftDetected,
-      {
+    await publish(report.sku, {
+      detailType: 'StockDriftDetected',
+      data: {
         sku: report.sku, ...(locationId ? { locationId } : {}), onHand: report.onHand, reserved: report.reserved, available: report.available,
         expectedReserved: report.expectedReserved, drift: report.drift, problems: report.problems,
       },
-      { eventId: newId(now), occurredAt: now, correlationId: report.sku, causationId },
-    );
-    await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: outboxItem(keys.stock(report.sku).pk, event, now) }));
+    }, now, causationId);
   }
 
   async function checkSku(product: Product, now: Date, causationId: string): Promise<Drift[] | 'unsettled'> {
@@ -108,15 +119,13 @@ export function stockChecks(ctx: TableContext) {
       do {
         const page = await stock.listLow({ cursor, limit: 100 }, now);
         for (const item of page.items) {
-          const event = buildEvent(
-            ReplenishmentNeeded,
-            {
+          await publish(item.sku, {
+            detailType: 'ReplenishmentNeeded',
+            data: {
               sku: item.sku, available: item.available, ...item.settings,
               averageDailyDemand: item.averageDailyDemand, suggestedQuantity: item.suggestedQuantity,
             },
-            { eventId: newId(now), occurredAt: now, correlationId: item.sku, causationId },
-          );
-          await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: outboxItem(keys.stock(item.sku).pk, event, now) }));
+          }, now, causationId);
           low.push(item);
         }
         cursor = page.nextCursor;
@@ -125,4 +134,11 @@ export function stockChecks(ctx: TableContext) {
     },
   };
 }
-export type StockChecks = ReturnType<typeof stockChecks>;
+export type StockChecks = ReturnType<typeof makeStockChecks>;
+
+/** The scheduled checks over one table. */
+export function stockChecks(ctx: TableContext | Store) {
+  const store = 'writer' in ctx ? ctx : storeFor(ctx);
+  const stock = makeStock({ stock: store.stock, ledger: store.ledger, writer: store.writer, ctx: store.ctx });
+  return makeStockChecks({ stock: { ...store.stock, ...stock }, products: store.products, writer: store.writer });
+}

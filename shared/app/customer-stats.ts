@@ -1,0 +1,77 @@
+import type { Change, ChangeSet } from '../domain/decision';
+import type { OrderRecord } from '../domain/order';
+import { storeFor, type Store } from '../store';
+import { lifetimeValueAttribute } from '../store/customer-repository';
+import type { TableContext } from '../store/table';
+import { ConditionFailed, type Writer } from '../store/writer';
+
+export interface CustomerStatsDeps {
+  writer: Pick<Writer, 'commit'>;
+}
+
+/** One profile change with its applied-once marker, claimed in the same transaction. */
+function once(customerId: string, marker: 'customerOrder' | 'customerExit', orderId: string, profile: Change, now: Date): ChangeSet<never> {
+  const at = now.toISOString();
+  return {
+    aggregate: { entity: 'customer', id: customerId },
+    at,
+    changes: [
+      { op: 'put', entity: marker, id: [customerId, orderId], tag: 'marker', expect: { exists: false }, item: { orderId, at } },
+      { ...profile, tag: 'profile' },
+    ],
+    events: [],
+    movements: [],
+  };
+}
+
+/**
+ * Customer profiles kept from order events: OrderPlaced adds the order (creating the
+ * profile on the first one), an exit (rejected, cancelled, expired) subtracts it. A
+ * marker item per order and kind makes a redelivered event change nothing.
+ */
+export function makeCustomerStats(deps: CustomerStatsDeps) {
+  async function commit(set: ChangeSet<never>, orderId: string): Promise<'applied' | 'already'> {
+    try {
+      await deps.writer.commit(set);
+      return 'applied';
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err;
+      if (err.find('marker')) return 'already';
+      throw new Error(`Order ${orderId}: its customer profile is not there yet; retry`, { cause: err });
+    }
+  }
+
+  return {
+    /** contact details, order count, lifetime value, last order */
+    addPlaced(order: OrderRecord, now: Date): Promise<'applied' | 'already'> {
+      const { customerId, email, name, phone } = order.customer;
+      return commit(once(customerId, 'customerOrder', order.orderId, {
+        op: 'update', entity: 'customer', id: [customerId],
+        set: {
+          customerId, email, name, updatedAt: now.toISOString(),
+          lastOrder: { orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt },
+          ...(phone ? { phone } : {}),
+        },
+        setIfAbsent: { createdAt: order.createdAt },
+        add: { orderCount: 1, [lifetimeValueAttribute(order.totals.total.currency)]: order.totals.total.amount },
+      }, now), order.orderId);
+    },
+
+    /** the order left the running: it no longer counts; an exit overtaking its OrderPlaced fails and is retried */
+    subtractExit(order: Pick<OrderRecord, 'orderId' | 'customer' | 'totals'>, now: Date): Promise<'applied' | 'already'> {
+      const { customerId } = order.customer;
+      return commit(once(customerId, 'customerExit', order.orderId, {
+        op: 'update', entity: 'customer', id: [customerId], expect: { exists: true },
+        set: { updatedAt: now.toISOString() },
+        add: { orderCount: -1, [lifetimeValueAttribute(order.totals.total.currency)]: -order.totals.total.amount },
+      }, now), order.orderId);
+    },
+  };
+}
+export type CustomerStats = ReturnType<typeof makeCustomerStats>;
+
+/** Customers over one table: the profile reads and the stats use cases. */
+export const customerService = (ctx: TableContext | Store) => {
+  const store = 'writer' in ctx ? ctx : storeFor(ctx);
+  return { ...store.customers, ...makeCustomerStats({ writer: store.writer }) };
+};

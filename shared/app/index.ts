@@ -1,0 +1,62 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { noteChangeSet } from '../domain/order-changes';
+import type { TimelineEntry } from '../domain/order';
+import { NotFoundError } from '../domain/errors';
+import { storeFor, type Store } from '../store';
+import type { TableContext } from '../store/table';
+import { ConditionFailed } from '../store/writer';
+import { makeCustomerStats } from './customer-stats';
+import { stamped } from './events';
+import { makeNotifications } from './notifications';
+import { makeOrderLifecycle } from './order-lifecycle';
+import { makePlaceOrder } from './place-order';
+import { makeReserveStock } from './reserve-stock';
+import { makeSettings } from './settings';
+import { makeStock } from './stock';
+import { makeStockChecks } from './stock-checks';
+
+/**
+ * The application over one table: every use case wired to the store modules it
+ * reads through and the one writer it commits with. Handlers take the parts they
+ * need from here (their composition roots), tests drive the same objects.
+ */
+export function applicationFor(store: Store) {
+  const { writer, ctx } = store;
+  const stock = makeStock({ stock: store.stock, ledger: store.ledger, writer, ctx });
+  return {
+    products: store.products,
+    lookup: store.lookup,
+    locations: store.locations,
+    stock,
+    orders: {
+      ...store.orders,
+      create: makePlaceOrder({ customers: store.customers, writer, ctx }),
+      reserve: makeReserveStock({ orders: store.orders, stock: store.stock, locations: store.locations, writer }),
+
+      /** A staff note in the order's timeline, written only if the order exists. */
+      async addNote(orderId: string, text: string, actor: string, now: Date): Promise<TimelineEntry> {
+        const set = noteChangeSet(orderId, text, actor, now);
+        try {
+          await writer.commit(stamped(set, { now, correlationId: orderId, causationId: orderId }));
+        } catch (err) {
+          if (err instanceof ConditionFailed && err.find('order')) throw new NotFoundError(`Order ${orderId} not found`);
+          throw err;
+        }
+        return set.timeline!;
+      },
+    },
+    lifecycle: makeOrderLifecycle({ orders: store.orders, writer }),
+    customers: { ...store.customers, ...makeCustomerStats({ writer }) },
+    settings: makeSettings({ settings: store.settings, writer }),
+    notifications: makeNotifications({ notifications: store.notifications, writer }),
+    checks: makeStockChecks({ stock: { ...store.stock, ...stock }, products: store.products, writer }),
+  };
+}
+
+export const application = (doc: DynamoDBDocumentClient, tableName: string) => applicationFor(storeFor({ doc, tableName }));
+export const applicationOver = (ctx: TableContext) => applicationFor(storeFor(ctx));
+
+/** The staff look-ups over one table. */
+export const orderLookupOver = (ctx: TableContext) => storeFor(ctx).lookup;
+export type Application = ReturnType<typeof applicationFor>;
+export type OrdersApp = Application['orders'];

@@ -1,0 +1,120 @@
+import { ConflictError, NotFoundError } from '../domain/errors';
+import {
+  alreadyApplied, decide, type DecideFacts, type Decision, type LifecycleCommand, type ReviewCommand,
+} from '../domain/lifecycle';
+import type { OrderRecord } from '../domain/order';
+import { orderChangeSet } from '../domain/order-changes';
+import { systemActor } from '../domain/actor';
+import type { OrderRepository } from '../store/order-repository';
+import { storeFor, type Store } from '../store';
+import type { TableContext } from '../store/table';
+import { ConditionFailed, type Writer } from '../store/writer';
+import { stamped } from './events';
+
+export interface TransitionOptions {
+  /** request id or event id that caused the change */
+  causationId: string;
+  now: Date;
+  /** needed by approvals: how long the customer has to pay */
+  paymentDeadlineMinutes?: number;
+}
+
+export interface TransitionResult {
+  order: OrderRecord;
+  decision: Decision;
+}
+
+export type ReviewRecord =
+  | { outcome: 'review-required'; order: OrderRecord }
+  | { outcome: 'skipped'; status: OrderRecord['status'] };
+
+export interface LifecycleDeps {
+  orders: Pick<OrderRepository, 'getRecord' | 'reservedLines' | 'dueForExpiry' | 'hasEarlierOrder'>;
+  writer: Pick<Writer, 'commit'>;
+}
+
+/** Tries before a command whose order keeps changing underneath is answered with 409. */
+const MAX_ATTEMPTS = 4;
+
+export const REVIEWER = systemActor('review-order');
+
+/**
+ * Order status changes after placement: load the order (and what it holds), let
+ * lifecycle.decide() decide, commit the decision's change set as one transaction. A
+ * repeated or racing command loses on the order's version condition, so stock moves
+ * at most once; an order that changed between the read and the write is read and
+ * decided again, so the answer always reflects the order as it is now.
+ */
+export function makeOrderLifecycle(deps: LifecycleDeps) {
+  async function load(orderId: string): Promise<OrderRecord> {
+    const order = await deps.orders.getRecord(orderId);
+    if (!order) throw new NotFoundError(`No order ${orderId}`, { orderId });
+    return order;
+  }
+
+  async function apply(order: OrderRecord, command: LifecycleCommand | ReviewCommand, facts: DecideFacts, opts: TransitionOptions): Promise<TransitionResult> {
+    const decision = decide(order, command, opts.now, facts);
+    const reservedLines = decision.stock === 'release' || decision.stock === 'commit' ? await deps.orders.reservedLines(order.orderId) : undefined;
+    const set = orderChangeSet(order, decision, { ...(reservedLines ? { reservedLines } : {}) });
+    await deps.writer.commit(stamped(set, { now: opts.now, correlationId: order.orderId, causationId: opts.causationId }));
+    const after = { ...order, ...decision.set, status: decision.status, version: decision.version, updatedAt: decision.timeline.at } as OrderRecord;
+    return { order: after, decision };
+  }
+
+  /**
+   * Apply one lifecycle command. Throws what decide() throws (400 no reason, 403,
+   * 409 illegal or stale, with the current status).
+   */
+  async function transition(orderId: string, command: LifecycleCommand, opts: TransitionOptions): Promise<TransitionResult> {
+    const approving = command.type === 'approve' || command.type === 'auto-approve';
+    if (approving && opts.paymentDeadlineMinutes === undefined) throw new Error('An approval needs the payment deadline');
+    const facts: DecideFacts = opts.paymentDeadlineMinutes !== undefined ? { paymentDeadlineMinutes: opts.paymentDeadlineMinutes } : {};
+    for (let i = 1; ; i++) {
+      const order = await load(orderId);
+      try {
+        return await apply(order, command, facts, opts);
+      } catch (err) {
+        // anything but "the order moved meanwhile" is a real failure (e.g. a hold already gone)
+        if (!(err instanceof ConditionFailed) || !err.find('order')) throw err;
+        if (i >= MAX_ATTEMPTS) {
+          const current = await load(orderId);
+          throw new ConflictError(`Order ${orderId} keeps changing; it is ${current.status}`, { status: current.status, version: current.version }, 'stale-version', 'Order changed');
+        }
+      }
+    }
+  }
+
+  return {
+    transition,
+
+    /**
+     * The workflow settings want a person to look at the order: record why (timeline,
+     * order, ReviewRequired for the notification rules) without changing its status.
+     * Done once: a redelivered review, or an order someone already acted on, is skipped.
+     */
+    async requireReview(orderId: string, review: { rules: string[]; reasons: string[] }, opts: TransitionOptions): Promise<ReviewRecord> {
+      const order = await load(orderId);
+      if (order.status !== 'IN_REVIEW' || order.reviewReasons !== undefined) return { outcome: 'skipped', status: order.status };
+      try {
+        const { order: after } = await apply(order, { type: 'require-review', actor: REVIEWER, ...review }, {}, opts);
+        return { outcome: 'review-required', order: after };
+      } catch (err) {
+        if (err instanceof ConditionFailed && err.find('order')) return { outcome: 'skipped', status: (await load(orderId)).status };
+        throw err;
+      }
+    },
+
+    dueForExpiry: (now: Date, limit?: number) => deps.orders.dueForExpiry(now, limit),
+    hasEarlierOrder: (order: Pick<OrderRecord, 'orderId' | 'createdAt' | 'customer'>) => deps.orders.hasEarlierOrder(order),
+
+    /** Whether the order already shows the command's outcome (a worker then acknowledges a redelivery). */
+    alreadyApplied,
+  };
+}
+
+/** The lifecycle over one table. */
+export const orderLifecycle = (ctx: TableContext | Store) => {
+  const store = 'writer' in ctx ? ctx : storeFor(ctx);
+  return makeOrderLifecycle({ orders: store.orders, writer: store.writer });
+};
+export type OrderLifecycle = ReturnType<typeof makeOrderLifecycle>;

@@ -1,0 +1,68 @@
+import { ulid } from 'ulid';
+import type { Change } from '../domain/decision';
+import type { OrderRecord } from '../domain/order';
+import { placedChangeSet } from '../domain/order-changes';
+import type { CustomerRepository } from '../store/customer-repository';
+import { claimChange, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
+import type { TableContext } from '../store/table';
+import { ConditionFailed, type Writer } from '../store/writer';
+import { stamped } from './events';
+
+export const newCustomerId = () => `cus_${ulid()}`;
+
+export interface PlaceOrderDeps {
+  customers: Pick<CustomerRepository, 'idForEmail'>;
+  writer: Pick<Writer, 'commit'>;
+  /** for reading a lost claim's winner when the cancellation carried no item */
+  ctx: TableContext;
+}
+
+export interface CreateOptions {
+  claims: readonly IdempotencyClaim[];
+  response: StoredResponse;
+  /** actor label (`role:principal`) */
+  actor: string;
+  causationId: string;
+  now: Date;
+}
+
+/**
+ * ONE transaction: idempotency claims, the order (version 1, PENDING), its number,
+ * its look-up item, the first timeline entry, OrderPlaced, and for a new customer the
+ * email claim. A concurrent duplicate loses on its idempotency claim and answers with
+ * the winner's stored response; two first orders of one email race on its claim, and
+ * the loser retries once with the winner's customer id.
+ */
+export function makePlaceOrder(deps: PlaceOrderDeps) {
+  return async function create(placed: OrderRecord, opts: CreateOptions): Promise<{ response: StoredResponse; replayed: boolean }> {
+    const { now } = opts;
+    const claimChanges = opts.claims.map((claim, i) => claimChange(claim, opts.response, now, `claim:${i}`, { orderId: placed.orderId }));
+    const existing = await deps.customers.idForEmail(placed.customer.email);
+    let match = existing ? { customerId: existing, isNew: false } : { customerId: newCustomerId(), isNew: true };
+    for (let attempt = 1; ; attempt++) {
+      const order: OrderRecord = { ...placed, customer: { ...placed.customer, customerId: match.customerId } };
+      const set = placedChangeSet(order, opts.actor, now);
+      const emailClaim: Change[] = match.isNew
+        ? [{
+            op: 'put', entity: 'customerEmail', id: [order.customer.email], tag: 'customerEmail', returnOld: true, expect: { exists: false },
+            item: { customerId: match.customerId, email: order.customer.email.trim().toLowerCase(), createdAt: order.createdAt },
+          }]
+        : [];
+      set.changes = [...claimChanges, ...set.changes, ...emailClaim];
+      try {
+        await deps.writer.commit(stamped(set, { now, correlationId: order.orderId, causationId: opts.causationId }));
+        return { response: opts.response, replayed: false };
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        for (const [i, claim] of opts.claims.entries()) {
+          const lost = err.find(`claim:${i}`);
+          if (lost) return { response: await resolveLostClaim(deps.ctx, claim, lost.old), replayed: true };
+        }
+        const lostEmail = err.find('customerEmail');
+        const winner = lostEmail ? (lostEmail.old?.customerId as string | undefined) ?? (await deps.customers.idForEmail(placed.customer.email)) : undefined;
+        if (!winner || attempt > 1) throw err;
+        match = { customerId: winner, isNew: false };
+      }
+    }
+  };
+}

@@ -1,0 +1,80 @@
+import { ENTITY, keys, type Key } from './keys';
+
+// How a decision's entity names become items: the key from the natural id, the
+// entity type stored on the item, the aggregate's partition (timeline and outbox
+// live there), and index keys derived from the item's own fields. A new aggregate
+// (payment, shipment, return) adds one entry here and its formats to keys.ts.
+
+export interface EntityMapping {
+  type: string;
+  key(id: readonly string[]): Key;
+  /** partition of the aggregate, where its timeline entries and outbox items are written */
+  partition?(id: string): string;
+  /** index keys of a new item (from its fields) */
+  createIndexes?(item: Record<string, unknown>, id: readonly string[]): IndexKeys;
+  /** index keys that move with an update (e.g. the status index with the status) */
+  updateIndexes?(set: Record<string, unknown>, id: readonly string[]): IndexKeys;
+  /** index attributes that go with removed fields (a sparse index entry leaves with its flag) */
+  removedIndexes?(remove: readonly string[]): string[];
+}
+
+export type IndexKeys = Readonly<Record<string, string | undefined>>;
+
+export type EntityMap = Readonly<Record<string, EntityMapping>>;
+
+const one = (id: readonly string[], n = 1): string[] => {
+  if (id.length !== n || id.some((p) => typeof p !== 'string' || p === '')) throw new Error(`Expected an id of ${n} part(s), got ${JSON.stringify(id)}`);
+  return [...id];
+};
+
+export const ENTITIES: EntityMap = {
+  order: {
+    type: ENTITY.order,
+    key: (id) => keys.order(one(id)[0]!),
+    partition: (orderId) => keys.orderPartition(orderId),
+    createIndexes: (o) =>
+      keys.orderIndexes({
+        customerId: String((o.customer as { customerId: string }).customerId), status: String(o.status),
+        createdAt: String(o.createdAt), orderId: String(o.orderId),
+      }),
+    updateIndexes: (set) => (set.status === undefined ? {} : { gsi2pk: keys.statusPk(String(set.status)) }),
+  },
+  orderNumber: { type: ENTITY.orderNumber, key: (id) => keys.orderNumber(one(id)[0]!) },
+  orderLookup: {
+    type: ENTITY.orderLookup,
+    key: (id) => {
+      const { pk, sk } = keys.orderLookup({ orderId: one(id)[0]!, channel: '', createdAt: '' });
+      return { pk, sk };
+    },
+    createIndexes: (o) => {
+      const { pk: _pk, sk: _sk, ...indexes } = keys.orderLookup({ orderId: String(o.orderId), channel: String(o.channel), createdAt: String(o.createdAt) });
+      return indexes;
+    },
+  },
+  reservation: { type: ENTITY.reservation, key: (id) => keys.reservation(one(id)[0]!) },
+  paymentDue: {
+    type: ENTITY.paymentDue,
+    key: (id) => keys.paymentDueKey(one(id)[0]!),
+    createIndexes: (item) => {
+      const { gsi2pk, gsi2sk } = keys.paymentDue({ orderId: String(item.orderId), dueAt: String(item.dueAt) });
+      return { gsi2pk, gsi2sk };
+    },
+  },
+  idempotency: { type: ENTITY.idempotency, key: (id) => keys.idempotency(...(one(id, 2) as [string, string])) },
+  product: { type: ENTITY.product, key: (id) => keys.product(one(id)[0]!), partition: (sku) => keys.product(sku).pk },
+  stock: {
+    type: ENTITY.stock,
+    key: (id) => keys.stock(one(id)[0]!),
+    partition: (sku) => keys.stock(sku).pk,
+    // the sparse below-reorder-point index: present while `lowSince` is set
+    updateIndexes: (set, id) => (set.lowSince === undefined ? {} : keys.stockLow(id[0]!)),
+    removedIndexes: (remove) => (remove.includes('lowSince') ? Object.keys(keys.stockLow('')) : []),
+  },
+  location: { type: ENTITY.location, key: (id) => keys.location(one(id)[0]!) },
+  customer: { type: ENTITY.customer, key: (id) => keys.customer(one(id)[0]!), partition: (customerId) => keys.customer(customerId).pk },
+  customerEmail: { type: ENTITY.customerEmail, key: (id) => keys.customerEmail(one(id)[0]!) },
+  customerOrder: { type: ENTITY.customerOrder, key: (id) => keys.customerOrder(...(one(id, 2) as [string, string])) },
+  customerExit: { type: ENTITY.customerExit, key: (id) => keys.customerExit(...(one(id, 2) as [string, string])) },
+  settings: { type: ENTITY.settings, key: (id) => keys.settings(one(id)[0]!), partition: (kind) => keys.settings(kind).pk },
+  settingsVersion: { type: ENTITY.settings, key: (id) => keys.settingsVersion(one(id, 2)[0]!, Number(id[1])) },
+};
