@@ -1,8 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
+import { application } from '../../shared/app';
 import { documentClient } from '../../shared/aws';
 import { Config, parseConfig } from '../../shared/config';
-import { notificationRepository } from '../../shared/store/notification-repository';
 import { makeHandler } from './notify';
 
 const config = parseConfig(
@@ -14,7 +14,7 @@ const config = parseConfig(
 const sns = new SNSClient({});
 
 export const handler = makeHandler({
-  notifications: notificationRepository({ doc: documentClient, tableName: config.TABLE_NAME }),
+  notifications: application(documentClient, config.TABLE_NAME).notifications,
   topics: config.DEPARTMENT_TOPICS,
   publish: async (topicArn, subject, message) => {
     await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));

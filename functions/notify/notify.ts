@@ -4,10 +4,10 @@ import { eventView, parseSqsRecord } from '../../events/define-event';
 import { render, route, type NotificationSettings } from '../../shared/domain/notifications';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
-import type { NotificationRepository } from '../../shared/store/notification-repository';
+import type { Notifications } from '../../shared/app/notifications';
 
 export interface NotifyDeps {
-  notifications: Pick<NotificationRepository, 'settings' | 'record' | 'markPublished'>;
+  notifications: Pick<Notifications, 'settings' | 'record' | 'markPublished'>;
   /** department -> topic ARN (the stage's topics); a department without one is only recorded */
   topics: Readonly<Record<string, string>>;
   publish: (topicArn: string, subject: string, message: string) => Promise<void>;
