@@ -1,8 +1,8 @@
-import { application } from '../../shared/app';
+import { orderLifecycle } from '../../shared/app/order-lifecycle';
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
 import { makeHandler } from './expire-unpaid';
 
 const config = loadConfig();
 
-export const handler = makeHandler({ lifecycle: application(documentClient, config.TABLE_NAME).lifecycle, now: () => new Date() });
+export const handler = makeHandler({ lifecycle: orderLifecycle({ doc: documentClient, tableName: config.TABLE_NAME }), now: () => new Date() });

@@ -1,8 +1,8 @@
-import { application } from '../../shared/app';
+import { notificationService } from '../../shared/app/notifications';
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
 import { makeHandler } from './notifications';
 
 const config = loadConfig();
 
-export const handler = makeHandler({ notifications: application(documentClient, config.TABLE_NAME).notifications, now: () => new Date() });
+export const handler = makeHandler({ notifications: notificationService({ doc: documentClient, tableName: config.TABLE_NAME }), now: () => new Date() });

@@ -1,6 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod';
-import { application } from '../../shared/app';
+import { notificationService } from '../../shared/app/notifications';
 import { documentClient } from '../../shared/aws';
 import { Config, parseConfig } from '../../shared/config';
 import { makeHandler } from './notify';
@@ -14,7 +14,7 @@ const config = parseConfig(
 const sns = new SNSClient({});
 
 export const handler = makeHandler({
-  notifications: application(documentClient, config.TABLE_NAME).notifications,
+  notifications: notificationService({ doc: documentClient, tableName: config.TABLE_NAME }),
   topics: config.DEPARTMENT_TOPICS,
   publish: async (topicArn, subject, message) => {
     await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));

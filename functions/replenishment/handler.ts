@@ -1,8 +1,8 @@
-import { application } from '../../shared/app';
+import { stockChecks } from '../../shared/app/stock-checks';
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
 import { makeHandler } from './replenishment';
 
 const config = loadConfig();
 
-export const handler = makeHandler({ checks: application(documentClient, config.TABLE_NAME).checks, now: () => new Date() });
+export const handler = makeHandler({ checks: stockChecks({ doc: documentClient, tableName: config.TABLE_NAME }), now: () => new Date() });
