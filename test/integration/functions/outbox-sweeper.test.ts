@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeHandler as makeRelay } from '../../../functions/outbox-relay/outbox-relay';
 import type { EventBusPort } from '../../../functions/outbox-relay/publish';
 import { makeHandler as makeSweeper, SWEEP_AFTER_MS } from '../../../functions/outbox-sweeper/outbox-sweeper';
-import { repositories } from '../../../shared/store';
+import { application as repositories } from '../../../shared/app';
 import { outboxStore } from '../../../shared/store/outbox';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { streamRecords } from '../../support/stream';
