@@ -54,7 +54,6 @@ export function applicationFor(store: Store) {
 }
 
 export const application = (doc: DynamoDBDocumentClient, tableName: string) => applicationFor(storeFor({ doc, tableName }));
-export const applicationOver = (ctx: TableContext) => applicationFor(storeFor(ctx));
 
 /** The staff look-ups over one table. */
 export const orderLookupOver = (ctx: TableContext) => storeFor(ctx).lookup;

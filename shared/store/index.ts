@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { customerRepository } from './customer-repository';
 import { locationRepository } from './location-repository';
 import { notificationRepository } from './notification-repository';
@@ -32,6 +31,3 @@ export function storeFor(ctx: TableContext) {
   };
 }
 export type Store = ReturnType<typeof storeFor>;
-
-/** The read side of the store over one table (composition roots pass it on). */
-export const storeOver = (doc: DynamoDBDocumentClient, tableName: string) => storeFor({ doc, tableName });

@@ -1,5 +1,6 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StockMovement } from '../domain/decision';
+import type { ReservedLine } from '../domain/order-changes';
 import { movementDeltas, type Movement } from '../domain/inventory';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
 import { newId } from './ids';
@@ -30,12 +31,7 @@ interface StockMove {
   cause: { orderId?: string; adjustmentId?: string; reason?: string; note?: string };
 }
 
-/** A reserved line as the RESERVATION item records it; lines written before locations existed have none. */
-export interface ReservedLine {
-  sku: string;
-  quantity: number;
-  locationId?: string;
-}
+export type { ReservedLine };
 
 function levelUpdate(tableName: string, key: { pk: string; sk: string }, m: StockMove, locationId?: string): TransactItem {
   const d = movementDeltas(m.movement, m.quantity);
