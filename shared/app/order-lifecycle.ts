@@ -10,6 +10,7 @@ import { storeFor, type Store } from '../store';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
 import { stamped } from './events';
+import { settingsService } from './settings';
 
 export interface TransitionOptions {
   /** request id or event id that caused the change */
@@ -118,3 +119,9 @@ export const orderLifecycle = (ctx: TableContext | Store) => {
   return makeOrderLifecycle({ orders: store.orders, writer: store.writer });
 };
 export type OrderLifecycle = ReturnType<typeof makeOrderLifecycle>;
+
+/** What the review and staff-action steps use, wired over one table without the other use cases. */
+export function lifecycleSteps(ctx: TableContext) {
+  const store = storeFor(ctx);
+  return { orders: store.orders, lifecycle: orderLifecycle(store), settings: settingsService(store) };
+}

@@ -1,6 +1,4 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { OutgoingEvent } from '../../events/define-event';
 import type { Change, ChangeSet, Expect } from '../domain/decision';
 import { ConflictError } from '../domain/errors';
@@ -50,6 +48,22 @@ export class TransactionTooLarge extends Error {
     super(`The change to ${aggregate} needs ${actions} actions; one transaction takes at most ${MAX_TRANSACTION_ACTIONS}`);
     this.name = 'TransactionTooLarge';
   }
+}
+
+type Wire = { S?: string; N?: string; BOOL?: boolean; NULL?: boolean; L?: Wire[]; M?: Record<string, Wire>; SS?: string[]; NS?: string[] };
+
+/** A cancellation reason's item (AttributeValue form) as plain values. */
+function plain(v: Wire | undefined): unknown {
+  if (!v) return undefined;
+  if (v.S !== undefined) return v.S;
+  if (v.N !== undefined) return Number(v.N);
+  if (v.BOOL !== undefined) return v.BOOL;
+  if (v.NULL) return null;
+  if (v.L) return v.L.map(plain);
+  if (v.M) return Object.fromEntries(Object.entries(v.M).map(([k, x]) => [k, plain(x)]));
+  if (v.SS) return v.SS;
+  if (v.NS) return v.NS.map(Number);
+  return undefined;
 }
 
 const defined = (keys: IndexKeys | undefined): Record<string, string> =>
@@ -210,7 +224,7 @@ export function makeWriter(ctx: TableContext, entities: EntityMap = ENTITIES) {
         const failed = tagged.flatMap((t, i) => {
           const r = reasons[i];
           if (!isConditionFailure(r)) return [];
-          return [{ tag: t.tag, ...(r?.Item ? { old: unmarshall(r.Item as Record<string, AttributeValue>) } : {}) }];
+          return [{ tag: t.tag, ...(r?.Item ? { old: plain({ M: r.Item as Record<string, Wire> }) as Record<string, unknown> } : {}) }];
         });
         throw new ConditionFailed(failed, label);
       }
