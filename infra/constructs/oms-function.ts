@@ -22,13 +22,16 @@ export const STEP_TAG = 'oms:step';
 /** Packages the Lambda runtime provides, left out of every bundle. */
 export const SDK_EXTERNALS = ['@aws-sdk/*', '@smithy/*'] as const;
 
-/** Bundles may be at most this large (index.mjs, minified); test/infra/bundles.test.ts holds them to it. */
+/** Bundles may be at most this large (index.js, minified); test/infra/bundles.test.ts holds them to it. */
 export const MAX_BUNDLE_BYTES = 250 * 1024;
 
 // json-rules-engine loads jsonpath-plus (25 KB minified) for conditions with a `path`. The
 // review rules use flat facts and refuse paths (shared/domain/review-policy.ts), so bundles
 // get this stand-in, which throws if it is ever reached. Relative to the project root, where esbuild runs.
 const NO_JSONPATH = 'infra/constructs/no-jsonpath.ts';
+
+/** The bundling step's shell command that marks a bundle folder as CommonJS (index.js). */
+const commonJsPackageJson = (outputDir: string) => `echo '{"type":"commonjs"}' > "${outputDir}/package.json"`;
 
 export type TableAccess = 'read' | 'write' | 'readwrite';
 
@@ -64,7 +67,7 @@ const pascalCase = (step: string) =>
 
 /**
  * One Lambda built from `functions/<step>/handler.ts` with the house defaults:
- * Node.js 22 on arm64, an ESM bundle (the AWS SDK left to the runtime) with source maps, an explicit
+ * Node.js 22 on arm64, a CommonJS bundle (the AWS SDK left to the runtime) with source maps, an explicit
  * log group with the stage's retention and a role that may only write to it.
  * Every other permission comes from a bind* call, which also sets the matching
  * environment variable, so access and configuration never drift apart.
@@ -119,7 +122,11 @@ export class OmsFunction extends Construct {
       bundling: {
         // esbuild from node_modules; Docker is not available on every machine that synthesizes.
         forceDockerBundling: false,
-        format: OutputFormat.ESM, // written as index.mjs
+        // CommonJS (index.js): the bundle and the SDK it requires then load through Node's
+        // CommonJS loader alone. An ESM bundle makes Node wrap each SDK package it imports
+        // as an ES module (resolve, lex its exports, translate), which costs more than the
+        // SDK's own code takes to run.
+        format: OutputFormat.CJS,
         // Lambda's nodejs22.x; the local cloud runs the very same bundle on the project's own Node 22.
         target: 'node22',
         mainFields: ['module', 'main'],
@@ -131,11 +138,16 @@ export class OmsFunction extends Construct {
         // the local cloud resolves the same imports from the project's production dependencies.
         bundleAwsSDK: false,
         externalModules: [...SDK_EXTERNALS],
-        // index.meta.json beside index.mjs: what each bundle holds, read by the bundle-size test.
+        // index.meta.json beside index.js: what each bundle holds, read by the bundle-size test.
         metafile: true,
         esbuildArgs: { '--alias': `jsonpath-plus=./${NO_JSONPATH}` },
-        // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        // The project's package.json says "type": "module"; this one beside index.js says what the
+        // bundle is, wherever it is loaded from (Lambda, the local cloud from a cloud assembly).
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [commonJsPackageJson(outputDir)],
+        },
       },
     });
     Tags.of(this.fn).add(STEP_TAG, step);

@@ -1,8 +1,11 @@
 /* global process */
 // Bootstrap of one local Lambda "container": a worker thread that loads a function's
 // bundle once (module scope runs once, as in a cold start) and then runs one
-// invocation at a time. Plain JavaScript because the bundles are plain ESM and the
+// invocation at a time. Plain JavaScript because the bundles are plain JavaScript and the
 // worker must run under plain Node, whatever started the local cloud.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 
@@ -15,9 +18,24 @@ const errorOf = (err) => ({
   stack: err && typeof err.stack === 'string' ? err.stack.split('\n') : [],
 });
 
+/** The "type" of the package.json nearest to `file`, as Node and Lambda's runtime read it. */
+function packageType(file) {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')).type ?? 'commonjs';
+    if (dirname(dir) === dir) return 'commonjs';
+  }
+}
+
+/** Loads the bundle as Lambda's Node.js runtime does: require() for CommonJS, import() for an ES module. */
+const load = (file) =>
+  file.endsWith('.cjs') || (file.endsWith('.js') && packageType(file) !== 'module')
+    ? createRequire(file)(file)
+    : import(pathToFileURL(file).href);
+
 let handler;
 try {
-  const mod = await import(pathToFileURL(file).href);
+  const mod = await load(file);
   handler = mod[exportName] ?? mod.default?.[exportName];
   if (typeof handler !== 'function') throw new Error(`${file} does not export a function named ${exportName}`);
   parentPort.postMessage({ type: 'ready' });

@@ -2,6 +2,7 @@
 // takes to import it (a cold start's module loading, SDK included) next to the time it
 // takes to import bare @aws-sdk/lib-dynamodb. Target: at most 1.5x that import.
 import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../infra/constructs/oms-function';
@@ -25,10 +26,19 @@ interface ImportTime {
   cpuMs: number;
 }
 
-/** Time a fresh Node process spends in `await import(specifier)`. */
-async function coldImport(specifier: string, nodeArgs: string[]): Promise<ImportTime> {
+/**
+ * Time a fresh Node process spends loading `specifier`: `await import(...)`, or `require(...)` for a
+ * CommonJS bundle, which is how Lambda's Node.js runtime loads one (index.js beside a package.json
+ * that does not say "type": "module").
+ */
+async function coldImport(specifier: string, nodeArgs: string[], load: 'import' | 'require' = 'import'): Promise<ImportTime> {
+  const loading =
+    load === 'import'
+      ? `await import(${JSON.stringify(specifier)});`
+      : `(await import('node:module')).createRequire(${JSON.stringify(specifier)})(${JSON.stringify(specifier)});`;
   const script =
-    `const cpu = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(specifier)});` +
+    // node:module is built in and loaded before the clock starts (a Lambda runtime has it loaded already).
+    `${load === 'require' ? "await import('node:module');" : ''}const cpu = process.cpuUsage(); const t = performance.now(); ${loading}` +
     'const used = process.cpuUsage(cpu); console.log(JSON.stringify({ ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 }));';
   // From the project root, as the local cloud runs bundles: bare imports resolve in its node_modules.
   const { stdout } = await run(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], { cwd: REPO_ROOT, env: ENV });
@@ -47,12 +57,21 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 export async function bundleBench(assemblyDir: string, runs = 5) {
   const bundles = functionBundles(assemblyDir);
   const subjects = [
-    { name: '(bare @aws-sdk/lib-dynamodb)', bytes: 0, specifier: '@aws-sdk/lib-dynamodb', nodeArgs: [] as string[] },
-    ...bundles.map((b) => ({ name: b.step, bytes: b.bytes, specifier: pathToFileURL(b.file).href, nodeArgs: ['--enable-source-maps'] })),
+    { name: '(bare @aws-sdk/lib-dynamodb)', bytes: 0, specifier: '@aws-sdk/lib-dynamodb', nodeArgs: [] as string[], load: 'import' as const },
+    ...bundles.map((b) => {
+      const commonJs = b.file.endsWith('.js') || b.file.endsWith('.cjs');
+      return {
+        name: b.step,
+        bytes: b.bytes,
+        specifier: commonJs ? resolve(b.file) : pathToFileURL(b.file).href,
+        nodeArgs: ['--enable-source-maps'],
+        load: commonJs ? ('require' as const) : ('import' as const),
+      };
+    }),
   ];
   const times = subjects.map(() => [] as ImportTime[]);
   for (let round = 0; round < runs; round++) {
-    for (const [i, s] of subjects.entries()) times[i]!.push(await coldImport(s.specifier, s.nodeArgs));
+    for (const [i, s] of subjects.entries()) times[i]!.push(await coldImport(s.specifier, s.nodeArgs, s.load));
   }
   const ms = times.map((t) => median(t.map((x) => x.ms)));
   const cpuMs = times.map((t) => median(t.map((x) => x.cpuMs)));
@@ -69,7 +88,7 @@ export async function bundleBench(assemblyDir: string, runs = 5) {
 /** The bench's bundle section, printed. */
 export async function printBundleBench(assemblyDir: string, runs = 5) {
   console.log(
-    `\nFunction bundles (minified index.mjs; cold import in a fresh Node process, median of ${runs}; targets: at most 250 KiB, at most 1.5x lib-dynamodb)`,
+    `\nFunction bundles (minified index.js; cold import in a fresh Node process, median of ${runs}; targets: at most 250 KiB, at most 1.5x lib-dynamodb)`,
   );
   console.table(await bundleBench(assemblyDir, runs));
 }

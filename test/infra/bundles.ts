@@ -1,7 +1,7 @@
 // The function bundles of a synthesized cloud assembly, with what esbuild's metafile
 // (index.meta.json, written by OmsFunction's bundling) says each one holds.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { stepOf, type CfnResource } from './synth';
 
 /** The parts of an esbuild metafile read here. */
@@ -15,7 +15,7 @@ interface Metafile {
 export interface FunctionBundle {
   /** functions/<step>/ the bundle was built from (the oms:step tag). */
   step: string;
-  /** Absolute path of index.mjs. */
+  /** Absolute path of the bundle (index.js; index.mjs for an ES module bundle). */
   file: string;
   bytes: number;
   /** Bytes in the bundle per npm package; the project's own files count as `(own code)`. */
@@ -52,15 +52,16 @@ export function functionBundles(assemblyDir: string): FunctionBundle[] {
       const metaFile = join(folder, 'index.meta.json');
       if (!existsSync(metaFile)) throw new Error(`functions/${step}: no esbuild metafile at ${metaFile}`);
       const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Metafile;
-      const [, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('index.mjs')) ?? [];
-      if (!output) throw new Error(`functions/${step}: the metafile names no index.mjs`);
+      const [outName, output] = Object.entries(meta.outputs).find(([name]) => /(^|\/)index\.m?js$/.test(name)) ?? [];
+      if (!outName || !output) throw new Error(`functions/${step}: the metafile names no index.js or index.mjs`);
+      const file = join(folder, basename(outName));
       const packages: Record<string, number> = {};
       for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
         const name = packageOf(input);
         packages[name] = (packages[name] ?? 0) + bytesInOutput;
       }
       const externals = [...new Set(output.imports.filter((i) => i.external).map((i) => i.path))].sort();
-      bundles.push({ step, file: join(folder, 'index.mjs'), bytes: statSync(join(folder, 'index.mjs')).size, packages, externals });
+      bundles.push({ step, file, bytes: statSync(file).size, packages, externals });
     }
   }
   return bundles.sort((a, b) => a.step.localeCompare(b.step));
