@@ -132,6 +132,9 @@ export class OmsFunction extends Construct {
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
+        // Maps without the sources: stack traces still name file and line, and the map that
+        // Node reads at load time (--enable-source-maps) is a fraction of the size.
+        sourcesContent: false,
         // Lambda's Node.js 22 runtime ships the AWS SDK v3 (every client and lib-dynamodb):
         // bundling it would add about 350 KB to each function and slow every cold start.
         // Deployed functions use the runtime's SDK release (it trails package.json a little);
