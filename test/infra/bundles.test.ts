@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BUNDLE_BYTES, REPO_ROOT, SDK_EXTERNALS } from '../../infra/constructs/oms-function';
 import { synthesize } from '../../infra/local/synth';
@@ -37,6 +37,13 @@ describe('function bundles', () => {
     expect(bundle.bytes, `${Math.round(bundle.bytes / 1024)} KiB, largest parts: ${largestParts(bundle)}`).toBeLessThanOrEqual(
       MAX_BUNDLE_BYTES,
     );
+  });
+
+  it.each(handlerSteps)('functions/%s is a CommonJS index.js, marked so beside it in a "type": "module" project', (step) => {
+    const bundle = bundleOf(step);
+    expect(basename(bundle.file)).toBe('index.js');
+    const manifest = JSON.parse(readFileSync(join(dirname(bundle.file), 'package.json'), 'utf8')) as { type?: string };
+    expect(manifest.type).toBe('commonjs');
   });
 
   it.each(handlerSteps)('functions/%s leaves out only Node built-ins and the AWS SDK the runtime ships', (step) => {

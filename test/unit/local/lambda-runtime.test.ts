@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,15 @@ export const handler = async (event, context) => {
 // Module scopes that take their time, or never finish.
 writeFileSync(join(dir, 'slow-init.mjs'), `await new Promise((r) => setTimeout(r, 3000));\nexport const handler = async () => 'loaded';\n`);
 writeFileSync(join(dir, 'stuck-init.mjs'), `await new Promise(() => setInterval(() => {}, 1000));\nexport const handler = async () => 'loaded';\n`);
+// A CommonJS bundle as OmsFunction writes it: index.js beside {"type":"commonjs"}, inside a
+// project whose package.json says "type": "module".
+mkdirSync(join(dir, 'project', 'asset'), { recursive: true });
+writeFileSync(join(dir, 'project', 'package.json'), '{"type":"module"}');
+writeFileSync(join(dir, 'project', 'asset', 'package.json'), '{"type":"commonjs"}');
+writeFileSync(
+  join(dir, 'project', 'asset', 'index.js'),
+  `const { threadId } = require('node:worker_threads');\nexports.handler = async (event) => ({ echo: event.echo, threadId });\n`,
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const timed = async <T>(p: Promise<T>) => {
@@ -60,6 +69,17 @@ describe('running functions in worker threads', () => {
       expect(process.env.TABLE_NAME).toBeUndefined();
       const failed = await pool.invoke({ fail: true });
       expect(failed).toMatchObject({ ok: false, error: { errorType: 'TypeError', errorMessage: 'bad input' } });
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('runs a CommonJS bundle (index.js beside a commonjs package.json) in a module-type project', async () => {
+    const pool = new FunctionPool({ ...spec(), file: join(dir, 'project', 'asset', 'index.js') }, {}, { maxConcurrency: 1, log: () => {} });
+    try {
+      const res = await pool.invoke({ echo: 'hi' });
+      expect(res).toMatchObject({ ok: true, result: { echo: 'hi' } });
+      if (res.ok) expect((res.result as { threadId: number }).threadId).toBeGreaterThan(0);
     } finally {
       await pool.stop();
     }
