@@ -18,7 +18,7 @@ export interface RelayDeps {
  * by SequenceNumber, so Lambda retries them (duplicates are fine: consumers are
  * idempotent and the event id is stable); after the mapping's retries the outbox
  * sweeper re-drives whatever still carries its "unpublished" mark. Accepted
- * entries have their mark cleared.
+ * entries have their marks cleared together (one BatchWriteItem per 25).
  */
 export function makeHandler(deps: RelayDeps) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -47,10 +47,11 @@ export function makeHandler(deps: RelayDeps) {
  * sweeper (same eventId, consumers dedupe), so a failed clear is logged, not retried.
  */
 export async function clearMarks(outbox: Pick<OutboxStore, 'markPublished'>, events: readonly StoredOutboxEvent[]) {
-  const results = await Promise.allSettled(events.map((e) => outbox.markPublished(e.key)));
-  results.forEach((r, i) => {
-    if (r.status === 'rejected') {
-      logger.warn('Unpublished mark not cleared', { eventId: events[i]!.eventId, error: r.reason instanceof Error ? r.reason.message : String(r.reason) });
-    }
-  });
+  if (events.length === 0) return;
+  try {
+    const left = await outbox.markPublished(events);
+    if (left.length > 0) logger.warn('Unpublished marks not cleared', { eventIds: left.map((e) => e.eventId) });
+  } catch (err) {
+    logger.warn('Unpublished marks not cleared', { eventIds: events.map((e) => e.eventId), error: err instanceof Error ? err.message : String(err) });
+  }
 }

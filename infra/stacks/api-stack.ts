@@ -77,8 +77,8 @@ export class ApiStack extends Stack {
     const relay = addFunction('outbox-relay', { timeout: Duration.seconds(30) });
     relay.bindBus(bus);
     // clears each published item's "unpublished" mark (what the outbox sweeper re-drives):
-    // one UpdateItem per accepted event, nothing else on the table
-    relay.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
+    // each accepted batch's items rewritten without it (BatchWriteItem), nothing else on the table
+    relay.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [table.tableArn] }));
     // Holds the coordinates (shard, sequence range) of batches that exhausted their
     // retries; the outbox sweeper re-drives the items themselves.
     const relayFailures = new Queue(this, 'OutboxRelayFailures', {

@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { OutgoingEvent } from '../../events/define-event';
@@ -35,7 +35,14 @@ export type OutboxItem = z.infer<typeof OutboxItem>;
 export interface StoredOutboxEvent extends OutgoingEvent {
   key: Key;
   createdAt: string;
+  /** the item's TTL (epoch seconds), kept when its mark is cleared */
+  expiresAt?: number;
 }
+
+/** BatchWriteItem's limit of requests per call. */
+const BATCH_WRITE_MAX = 25;
+/** calls per chunk before what is still unprocessed is given up (left marked: the sweeper re-sends it) */
+const BATCH_WRITE_ATTEMPTS = 3;
 
 /**
  * The outbox item written in the same transaction as the change the event
@@ -77,6 +84,7 @@ const OutboxImage = z.object({
   detailType: S,
   detail: S,
   createdAt: z.object({ S: z.string() }).optional(),
+  [TABLE_SCHEMA.timeToLiveAttribute]: z.object({ N: z.string().regex(/^\d+$/) }).optional(),
 });
 
 export type DecodedRecord = { kind: 'outbox'; sequenceNumber: string; event: StoredOutboxEvent } | { kind: 'skip' } | { kind: 'invalid' };
@@ -89,6 +97,7 @@ export function decodeOutboxRecord(record: DynamoDBRecord): DecodedRecord {
   const parsed = OutboxImage.safeParse(image);
   if (!parsed.success || !record.dynamodb?.SequenceNumber) return { kind: 'invalid' };
   const item = parsed.data;
+  const ttl = item[TABLE_SCHEMA.timeToLiveAttribute];
   return {
     kind: 'outbox',
     sequenceNumber: record.dynamodb.SequenceNumber,
@@ -99,6 +108,7 @@ export function decodeOutboxRecord(record: DynamoDBRecord): DecodedRecord {
       detailType: item.detailType.S,
       detail: item.detail.S,
       createdAt: item.createdAt?.S ?? '',
+      ...(ttl ? { expiresAt: Number(ttl.N) } : {}),
     },
   };
 }
@@ -113,6 +123,27 @@ export function decodeOutboxItem(raw: Record<string, unknown>): StoredOutboxEven
     detailType: item.detailType,
     detail: item.detail,
     createdAt: item.createdAt,
+    expiresAt: item[TABLE_SCHEMA.timeToLiveAttribute],
+  };
+}
+
+/**
+ * The outbox item as it stands once published: the same item without its
+ * "unpublished" index entry. Its TTL is the stored one (or, for an image without
+ * one, the one `outboxItem` gave it from its creation time).
+ */
+function publishedItem(e: StoredOutboxEvent, now: Date): OutboxItem {
+  const written = Date.parse(e.createdAt);
+  const expiresAt = e.expiresAt ?? Math.floor((Number.isNaN(written) ? now.getTime() : written) / 1000) + OUTBOX_TTL_SECONDS;
+  return {
+    ...e.key,
+    type: ENTITY.outbox,
+    eventId: e.eventId,
+    source: e.source,
+    detailType: e.detailType,
+    detail: e.detail,
+    createdAt: e.createdAt,
+    [TABLE_SCHEMA.timeToLiveAttribute]: expiresAt,
   };
 }
 
@@ -133,21 +164,30 @@ export function outboxStore(ctx: TableContext) {
       return (res.Items ?? []).map(decodeOutboxItem);
     },
 
-    /** EventBridge accepted the event: drop its "unpublished" index entry (no-op when already gone). */
-    async markPublished(key: Key): Promise<void> {
-      await ctx.doc
-        .send(
-          new UpdateCommand({
-            TableName: ctx.tableName,
-            Key: key,
-            UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
-            ConditionExpression: 'attribute_exists(pk)',
-          }),
-        )
-        .catch((err: unknown) => {
-          // expired by TTL meanwhile: nothing left to clear
-          if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err;
-        });
+    /**
+     * EventBridge accepted these events: drop their "unpublished" index entries by
+     * rewriting each item without them, 25 per BatchWriteItem (one request per
+     * batch instead of one UpdateItem per event; a rewrite costs the same WCU as the
+     * update). Outbox items are written once and never changed otherwise, so the
+     * rewrite loses nothing; it is a MODIFY, which the relay's stream filter does not
+     * hand back (an item TTL removed in the meantime, a week after it was written,
+     * comes back as an INSERT and is published once more). Returns the events still marked after a few tries at unprocessed
+     * items (the sweeper re-sends those; consumers dedupe by event id).
+     */
+    async markPublished(events: readonly StoredOutboxEvent[], now = new Date()): Promise<StoredOutboxEvent[]> {
+      const unique = [...new Map(events.map((e) => [`${e.key.pk}\n${e.key.sk}`, e])).values()];
+      const left: StoredOutboxEvent[] = [];
+      for (let i = 0; i < unique.length; i += BATCH_WRITE_MAX) {
+        const chunk = unique.slice(i, i + BATCH_WRITE_MAX);
+        let todo = chunk.map((e) => ({ PutRequest: { Item: publishedItem(e, now) } }));
+        for (let attempt = 0; todo.length > 0 && attempt < BATCH_WRITE_ATTEMPTS; attempt++) {
+          const res = await ctx.doc.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: todo } }));
+          todo = (res.UnprocessedItems?.[ctx.tableName] ?? []) as typeof todo;
+        }
+        const unprocessed = new Set(todo.map((r) => r.PutRequest.Item.eventId));
+        left.push(...chunk.filter((e) => unprocessed.has(e.eventId)));
+      }
+      return left;
     },
   };
 }

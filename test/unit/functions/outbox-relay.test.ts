@@ -114,7 +114,7 @@ describe('outbox relay: the unpublished mark', () => {
   it('clears the mark of each accepted entry only, by the item key', async () => {
     const { bus } = fakeBus({ refuse: new Set(['evt-m1']) });
     const cleared: string[] = [];
-    const outbox = { markPublished: async (key: { pk: string; sk: string }) => void cleared.push(key.sk) };
+    const outbox = { markPublished: async (events: readonly { key: { sk: string } }[]) => (cleared.push(...events.map((e) => e.key.sk)), []) };
     const records = ['evt-m0', 'evt-m1', 'evt-m2'].map((id) => outboxRecord(id));
     const res = await makeHandler({ bus, busName: 'b', outbox })(batch(records));
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }]);

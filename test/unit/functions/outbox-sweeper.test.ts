@@ -25,9 +25,10 @@ function fakeOutbox(count: number, opts: { failClear?: Set<string> } = {}) {
         queries.push(at);
         return [...marked.values()].filter((e) => e.createdAt < at.toISOString()).slice(0, limit);
       },
-      async markPublished(key: { sk: string }) {
-        if (opts.failClear?.has(key.sk)) throw new Error('throttled');
-        marked.delete(key.sk);
+      async markPublished(events: readonly StoredOutboxEvent[]) {
+        const left = events.filter((e) => opts.failClear?.has(e.key.sk));
+        events.filter((e) => !left.includes(e)).forEach((e) => marked.delete(e.key.sk));
+        return left;
       },
     },
   };
