@@ -8,7 +8,7 @@ import type { Stock } from '../../shared/app/stock';
 export interface ReserveStockDeps {
   orders: Pick<OrdersApp, 'reserve'>;
   /** optional so that tests of the reservation alone need no stock store */
-  stock?: Pick<Stock, 'syncReorderFlag'>;
+  stock?: Pick<Stock, 'syncReorderFlags'>;
   now: () => Date;
 }
 
@@ -26,12 +26,10 @@ export function makeHandler(deps: ReserveStockDeps) {
     // Follow-up, not part of the reservation: flag SKUs now at or below their reorder
     // point (StockLow once per crossing). A failure here must not redeliver the order,
     // which is reserved already; the hourly reconciliation repairs a missed flag.
-    for (const { sku } of result.reservations) {
-      try {
-        await deps.stock.syncReorderFlag(sku, deps.now(), placed.metadata.eventId);
-      } catch (err) {
-        logger.warn('Reorder flag not updated', { sku, error: err instanceof Error ? err.message : String(err) });
-      }
-    }
+    const skus = result.reservations.map((r) => r.sku);
+    const outcomes = await deps.stock.syncReorderFlags(skus, deps.now(), placed.metadata.eventId).catch((err: unknown) => skus.map(() => ({ status: 'rejected' as const, reason: err })));
+    outcomes.forEach((o, i) => {
+      if (o.status === 'rejected') logger.warn('Reorder flag not updated', { sku: skus[i], error: o.reason instanceof Error ? o.reason.message : String(o.reason) });
+    });
   });
 }

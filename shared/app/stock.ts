@@ -5,7 +5,7 @@ import { adjustmentChangeSet, reorderFlagChangeSet, reorderFlagMove, type Adjust
 import { claimChange, resolveLostClaim, type IdempotencyClaim } from '../store/idempotency';
 import { newId } from '../store/ids';
 import type { StockLedger } from '../store/stock-ledger';
-import type { StockRepository } from '../store/stock-repository';
+import type { ReorderState, StockRepository } from '../store/stock-repository';
 import type { Page, TableContext } from '../store/table';
 import { sleep } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
@@ -37,9 +37,10 @@ export function makeStock(deps: StockDeps) {
    * `available` (adjustments, reservations) and by the hourly reconciliation, which
    * repairs a flag whose follow-up never ran.
    */
-  async function syncReorderFlag(sku: string, now: Date, causationId: string): Promise<'raised' | 'cleared' | 'unchanged'> {
+  async function syncReorderFlag(sku: string, now: Date, causationId: string, read?: { state?: ReorderState }): Promise<'raised' | 'cleared' | 'unchanged'> {
     for (let attempt = 0; attempt < 8; attempt++) {
-      const state = await deps.stock.reorderState(sku);
+      // the first decision may use a state just read (syncReorderFlags); a lost race re-reads
+      const state = attempt === 0 && read ? read.state : await deps.stock.reorderState(sku);
       if (!state) return 'unchanged';
       const move = reorderFlagMove(state.level, state.settings, state.flagged);
       if (move === 'unchanged') return 'unchanged';
@@ -58,6 +59,16 @@ export function makeStock(deps: StockDeps) {
     ...deps.stock,
     ...deps.ledger,
     syncReorderFlag,
+
+    /**
+     * syncReorderFlag for several SKUs (the lines of one reservation), their states
+     * read in one BatchGetItem rather than one GetItem each. Each SKU's outcome is
+     * its own: one that fails does not stop the others.
+     */
+    async syncReorderFlags(skus: readonly string[], now: Date, causationId: string): Promise<PromiseSettledResult<'raised' | 'cleared' | 'unchanged'>[]> {
+      const states = await deps.stock.reorderStates(skus);
+      return Promise.allSettled(skus.map((sku) => syncReorderFlag(sku, now, causationId, { state: states.get(sku) })));
+    },
 
     /**
      * Copies a product's reorder settings onto its total stock item, then re-evaluates

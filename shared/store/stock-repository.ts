@@ -89,6 +89,14 @@ export function stockRepository(ctx: TableContext) {
     return { total, locations: items.filter((i) => i !== total) };
   }
 
+  function reorderStateFromItem(sku: string, item: Record<string, unknown>): ReorderState {
+    const settings = settingsFromItem(item);
+    return {
+      level: levelFromItem(sku, item), ...(settings ? { settings } : {}), flagged: item.gsi2pk !== undefined,
+      ...(item.rev !== undefined ? { rev: Number(item.rev) } : {}),
+    };
+  }
+
   async function getMany(skus: readonly string[]): Promise<StockLevel[]> {
     const items = await batchGet(ctx, skus.map((sku) => keys.stock(sku)));
     const bySku = new Map(items.map((i) => [i.sku as string, i]));
@@ -143,13 +151,13 @@ export function stockRepository(ctx: TableContext) {
     /** The total item's level, reorder settings, flag and revision (consistent read). */
     async reorderState(sku: string): Promise<ReorderState | undefined> {
       const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.stock(sku), ConsistentRead: true }));
-      const item = res.Item;
-      if (!item) return undefined;
-      const settings = settingsFromItem(item);
-      return {
-        level: levelFromItem(sku, item), ...(settings ? { settings } : {}), flagged: item.gsi2pk !== undefined,
-        ...(item.rev !== undefined ? { rev: Number(item.rev) } : {}),
-      };
+      return res.Item ? reorderStateFromItem(sku, res.Item) : undefined;
+    },
+
+    /** The same for several SKUs in one BatchGetItem (consistent); a SKU without a total item is absent. */
+    async reorderStates(skus: readonly string[]): Promise<Map<string, ReorderState>> {
+      const items = await batchGet(ctx, [...new Set(skus)].map((sku) => keys.stock(sku)));
+      return new Map(items.map((item) => [item.sku as string, reorderStateFromItem(item.sku as string, item)]));
     },
 
     /** The reorder settings stored on the total item (absent: none, or no item). */

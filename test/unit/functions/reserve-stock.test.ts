@@ -28,11 +28,12 @@ describe('reserve-stock', () => {
     const handler = makeHandler({
       orders: { reserve: async () => ({ outcome: 'reserved', reservations: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }] }) },
       stock: {
-        syncReorderFlag: async (sku) => {
-          synced.push(sku);
-          if (sku === 'A') throw new Error('throttled');
-          return 'raised';
-        },
+        syncReorderFlags: async (skus) =>
+          Promise.allSettled(skus.map(async (sku) => {
+            synced.push(sku);
+            if (sku === 'A') throw new Error('throttled');
+            return 'raised' as const;
+          })),
       },
       now,
     });
