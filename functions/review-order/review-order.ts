@@ -58,7 +58,7 @@ export function makeHandler(deps: ReviewOrderDeps) {
       return;
     }
     try {
-      await deps.lifecycle.transition(orderId, { type: 'auto-approve', actor: REVIEWER }, opts);
+      await deps.lifecycle.transition(orderId, { type: 'auto-approve', actor: REVIEWER }, { ...opts, read: order });
       logger.info('Order auto-approved', { orderId, settingsVersion: settings.version });
     } catch (err) {
       // someone got there first (a person approved or cancelled it): nothing left to do

@@ -18,6 +18,12 @@ export interface TransitionOptions {
   now: Date;
   /** needed by approvals: how long the customer has to pay */
   paymentDeadlineMinutes?: number;
+  /**
+   * the order as the caller just read it: the first attempt decides on it instead of
+   * reading it again; the write is conditioned on its version, so a stale copy only
+   * costs a re-read and another attempt
+   */
+  read?: OrderRecord;
 }
 
 export interface TransitionResult {
@@ -71,7 +77,7 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
     if (approving && opts.paymentDeadlineMinutes === undefined) throw new Error('An approval needs the payment deadline');
     const facts: DecideFacts = opts.paymentDeadlineMinutes !== undefined ? { paymentDeadlineMinutes: opts.paymentDeadlineMinutes } : {};
     for (let i = 1; ; i++) {
-      const order = await load(orderId);
+      const order = i === 1 && opts.read?.orderId === orderId ? opts.read : await load(orderId);
       try {
         return await apply(order, command, facts, opts);
       } catch (err) {
