@@ -1,7 +1,7 @@
 import { ROUTES } from '../../shared/api/routes';
 import { nextNotificationSettings } from '../../shared/domain/notifications';
 import { actorLabel, actorOf } from '../../shared/domain/actor';
-import { ConflictError } from '../../shared/domain/errors';
+import { assertReplaces } from '../../shared/domain/settings-change';
 import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { etag, replacedVersion } from '../../shared/middleware/if-match';
 import type { Notifications } from '../../shared/app/notifications';
@@ -29,14 +29,7 @@ export function makeHandler(deps: NotificationsDeps): HttpHandler {
       const { version: bodyVersion, ...input } = body;
       const replaces = replacedVersion(event, bodyVersion);
       const stored = await deps.notifications.settings();
-      if (stored.version !== replaces) {
-        throw new ConflictError(
-          `The notification settings changed meanwhile: version ${stored.version} is stored, the change was made to version ${replaces}`,
-          { version: stored.version, expectedVersion: replaces },
-          'stale-version',
-          'Settings changed',
-        );
-      }
+      assertReplaces('notification settings', stored, replaces);
       const next = nextNotificationSettings(stored, input, actorLabel(actorOf(auth)), deps.now());
       // conditioned on the stored version too: a change racing this one is a 409 as well
       await deps.notifications.saveSettings(next);

@@ -1,5 +1,5 @@
 import { ROUTES } from '../../shared/api/routes';
-import { ConflictError } from '../../shared/domain/errors';
+import { assertReplaces } from '../../shared/domain/settings-change';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings, nextWorkflowSettings } from '../../shared/domain/workflow-settings';
 import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { etag, replacedVersion } from '../../shared/middleware/if-match';
@@ -27,14 +27,7 @@ export function makeHandler(deps: SettingsDeps): HttpHandler {
       const { version: bodyVersion, ...input } = body;
       const replaces = replacedVersion(event, bodyVersion);
       const stored = await current();
-      if (stored.version !== replaces) {
-        throw new ConflictError(
-          `The workflow settings changed meanwhile: version ${stored.version} is stored, the change was made to version ${replaces}`,
-          { version: stored.version, expectedVersion: replaces },
-          'stale-version',
-          'Settings changed',
-        );
-      }
+      assertReplaces('workflow settings', stored, replaces);
       const next = nextWorkflowSettings(stored, input, auth.principal, deps.now());
       const change = await deps.settings.replace(WORKFLOW, stored, next);
       logger.info('Workflow settings changed', { version: next.version, changed: change.changed, by: auth.principal });

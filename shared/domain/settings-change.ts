@@ -2,6 +2,8 @@
 // versioned: a change names the version it replaces and is recorded with who
 // changed which fields and when.
 
+import { ConflictError } from './errors';
+
 /** Every stored document carries these; the domain schema says the rest. */
 export interface Versioned {
   version: number;
@@ -38,4 +40,15 @@ export function settingsChange<T extends Versioned>(current: T, next: T): Settin
     changed: changedFields(current as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>),
     settings: next,
   };
+}
+
+/** A change made to a version other than the stored one is refused whole (409 stale-version). */
+export function assertReplaces(what: string, stored: Versioned, replaces: number): void {
+  if (stored.version === replaces) return;
+  throw new ConflictError(
+    `The ${what} changed meanwhile: version ${stored.version} is stored, the change was made to version ${replaces}`,
+    { version: stored.version, expectedVersion: replaces },
+    'stale-version',
+    'Settings changed',
+  );
 }
