@@ -10,7 +10,7 @@ import { stamped } from './events';
 import { makeNotifications } from './notifications';
 import { makeOrderLifecycle } from './order-lifecycle';
 import { makePlaceOrder } from './place-order';
-import { makeReserveStock } from './reserve-stock';
+import { makeReserveStock, makeSettleHolds } from './reserve-stock';
 import { makeSettings } from './settings';
 import { makeStock } from './stock';
 import { makeStockChecks } from './stock-checks';
@@ -32,6 +32,8 @@ export function applicationFor(store: Store) {
       ...store.orders,
       create: makePlaceOrder({ customers: store.customers, writer, ctx }),
       reserve: makeReserveStock({ orders: store.orders, stock: store.stock, locations: store.locations, writer }),
+      /** ends what an order of many SKUs still holds, as its status says (redelivery, crash recovery) */
+      settleHolds: makeSettleHolds(store),
 
       /** A staff note in the order's timeline, written only if the order exists. */
       async addNote(orderId: string, text: string, actor: string, now: Date): Promise<TimelineEntry> {
@@ -45,7 +47,7 @@ export function applicationFor(store: Store) {
         return set.timeline!;
       },
     },
-    lifecycle: makeOrderLifecycle({ orders: store.orders, writer }),
+    lifecycle: makeOrderLifecycle({ orders: store.orders, writer, settleHolds: makeSettleHolds(store) }),
     customers: { ...store.customers, ...makeCustomerStats({ writer }) },
     settings: makeSettings({ settings: store.settings, writer }),
     notifications: makeNotifications({ notifications: store.notifications, writer }),

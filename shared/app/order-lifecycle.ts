@@ -10,6 +10,10 @@ import { storeFor, type Store } from '../store';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
 import { stamped } from './events';
+import { makeSettleHolds } from './reserve-stock';
+import { staged } from '../domain/stock-changes';
+
+type SettleHolds = ReturnType<typeof makeSettleHolds>;
 import { settingsService } from './settings';
 
 export interface TransitionOptions {
@@ -38,6 +42,8 @@ export type ReviewRecord =
 export interface LifecycleDeps {
   orders: Pick<OrderRepository, 'getRecord' | 'reservedLines' | 'dueForExpiry' | 'hasEarlierOrder'>;
   writer: Pick<Writer, 'commit'>;
+  /** ends, in stages, the holds of an order of more SKUs than one transaction moves */
+  settleHolds?: SettleHolds;
 }
 
 /** Tries before a command whose order keeps changing underneath is answered with 409. */
@@ -65,6 +71,11 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
     const set = orderChangeSet(order, decision, { ...(reservedLines ? { reservedLines } : {}) });
     await deps.writer.commit(stamped(set, { now: opts.now, correlationId: order.orderId, causationId: opts.causationId }));
     const after = { ...order, ...decision.set, status: decision.status, version: decision.version, updatedAt: decision.timeline.at } as OrderRecord;
+    // too many SKUs to move with the order: its holds end now that it has moved
+    if (reservedLines && staged(reservedLines.length)) {
+      if (!deps.settleHolds) throw new Error(`Order ${order.orderId} holds too many SKUs for one transaction and nothing ends them`);
+      await deps.settleHolds(after, { causationId: opts.causationId, now: opts.now, actor: decision.timeline.actor });
+    }
     return { order: after, decision };
   }
 
@@ -122,7 +133,7 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
 /** The lifecycle over one table. */
 export const orderLifecycle = (ctx: TableContext | Store) => {
   const store = 'writer' in ctx ? ctx : storeFor(ctx);
-  return makeOrderLifecycle({ orders: store.orders, writer: store.writer });
+  return makeOrderLifecycle({ orders: store.orders, writer: store.writer, settleHolds: makeSettleHolds(store) });
 };
 export type OrderLifecycle = ReturnType<typeof makeOrderLifecycle>;
 

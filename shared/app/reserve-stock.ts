@@ -1,14 +1,16 @@
-import { systemActor } from '../domain/actor';
+import { actorLabel, systemActor } from '../domain/actor';
+import type { ChangeSet, StockMovement } from '../domain/decision';
 import { shortageReason, summarizeDemand, type Demand, type Shortage } from '../domain/inventory';
 import { decide, type LifecycleCommand } from '../domain/lifecycle';
 import type { OrderRecord } from '../domain/order';
-import { orderChangeSet } from '../domain/order-changes';
+import { orderChangeSet, type OrderChangeFacts, type ReservedLine } from '../domain/order-changes';
 import type { OrderStatus } from '../domain/order-status';
 import { planReservation, type StockLocation } from '../domain/replenishment';
+import { endHoldStageChangeSet, holdsEndBy, holdStageChangeSet, staged, stages } from '../domain/stock-changes';
 import type { LocationRepository } from '../store/location-repository';
 import type { OrderRepository } from '../store/order-repository';
 import type { StockRepository } from '../store/stock-repository';
-import { ConditionFailed, type Writer } from '../store/writer';
+import { ConditionFailed, type FailedCondition, type Writer } from '../store/writer';
 import { stamped } from './events';
 
 export type ReserveOutcome =
@@ -18,7 +20,7 @@ export type ReserveOutcome =
 
 export interface ReserveDeps {
   orders: Pick<OrderRepository, 'getRecord'>;
-  stock: Pick<StockRepository, 'availabilityByLocation'>;
+  stock: Pick<StockRepository, 'availabilityByLocation' | 'holdsOf'>;
   locations: Pick<LocationRepository, 'list'>;
   writer: Pick<Writer, 'commit'>;
 }
@@ -27,19 +29,69 @@ const RESERVER = systemActor('reserve-stock');
 /** plans tried while levels keep moving under the reservation */
 const MAX_PLANS = 8;
 
+type HoldingOrder = Pick<OrderRecord, 'orderId' | 'status' | 'lines'>;
+
+/** The SKUs of failed `<prefix>:<sku>...` conditions, with the item each failed on. */
+const failedSkus = (err: ConditionFailed, prefix: 'hold' | 'stock') =>
+  err.failed.filter((f) => f.tag.startsWith(`${prefix}:`)).map((f: FailedCondition) => ({ sku: f.tag.slice(prefix.length + 1).split('@')[0]!, old: f.old }));
+
 /**
- * Reserve stock for a PENDING order, all or nothing, in ONE transaction at ONE
- * location: the first by priority that covers the whole order (domain
- * planReservation, from levels read as advice). The decision (reserve-succeeded:
- * stock, holds, ledger, reservation, IN_REVIEW, StockReserved; or reserve-failed:
- * REJECTED naming the short SKUs, nothing reserved) is committed by the writer, which
- * re-checks every level under its condition; a level that moved means plan again.
- * An order that is no longer PENDING (redelivered message) is left alone.
+ * Ends what an order still holds once its status says how (released when it left
+ * unshipped, committed when shipped), a few SKUs per transaction. Only an order of
+ * more SKUs than one transaction moves can hold anything here: a smaller one moves
+ * its stock in the transaction that moves the order. Each hold ends at most once
+ * (its delete is conditioned on it existing), so a repeated or concurrent run ends
+ * only what is left. Returns how many holds this run ended.
+ */
+export function makeSettleHolds(deps: Pick<ReserveDeps, 'stock' | 'writer'>) {
+  return async function settleHolds(order: HoldingOrder, opts: { causationId: string; now: Date; actor?: string }): Promise<number> {
+    const movement = holdsEndBy(order.status);
+    const skus = summarizeDemand(order.lines).map((d) => d.sku);
+    if (!movement || !staged(skus.length)) return 0;
+    const at = opts.now.toISOString();
+    let ended = 0;
+    for (const stage of stages(await deps.stock.holdsOf(order.orderId, skus))) {
+      let left = stage;
+      while (left.length > 0) {
+        const set = endHoldStageChangeSet(order.orderId, left, movement, opts.actor ?? actorLabel(RESERVER), `ORDER_${order.status}`, at);
+        try {
+          await deps.writer.commit(stamped(set, { now: opts.now, correlationId: order.orderId, causationId: opts.causationId }));
+          ended += left.length;
+          left = [];
+        } catch (err) {
+          if (!(err instanceof ConditionFailed)) throw err;
+          // holds another run ended meanwhile: end the rest
+          const gone = new Set(failedSkus(err, 'hold').map((f) => f.sku));
+          if (gone.size === 0) throw err;
+          left = left.filter((h) => !gone.has(h.sku));
+        }
+      }
+    }
+    return ended;
+  };
+}
+
+/**
+ * Reserve stock for a PENDING order, all or nothing, at ONE location: the first by
+ * priority that covers the whole order (domain planReservation, from levels read as
+ * advice). An order of up to SKUS_PER_TRANSACTION SKUs is decided in ONE transaction
+ * (reserve-succeeded: stock, holds, ledger, reservation, IN_REVIEW, StockReserved; or
+ * reserve-failed: REJECTED naming the short SKUs, nothing reserved), which re-checks
+ * every level under its condition; a level that moved means plan again.
+ *
+ * A bigger order is reserved in stages (reserveStaged). An order that is no longer
+ * PENDING (redelivered message) is left alone, apart from ending what a staged
+ * reservation interrupted by a crash or a cancellation still holds.
  */
 export function makeReserveStock(deps: ReserveDeps) {
-  async function skipped(orderId: string): Promise<ReserveOutcome> {
+  const settleHolds = makeSettleHolds(deps);
+  const reserver = actorLabel(RESERVER);
+
+  /** The order moved on under the reservation: nothing more to reserve, and a staged one ends what it held. */
+  async function leftPending(orderId: string, causationId: string, now: Date): Promise<ReserveOutcome> {
     const current = await deps.orders.getRecord(orderId);
     if (!current || current.status === 'PENDING') throw new Error(`Order ${orderId} changed while reserving; retry`);
+    await settleHolds(current, { causationId, now });
     return { outcome: 'skipped', status: current.status };
   }
 
@@ -49,32 +101,106 @@ export function makeReserveStock(deps: ReserveDeps) {
     return planReservation(candidates, demand);
   }
 
-  async function commit(order: OrderRecord, command: LifecycleCommand, facts: Parameters<typeof decide>[3], locationId: string | undefined, causationId: string, now: Date) {
-    const decision = decide(order, command, now, facts);
-    const set = orderChangeSet(order, decision, locationId ? { locationId } : {});
-    await deps.writer.commit(stamped(set, { now, correlationId: order.orderId, causationId }));
+  const write = (set: ChangeSet, orderId: string, causationId: string, now: Date) =>
+    deps.writer.commit(stamped(set, { now, correlationId: orderId, causationId }));
+
+  async function commit(order: OrderRecord, command: LifecycleCommand, facts: Parameters<typeof decide>[3], changeFacts: OrderChangeFacts, causationId: string, now: Date) {
+    await write(orderChangeSet(order, decide(order, command, now, facts), changeFacts), order.orderId, causationId, now);
+  }
+
+  /** REJECTED naming the short SKUs; then a staged order's stages give back what they held. */
+  async function reject(order: OrderRecord, shortages: Shortage[], causationId: string, now: Date): Promise<ReserveOutcome> {
+    try {
+      await commit(order, { type: 'reserve-failed', actor: RESERVER, reason: shortageReason(shortages) }, { shortages }, {}, causationId, now);
+    } catch (err) {
+      if (err instanceof ConditionFailed && err.find('order')) return leftPending(order.orderId, causationId, now);
+      throw err;
+    }
+    await settleHolds({ ...order, status: 'REJECTED' }, { causationId, now });
+    return { outcome: 'rejected', shortages };
+  }
+
+  /**
+   * Staged: each stage (a few SKUs) is one transaction that holds them at the planned
+   * location while the order is still PENDING at the version read; a hold already there
+   * (a redelivery, or another copy of this worker) counts as held, where it was held.
+   * Every SKU held: one transaction moves the order to IN_REVIEW with its reservation
+   * and StockReserved. A short level in any stage: the order is REJECTED first (so no
+   * other copy can hold more or reserve it), then what the stages hold is released.
+   */
+  async function reserveStaged(order: OrderRecord, demand: Demand[], causationId: string, now: Date): Promise<ReserveOutcome> {
+    const at = now.toISOString();
+    const held = new Map<string, ReservedLine>();
+    for (const h of await deps.stock.holdsOf(order.orderId, demand.map((d) => d.sku))) held.set(h.sku, { sku: h.sku, quantity: h.quantity, locationId: h.locationId });
+    const rest = demand.filter((d) => !held.has(d.sku));
+    const p = rest.length > 0 ? await plan(rest) : { locationId: held.values().next().value!.locationId! };
+    if ('shortages' in p) return reject(order, p.shortages, causationId, now);
+
+    for (const stage of stages(rest)) {
+      let left = stage;
+      while (left.length > 0) {
+        const movements: StockMovement[] = left.map((d) => ({
+          sku: d.sku, locationId: p.locationId, movement: 'RESERVE', quantity: d.quantity, actor: reserver, cause: { orderId: order.orderId }, hold: 'create',
+        }));
+        try {
+          await write(holdStageChangeSet(order, movements, at), order.orderId, causationId, now);
+          for (const d of left) held.set(d.sku, { ...d, locationId: p.locationId });
+          left = [];
+        } catch (err) {
+          if (!(err instanceof ConditionFailed)) throw err;
+          if (err.find('order')) return leftPending(order.orderId, causationId, now);
+          const already = failedSkus(err, 'hold');
+          if (already.length > 0) {
+            for (const { sku, old } of already) held.set(sku, { sku, quantity: Number(old?.quantity), locationId: String(old?.locationId) });
+            left = left.filter((d) => !held.has(d.sku));
+            continue;
+          }
+          // a level short at the planned location (it moved since it was read): the
+          // location's item as it was says how many were available
+          const levels = failedSkus(err, 'stock');
+          const shortages = left.filter((d) => levels.some((l) => l.sku === d.sku)).map((d) => ({
+            sku: d.sku, requested: d.quantity, available: Number(levels.find((l) => l.sku === d.sku && l.old?.locationId === p.locationId)?.old?.available ?? 0),
+          }));
+          if (shortages.length === 0) throw err;
+          return reject(order, shortages, causationId, now);
+        }
+      }
+    }
+
+    try {
+      const reservedLines = demand.map((d) => held.get(d.sku)!);
+      await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId, reservedLines }, causationId, now);
+      return { outcome: 'reserved', reservations: demand };
+    } catch (err) {
+      if (err instanceof ConditionFailed && (err.find('order') || err.find('reservation'))) return leftPending(order.orderId, causationId, now);
+      throw err;
+    }
   }
 
   return async function reserve(orderId: string, causationId: string, now: Date): Promise<ReserveOutcome> {
     const order = await deps.orders.getRecord(orderId);
     if (!order) throw new Error(`Order ${orderId} not found`);
-    if (order.status !== 'PENDING') return { outcome: 'skipped', status: order.status };
+    if (order.status !== 'PENDING') {
+      await settleHolds(order, { causationId, now });
+      return { outcome: 'skipped', status: order.status };
+    }
     const demand = summarizeDemand(order.lines);
+    if (staged(demand.length)) return reserveStaged(order, demand, causationId, now);
 
     for (let attempt = 1; ; attempt++) {
       const p = await plan(demand);
       try {
         if ('shortages' in p) {
           const reason = shortageReason(p.shortages);
-          await commit(order, { type: 'reserve-failed', actor: RESERVER, reason }, { shortages: p.shortages }, undefined, causationId, now);
+          await commit(order, { type: 'reserve-failed', actor: RESERVER, reason }, { shortages: p.shortages }, {}, causationId, now);
           return { outcome: 'rejected', shortages: p.shortages };
         }
-        await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, p.locationId, causationId, now);
+        await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId }, causationId, now);
         return { outcome: 'reserved', reservations: demand };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
         // the order or its reservation changed meanwhile: another delivery won
-        if (err.find('order') || err.find('reservation')) return skipped(orderId);
+        if (err.find('order') || err.find('reservation')) return leftPending(orderId, causationId, now);
         // a level moved since it was read: plan again (another location may cover it now)
         if (!err.find('stock') || attempt >= MAX_PLANS) throw err;
       }

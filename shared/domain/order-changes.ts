@@ -3,6 +3,7 @@ import type { Change, ChangeSet, StockMovement } from './decision';
 import type { OrderRecord } from './order';
 import { timelineEntry } from './timeline';
 import { DEFAULT_LOCATION_ID } from './replenishment';
+import { staged } from './stock-changes';
 import type { Decision, LifecycleOrder } from './lifecycle';
 
 // An order decision as the changes it makes: every lifecycle command (reservation
@@ -19,7 +20,10 @@ export interface ReservedLine {
 export interface OrderChangeFacts {
   /** reserve: where the order reserves */
   locationId?: string;
-  /** release or commit: what the order holds (from its reservation) */
+  /**
+   * release or commit: what the order holds (from its reservation); reserve: what the
+   * stages of a staged reservation already hold, recorded without moving stock again
+   */
   reservedLines?: readonly ReservedLine[];
 }
 
@@ -29,6 +33,7 @@ const locationOf = (line: ReservedLine) => line.locationId ?? DEFAULT_LOCATION_I
 function movements(order: LifecycleOrder, d: Decision, facts: OrderChangeFacts): StockMovement[] {
   const cause = { orderId: order.orderId };
   if (d.stock === 'reserve') {
+    if (facts.reservedLines) return [];
     const reservations = (d.events[0]?.data.reservations ?? []) as { sku: string; quantity: number }[];
     if (!facts.locationId) throw new Error('A reservation needs its location');
     return reservations.map((r) => ({
@@ -37,6 +42,8 @@ function movements(order: LifecycleOrder, d: Decision, facts: OrderChangeFacts):
   }
   if (d.stock === 'release' || d.stock === 'commit') {
     if (!facts.reservedLines) throw new Error(`Order ${order.orderId} holds stock by its status but has no reservation`);
+    // too many SKUs for one transaction: the holds end in stages once the order has moved
+    if (staged(facts.reservedLines.length)) return [];
     return facts.reservedLines.map((line) => ({
       sku: line.sku, locationId: locationOf(line), movement: d.stock === 'release' ? 'RELEASE' : 'COMMIT', quantity: line.quantity,
       actor: d.timeline.actor, cause: { ...cause, reason: d.timeline.type }, hold: 'end',
@@ -68,7 +75,12 @@ export function orderChangeSet(order: LifecycleOrder, d: Decision, facts: OrderC
   if (d.stock === 'reserve') {
     changes.push({
       op: 'put', entity: 'reservation', id, tag: 'reservation', expect: { exists: false },
-      item: { orderId: order.orderId, locationId: facts.locationId, lines: moved.map((m) => ({ sku: m.sku, quantity: m.quantity, locationId: m.locationId })), createdAt: at },
+      item: {
+        orderId: order.orderId,
+        ...(facts.locationId ? { locationId: facts.locationId } : {}),
+        lines: facts.reservedLines ?? moved.map((m) => ({ sku: m.sku, quantity: m.quantity, locationId: m.locationId })),
+        createdAt: at,
+      },
     });
   }
   return { aggregate: { entity: 'order', id: order.orderId }, at, changes, timeline: d.timeline, events: d.events, movements: moved };

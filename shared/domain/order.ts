@@ -6,7 +6,7 @@ import { Sku, type CatalogView } from './product';
 import { CHANNELS } from './order-number';
 import { OrderStatus } from './order-status';
 import { humanText } from './text';
-import { summarizeDemand, type Shortage } from './inventory';
+import type { Shortage } from './inventory';
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** ISO 3166-1 alpha-2, checked against the runtime's region list (so "ZZ" or "AA" fail). */
@@ -39,14 +39,6 @@ export type Address = z.infer<typeof Address>;
 
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 10_000;
-/**
- * Reserving, releasing and committing an order touch four items per distinct SKU in
- * ONE transaction (the level at its location, the SKU's total, a ledger entry and the
- * order's hold), next to the order's own items (order, reservation, timeline, outbox,
- * customer statistics). DynamoDB allows 100 actions per transaction: 20 distinct SKUs
- * (80 actions) leaves room for the order's side (lines may repeat SKUs).
- */
-export const MAX_DISTINCT_SKUS = 20;
 
 export const PlaceOrderRequest = z.strictObject({
   channel: Channel,
@@ -138,14 +130,6 @@ export function priceOrder(request: Pick<PlaceOrderRequest, 'lines'>, catalog: C
   const unknown = [...new Set(request.lines.map((l) => l.sku).filter((sku) => !catalog.has(sku)))];
   if (unknown.length > 0) {
     throw new BusinessRuleError(`Unknown SKUs: ${unknown.join(', ')}`, { skus: unknown }, 'unknown-sku');
-  }
-  const distinct = summarizeDemand(request.lines).length;
-  if (distinct > MAX_DISTINCT_SKUS) {
-    throw new BusinessRuleError(
-      `An order may contain at most ${MAX_DISTINCT_SKUS} different SKUs (got ${distinct})`,
-      { distinctSkus: distinct, max: MAX_DISTINCT_SKUS },
-      'too-many-skus',
-    );
   }
   const lines = request.lines.map(({ sku, quantity }) => {
     const product = catalog.get(sku)!;

@@ -1,4 +1,4 @@
-import type { ChangeSet } from './decision';
+import type { ChangeSet, StockMovement } from './decision';
 import type { AdjustmentInput, StockLevel } from './inventory';
 import type { ReorderSettings } from './replenishment';
 import { DEFAULT_LOCATION_ID } from './replenishment';
@@ -72,5 +72,78 @@ export function reorderFlagChangeSet(
       ? [{ detailType: 'StockLow', data: { sku: level.sku, onHand: level.onHand, reserved: level.reserved, available: level.available, reorderPoint: settings!.reorderPoint } }]
       : [],
     movements: [],
+  };
+}
+
+// --- orders of many SKUs: stock moved in stages ---
+
+/**
+ * SKUs whose movements fit in ONE transaction beside the order's own items: each SKU
+ * costs four actions (the level at its location, the SKU's total, a ledger entry and
+ * the order's hold) of DynamoDB's 100, and the order, its reservation, timeline entry
+ * and outbox items need the rest. An order of more SKUs moves its stock in stages.
+ */
+export const SKUS_PER_TRANSACTION = 20;
+
+/** Whether an order's distinct SKUs are too many for one transaction. */
+export const staged = (skus: number): boolean => skus > SKUS_PER_TRANSACTION;
+
+/** Consecutive stages of at most `size` items, in the given order. */
+export function stages<T>(items: readonly T[], size = SKUS_PER_TRANSACTION): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * One stage of a staged reservation: the movements of a few SKUs (each creating the
+ * order's hold), written only while the order is still as decided on (its status and
+ * version): once it moved on (cancelled, rejected, reserved by another delivery), no
+ * stage can add a hold any more. No timeline, no event: the order's own transition
+ * records those.
+ */
+export function holdStageChangeSet(order: { orderId: string; status: string; version: number }, movements: readonly StockMovement[], at: string): ChangeSet {
+  return {
+    aggregate: { entity: 'order', id: order.orderId },
+    at,
+    changes: [{ op: 'check', entity: 'order', id: [order.orderId], tag: 'order', expect: { equals: { status: order.status, version: order.version } } }],
+    events: [],
+    movements: [...movements],
+  };
+}
+
+/**
+ * How an order's remaining holds end, from its status alone: an order that left
+ * without shipping releases them, a shipped one has committed them, any other status
+ * keeps them (or, PENDING, is still reserving).
+ */
+export function holdsEndBy(status: string): 'RELEASE' | 'COMMIT' | undefined {
+  if (status === 'REJECTED' || status === 'CANCELLED' || status === 'EXPIRED') return 'RELEASE';
+  if (status === 'SHIPPED' || status === 'DELIVERED' || status === 'COMPLETED') return 'COMMIT';
+  return undefined;
+}
+
+/**
+ * One stage of ending an order's holds: each hold ends at most once (the writer
+ * deletes it only if it exists), so a repeated or concurrent stage cannot move
+ * stock twice. Needs no condition on the order: its status already decided how
+ * its holds end, and nothing adds holds to an order that left PENDING.
+ */
+export function endHoldStageChangeSet(
+  orderId: string,
+  holds: readonly { sku: string; locationId: string; quantity: number }[],
+  movement: 'RELEASE' | 'COMMIT',
+  actor: string,
+  reason: string,
+  at: string,
+): ChangeSet {
+  return {
+    aggregate: { entity: 'order', id: orderId },
+    at,
+    changes: [],
+    events: [],
+    movements: holds.map((h) => ({
+      sku: h.sku, locationId: h.locationId, movement, quantity: h.quantity, actor, cause: { orderId, reason }, hold: 'end' as const,
+    })),
   };
 }

@@ -121,6 +121,8 @@ export function movementItems(tableName: string, m: StockMovement, at: string): 
           TableName: tableName,
           Item: { ...keys.stockHold(m.sku, orderId), type: ENTITY.stockHold, sku: m.sku, orderId, locationId: m.locationId, quantity: m.quantity, createdAt: at },
           ConditionExpression: 'attribute_not_exists(pk)',
+          // a hold already there tells a staged reservation where that SKU is held
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
     });

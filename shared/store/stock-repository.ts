@@ -148,6 +148,12 @@ export function stockRepository(ctx: TableContext) {
       return byLocation;
     },
 
+    /** An order's holds among these SKUs (one consistent BatchGetItem per 100): what it holds, where. */
+    async holdsOf(orderId: string, skus: readonly string[]): Promise<(StockHold & { sku: string })[]> {
+      const items = await batchGet(ctx, [...new Set(skus)].map((sku) => keys.stockHold(sku, orderId)));
+      return items.map((i) => ({ sku: String(i.sku), orderId, locationId: String(i.locationId), quantity: Number(i.quantity) }));
+    },
+
     /** The total item's level, reorder settings, flag and revision (consistent read). */
     async reorderState(sku: string): Promise<ReorderState | undefined> {
       const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.stock(sku), ConsistentRead: true }));
