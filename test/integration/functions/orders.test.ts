@@ -125,6 +125,22 @@ describe('POST /orders', () => {
     expect(changed.status).toBe(409);
   });
 
+  it('accepts 100 lines of different SKUs, refuses 101 with a 400 problem and creates nothing', async () => {
+    const skus = Array.from({ length: 101 }, (_, i) => `MANY-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < skus.length; i += 25) await Promise.all(skus.slice(i, i + 25).map((sku) => stocked(repos, sku, 1, 100)));
+    const before = await pendingOrders();
+
+    const tooMany = await post(orderRequest(skus.map((sku) => ({ sku, quantity: 1 }))), 'key-101-lines');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.headers['content-type']).toBe('application/problem+json');
+    expect(tooMany.body.errors).toEqual([expect.objectContaining({ path: 'body.lines' })]);
+    expect(await pendingOrders()).toBe(before);
+
+    const hundred = await post(orderRequest(skus.slice(0, 100).map((sku) => ({ sku, quantity: 1 }))), 'key-100-lines');
+    expect(hundred.status).toBe(202);
+    expect(((await get(String(hundred.body.orderId))).body.totals as { total: unknown }).total).toEqual({ amount: 10_000, currency: 'CNY' });
+  });
+
   it('rejects unknown SKUs with 422 naming them', async () => {
     const res = await post(orderRequest([{ sku: 'TEA-JASMINE-250', quantity: 1 }, { sku: 'GHOST-1', quantity: 1 }, { sku: 'GHOST-2', quantity: 2 }]), 'key-ghost');
     expect(res.status).toBe(422);
