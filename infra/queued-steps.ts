@@ -17,9 +17,11 @@ export interface QueuedStepSpec {
 
 // Key = step name = folder under functions/.
 export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
+  // Reserve each placed order; the events of an order leaving or shipping finish ending
+  // the holds of an order of many SKUs if the request that moved it stopped half-way.
   'reserve-stock': {
     queue: 'reservations',
-    pattern: { source: ['oms.orders'], detailType: ['OrderPlaced'] },
+    pattern: { source: ['oms.orders'], detailType: ['OrderPlaced', 'OrderRejected', 'OrderCancelled', 'OrderExpired', 'OrderShipped'] },
     table: 'readwrite',
   },
   // Customer profiles: count an order when placed, take it out again when it exits.

@@ -1,5 +1,6 @@
-import { OrderPlaced } from '../../events/catalog';
-import { parseSqsRecord } from '../../events/define-event';
+import * as z from 'zod';
+import { OrderCancelled, OrderExpired, OrderPlaced, OrderRejected, OrderShipped } from '../../events/catalog';
+import { eventView, parseSqsRecord } from '../../events/define-event';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import type { OrdersApp } from '../../shared/app';
@@ -13,21 +14,35 @@ export interface ReserveStockDeps {
 }
 
 /**
+ * A placed order to reserve, or one that left or shipped: an order of more SKUs than
+ * one transaction moves ends its holds in stages after it moved, and if that was
+ * interrupted (a crash), this event's delivery ends what is left.
+ */
+const OrderHoldsEvent = eventView({
+  name: 'order placed, left or shipped',
+  events: [OrderPlaced, OrderRejected, OrderCancelled, OrderExpired, OrderShipped],
+  metadata: ['eventId'],
+  data: z.object({ orderId: z.string(), orderNumber: z.string() }),
+});
+
+/**
  * Reserves stock for each placed order. Reserving is idempotent (an order that is no
- * longer PENDING is left alone), so redelivered messages change nothing; a message
- * that throws is retried and, after maxReceiveCount, lands in the DLQ.
+ * longer PENDING is left alone, apart from ending what a staged reservation or a
+ * staged release left held), so redelivered messages change nothing; the events of an
+ * order leaving or shipping go the same way and only finish ending its holds. A
+ * message that throws is retried and, after maxReceiveCount, lands in the DLQ.
  */
 export function makeHandler(deps: ReserveStockDeps) {
   return sqsBatch(async (record) => {
-    const placed = parseSqsRecord(OrderPlaced, record);
-    const result = await deps.orders.reserve(placed.data.orderId, placed.metadata.eventId, deps.now());
-    logger.info('Reservation processed', { orderId: placed.data.orderId, orderNumber: placed.data.orderNumber, ...result });
+    const event = parseSqsRecord(OrderHoldsEvent, record);
+    const result = await deps.orders.reserve(event.data.orderId, event.metadata.eventId, deps.now());
+    logger.info('Reservation processed', { detailType: event.detailType, orderId: event.data.orderId, orderNumber: event.data.orderNumber, ...result });
     if (result.outcome !== 'reserved' || !deps.stock) return;
     // Follow-up, not part of the reservation: flag SKUs now at or below their reorder
     // point (StockLow once per crossing). A failure here must not redeliver the order,
     // which is reserved already; the hourly reconciliation repairs a missed flag.
     const skus = result.reservations.map((r) => r.sku);
-    const outcomes = await deps.stock.syncReorderFlags(skus, deps.now(), placed.metadata.eventId).catch((err: unknown) => skus.map(() => ({ status: 'rejected' as const, reason: err })));
+    const outcomes = await deps.stock.syncReorderFlags(skus, deps.now(), event.metadata.eventId).catch((err: unknown) => skus.map(() => ({ status: 'rejected' as const, reason: err })));
     outcomes.forEach((o, i) => {
       if (o.status === 'rejected') logger.warn('Reorder flag not updated', { sku: skus[i], error: o.reason instanceof Error ? o.reason.message : String(o.reason) });
     });

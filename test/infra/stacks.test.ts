@@ -204,7 +204,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       });
     });
 
-    it('reserve-stock drains the reservations queue fed by OrderPlaced', () => {
+    it('reserve-stock drains the reservations queue fed by OrderPlaced and the events that end holds', () => {
       const queues = resourcesOfType(s().api, 'AWS::SQS::Queue');
       const [queueId] = Object.entries(queues).find(([, q]) => q.Properties?.QueueName === `oms-${stage}-reservations`)!;
       s().api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -215,7 +215,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       });
       s().api.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: { 'Fn::ImportValue': Match.stringLikeRegexp(`Oms-${stage}-Stateful:.*Bus`) },
-        EventPattern: { source: ['oms.orders'], 'detail-type': ['OrderPlaced'] },
+        EventPattern: { source: ['oms.orders'], 'detail-type': ['OrderPlaced', 'OrderRejected', 'OrderCancelled', 'OrderExpired', 'OrderShipped'] },
         Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })],
       });
       // Six times the consumer's timeout, so a retried batch is not delivered twice at once.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applicationFor, type Application } from '../../../shared/app';
-import { makeReserveStock } from '../../../shared/app/reserve-stock';
+import { makeOrderLifecycle } from '../../../shared/app/order-lifecycle';
+import { makeReserveStock, makeSettleHolds } from '../../../shared/app/reserve-stock';
 import type { Actor } from '../../../shared/domain/lifecycle';
 import { DEFAULT_LOCATION_ID } from '../../../shared/domain/replenishment';
 import { storeFor, type Store } from '../../../shared/store';
@@ -217,6 +218,26 @@ describe('orders of 100 lines', () => {
     expect(await app.orders.get(orderId)).toMatchObject({ status: 'CANCELLED' });
     for (const s of await inBatches(skus, (sku) => stockOf(sku, orderId))) {
       expect(s.total).toMatchObject({ onHand: 4, reserved: 0, available: 4 });
+      expect(s.holds).toEqual([]);
+      expect(s.ledger).toEqual(['RELEASE', 'RESERVE']);
+    }
+  });
+
+  it('a cancel that stopped half-way through the release is finished by the event it published', async () => {
+    const skus = await catalog(100, 2);
+    const orderId = await pendingOrder(app, lines(skus));
+    expect((await app.orders.reserve(orderId, 'evt', NOW)).outcome).toBe('reserved');
+    // commits: the cancellation, the first release stage, the second (crash)
+    const writer = faultyWriter(3);
+    const crashing = makeOrderLifecycle({ orders: store.orders, writer, settleHolds: makeSettleHolds({ stock: store.stock, writer }) });
+    await expect(crashing.transition(orderId, { type: 'cancel', actor: CS, reason: 'customer called' }, opts)).rejects.toThrow('worker crashed');
+    expect(await app.orders.get(orderId)).toMatchObject({ status: 'CANCELLED' });
+    expect((await inBatches(skus, (sku) => stockOf(sku))).filter((s) => s.holds.length > 0)).toHaveLength(80);
+
+    // OrderCancelled reaches the reservations queue: the worker ends what is left
+    expect(await app.orders.reserve(orderId, 'evt-cancelled', NOW)).toEqual({ outcome: 'skipped', status: 'CANCELLED' });
+    for (const s of await inBatches(skus, (sku) => stockOf(sku, orderId))) {
+      expect(s.total).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
       expect(s.holds).toEqual([]);
       expect(s.ledger).toEqual(['RELEASE', 'RESERVE']);
     }

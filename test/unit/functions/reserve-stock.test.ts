@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/reserve-stock/reserve-stock';
 import { lambdaContext } from '../../support/api-event';
 import sqsSample from '../../../events/samples/order-placed.sqs.json';
+import cancelled from '../../../events/samples/order-cancelled.eventbridge.json';
+import shipped from '../../../events/samples/order-shipped.eventbridge.json';
 
 const now = () => new Date('2026-11-27T03:00:00.000Z');
 const sample = sqsSample as unknown as SQSEvent;
@@ -43,7 +45,7 @@ describe('reserve-stock', () => {
 
   it('returns only the failed messages for redelivery', async () => {
     const good = sample.Records[0]!.body;
-    const wrongType = JSON.stringify({ ...JSON.parse(good), 'detail-type': 'OrderShipped' });
+    const wrongType = JSON.stringify({ ...JSON.parse(good), 'detail-type': 'OrderApproved' });
     const badDetail = JSON.stringify({ ...JSON.parse(good), detail: { metadata: {}, data: {} } });
     const failing = JSON.parse(good);
     failing.detail.data.orderId = 'FAILS';
@@ -58,5 +60,15 @@ describe('reserve-stock', () => {
     });
     const res = await handler(withRecords([good, 'not json', wrongType, badDetail, JSON.stringify(failing), good]), lambdaContext);
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }, { itemIdentifier: 'm-3' }, { itemIdentifier: 'm-4' }]);
+  });
+
+  it('hands an order that left or shipped to the same use case, which ends what it may still hold', async () => {
+    const calls: string[] = [];
+    const handler = makeHandler({
+      orders: { reserve: async (orderId) => (calls.push(orderId), { outcome: 'skipped', status: 'CANCELLED' }) },
+      now,
+    });
+    expect(await handler(withRecords([JSON.stringify(cancelled), JSON.stringify(shipped)]), lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(calls).toEqual([cancelled.detail.data.orderId, shipped.detail.data.orderId]);
   });
 });
