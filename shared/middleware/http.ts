@@ -50,6 +50,8 @@ export interface Reply {
   statusCode: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** a body sent as it is instead of as JSON (HTML as text; a Buffer, such as a PDF, base64-encoded) */
+  raw?: { contentType: string; data: string | Buffer };
 }
 
 export const ok = (body: unknown): Reply => ({ statusCode: 200, body });
@@ -126,6 +128,15 @@ function readJsonBody(event: HttpEvent): unknown {
 }
 
 function serialize(reply: Reply, event: HttpEvent): HttpResult {
+  if (reply.raw) {
+    const { contentType, data } = reply.raw;
+    return {
+      statusCode: reply.statusCode,
+      headers: { 'content-type': contentType, ...reply.headers, ...securityHeaders(event) },
+      body: typeof data === 'string' ? data : data.toString('base64'),
+      isBase64Encoded: typeof data !== 'string',
+    };
+  }
   const withBody = reply.body !== undefined;
   return {
     statusCode: reply.statusCode,
