@@ -27,6 +27,15 @@ export const ReviewRules = z.strictObject({
 });
 export type ReviewRules = z.infer<typeof ReviewRules>;
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What an admin sends; the server stamps version and audit fields. */
 export const WorkflowSettingsInput = z.strictObject({
   /** false: every order waits for a person, whatever the rules say */
@@ -35,6 +44,11 @@ export const WorkflowSettingsInput = z.strictObject({
   // (a minute at least: short deadlines are for demos and tests; shops use an hour or more)
   paymentDeadlineMinutes: z.int().min(1).max(30 * 24 * 60),
   review: ReviewRules.default(ReviewRules.parse({})),
+  /** the business's IANA time zone: times on payment vouchers are shown in it */
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai')
+    .default('Asia/Shanghai'),
 });
 export type WorkflowSettingsInput = z.input<typeof WorkflowSettingsInput>;
 

@@ -97,7 +97,14 @@ describe('WorkflowSettings', () => {
       autoApprove: true,
       paymentDeadlineMinutes: 30,
       review: { totalAbove: {}, channels: [], flaggedCustomers: { emails: [], customerIds: [] }, firstTimeCustomers: false, shippingCountries: [], skus: [] },
+      timeZone: 'Asia/Shanghai',
     });
+  });
+
+  it('takes the business time zone by its IANA name', () => {
+    expect(WorkflowSettingsInput.parse({ paymentDeadlineMinutes: 30, timeZone: 'Asia/Taipei' }).timeZone).toBe('Asia/Taipei');
+    const result = WorkflowSettingsInput.safeParse({ paymentDeadlineMinutes: 30, timeZone: 'Mars/Olympus' });
+    expect(result.success ? [] : result.error.issues.map((i) => i.path.join('.'))).toEqual(['timeZone']);
   });
 
   it('rejects bad settings with the path of each problem', () => {
