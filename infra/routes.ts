@@ -10,7 +10,8 @@
 
 import { ROUTES, type RouteDef } from '../shared/api/routes';
 import { ROLES, type Role } from '../shared/domain/roles';
-import type { TableAccess } from './constructs/oms-function';
+import { RECEIPT_FONT_FILES } from '../shared/payments/receipt-pdf';
+import type { BundleAsset, TableAccess } from './constructs/oms-function';
 
 export { ROLES, type Role };
 
@@ -27,6 +28,10 @@ export interface HttpFunctionSpec {
   /** Table access the function needs; omitted = none (least privilege). */
   readonly table?: TableAccess;
   readonly routes: readonly RouteSpec[];
+  /** files shipped beside the bundle */
+  readonly assets?: readonly BundleAsset[];
+  /** gets RECEIPT_SECRET, the key of voucher verification codes */
+  readonly receiptSecret?: boolean;
 }
 
 // Key = step name = folder under functions/. Events leave through the outbox in the
@@ -41,6 +46,16 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   notifications: 'readwrite',
   'order-actions': 'readwrite',
   settings: 'readwrite',
+  receipts: 'read',
+};
+
+// What some functions need beyond table access: the receipts function ships the voucher's
+// two faces beside its bundle (read from `fonts/` next to index.js) and signs codes with its own key.
+const EXTRAS: Readonly<Record<string, Pick<HttpFunctionSpec, 'assets' | 'receiptSecret'>>> = {
+  receipts: {
+    assets: Object.values(RECEIPT_FONT_FILES).map((f) => ({ from: `node_modules/${f.source}`, to: `fonts/${f.name}` })),
+    receiptSecret: true,
+  },
 };
 
 const routesOf = (step: string): RouteSpec[] =>
@@ -49,7 +64,7 @@ const routesOf = (step: string): RouteSpec[] =>
     .map((r) => ({ method: r.method, path: r.path, access: r.auth }));
 
 export const HTTP_FUNCTIONS: Readonly<Record<string, HttpFunctionSpec>> = Object.fromEntries(
-  Object.entries(TABLE_ACCESS).map(([step, table]) => [step, { ...(table ? { table } : {}), routes: routesOf(step) }]),
+  Object.entries(TABLE_ACCESS).map(([step, table]) => [step, { ...(table ? { table } : {}), routes: routesOf(step), ...EXTRAS[step] }]),
 );
 
 const unserved = Object.values<RouteDef>(ROUTES).filter((r) => !(r.fn in TABLE_ACCESS));

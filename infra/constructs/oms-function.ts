@@ -56,7 +56,18 @@ export interface OmsFunctionProps {
   readonly memorySize?: number;
   readonly timeout?: Duration;
   readonly environment?: Record<string, string>;
+  /** Files shipped beside index.js (fonts, ...): `from` relative to the project root, `to` to the bundle folder. */
+  readonly assets?: readonly BundleAsset[];
 }
+
+export interface BundleAsset {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The bundling step's shell commands that copy assets into the bundle folder. */
+const copyAssets = (inputDir: string, outputDir: string, assets: readonly BundleAsset[]) =>
+  assets.map(({ from, to }) => `mkdir -p "$(dirname "${outputDir}/${to}")" && cp "${inputDir}/${from}" "${outputDir}/${to}"`);
 
 export function handlerEntry(step: string): string {
   return join(REPO_ROOT, 'functions', step, 'handler.ts');
@@ -149,7 +160,10 @@ export class OmsFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [commonJsPackageJson(outputDir)],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            commonJsPackageJson(outputDir),
+            ...copyAssets(inputDir, outputDir, props.assets ?? []),
+          ],
         },
       },
     });
@@ -192,6 +206,15 @@ export class OmsFunction extends Construct {
    */
   bindCursorSecret(secret: ISecret): this {
     this.fn.addEnvironment('CURSOR_SECRET', secret.secretValue.unsafeUnwrap());
+    return this;
+  }
+
+  /**
+   * Sets `variable` to a secret's value the way bindCursorSecret does (a CloudFormation
+   * dynamic reference, resolved at deploy time; the local cloud resolves it to a secret it generates).
+   */
+  bindSecretValue(variable: string, secret: ISecret): this {
+    this.fn.addEnvironment(variable, secret.secretValue.unsafeUnwrap());
     return this;
   }
 

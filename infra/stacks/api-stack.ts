@@ -31,6 +31,8 @@ export interface ApiStackProps extends StackProps {
   readonly bus: IEventBus;
   /** Signs list cursors; bound with the table to every function that reads it. */
   readonly cursorSecret: ISecret;
+  /** Signs payment vouchers' verification codes; bound to the receipts function. */
+  readonly receiptSecret: ISecret;
 }
 
 /**
@@ -68,8 +70,9 @@ export class ApiStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     for (const [step, spec] of Object.entries(HTTP_FUNCTIONS)) {
-      const fn = addFunction(step);
+      const fn = addFunction(step, spec.assets ? { assets: spec.assets } : {});
       if (spec.table) fn.bindTable(data, spec.table);
+      if (spec.receiptSecret) fn.bindSecretValue('RECEIPT_SECRET', props.receiptSecret);
       this.httpApi.addFunctionRoutes(fn, spec.routes);
     }
 

@@ -22,6 +22,8 @@ export class StatefulStack extends Stack {
   readonly bus: EventBus;
   /** Signs list cursors (shared/store/cursor.ts); see OmsFunction.bindCursorSecret. */
   readonly cursorSecret: Secret;
+  /** Signs payment vouchers' verification codes (shared/payments/receipt.ts). */
+  readonly receiptSecret: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -66,6 +68,19 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Signs pagination cursors only (no access to data). Functions get it at deploy time; to rotate, change the value and redeploy the API stack: only cursors in flight stop working.',
+    });
+
+    // Kept with the data like the cursor key, but apart from it: vouchers are kept for
+    // years, so rotating the cursor key must not void their codes.
+    this.receiptSecret = new Secret(this, 'ReceiptSecret', {
+      description: `OMS (${config.stage}): HMAC key of payment vouchers' verification codes`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(this.receiptSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Signs voucher verification codes, which printed vouchers carry for years: rotating it voids every code issued, so it is changed only if it leaks.',
     });
   }
 }

@@ -31,6 +31,8 @@ const STAFF_NOTES: readonly Role[] = ['ops', 'cs', 'admin'];
 export const COST_READERS: readonly Role[] = ['ops', 'cs', 'finance', 'admin'];
 /** Staff place orders taken by phone, e-mail or in a store; web, app and marketplace orders come from their clients. */
 export const STAFF_CHANNELS: readonly Channel[] = ['phone', 'email', 'store'];
+/** a payment's voucher: the customer's storefront for its own order, customer service and finance */
+const RECEIPT_READERS: readonly Role[] = ['storefront', 'cs', 'finance', 'admin'];
 const IF_MATCH_ORDER = {
   name: 'If-Match', required: false, description: 'The order version the caller saw: a changed order is 409 instead of acted on.',
 };
@@ -209,6 +211,25 @@ export const ROUTES = {
     method: 'GET', path: '/settings/workflow/history', fn: 'settings', summary: 'Every change of the workflow settings, newest first',
     auth: ['ops', 'admin'], query: S.ListQuery,
     responses: { 200: { description: 'Who changed what, and when', schema: S.WorkflowSettingsHistory } },
+  },
+  // --- payment vouchers (functions/receipts) ---
+  getPaymentReceipt: {
+    method: 'GET', path: '/orders/{orderId}/payments/{paymentId}/receipt', fn: 'receipts',
+    summary: 'The voucher (支付憑證) of a succeeded payment: JSON, text/html or application/pdf by Accept',
+    auth: RECEIPT_READERS, params: S.ReceiptPath,
+    headers: [{ name: 'Accept', required: false, description: 'application/json, text/html or application/pdf (by q-value; JSON when none of them is named)' }],
+    responses: {
+      200: { description: 'The voucher, in the type asked for', schema: S.ReceiptResponse },
+      404: { description: 'No such order or payment (or not yours), or the payment has not succeeded' },
+    },
+  },
+  verifyReceipt: {
+    method: 'GET', path: '/receipts/{verificationCode}', fn: 'receipts', auth: 'public', params: S.ReceiptCodePath,
+    summary: 'Confirms a voucher by its verification code, without personal data',
+    responses: {
+      200: { description: 'The voucher is genuine', schema: S.ReceiptVerificationResponse },
+      404: { description: 'No voucher has this code' },
+    },
   },
 } as const satisfies Record<string, RouteDef>;
 

@@ -8,6 +8,7 @@ import { DepartmentId, Notification, NotificationSettings, NotificationSettingsI
 import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
+import { Receipt, ReceiptVerification } from '../payments/receipt';
 
 // Request and response schemas of every route. Handlers validate with them and
 // GET /openapi.json is generated from them, so the document cannot drift.
@@ -118,3 +119,12 @@ export const NotificationSettingsBody = NotificationSettingsInput.extend({
   version: z.int().min(1).optional(),
 }).meta({ id: 'NotificationSettingsInput' });
 export const NotificationSettingsResponse = NotificationSettings.meta({ id: 'NotificationSettings' });
+
+// --- payment vouchers ---
+const Id = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `is not ${what}`);
+export const ReceiptPath = z.strictObject({ orderId: Id('an order id'), paymentId: Id('a payment id') });
+export const ReceiptCodePath = z.strictObject({
+  verificationCode: z.string().regex(/^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{20}$/, 'is not a verification code'),
+});
+export const ReceiptResponse = Receipt.meta({ id: 'Receipt' });
+export const ReceiptVerificationResponse = ReceiptVerification.meta({ id: 'ReceiptVerification' });
