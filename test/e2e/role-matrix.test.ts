@@ -17,6 +17,8 @@ const PARAM_VALUES: Record<string, string> = {
   orderNumber: 'X-00000000-0000',
   customerId: 'MATRIXNOSUCHCUSTOMER',
   locationId: 'matrix-no-such-location',
+  paymentId: 'pay_MATRIXNOSUCHPAYMENT',
+  verificationCode: 'pay_MATRIXNOSUCHPAYMENT.AAAAAAAAAAAAAAAAAAAA',
 };
 
 const pathOf = (route: RouteDef) =>
