@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BUNDLE_BYTES, REPO_ROOT, SDK_EXTERNALS } from '../../infra/constructs/oms-function';
 import { synthesize } from '../../infra/local/synth';
+import { RECEIPT_FONT_FILES } from '../../shared/payments/receipt-pdf';
 import { functionBundles, largestParts, packageName, type FunctionBundle } from './bundles';
 
 // The bundles a deploy would upload, from the same cached assembly the local cloud and
@@ -54,5 +55,12 @@ describe('function bundles', () => {
     const sdk = [...new Set(bundle.externals.filter((path) => !isBuiltin(path)).map(packageName))];
     expect(sdk.filter((pkg) => !dependencies.includes(pkg)), 'external packages missing from dependencies').toEqual([]);
     expect(Object.keys(bundle.packages).filter(providedByRuntime), 'SDK packages bundled after all').toEqual([]);
+  });
+
+  it('functions/receipts ships the voucher fonts beside its bundle, where the handler reads them', () => {
+    const dir = join(dirname(bundleOf('receipts').file), 'fonts');
+    for (const font of Object.values(RECEIPT_FONT_FILES)) {
+      expect(readFileSync(join(dir, font.name)).subarray(0, 4).toString('hex'), font.name).toBe('00010000');
+    }
   });
 });
