@@ -107,7 +107,12 @@ export function makeHandler(deps: ReceiptsDeps): HttpHandler {
     const url = verifyUrl(event, code);
     switch (negotiate(event.headers?.accept)) {
       case 'html':
-        return { statusCode: 200, headers, raw: { contentType: 'text/html; charset=utf-8', data: receiptHtml(voucher, { verifyUrl: url }) } };
+        return {
+          statusCode: 200,
+          // the page needs nothing but its own inline styles
+          headers: { ...headers, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" },
+          raw: { contentType: 'text/html; charset=utf-8', data: receiptHtml(voucher, { verifyUrl: url }) },
+        };
       case 'pdf':
         return {
           statusCode: 200,

@@ -57,6 +57,7 @@ describe('GET /orders/{orderId}/payments/{paymentId}/receipt', () => {
   it('gives HTML or PDF by Accept', async () => {
     const html = await handler(apiEvent(receipt(PAID, TOKENS.cs, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' })), lambdaContext);
     expect(html.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.headers?.['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
     expect(html.body).toContain('李小龍');
     expect(html.body).toContain(`https://api.example.test/receipts/${codes.codeOf(PAID)}`);
 
