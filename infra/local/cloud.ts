@@ -62,7 +62,15 @@ export interface LocalCloud {
   inventory(): LocalInventory;
   /** Requests to the DynamoDB endpoint and the capacity they consumed, by caller (local-<function>). */
   dynamoStats(): Promise<EndpointStats>;
+  /** CPU time used so far by thread, in microseconds: the main thread, the DynamoDB endpoint's thread and each function's containers (by label). */
+  threadCpu(): Promise<ThreadCpu>;
   stop(): Promise<void>;
+}
+
+export interface ThreadCpu {
+  main: number;
+  dynamodb: number;
+  functions: Record<string, number>;
 }
 
 const REGION = 'us-east-1';
@@ -255,6 +263,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       assemblyDir,
       inventory,
       dynamoStats: () => dynamo.stats(),
+      threadCpu: async () => {
+        const { user, system } = process.threadCpuUsage();
+        const fns = await Promise.all(m.functions.map(async (f) => [f.label, await runtime.get(f.name).cpuMicros()] as const));
+        return { main: user + system, dynamodb: await dynamo.cpuMicros(), functions: Object.fromEntries(fns) };
+      },
       stop,
     };
   } catch (err) {
