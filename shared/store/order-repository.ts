@@ -2,9 +2,11 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Demand } from '../domain/inventory';
 import { Order, TimelineEntry, type OrderRecord } from '../domain/order';
 import type { ReservedLine } from '../domain/order-changes';
-import { findReplay, type IdempotencyClaim, type StoredResponse } from './idempotency';
+import { findReplay, replayAmong, type IdempotencyClaim, type StoredResponse } from './idempotency';
 import { ENTITY, INDEX, keys, orderItemKind } from './keys';
+import { batchGet, productFromItem } from './product-repository';
 import { queryAll, type TableContext } from './table';
+import type { Product } from '../domain/product';
 
 export type OrderView = Order & { placedBy: string };
 
@@ -29,6 +31,35 @@ export function orderRepository(ctx: TableContext) {
     getRecord,
 
     findReplay: (claims: readonly IdempotencyClaim[], now: Date) => findReplay(ctx, claims, now),
+
+    /**
+     * What placing an order reads first, in one consistent BatchGetItem instead of three
+     * requests: a previous answer to the same request (or a 409 for a claim reused with a
+     * different one), the products of its lines, and the customer id its email already has.
+     */
+    async readForPlacement(input: { claims: readonly IdempotencyClaim[]; skus: readonly string[]; email: string; now: Date }): Promise<{
+      replay?: StoredResponse;
+      products: Map<string, Product>;
+      existingCustomerId: string | undefined;
+    }> {
+      const id = (k: { pk: string; sk: string }) => `${k.pk}\n${k.sk}`;
+      const wanted = new Map<string, { pk: string; sk: string }>();
+      for (const k of [
+        ...input.claims.map((c) => keys.idempotency(c.scope, c.key)),
+        keys.customerEmail(input.email),
+        ...input.skus.map((sku) => keys.product(sku)),
+      ]) wanted.set(id(k), k);
+      const found = new Map((await batchGet(ctx, [...wanted.values()])).map((item) => [id(item as { pk: string; sk: string }), item]));
+      const replay = replayAmong(input.claims, (k) => found.get(id(k)), input.now);
+      if (replay) return { replay, products: new Map(), existingCustomerId: undefined };
+      const products = new Map<string, Product>();
+      for (const sku of input.skus) {
+        const item = found.get(id(keys.product(sku)));
+        if (item) products.set(sku, productFromItem(item));
+      }
+      const email = found.get(id(keys.customerEmail(input.email)));
+      return { products, existingCustomerId: email ? String(email.customerId) : undefined };
+    },
 
     /**
      * Next number of the day's order sequence: one atomic ADD, outside the order
