@@ -3,7 +3,7 @@
 // bundle in worker threads with the environment the template gives it, serves the
 // HTTP API with the JWT authorizer, and runs the bus, the queues, the stream and
 // queue pollers and the scheduler. Nothing here lists a route, rule or queue by hand.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,13 +18,14 @@ import { provisionTables } from './dynamodb/provision';
 import { startEventSources } from './event-sources';
 import { asyncInvoker, startFunctions } from './functions';
 import { answerClientError, gatewayProblem, handleApiRequest } from './gateway';
-import { providerCredentials, writeHandshake } from './handshake';
+import { providerCredentials, writeHandshake, type ProviderCredentials } from './handshake';
 import { inventoryOf, type LocalInventory } from './inventory';
 import { LambdaRuntime } from './lambda-runtime';
+import { PaymentSandbox, withSandboxUrls } from './payment-sandbox';
 import { LocalQueues } from './queues';
 import { scheduledEvent, startScheduler, type Scheduler } from './scheduler';
 import type { Poller } from './sqs-poller';
-import { localSecrets } from './secrets';
+import { localSecrets, templateSecrets } from './secrets';
 import { openStore, type CloudStore } from './store';
 import { synthesize } from './synth';
 import { buildModel, functionNameOfArn, readAssembly, type CloudModel, type FunctionSpec, type RuleSpec } from './template';
@@ -56,6 +57,8 @@ export interface LocalCloud {
   awsUrl: string;
   tableName: string;
   tokens: Record<Role, string>;
+  /** The local stage's provider credentials, both sides (as `.oms/local.json` `providers`). */
+  providers: ProviderCredentials;
   /** Signs the given JWT claims with the local authorizer's key (tests: other principals, expired tokens). */
   signClaims(claims: Record<string, unknown>): Promise<string>;
   /** The cloud assembly (cdk.out) being served. */
@@ -155,11 +158,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     // The AWS endpoint (SQS, EventBridge, SNS) must listen before the model is built (queue
     // URLs name its port); until the bus and queues exist it answers 503.
-    const live: { bus?: LocalBus; queues?: LocalQueues; model?: CloudModel } = {};
+    const live: { bus?: LocalBus; queues?: LocalQueues; model?: CloudModel; api?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+    const secrets = localSecrets(dataDir);
     const awsServer = createServer(
       (req, res) =>
         void handleAwsRequest(
-          { bus: () => live.bus, queues: () => live.queues, queueUrl: (name) => live.model!.queues.find((q) => q.name === name)!.url, log },
+          { bus: () => live.bus, queues: () => live.queues, queueUrl: (name) => live.model!.queues.find((q) => q.name === name)!.url, secret: (id) => secrets.find(id), log },
           req,
           res,
         ),
@@ -176,7 +180,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       accountId: ACCOUNT_ID,
       sqsEndpoint: awsUrl,
       streamArn: (t: string) => dynamo.streams.streamArn(t),
-      secretValue: localSecrets(dataDir),
+      secretValue: (id: string) => secrets.value(id),
     };
     await provisionTables(dynamo.url, REGION, buildModel(assembly, { ...naming, streamArn: undefined }).model.tables, log);
     await dynamo.refreshStreamArns();
@@ -184,6 +188,22 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const m = built.model;
     live.model = m;
     labels = m.functions.map((f) => [f.name, f.label]);
+    const providers = providerCredentials(dataDir);
+    secrets.setTemplate(templateSecrets(assembly.stacks, built.resolver, m.functions), providers);
+
+    // The API port listens before the functions start: their provider base URLs name it
+    // (the payment sandbox lives on it). Until the routes are wired it answers 503.
+    const apiServer = createServer((req, res) => {
+      if (live.api) return live.api(req, res);
+      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The local cloud is starting' }));
+    });
+    apiServer.on('clientError', answerClientError);
+    stops.push(() => close(apiServer));
+    const apiPort = await listen(apiServer, port, '127.0.0.1');
+    const apiUrl = `http://localhost:${apiPort}`;
+    const sandbox = new PaymentSandbox({ credentials: providers, apiUrl: () => apiUrl, dataDir, log });
+    stops.push(() => sandbox.stop());
 
     // Queues, with the messages a previous run left in the data folder.
     const queues = new LocalQueues(m.queues, { store, log, accountId: ACCOUNT_ID });
@@ -207,7 +227,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       await pollersDone;
     });
     const concurrencyOf = (fn: FunctionSpec) => Math.max(1, fn.reservedConcurrency ?? opts.concurrency ?? DEFAULT_CONCURRENCY);
-    await startFunctions(runtime, m.functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log });
+    const functions = m.functions.map((f) => ({ ...f, env: withSandboxUrls(f.env, apiUrl) }));
+    await startFunctions(runtime, functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log });
     const async = asyncInvoker(runtime, log);
     stops.push(() => async.stop());
 
@@ -232,25 +253,25 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const jwtAuth = m.routes.map((r) => r.auth).find((a) => a.type === 'JWT');
     const tokens = await authorizer.issueTokens(jwtAuth?.type === 'JWT' ? jwtAuth : undefined, m.clients);
     const inventory = () => inventoryOf(m, (name) => concurrencyOf(m.functions.find((f) => f.name === name)!));
-    const control = controlRoutes({ model: m, inventory, jwks: authorizer.jwks, ruleArn, invoke, region: REGION, accountId: ACCOUNT_ID, log });
+    const control = controlRoutes({
+      model: m, inventory, jwks: authorizer.jwks, ruleArn, invoke, region: REGION, accountId: ACCOUNT_ID, log,
+      sandbox: (req, res) => sandbox.control(req, res),
+    });
     const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
-    const apiServer = createServer((req, res) => {
-      if (control(req, res)) return;
+    live.api = (req, res) => {
+      if (control(req, res) || sandbox.handle(req, res)) return;
       handleApiRequest(gateway, req, res).catch((err) => {
         log(`HTTP ${req.method} ${req.url} crashed: ${(err as Error).stack}`);
         const a = gatewayProblem(500, 'The gateway failed');
         if (!res.headersSent) res.writeHead(500, a.headers);
         res.end(a.body);
       });
-    });
-    apiServer.on('clientError', answerClientError);
+    };
     // Stop the API first, so nothing new comes in while the rest shuts down.
     stops.push(() => close(apiServer));
-    const apiPort = await listen(apiServer, port, '127.0.0.1');
-    const apiUrl = `http://localhost:${apiPort}`;
 
     if (opts.writeHandshake !== false) {
-      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers: providerCredentials(dataDir) });
+      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers });
     }
 
     const inv = inventory();
@@ -268,6 +289,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       awsUrl,
       tableName: m.tables[0]?.name ?? '',
       tokens,
+      providers,
       signClaims: (claims) => authorizer.signClaims(claims),
       assemblyDir,
       inventory,
