@@ -182,14 +182,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       streamArn: (t: string) => dynamo.streams.streamArn(t),
       secretValue: (id: string) => secrets.value(id),
     };
-    await provisionTables(dynamo.url, REGION, buildModel(assembly, { ...naming, streamArn: undefined }).model.tables, log);
+    const first = buildModel(assembly, { ...naming, streamArn: undefined });
+    // Payment provider secrets answer the handshake's credentials, also in dynamic references.
+    const providers = providerCredentials(dataDir);
+    secrets.setTemplate(templateSecrets(assembly.stacks, first.resolver, first.model.functions), providers);
+    await provisionTables(dynamo.url, REGION, first.model.tables, log);
     await dynamo.refreshStreamArns();
     const built = buildModel(assembly, naming);
     const m = built.model;
     live.model = m;
     labels = m.functions.map((f) => [f.name, f.label]);
-    const providers = providerCredentials(dataDir);
-    secrets.setTemplate(templateSecrets(assembly.stacks, built.resolver, m.functions), providers);
 
     // The API port listens before the functions start: their provider base URLs name it
     // (the payment sandbox lives on it). Until the routes are wired it answers 503.
@@ -281,6 +283,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log(`  SQS, events  ${awsUrl}  (queues: ${inv.queues.map((x) => x.name).join(', ')}; rules: ${inv.rules.length})`);
     log(`  pollers      ${inv.eventSourceMappings.map((x) => `${x.kind}->${x.function}`).join(', ') || 'none'}; schedules: ${inv.schedules.length}`);
     log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json`);
+    log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
     if (opts.writeHandshake !== false) log(`  dev tokens   .oms/local.json (tokens.<role>: storefront, ops, cs, finance, admin)`);
 
     return {
