@@ -28,6 +28,7 @@ export const ENTITY = {
   notification: 'NOTIFICATION',
   settings: 'SETTINGS',
   paymentDue: 'PAYMENTDUE',
+  paymentInbox: 'PAYMENTINBOX',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -154,6 +155,9 @@ export const keys = {
   /** current settings document of a kind, and one history item per version */
   settings: (kind: string): Key => ({ pk: `SETTINGS#${kind}`, sk: 'CURRENT' }),
   settingsVersion: (kind: string, version: number): Key => ({ pk: `SETTINGS#${kind}`, sk: `V#${String(version).padStart(6, '0')}` }),
+
+  /** one provider callback event (the provider's identity of it): put once, kept past every retry window */
+  paymentInbox: (provider: string, eventKey: string): Key => ({ pk: `PAYMENTINBOX#${provider}#${eventKey}`, sk: 'PAYMENTINBOX' }),
 } as const;
 
 /** Which kind of item a query returned, from its sort key (order partition only). */
