@@ -41,6 +41,8 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   notifications: 'readwrite',
   'order-actions': 'readwrite',
   settings: 'readwrite',
+  // provider callbacks: the inbox item only (put, update, get); queue and secrets are bound in the API stack
+  'payment-webhooks': 'readwrite',
 };
 
 const routesOf = (step: string): RouteSpec[] =>

@@ -8,6 +8,7 @@ import { DepartmentId, Notification, NotificationSettings, NotificationSettingsI
 import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
+import { CallbackProvider } from '../payments/port';
 
 // Request and response schemas of every route. Handlers validate with them and
 // GET /openapi.json is generated from them, so the document cannot drift.
@@ -118,3 +119,6 @@ export const NotificationSettingsBody = NotificationSettingsInput.extend({
   version: z.int().min(1).optional(),
 }).meta({ id: 'NotificationSettingsInput' });
 export const NotificationSettingsResponse = NotificationSettings.meta({ id: 'NotificationSettings' });
+
+/** `{provider}` of the payment webhooks: the providers that call back */
+export const PaymentProviderPath = z.strictObject({ provider: CallbackProvider });

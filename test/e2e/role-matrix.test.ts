@@ -17,6 +17,7 @@ const PARAM_VALUES: Record<string, string> = {
   orderNumber: 'X-00000000-0000',
   customerId: 'MATRIXNOSUCHCUSTOMER',
   locationId: 'matrix-no-such-location',
+  provider: 'matrix-no-such-provider',
 };
 
 const pathOf = (route: RouteDef) =>
