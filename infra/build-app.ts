@@ -67,6 +67,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     table: stateful.table,
     bus: stateful.bus,
     cursorSecret: stateful.cursorSecret,
+    providerSecrets: stateful.providerSecrets,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

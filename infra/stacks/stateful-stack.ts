@@ -5,6 +5,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { INDEX_NAMES, TABLE_SCHEMA } from '../../shared/store/table-schema';
 import type { StageConfig } from '../config';
+import { providerSecrets, type ProviderSecrets } from '../constructs/payment-providers';
 
 /** Secondary indexes of the single table (declared in shared/store/table-schema.ts; keys.md says what each serves). */
 export const TABLE_INDEXES = INDEX_NAMES;
@@ -22,6 +23,8 @@ export class StatefulStack extends Stack {
   readonly bus: EventBus;
   /** Signs list cursors (shared/store/cursor.ts); see OmsFunction.bindCursorSecret. */
   readonly cursorSecret: Secret;
+  /** Payment providers' merchant credentials, one secret each (filled in by an operator). */
+  readonly providerSecrets: ProviderSecrets;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -67,5 +70,8 @@ export class StatefulStack extends Stack {
       reason:
         'Signs pagination cursors only (no access to data). Functions get it at deploy time; to rotate, change the value and redeploy the API stack: only cursors in flight stop working.',
     });
+
+    // Kept with the data too: their values are pasted in by hand and must survive an API stack redeploy.
+    this.providerSecrets = providerSecrets(this, config);
   }
 }
