@@ -37,7 +37,15 @@ export function makeHandler(deps: PaymentWebhooksDeps) {
     const provider = parsed.data;
     const adapter = deps.adapterFor(provider);
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-    const verified = await adapter.verifyCallback({ headers, body: rawBody(event), receivedAt: deps.now() });
+    const unavailable = () => ({ ...answer(adapter.reply('rejected', 'temporarily unavailable')), statusCode: 500 });
+    let verified: Awaited<ReturnType<PaymentProviderAdapter['verifyCallback']>>;
+    try {
+      verified = await adapter.verifyCallback({ headers, body: rawBody(event), receivedAt: deps.now() });
+    } catch (err) {
+      // e.g. the provider's secret could not be read: not the caller's fault, so it delivers again
+      logger.error('Callback not verified', { provider, error: err instanceof Error ? err.message : String(err) });
+      return unavailable();
+    }
     if (!verified.ok) {
       logger.warn('Callback refused', { provider, reason: verified.reason, detail: verified.detail });
       return answer(adapter.reply('rejected', verified.reason));
@@ -51,7 +59,7 @@ export function makeHandler(deps: PaymentWebhooksDeps) {
       return answer(adapter.reply('rejected', 'malformed'));
     }
     for (const n of notifications) {
-      if (!(await deps.record(n))) return { ...answer(adapter.reply('rejected', 'not recorded, deliver again')), statusCode: 500 };
+      if (!(await deps.record(n))) return unavailable();
     }
     if (notifications.length === 0) logger.info('Callback acknowledged, nothing to act on', { provider });
     return answer(adapter.reply('accepted'));

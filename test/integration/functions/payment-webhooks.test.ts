@@ -171,3 +171,20 @@ describe('payment webhooks', () => {
     expect(reply.headers?.['content-type']).toBe('application/problem+json');
   });
 });
+
+describe('payment webhooks without credentials', () => {
+  it('answers 500 (so the provider delivers again) when the provider secret cannot be read, and writes nothing', async () => {
+    const broken = makeHandler({
+      adapterFor: () => stripeAdapter({ baseUrl: 'http://127.0.0.1:9', credentials: () => Promise.reject(new Error('AccessDenied')) }),
+      record: () => Promise.reject(new Error('must not be called')),
+      now: () => new Date(),
+    });
+    const { body, headers } = stripeCallback('evt_nocreds');
+    const reply = await broken({
+      version: '2.0', routeKey: 'POST /webhooks/payments/{provider}', rawPath: '/webhooks/payments/stripe', rawQueryString: '',
+      headers, body, isBase64Encoded: false, pathParameters: { provider: 'stripe' }, requestContext: {} as APIGatewayProxyEventV2['requestContext'],
+    });
+    expect(reply.statusCode).toBe(500);
+    expect(await inboxItem('stripe', 'evt_nocreds')).toBeUndefined();
+  });
+});
