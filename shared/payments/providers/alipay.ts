@@ -5,7 +5,7 @@ import type {
   ProviderNotification, RawCallback, RefundInput, RefundResult, VerifyResult,
 } from '../port';
 import {
-  decimalToMinor, lazyCredentials, MalformedCallbackError, minorToDecimal, parseJson, privateKey, ProviderCallError,
+  callbackShaped, decimalToMinor, lazyCredentials, MalformedCallbackError, minorToDecimal, parseJson, privateKey, ProviderCallError,
   publicKey, requireCurrency, send, shaped, type AdapterOptions,
 } from './common';
 
@@ -78,6 +78,22 @@ const Answer = z.looseObject({
   total_amount: z.string().optional(),
 });
 type Answer = z.infer<typeof Answer>;
+/** A trade notification (form fields; the ones we read named, every other kept as text). */
+const Notify = z.looseObject({
+  notify_id: z.string().min(1),
+  trade_status: z.string().min(1),
+  out_trade_no: z.string().min(1),
+  trade_no: z.string().optional(),
+  app_id: z.string().optional(),
+  seller_id: z.string().optional(),
+  total_amount: z.string().optional(),
+  refund_fee: z.string().optional(),
+  out_biz_no: z.string().optional(),
+  gmt_payment: z.string().optional(),
+  gmt_refund: z.string().optional(),
+  gmt_close: z.string().optional(),
+  notify_time: z.string().optional(),
+});
 
 const TRADE_STATUS: Record<string, PaymentStatusReport['status']> = {
   WAIT_BUYER_PAY: 'PENDING', TRADE_SUCCESS: 'SUCCEEDED', TRADE_FINISHED: 'SUCCEEDED', TRADE_CLOSED: 'CANCELLED',
@@ -143,10 +159,7 @@ export function alipayAdapter(opts: AdapterOptions<AlipayCredentials>): PaymentP
     },
 
     normalize(payload: unknown): ProviderNotification[] {
-      const p = payload as Record<string, string | undefined>;
-      if (!p || typeof p.notify_id !== 'string' || typeof p.trade_status !== 'string' || !p.out_trade_no) {
-        throw new MalformedCallbackError('not an Alipay trade notification');
-      }
+      const p = callbackShaped('an Alipay trade notification', Notify, payload);
       const refunded = p.refund_fee !== undefined && p.refund_fee !== '' && decimalToMinor(p.refund_fee) > 0;
       const common = {
         provider: 'alipay' as const,
