@@ -13,7 +13,7 @@ import { alipayAdapter } from '../../../shared/payments/providers/alipay';
 import { stripeAdapter } from '../../../shared/payments/providers/stripe';
 import { wechatpayAdapter } from '../../../shared/payments/providers/wechatpay';
 import { keys } from '../../../shared/store/keys';
-import { INBOX_TTL_SECONDS, paymentInbox } from '../../../shared/store/payment-inbox';
+import { INBOX_CLAIM_MS, INBOX_TTL_SECONDS, paymentInbox } from '../../../shared/store/payment-inbox';
 import { alipayKeys, stripeCredentials, wechatpayKeys } from '../../support/providers';
 import { createTestTable, type TestTable } from '../../support/table';
 
@@ -186,5 +186,37 @@ describe('payment webhooks without credentials', () => {
     });
     expect(reply.statusCode).toBe(500);
     expect(await inboxItem('stripe', 'evt_nocreds')).toBeUndefined();
+  });
+});
+
+describe('a delivery that stopped after recording', () => {
+  it('is sent by a later delivery once its claim has lapsed; until then redeliveries answer 500', async () => {
+    let clock = Date.now();
+    const inbox = paymentInbox({ doc: table.doc, tableName: table.tableName });
+    const { body, headers } = stripeCallback('evt_crash');
+    const [n] = adapters.stripe.normalize(JSON.parse(body));
+    // the first delivery recorded the event and stopped before sending it (e.g. its Lambda timed out)
+    expect(await inbox.take(n!, new Date(clock))).toBe('send');
+
+    const withClock = makeHandler({
+      adapterFor: (p) => adapters[p],
+      record: makeRecordCallback({
+        inbox,
+        enqueue: async (message) => void (await queues.send(QUEUE, { body: JSON.stringify(message) })),
+        now: () => new Date(clock),
+        wait: async () => undefined,
+      }),
+      now: () => new Date(),
+    });
+    const deliver = () => withClock({
+      version: '2.0', routeKey: 'POST /webhooks/payments/{provider}', rawPath: '/webhooks/payments/stripe', rawQueryString: '',
+      headers, body, isBase64Encoded: false, pathParameters: { provider: 'stripe' }, requestContext: {} as APIGatewayProxyEventV2['requestContext'],
+    });
+    expect((await deliver()).statusCode).toBe(500);
+    expect(await queued()).toEqual([]);
+    clock += INBOX_CLAIM_MS + 1;
+    expect((await deliver()).statusCode).toBe(200);
+    expect((await deliver()).statusCode).toBe(200);
+    expect((await queued()).map((m) => m.inbox.eventKey)).toEqual(['evt_crash']);
   });
 });
