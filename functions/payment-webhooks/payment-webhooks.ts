@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../../shared/middleware/logger';
 import { problemResponse } from '../../shared/middleware/problem';
-import { CallbackProvider, type CallbackReply, type PaymentProviderAdapter, type ProviderNotification } from '../../shared/payments/port';
+import * as z from 'zod';
+import { CallbackProvider, ProviderNotification, type CallbackReply, type PaymentProviderAdapter } from '../../shared/payments/port';
 import { MalformedCallbackError } from '../../shared/payments/providers/common';
 
 export interface PaymentWebhooksDeps {
@@ -52,9 +53,10 @@ export function makeHandler(deps: PaymentWebhooksDeps) {
     }
     let notifications: ProviderNotification[];
     try {
-      notifications = adapter.normalize(verified.payload);
+      // checked against the queue's contract here, so the worker never gets a message it cannot read
+      notifications = ProviderNotification.array().parse(adapter.normalize(verified.payload));
     } catch (err) {
-      if (!(err instanceof MalformedCallbackError)) throw err;
+      if (!(err instanceof MalformedCallbackError) && !(err instanceof z.ZodError)) throw err;
       logger.warn('Callback unreadable', { provider, detail: err.message });
       return answer(adapter.reply('rejected', 'malformed'));
     }

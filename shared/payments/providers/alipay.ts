@@ -38,9 +38,10 @@ export function alipayTimestamp(at: Date): string {
   return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** `yyyy-MM-dd HH:mm:ss` (+08:00) -> ISO 8601 with its offset. */
+/** `yyyy-MM-dd HH:mm:ss[.SSS]` (+08:00) -> ISO 8601 with its offset. */
 function fromAlipayTime(value: string | undefined): string | undefined {
-  if (!value || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value)) return undefined;
+  // refund times carry milliseconds (`2026-11-30 19:10:00.123`)
+  if (!value || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,3})?$/.test(value)) return undefined;
   return `${value.replace(' ', 'T')}+08:00`;
 }
 

@@ -85,7 +85,8 @@ describe('alipay callbacks', () => {
     expect(adapter.normalize({ ...refund, gmt_refund: '2026-11-30 19:10:00' })).toEqual([expect.objectContaining({
       kind: 'refund', refundId: 'ref-1', paymentId: 'pay-1', status: 'SUCCEEDED', eventKey: '2026113000222180103034211|TRADE_SUCCESS|2.00',
     })]);
-    expect(adapter.normalize(refund)[0]).toMatchObject({ occurredAt: '2026-11-30T18:01:03+08:00' });
+    expect(adapter.normalize(refund)[0]).toMatchObject({ occurredAt: '2026-11-30T19:10:00.123+08:00' });
+    expect(adapter.normalize({ ...refund, gmt_refund: 'soon' })[0]).toMatchObject({ occurredAt: '2026-11-30T18:01:03+08:00' });
     expect(adapter.normalize({ ...paid, trade_status: 'WAIT_BUYER_PAY' })).toEqual([]);
   });
 
