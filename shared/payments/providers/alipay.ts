@@ -11,8 +11,9 @@ import {
 
 // Alipay (open platform, RSA2): requests and notifications are signed with
 // SHA256withRSA over the parameters sorted by name as `k=v` joined by `&`, leaving
-// out `sign` and `sign_type` (and empty values, for requests). Our requests are signed
-// with the app private key; notifications and API responses by Alipay's key.
+// out `sign`. A request's string keeps `sign_type` and drops empty values; a
+// notification's leaves `sign_type` out too. Our requests are signed with the app
+// private key; notifications and API responses by Alipay's key.
 
 export interface AlipayCredentials {
   appId: string;
@@ -24,10 +25,14 @@ export interface AlipayCredentials {
 
 const CURRENCY = 'CNY';
 
-/** The string both sides sign: parameters sorted by name, `k=v` joined by `&`, without sign / sign_type. */
-export function alipaySigningString(params: Readonly<Record<string, string>>, dropEmpty = false): string {
+/**
+ * The string that is signed: parameters sorted by name, `k=v` joined by `&`, without
+ * `sign`; a notification's also without `sign_type`, a request's without empty values.
+ */
+export function alipaySigningString(params: Readonly<Record<string, string>>, kind: 'request' | 'notification'): string {
+  const request = kind === 'request';
   return Object.keys(params)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && !(dropEmpty && params[k] === ''))
+    .filter((k) => k !== 'sign' && (request || k !== 'sign_type') && !(request && params[k] === ''))
     .sort()
     .map((k) => `${k}=${params[k]}`)
     .join('&');
@@ -111,7 +116,7 @@ export function alipayAdapter(opts: AdapterOptions<AlipayCredentials>): PaymentP
       app_id: c.appId, method, format: 'JSON', charset: 'utf-8', sign_type: 'RSA2',
       timestamp: alipayTimestamp(now()), version: '1.0', ...extra, biz_content: JSON.stringify(biz),
     };
-    params.sign = createSign('RSA-SHA256').update(alipaySigningString(params, true), 'utf8').sign(privateKey(c.appPrivateKeyPem), 'base64');
+    params.sign = createSign('RSA-SHA256').update(alipaySigningString(params, 'request'), 'utf8').sign(privateKey(c.appPrivateKeyPem), 'base64');
     return params;
   }
 
@@ -155,7 +160,7 @@ export function alipayAdapter(opts: AdapterOptions<AlipayCredentials>): PaymentP
       if (!params.sign) return { ok: false, reason: 'malformed', detail: 'no sign parameter' };
       if (params.sign_type !== 'RSA2') return { ok: false, reason: 'bad-signature', detail: `sign_type ${params.sign_type ?? '(none)'} is not RSA2` };
       const { alipayPublicKeyPem } = await credentials();
-      const valid = createVerify('RSA-SHA256').update(alipaySigningString(params), 'utf8').verify(publicKey(alipayPublicKeyPem), params.sign, 'base64');
+      const valid = createVerify('RSA-SHA256').update(alipaySigningString(params, 'notification'), 'utf8').verify(publicKey(alipayPublicKeyPem), params.sign, 'base64');
       return valid ? { ok: true, payload: params } : { ok: false, reason: 'bad-signature', detail: 'RSA2 signature does not verify' };
     },
 
