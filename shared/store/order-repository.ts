@@ -5,10 +5,11 @@ import type { ReservedLine } from '../domain/order-changes';
 import { findReplay, replayAmong, type IdempotencyClaim, type StoredResponse } from './idempotency';
 import { ENTITY, INDEX, keys, orderItemKind } from './keys';
 import { batchGet, productFromItem } from './product-repository';
+import { moneyView, orderMoneyFrom, type MoneyView } from './payment-repository';
 import { queryAll, type TableContext } from './table';
 import type { Product } from '../domain/product';
 
-export type OrderView = Order & { placedBy: string };
+export type OrderView = Order & MoneyView & { placedBy: string };
 
 /** Built once: zod compiles an object schema on its first parse, so a schema made per read costs ~0.7 ms each time. */
 const OrderItem = Order.omit({ timeline: true });
@@ -84,7 +85,7 @@ export function orderRepository(ctx: TableContext) {
       return Number(res.Attributes?.seq);
     },
 
-    /** The whole order: one Query of its partition (order, reservation, timeline). */
+    /** The whole order: one Query of its partition (order, reservation, timeline, payments and money). */
     async get(orderId: string): Promise<OrderView | undefined> {
       const items = await queryAll(ctx, {
         KeyConditionExpression: 'pk = :pk',
@@ -102,6 +103,7 @@ export function orderRepository(ctx: TableContext) {
         ...record,
         timeline,
         ...(reservation ? { reservations: reservation.lines as Demand[] } : {}),
+        ...moneyView(orderMoneyFrom(items), record.totals.total.currency),
       };
     },
 
