@@ -43,6 +43,7 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   settings: 'readwrite',
   // provider callbacks: the inbox item only (put, update, get); queue and secrets are bound in the API stack
   'payment-webhooks': 'readwrite',
+  payments: 'readwrite',
 };
 
 const routesOf = (step: string): RouteSpec[] =>
