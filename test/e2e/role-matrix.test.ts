@@ -18,6 +18,8 @@ const PARAM_VALUES: Record<string, string> = {
   customerId: 'MATRIXNOSUCHCUSTOMER',
   locationId: 'matrix-no-such-location',
   provider: 'matrix-no-such-provider',
+  paymentId: 'pay_MATRIXNOSUCHPAYMENT',
+  refundId: 'rfd_MATRIXNOSUCHREFUND',
 };
 
 const pathOf = (route: RouteDef) =>
