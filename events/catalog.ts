@@ -230,7 +230,7 @@ export const PaymentFlagged = defineEvent({
   detailType: 'PaymentFlagged',
   version: 1,
   data: PaymentFacts.extend({
-    problems: z.array(z.enum(['short', 'over', 'currency', 'merchant'])).min(1),
+    problems: z.array(z.enum(['short', 'over', 'currency', 'merchant', 'amount-missing'])).min(1),
     expected: Money,
     reported: Money.optional(),
     merchant: z.object({ appId: z.string().optional(), merchantId: z.string().optional() }).optional(),

@@ -197,9 +197,9 @@ export function makePayments(deps: PaymentsDeps) {
       return paymentView(after);
     },
 
-    /** Cash on delivery collected (the delivery hook of fulfilment): the same settlement as a confirmed transfer. */
-    async collectCash(orderId: string, paymentId: string, reference: string, opts: CommandOptions) {
-      return settle(orderId, paymentId, { status: 'SUCCEEDED', reference, eventKey: `cod:${paymentId}`, eventType: 'cash collected' }, opts.actor, opts);
+    /** Cash on delivery collected (the delivery hook of fulfilment) with the amount the courier took: the same settlement as a confirmed transfer. */
+    async collectCash(orderId: string, paymentId: string, reference: string, opts: CommandOptions & { amount: Money }) {
+      return settle(orderId, paymentId, { status: 'SUCCEEDED', amount: opts.amount, reference, eventKey: `cod:${paymentId}`, eventType: 'cash collected' }, opts.actor, opts);
     },
 
     /** A provider's verified, de-duplicated notification (what the callback worker hands over). */

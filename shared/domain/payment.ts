@@ -27,8 +27,8 @@ export const REFUND_RANK: Readonly<Record<RefundStatus, number>> = { PENDING: 0,
 export const paymentMayMove = (from: PaymentStatus, to: PaymentStatus): boolean => PAYMENT_RANK[to] > PAYMENT_RANK[from];
 export const refundMayMove = (from: RefundStatus, to: RefundStatus): boolean => REFUND_RANK[to] > REFUND_RANK[from];
 
-/** Why a reported payment does not settle the order. */
-export const MISMATCH_PROBLEMS = ['short', 'over', 'currency', 'merchant'] as const;
+/** Why a reported success does not settle the order (`amount-missing`: the report did not say how much arrived). */
+export const MISMATCH_PROBLEMS = ['short', 'over', 'currency', 'merchant', 'amount-missing'] as const;
 export const MismatchProblem = z.enum(MISMATCH_PROBLEMS);
 export type MismatchProblem = z.infer<typeof MismatchProblem>;
 
@@ -173,7 +173,9 @@ export interface PaymentReport {
 export function mismatchOf(expected: Money, report: PaymentReport, ours: Merchant | undefined): MismatchProblem[] {
   const problems: MismatchProblem[] = [];
   const reported = report.amount;
-  if (reported) {
+  // a success that does not say how much arrived settles nothing
+  if (!reported) problems.push('amount-missing');
+  else {
     if (reported.currency !== expected.currency) problems.push('currency');
     else if (reported.amount < expected.amount) problems.push('short');
     else if (reported.amount > expected.amount) problems.push('over');

@@ -74,6 +74,7 @@ describe('mismatch', () => {
     expect(mismatchOf(CNY(2000), { status: 'SUCCEEDED', amount: { amount: 2000, currency: 'USD' } }, undefined)).toEqual(['currency']);
     expect(mismatchOf(CNY(2000), { status: 'SUCCEEDED', amount: CNY(2000), merchant: { appId: 'other' } }, { appId: 'app', merchantId: 'm' })).toEqual(['merchant']);
     expect(mismatchOf(CNY(2000), { status: 'SUCCEEDED', amount: CNY(2000), merchant: { merchantId: 'm' } }, { appId: 'app', merchantId: 'm' })).toEqual([]);
+    expect(mismatchOf(CNY(2000), { status: 'SUCCEEDED' }, undefined)).toEqual(['amount-missing']);
   });
 });
 
@@ -110,7 +111,7 @@ describe('a report on an attempt', () => {
       expect(d.outcome, status).toBe('refund-after-close');
       expect(tags(d.set!)).toEqual(['payment', 'ledger:charge', 'refund', 'open']);
       expect(d.set!.events.map((e) => e.detailType)).toEqual(['PaymentSucceeded', 'RefundStarted', 'LatePaymentReceived']);
-      const refund = d.set!.changes.find((c) => c.tag === 'refund') as { item: RefundRecord };
+      const refund = d.set!.changes.find((c) => c.tag === 'refund') as unknown as { item: RefundRecord };
       expect(refund.item).toMatchObject({ amount: CNY(2000), automatic: true, status: 'PENDING', reasonCode: status === 'PAID' ? 'DUPLICATE_PAYMENT' : 'PAYMENT_AFTER_CLOSE' });
     }
   });
