@@ -106,6 +106,23 @@ describe('payments on the table', () => {
     expect(await lifecycle.dueForExpiry(new Date(NOW.getTime() + 86_400_000))).not.toContain(orderId);
   });
 
+  it('any order and count of reports ends the same: one charge, PAID', async () => {
+    const reports: ProviderNotification['status'][] = ['FAILED', 'SUCCEEDED', 'CANCELLED', 'SUCCEEDED', 'FAILED', 'PENDING'];
+    for (let round = 0; round < 5; round++) {
+      const orderId = await awaitingPayment();
+      const p = await payments.start(orderId, 'alipay', opts(SHOP));
+      const shuffled = [...reports].sort(() => Math.random() - 0.5);
+      // half of them one after another, the rest all at once
+      for (const status of shuffled.slice(0, 3)) await apply(note(p.paymentId, status, { eventKey: `${status}-${Math.random()}` }));
+      await Promise.all(shuffled.slice(3).map((status) => apply(note(p.paymentId, status, { eventKey: `${status}-${Math.random()}` }))));
+      const order = await view(orderId);
+      expect(order.status, shuffled.join(' ')).toBe('PAID');
+      expect(order.money).toEqual({ paid: CNY(2000), refunded: CNY(0), balance: CNY(2000) });
+      expect(order.payments[0]!.status).toBe('SUCCEEDED');
+      expect(count(await outbox(orderId), 'OrderPaid')).toBe(1);
+    }
+  });
+
   it('one open attempt at a time: a second start is 409; after a failure the customer may try again', async () => {
     const orderId = await awaitingPayment();
     const first = await payments.start(orderId, 'card', opts(SHOP));
