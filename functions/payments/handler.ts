@@ -1,11 +1,10 @@
 import { stageProviders } from '../../shared/app/payment-providers';
-import { paymentsOver } from '../../shared/app/payments';
+import { paymentSteps } from '../../shared/app/payments';
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
-import { storeFor } from '../../shared/store';
 import { makeHandler } from './payments';
 
 const config = loadConfig();
-const store = storeFor({ doc: documentClient, tableName: config.TABLE_NAME });
+const { orders, payments } = paymentSteps({ doc: documentClient, tableName: config.TABLE_NAME }, stageProviders());
 
-export const handler = makeHandler({ orders: store.orders, payments: paymentsOver(store, stageProviders()), now: () => new Date() });
+export const handler = makeHandler({ orders, payments, now: () => new Date() });

@@ -320,6 +320,12 @@ export type Payments = ReturnType<typeof makePayments>;
 export const paymentsOver = (store: Store, providers: PaymentProviders = stageProviders()): Payments =>
   makePayments({ orders: store.orders, payments: store.payments, writer: store.writer, ctx: store.ctx, providers });
 
+/** What the payments function and the refund step use, wired over one table. */
+export function paymentSteps(ctx: TableContext, providers: PaymentProviders = stageProviders()) {
+  const store = storeFor(ctx);
+  return { orders: store.orders, payments: paymentsOver(store, providers) };
+}
+
 /** What the callback worker calls for each verified notification. */
 export function paymentCallbacks(store: Store | TableContext, providers?: PaymentProviders): PaymentCallbackSink {
   const s = 'writer' in store ? store : storeFor(store);
