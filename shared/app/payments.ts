@@ -215,7 +215,7 @@ export function makePayments(deps: PaymentsDeps) {
       }
       const ours = await deps.providers.expectedMerchant(n.provider);
       const { outcome } = await settle(orderId, n.paymentId, {
-        status: n.status, eventKey: n.eventKey, eventType: n.providerEventType,
+        status: n.status, provider: n.provider, eventKey: n.eventKey, eventType: n.providerEventType,
         ...(n.amount ? { amount: n.amount } : {}), ...(n.merchant ? { merchant: n.merchant } : {}), ...(n.providerRef ? { providerRef: n.providerRef } : {}),
       }, CALLBACKS, opts, ours);
       return { outcome };

@@ -156,6 +156,8 @@ export interface PaymentReportFacts {
     amount?: Money;
     merchant?: Merchant;
     providerRef?: string;
+    /** the provider that reported it (absent for a confirmation by hand) */
+    provider?: string;
     /** the provider's event identity (or the request id of a confirmation by hand) */
     eventKey: string;
     /** what the provider called it, for the timeline */
@@ -185,7 +187,9 @@ export function decidePaymentReport(f: PaymentReportFacts): PaymentOutcome {
   if (report.status === 'PENDING') return { outcome: 'ignored' };
   if (report.status === 'SUCCEEDED') {
     if (p.status === 'SUCCEEDED' || p.mismatch?.eventKey === report.eventKey) return { outcome: 'duplicate' };
+    // reported through another provider than the attempt's: not the money we asked for
     const problems = mismatchOf(p.amount, report, f.ours);
+    if (report.provider !== undefined && report.provider !== p.provider && !problems.includes('merchant')) problems.push('merchant');
     if (problems.length > 0) return { outcome: 'flagged', set: flagged(f, problems) };
     if (f.order.status === 'AWAITING_PAYMENT') return { outcome: 'paid', set: paid(f) };
     return { outcome: 'refund-after-close', set: refundAfterClose(f), refundId: f.newRefundId };

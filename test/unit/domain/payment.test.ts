@@ -101,6 +101,8 @@ describe('a report on an attempt', () => {
     // the same flagged event again changes nothing
     const flagged = payment({ mismatch: { problems: ['short'], expected: CNY(2000), eventKey: 'evt-SUCCEEDED', at: NOW.toISOString() } });
     expect(decideReport(flagged, report('SUCCEEDED', { amount: CNY(200) })).outcome).toBe('duplicate');
+    // a success reported by another provider than the attempt's is not ours to settle
+    expect(decideReport(payment(), report('SUCCEEDED', { provider: 'stripe' })).outcome).toBe('flagged');
     // a wrong merchant is flagged too
     expect(decideReport(payment(), report('SUCCEEDED', { merchant: { appId: 'theirs' } }), order(), { appId: 'ours' }).outcome).toBe('flagged');
   });
