@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Money, add, equals, money, sum, zero } from './money';
+import { Money, add, money, sum, zero } from './money';
 import { NextAction, PaymentMethod, Provider } from '../payments/port';
 import { ConflictError } from './errors';
 
@@ -185,8 +185,6 @@ export function mismatchOf(expected: Money, report: PaymentReport, ours: Merchan
   if (ours && (differs(ours.appId, theirs.appId) || differs(ours.merchantId, theirs.merchantId))) problems.push('merchant');
   return problems;
 }
-
-export const sameMoney = equals;
 
 /** "12.34 CNY" for timeline details (minor units with two decimals). */
 export const formatMoney = (m: Money): string => `${(m.amount / 100).toFixed(2)} ${m.currency}`;
