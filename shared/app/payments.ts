@@ -3,9 +3,8 @@ import type { ChangeSet } from '../domain/decision';
 import { ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
 import type { Money } from '../domain/money';
 import type { OrderRecord } from '../domain/order';
-import {
-  chargedFor, paymentView, refundableOf, refundView, type Payment, type PaymentRecord, type RefundRecord,
-} from '../domain/payment';
+import { paymentView, refundView } from '../domain/money-ledger';
+import { chargedFor, refundableOf, type Payment, type PaymentRecord, type RefundRecord } from '../domain/payment';
 import {
   createdChangeSet, decidePaymentReport, decideRefundReport, refundExceeds, requestRefund as refundChangeSet, startPayment,
   type PaymentReportFacts, type RefundReportFacts,

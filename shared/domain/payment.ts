@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Money, add, money, sum, zero } from './money';
+import { Money, add, money, zero } from './money';
 import { NextAction, PaymentMethod, Provider } from '../payments/port';
 import { ConflictError } from './errors';
 
@@ -74,7 +74,6 @@ export type PaymentRecord = z.infer<typeof PaymentRecord>;
 /** The attempt as the API shows it. */
 export const Payment = PaymentRecord.omit({ refundReserved: true, version: true });
 export type Payment = z.infer<typeof Payment>;
-export const paymentView = ({ refundReserved: _r, version: _v, ...p }: PaymentRecord): Payment => p;
 
 export const REFUND_REASON_CODES = ['REQUESTED', 'ORDER_CANCELLED', 'PAYMENT_AFTER_CLOSE', 'DUPLICATE_PAYMENT'] as const;
 export const RefundReasonCode = z.enum(REFUND_REASON_CODES);
@@ -105,9 +104,8 @@ export const RefundRecord = z.object({
 export type RefundRecord = z.infer<typeof RefundRecord>;
 export const Refund = RefundRecord.omit({ version: true });
 export type Refund = z.infer<typeof Refund>;
-export const refundView = ({ version: _v, ...r }: RefundRecord): Refund => r;
 
-// --- the money ledger ------------------------------------------------------------
+// --- the money ledger (its sums: money-ledger.ts) ------------------------------------------------------------
 
 export const LEDGER_KINDS = ['charge', 'refund', 'adjustment'] as const;
 export const LedgerKind = z.enum(LEDGER_KINDS);
@@ -136,14 +134,6 @@ export type MoneyEntry = z.infer<typeof MoneyEntry>;
 
 export const MoneySummary = z.object({ paid: Money, refunded: Money, balance: Money });
 export type MoneySummary = z.infer<typeof MoneySummary>;
-
-/** Paid, refunded and the balance held, as sums of the ledger (never stored). */
-export function moneySummary(entries: readonly MoneyEntry[], currency: string): MoneySummary {
-  const paid = sum(entries.filter((e) => e.direction === 'in').map((e) => e.amount), currency);
-  const refunded = sum(entries.filter((e) => e.direction === 'out').map((e) => e.amount), currency);
-  // a balance below zero would mean more went back than came in: shown as such, never hidden
-  return { paid, refunded, balance: { amount: paid.amount - refunded.amount, currency } };
-}
 
 /** What was charged for one attempt (its charge entry), if anything. */
 export function chargedFor(entries: readonly MoneyEntry[], paymentId: string): Money | undefined {

@@ -1,8 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  MoneyEntry, PaymentRecord, RefundRecord, moneySummary, paymentView, refundView,
-  type MoneySummary, type OpenAttempt, type Payment, type Refund,
-} from '../domain/payment';
+import { moneySummary, paymentView, refundView } from '../domain/money-ledger';
+import type { MoneyEntry, MoneySummary, OpenAttempt, Payment, PaymentRecord, Refund, RefundRecord } from '../domain/payment';
 import { ENTITY, keys } from './keys';
 import { queryAll, type TableContext } from './table';
 
@@ -23,14 +21,23 @@ export interface MoneyView {
 
 const byCreation = <T extends { createdAt: string }>(a: T, b: T) => a.createdAt.localeCompare(b.createdAt);
 
-/** Payment items of an order partition (any other item is skipped). */
+/** An item as the record it was written from (the writer's own change sets wrote it), without its keys. */
+function recordOf<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest as T;
+}
+
+/**
+ * Payment items of an order partition (any other item is skipped). They are read as
+ * written: only the payment change sets write them, from records the domain built.
+ */
 export function orderMoneyFrom(items: readonly Record<string, unknown>[]): OrderMoney {
   const of = (type: string) => items.filter((i) => i.type === type);
   const open = of(ENTITY.paymentOpen)[0];
   return {
-    payments: of(ENTITY.payment).map((i) => PaymentRecord.parse(i)).sort(byCreation),
-    refunds: of(ENTITY.refund).map((i) => RefundRecord.parse(i)).sort(byCreation),
-    entries: of(ENTITY.moneyEntry).map((i) => MoneyEntry.parse(i)).sort((a, b) => a.at.localeCompare(b.at)),
+    payments: of(ENTITY.payment).map((i) => recordOf<PaymentRecord>(i)).sort(byCreation),
+    refunds: of(ENTITY.refund).map((i) => recordOf<RefundRecord>(i)).sort(byCreation),
+    entries: of(ENTITY.moneyEntry).map((i) => recordOf<MoneyEntry>(i)).sort((a, b) => a.at.localeCompare(b.at)),
     ...(open ? { open: { paymentId: String(open.paymentId), openedAt: Number(open.openedAt) } } : {}),
   };
 }

@@ -3,8 +3,9 @@ import { systemActor } from '../../../shared/domain/actor';
 import { ConflictError } from '../../../shared/domain/errors';
 import type { OrderRecord } from '../../../shared/domain/order';
 import {
-  PAYMENT_STATUSES, chargedFor, mismatchOf, moneySummary, paymentMayMove, refundableOf, type MoneyEntry, type PaymentRecord, type RefundRecord,
+  PAYMENT_STATUSES, chargedFor, mismatchOf, paymentMayMove, refundableOf, type MoneyEntry, type PaymentRecord, type RefundRecord,
 } from '../../../shared/domain/payment';
+import { moneySummary } from '../../../shared/domain/money-ledger';
 import { decidePaymentReport, decideRefundReport, requestRefund, startPayment } from '../../../shared/domain/payment-changes';
 
 const NOW = new Date('2026-11-27T03:00:00.000Z');
