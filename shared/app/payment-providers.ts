@@ -2,11 +2,12 @@ import * as z from 'zod';
 import { parseConfig } from '../config';
 import type { Merchant } from '../domain/payment';
 import type { CallbackProvider, PaymentProviderAdapter } from '../payments/port';
+import { adapterFor, expectedMerchant } from '../payments/registry';
 
 // The one place the payment use cases get their provider adapters from. The use
 // cases (payments.ts) take a PaymentProviders object; tests hand them fakes, and
 // the functions' composition roots call stageProviders(), which builds them from the
-// stage's configuration through the provider registry.
+// stage's configuration through the provider registry (shared/payments/registry.ts).
 
 export interface PaymentProviders {
   adapterFor(provider: CallbackProvider): PaymentProviderAdapter;
@@ -41,19 +42,7 @@ export function providersFrom(registry: ProviderRegistry, env: Record<string, st
 }
 
 /**
- * No registry wired: manual methods (bank transfer, cash on delivery) work, and a
- * provider method answers 502 naming what is missing.
+ * The stage's providers, as the functions use them: the provider registry (base URLs
+ * from the environment, credentials from Secrets Manager on first use).
  */
-export const NO_REGISTRY: ProviderRegistry = {
-  adapterFor(provider) {
-    throw new Error(`No adapter for ${provider}: the provider registry is not wired into this function`);
-  },
-  expectedMerchant: () => Promise.resolve(undefined),
-};
-
-/**
- * The stage's providers, as the functions use them. Wire the registry here (and only
- * here): `providersFrom({ adapterFor, expectedMerchant })` with both imported from
- * '../payments/registry'.
- */
-export const stageProviders = (env: Record<string, string | undefined> = process.env): PaymentProviders => providersFrom(NO_REGISTRY, env);
+export const stageProviders = (env: Record<string, string | undefined> = process.env): PaymentProviders => providersFrom({ adapterFor, expectedMerchant }, env);
