@@ -10,13 +10,13 @@ import {
   type PaymentReportFacts, type RefundReportFacts,
 } from '../domain/payment-changes';
 import type { CallbackProvider, PaymentCallbackSink, PaymentMethod, ProviderNotification } from '../payments/port';
-import { storeFor, type Store } from '../store';
+import type { Store } from '../store';
 import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import { newId } from '../store/ids';
-import type { OrderRepository } from '../store/order-repository';
-import { moneyView, type MoneyView, type OrderMoney, type PaymentRepository } from '../store/payment-repository';
+import { orderRepository, type OrderRepository } from '../store/order-repository';
+import { moneyView, paymentRepository, type MoneyView, type OrderMoney, type PaymentRepository } from '../store/payment-repository';
 import type { TableContext } from '../store/table';
-import { ConditionFailed, type Writer } from '../store/writer';
+import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
 import { stamped } from './events';
 import { stageProviders, type PaymentProviders } from './payment-providers';
 
@@ -315,19 +315,24 @@ export function makePayments(deps: PaymentsDeps) {
 }
 export type Payments = ReturnType<typeof makePayments>;
 
+/** The store modules the payment use cases read and write through. */
+export type PaymentStore = Pick<Store, 'orders' | 'payments' | 'writer' | 'ctx'>;
+
+/** Only those modules over one table (the payment functions carry no other repository). */
+const paymentStore = (ctx: TableContext): PaymentStore => ({ orders: orderRepository(ctx), payments: paymentRepository(ctx), writer: makeWriter(ctx), ctx });
+
 /** The payment use cases over one store. */
-export const paymentsOver = (store: Store, providers: PaymentProviders = stageProviders()): Payments =>
+export const paymentsOver = (store: PaymentStore, providers: PaymentProviders = stageProviders()): Payments =>
   makePayments({ orders: store.orders, payments: store.payments, writer: store.writer, ctx: store.ctx, providers });
 
 /** What the payments function and the refund step use, wired over one table. */
 export function paymentSteps(ctx: TableContext, providers: PaymentProviders = stageProviders()) {
-  const store = storeFor(ctx);
+  const store = paymentStore(ctx);
   return { orders: store.orders, payments: paymentsOver(store, providers) };
 }
 
 /** What the callback worker calls for each verified notification. */
-export function paymentCallbacks(store: Store | TableContext, providers?: PaymentProviders): PaymentCallbackSink {
-  const s = 'writer' in store ? store : storeFor(store);
-  const payments = paymentsOver(s, providers);
+export function paymentCallbacks(store: PaymentStore | TableContext, providers?: PaymentProviders): PaymentCallbackSink {
+  const payments = paymentsOver('writer' in store ? store : paymentStore(store), providers);
   return { apply: (n, opts) => payments.apply(n, opts) };
 }
