@@ -2,12 +2,14 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RefundStarted } from '../../../events/catalog';
 import { buildEvent } from '../../../events/define-event';
+import { makeHandler as makePaymentCallbacks } from '../../../functions/payment-callbacks/payment-callbacks';
 import { makeHandler as makePaymentRefunds } from '../../../functions/payment-refunds/payment-refunds';
 import { makeHandler as makePayments } from '../../../functions/payments/payments';
 import { application, type Application } from '../../../shared/app';
 import { orderLifecycle } from '../../../shared/app/order-lifecycle';
 import type { PaymentProviders } from '../../../shared/app/payment-providers';
-import { paymentsOver, type Payments } from '../../../shared/app/payments';
+import { paymentCallbacks, paymentsOver, type Payments } from '../../../shared/app/payments';
+import { callbackMessage } from '../../../shared/payments/callback-message';
 import type { CreatePaymentResult, PaymentProviderAdapter, RefundInput } from '../../../shared/payments/port';
 import { storeFor } from '../../../shared/store';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
@@ -139,5 +141,23 @@ describe('refund step', () => {
   it('a message that is not a refund event fails and is retried', async () => {
     const bad = { Records: [{ messageId: 'm-bad', body: JSON.stringify({ id: 'x', 'detail-type': 'RefundStarted', source: 'oms.payments', detail: { data: {} } }) } as SQSEvent['Records'][number]] };
     expect(await refundStep(bad, lambdaContext)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
+  });
+});
+
+describe('callback worker with the payment use cases', () => {
+  it('the same verified notification in one batch ten times: the order is paid once, every message acknowledged', async () => {
+    const orderId = await awaitingPayment();
+    const { paymentId } = (await start(orderId, 'card')).body as { paymentId: string };
+    const worker = makePaymentCallbacks({ sink: paymentCallbacks({ doc: table.doc, tableName: table.tableName }, providers), now: () => NOW });
+    const body = JSON.stringify(callbackMessage({
+      provider: 'stripe', eventKey: 'evt_same', kind: 'payment', paymentId, status: 'SUCCEEDED', amount: { amount: 1000, currency: 'CNY' },
+      providerRef: 'pi_test', occurredAt: NOW.toISOString(), providerEventType: 'payment_intent.succeeded',
+    }));
+    const batch = { Records: Array.from({ length: 10 }, (_, i) => ({ messageId: `m-${i}`, body } as SQSEvent['Records'][number])) };
+    expect(await worker(batch, lambdaContext)).toEqual({ batchItemFailures: [] });
+    const view = (await repos.orders.get(orderId))!;
+    expect(view.status).toBe('PAID');
+    expect(view.money.paid).toEqual({ amount: 1000, currency: 'CNY' });
+    expect(view.timeline.filter((t) => t.type === 'ORDER_PAID')).toHaveLength(1);
   });
 });
