@@ -44,6 +44,11 @@ export interface StageConfig {
     /** Addresses subscribed to each department's topic (confirmation mail required). */
     readonly departmentEmails: Readonly<Record<string, string[]>>;
   };
+  /**
+   * The API's public base URL (a custom domain) that providers call back on; the
+   * API Gateway endpoint when absent.
+   */
+  readonly publicApiUrl?: string;
   /** Payment providers' API base URLs (the local cloud points them at its sandbox). */
   readonly payments: {
     readonly stripeApiUrl: string;

@@ -57,7 +57,9 @@ export const SECRET_ENV: Record<CallbackProvider, string> = {
  * Lets a function call the providers: their API base URLs from the stage config and
  * their secrets' ARNs in its environment, and read access to those secrets only.
  */
-export function bindPaymentProviders(fn: OmsFunction, secrets: ProviderSecrets, config: StageConfig): void {
+export function bindPaymentProviders(fn: OmsFunction, secrets: ProviderSecrets, config: StageConfig, publicApiUrl: string): void {
+  // where providers are told to call back (`<url>/webhooks/payments/<provider>`)
+  fn.fn.addEnvironment('PUBLIC_API_URL', publicApiUrl);
   fn.fn.addEnvironment('STRIPE_API_URL', config.payments.stripeApiUrl);
   fn.fn.addEnvironment('ALIPAY_GATEWAY_URL', config.payments.alipayGatewayUrl);
   fn.fn.addEnvironment('WECHATPAY_API_URL', config.payments.wechatpayApiUrl);

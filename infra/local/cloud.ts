@@ -175,12 +175,25 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // nothing else), then the full model with stream ARNs.
     const dynamo = await startLocalDynamoThread({ port: 0, dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined, region: REGION, log });
     stops.push(() => dynamo.stop());
+    // The API port listens before the template is resolved and the functions start: the
+    // API's endpoint (ApiEndpoint) and the provider base URLs name it (the payment sandbox
+    // lives on it). Until the routes are wired it answers 503.
+    const apiServer = createServer((req, res) => {
+      if (live.api) return live.api(req, res);
+      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The local cloud is starting' }));
+    });
+    apiServer.on('clientError', answerClientError);
+    stops.push(() => close(apiServer));
+    const apiPort = await listen(apiServer, port, '127.0.0.1');
+    const apiUrl = `http://localhost:${apiPort}`;
     const naming = {
       region: REGION,
       accountId: ACCOUNT_ID,
       sqsEndpoint: awsUrl,
       streamArn: (t: string) => dynamo.streams.streamArn(t),
       secretValue: (id: string) => secrets.value(id),
+      apiEndpoint: apiUrl,
     };
     const first = buildModel(assembly, { ...naming, streamArn: undefined });
     // Payment provider secrets answer the handshake's credentials, also in dynamic references.
@@ -193,17 +206,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     live.model = m;
     labels = m.functions.map((f) => [f.name, f.label]);
 
-    // The API port listens before the functions start: their provider base URLs name it
-    // (the payment sandbox lives on it). Until the routes are wired it answers 503.
-    const apiServer = createServer((req, res) => {
-      if (live.api) return live.api(req, res);
-      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
-      res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The local cloud is starting' }));
-    });
-    apiServer.on('clientError', answerClientError);
-    stops.push(() => close(apiServer));
-    const apiPort = await listen(apiServer, port, '127.0.0.1');
-    const apiUrl = `http://localhost:${apiPort}`;
     const sandbox = new PaymentSandbox({ credentials: providers, apiUrl: () => apiUrl, dataDir, log });
     stops.push(() => sandbox.stop());
 

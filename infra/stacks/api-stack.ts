@@ -182,7 +182,7 @@ export class ApiStack extends Stack {
     if (props.providerSecrets) {
       for (const step of PAYMENT_PROVIDER_STEPS) {
         const fn = this.functions.get(step);
-        if (fn) bindPaymentProviders(fn, props.providerSecrets, config);
+        if (fn) bindPaymentProviders(fn, props.providerSecrets, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
       }
     }
 
