@@ -68,6 +68,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     bus: stateful.bus,
     cursorSecret: stateful.cursorSecret,
     receiptSecret: stateful.receiptSecret,
+    providerSecrets: stateful.providerSecrets,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

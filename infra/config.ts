@@ -44,7 +44,25 @@ export interface StageConfig {
     /** Addresses subscribed to each department's topic (confirmation mail required). */
     readonly departmentEmails: Readonly<Record<string, string[]>>;
   };
+  /**
+   * The API's public base URL (a custom domain) that providers call back on; the
+   * API Gateway endpoint when absent.
+   */
+  readonly publicApiUrl?: string;
+  /** Payment providers' API base URLs (the local cloud points them at its sandbox). */
+  readonly payments: {
+    readonly stripeApiUrl: string;
+    readonly alipayGatewayUrl: string;
+    readonly wechatpayApiUrl: string;
+  };
 }
+
+/** The providers' production APIs (Stripe's test mode is the same host, chosen by the key). */
+const PROVIDER_APIS = {
+  stripeApiUrl: 'https://api.stripe.com',
+  alipayGatewayUrl: 'https://openapi.alipay.com/gateway.do',
+  wechatpayApiUrl: 'https://api.mch.weixin.qq.com',
+} as const;
 
 const CONFIGS: Record<StageName, StageConfig> = {
   dev: {
@@ -65,6 +83,8 @@ const CONFIGS: Record<StageName, StageConfig> = {
       notificationEmails: [],
     },
     notifications: { departmentEmails: {} },
+    // Alipay's developer sandbox; Stripe and WeChat Pay choose test mode by credentials
+    payments: { ...PROVIDER_APIS, alipayGatewayUrl: 'https://openapi-sandbox.dl.alipaydev.com/gateway.do' },
   },
   staging: {
     stage: 'staging',
@@ -85,6 +105,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       notificationEmails: [],
     },
     notifications: { departmentEmails: {} },
+    payments: PROVIDER_APIS,
   },
   prod: {
     stage: 'prod',
@@ -104,6 +125,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       notificationEmails: [],
     },
     notifications: { departmentEmails: {} },
+    payments: PROVIDER_APIS,
   },
 };
 

@@ -44,4 +44,11 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     pattern: { source: ['oms.orders'], detailType: ['StockReserved'] },
     table: 'readwrite',
   },
+  // Refunds: a paid order cancelled is refunded in full; each refund started is handed
+  // to its provider (idempotency key = refundId), manual ones wait for finance.
+  'payment-refunds': {
+    queue: 'payment-refunds',
+    pattern: { source: ['oms.orders', 'oms.payments'], detailType: ['RefundRequested', 'RefundStarted'] },
+    table: 'readwrite',
+  },
 };

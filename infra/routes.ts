@@ -47,6 +47,9 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   'order-actions': 'readwrite',
   settings: 'readwrite',
   receipts: 'read',
+  // provider callbacks: the inbox item only (put, update, get); queue and secrets are bound in the API stack
+  'payment-webhooks': 'readwrite',
+  payments: 'readwrite',
 };
 
 // What some functions need beyond table access: the receipts function ships the voucher's

@@ -4,6 +4,6 @@ import { application } from '../../shared/app';
 import { makeHandler } from './place-order';
 
 const config = loadConfig();
-const { products, orders } = application(documentClient, config.TABLE_NAME);
+const { orders } = application(documentClient, config.TABLE_NAME);
 
-export const handler = makeHandler({ products, orders, now: () => new Date() });
+export const handler = makeHandler({ orders, now: () => new Date() });

@@ -10,11 +10,9 @@ import { http, type HttpHandler } from '../../shared/middleware/http';
 import { requestHash } from '../../shared/middleware/idempotency';
 import type { OrdersApp } from '../../shared/app';
 import type { IdempotencyClaim, StoredResponse } from '../../shared/store/idempotency';
-import type { ProductRepository } from '../../shared/store/product-repository';
 
 export interface PlaceOrderDeps {
-  products: Pick<ProductRepository, 'getMany'>;
-  orders: Pick<OrdersApp, 'findReplay' | 'nextOrderSequence' | 'create'>;
+  orders: Pick<OrdersApp, 'readForPlacement' | 'nextOrderSequence' | 'create'>;
   now: () => Date;
   newId?: () => string;
 }
@@ -40,10 +38,11 @@ export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
       ...(body.externalRef ? [{ scope: `extref:${body.channel}:${auth.principal}`, key: body.externalRef, requestHash: hash }] : []),
     ];
     const now = deps.now();
-    const replay = await deps.orders.findReplay(claims, now);
-    if (replay) return replay;
+    // One read for the replay check, the products and the customer's email claim.
+    const read = await deps.orders.readForPlacement({ claims, skus: body.lines.map((l) => l.sku), email: body.customer.email, now });
+    if (read.replay) return read.replay;
 
-    const catalog = await deps.products.getMany(body.lines.map((l) => l.sku));
+    const catalog = read.products;
     const priced = priceOrder(body, catalog);
     const sequence = await deps.orders.nextOrderSequence(orderDay(now));
     const order = newOrder(body, priced, {
@@ -60,6 +59,7 @@ export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
       actor: actorLabel(actorOf(auth, ['cs', 'admin'])),
       causationId: requestId,
       now,
+      existingCustomerId: read.existingCustomerId,
     });
     return result.response;
   });

@@ -12,12 +12,8 @@ const config = loadConfig();
 const { RECEIPT_SECRET } = parseConfig(z.object({ RECEIPT_SECRET: z.string().min(32) }));
 const store = storeFor({ doc: documentClient, tableName: config.TABLE_NAME });
 
-// Payment attempts are read through the payment store (its `orderOf` and `money`). Until
-// that store is part of the project, no payment is found and every voucher is a 404.
-const payments: ReceiptPayments = {
-  orderOf: async () => undefined,
-  money: async () => ({ payments: [] }),
-};
+// Payment attempts are read through the payment store (its `orderOf` and `money`).
+const payments: ReceiptPayments = store.payments;
 
 // The faces ship beside the bundle (infra/routes.ts): read once, on the first PDF.
 let fonts: ReceiptFonts | undefined;

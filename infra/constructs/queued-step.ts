@@ -14,8 +14,9 @@ export const MAX_RECEIVE_COUNT = 5;
 
 export interface QueuedStepProps {
   readonly config: StageConfig;
-  readonly bus: IEventBus;
-  readonly pattern: EventPattern;
+  /** the bus rule that feeds the queue; none for a queue its producer sends to directly */
+  readonly bus?: IEventBus;
+  readonly pattern?: EventPattern;
   readonly fn: OmsFunction;
   /** Queue name within the stage, e.g. `reservations`. */
   readonly queueName: string;
@@ -24,14 +25,14 @@ export interface QueuedStepProps {
 }
 
 /**
- * A step driven by events: bus rule -> SQS queue (+ DLQ) -> function with partial
+ * A step driven by events: bus rule (or a direct producer) -> SQS queue (+ DLQ) -> function with partial
  * batch failures. The queue absorbs bursts and retries; after MAX_RECEIVE_COUNT
  * failed receives a message parks in the DLQ, whose depth raises an alarm.
  */
 export class QueuedStep extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
-  readonly rule: Rule;
+  readonly rule?: Rule;
   readonly dlqAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: QueuedStepProps) {
@@ -55,12 +56,14 @@ export class QueuedStep extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 
-    this.rule = new Rule(this, 'Rule', {
-      eventBus: props.bus,
-      eventPattern: props.pattern,
-      // Events the bus cannot deliver to the queue are parked with the failed ones.
-      targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
-    });
+    if (props.bus && props.pattern) {
+      this.rule = new Rule(this, 'Rule', {
+        eventBus: props.bus,
+        eventPattern: props.pattern,
+        // Events the bus cannot deliver to the queue are parked with the failed ones.
+        targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
+      });
+    }
 
     fn.fn.addEventSource(
       new SqsEventSource(this.queue, {

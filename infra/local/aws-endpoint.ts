@@ -1,8 +1,9 @@
 // One local endpoint speaking the AWS JSON protocol for the services the functions
 // call besides DynamoDB: EventBridge (AWSEvents.*, JSON 1.1) and SQS (AmazonSQS.*,
-// JSON 1.0), plus SNS Publish over the AWS query protocol (form-encoded, XML answer).
-// The SDK picks it up from AWS_ENDPOINT_URL_EVENTBRIDGE / _SQS / AWS_ENDPOINT_URL.
-import { randomUUID } from 'node:crypto';
+// JSON 1.0), Secrets Manager GetSecretValue (secretsmanager.*, JSON 1.1), plus SNS
+// Publish over the AWS query protocol (form-encoded, XML answer). The SDK picks it up
+// from AWS_ENDPOINT_URL_EVENTBRIDGE / _SQS / _SECRETS_MANAGER / AWS_ENDPOINT_URL.
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalBus } from './bus';
 import { QueueError, type LocalQueues, type ReceivedMessage } from './queues';
@@ -11,6 +12,8 @@ export interface AwsEndpointDeps {
   bus: () => LocalBus | undefined;
   queues: () => LocalQueues | undefined;
   queueUrl: (name: string) => string;
+  /** The template's secret a SecretId names (secrets.ts). */
+  secret?: (secretId: string) => { arn: string; name: string; value: string } | undefined;
   log: (line: string) => void;
 }
 
@@ -57,12 +60,13 @@ export async function handleAwsRequest(deps: AwsEndpointDeps, req: IncomingMessa
     return handleQueryRequest(deps, req, res);
   }
   const [service, action] = target.split('.');
-  const contentType = service === 'AWSEvents' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
+  const contentType = service === 'AmazonSQS' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
   try {
     const input = await readJson(req);
     let out: unknown;
     if (service === 'AWSEvents') out = await events(deps, action!, input);
     else if (service === 'AmazonSQS') out = await sqs(deps, action!, input);
+    else if (service === 'secretsmanager') out = secretsManager(deps, action!, input);
     else throw new ServiceError('UnknownOperationException', `The local cloud does not serve ${target || 'this request'}.`);
     send(res, 200, contentType, out);
   } catch (err) {
@@ -87,6 +91,23 @@ async function events(deps: AwsEndpointDeps, action: string, input: any): Promis
     throw new ServiceError('ValidationException', "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10");
   }
   return bus.putEvents(entries);
+}
+
+// Secrets Manager: GetSecretValue of the template's secrets, current version only. The
+// version id is derived from the value, so it changes when the value does.
+function secretsManager(deps: AwsEndpointDeps, action: string, input: any): unknown {
+  if (action !== 'GetSecretValue') throw new ServiceError('UnknownOperationException', `Secrets Manager ${action} is not served locally.`);
+  if (typeof input.SecretId !== 'string' || !input.SecretId) throw new ServiceError('InvalidParameterException', 'You must provide a SecretId.');
+  if (input.VersionStage !== undefined && input.VersionStage !== 'AWSCURRENT') {
+    throw new ServiceError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${input.VersionStage}`);
+  }
+  const secret = deps.secret?.(input.SecretId);
+  if (!secret) throw new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+  const versionId = createHash('sha256').update(secret.value).digest('hex').slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+  if (input.VersionId !== undefined && input.VersionId !== versionId) {
+    throw new ServiceError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${input.VersionId}`);
+  }
+  return { ARN: secret.arn, Name: secret.name, VersionId: versionId, SecretString: secret.value, VersionStages: ['AWSCURRENT'], CreatedDate: 0 };
 }
 
 function pickAttributes(m: ReceivedMessage, names: string[] | undefined, messageAttributeNames: string[] | undefined) {

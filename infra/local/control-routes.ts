@@ -15,6 +15,8 @@ export interface ControlDeps {
   region: string;
   accountId: string;
   log: (line: string) => void;
+  /** The payment sandbox's /_local/sandbox/... routes (payment-sandbox.ts). */
+  sandbox?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** A request handler that answers /_local routes and returns false for everything else. */
@@ -28,6 +30,7 @@ export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: Se
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith('/_local/')) return false;
+    if (deps.sandbox?.(req, res)) return true;
     if (req.method === 'GET' && path === '/_local/inventory') return answer(res, 200, deps.inventory());
     if (req.method === 'GET' && path === '/_local/jwks.json') return answer(res, 200, deps.jwks);
     // Fire a scheduled rule now (by its logical id or its target function's name), for

@@ -3,15 +3,36 @@
 // credentials of every payment and carrier provider). Provider credentials are
 // generated once per data folder and kept there, so signatures made by a test or the
 // demo stay valid across restarts; they are local secrets and never leave the machine.
-import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Role } from './authorizer';
 
+// Both sides of each payment provider: the merchant's (what the functions get from
+// Secrets Manager: secretKey, appPrivateKeyPem, merchantPrivateKeyPem) and the provider's
+// (what the sandbox signs with: alipayPrivateKeyPem, platformPrivateKeyPem), each key
+// with its public half so either side can verify the other.
 export interface ProviderCredentials {
-  stripe: { webhookSecret: string };
-  alipay: { appId: string; sellerId: string; alipayPrivateKeyPem: string };
-  wechatpay: { mchid: string; appid: string; apiV3Key: string; platformSerial: string; platformPrivateKeyPem: string };
+  stripe: { webhookSecret: string; secretKey: string };
+  alipay: {
+    appId: string;
+    sellerId: string;
+    alipayPrivateKeyPem: string;
+    alipayPublicKeyPem: string;
+    appPrivateKeyPem: string;
+    appPublicKeyPem: string;
+  };
+  wechatpay: {
+    mchid: string;
+    appid: string;
+    apiV3Key: string;
+    platformSerial: string;
+    platformPrivateKeyPem: string;
+    platformPublicKeyPem: string;
+    merchantSerial: string;
+    merchantPrivateKeyPem: string;
+    merchantPublicKeyPem: string;
+  };
   aftership: { webhookSecret: string };
   easypost: { webhookSecret: string };
   kuaidi100: { salt: string };
@@ -32,30 +53,61 @@ const alnum = (n: number) => {
 const rsaPem = () =>
   generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
+const publicPem = (privatePem: string) => createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString();
+const serial = () => randomBytes(20).toString('hex').toUpperCase();
+
 export function generateProviderCredentials(): ProviderCredentials {
-  return {
+  return completeProviderCredentials({
     stripe: { webhookSecret: `whsec_${randomBytes(24).toString('base64url')}` },
     alipay: { appId: `2021${digits(12)}`, sellerId: `2088${digits(12)}`, alipayPrivateKeyPem: rsaPem() },
     wechatpay: {
       mchid: `1${digits(9)}`,
       appid: `wx${randomBytes(8).toString('hex')}`,
       apiV3Key: alnum(32),
-      platformSerial: randomBytes(20).toString('hex').toUpperCase(),
+      platformSerial: serial(),
       platformPrivateKeyPem: rsaPem(),
     },
     aftership: { webhookSecret: randomBytes(24).toString('base64url') },
     easypost: { webhookSecret: randomBytes(24).toString('hex') },
     kuaidi100: { salt: alnum(16) },
     '17track': { securityKey: randomBytes(16).toString('hex') },
+  });
+}
+
+type Partial2<T> = { [K in keyof T]: Partial<T[K]> };
+
+/**
+ * Adds what a data folder made by an earlier version lacks (the merchant-side keys and
+ * every key's public half); what is there is kept, so earlier signatures stay valid.
+ */
+export function completeProviderCredentials(c: Partial2<ProviderCredentials>): ProviderCredentials {
+  const stripe = { ...c.stripe, secretKey: c.stripe?.secretKey ?? `sk_test_${alnum(40)}` } as ProviderCredentials['stripe'];
+  const alipayKeys = { ...c.alipay, appPrivateKeyPem: c.alipay?.appPrivateKeyPem ?? rsaPem() } as ProviderCredentials['alipay'];
+  const alipay: ProviderCredentials['alipay'] = {
+    ...alipayKeys,
+    alipayPublicKeyPem: publicPem(alipayKeys.alipayPrivateKeyPem),
+    appPublicKeyPem: publicPem(alipayKeys.appPrivateKeyPem),
   };
+  const wechatKeys = {
+    ...c.wechatpay,
+    merchantSerial: c.wechatpay?.merchantSerial ?? serial(),
+    merchantPrivateKeyPem: c.wechatpay?.merchantPrivateKeyPem ?? rsaPem(),
+  } as ProviderCredentials['wechatpay'];
+  const wechatpay: ProviderCredentials['wechatpay'] = {
+    ...wechatKeys,
+    platformPublicKeyPem: publicPem(wechatKeys.platformPrivateKeyPem),
+    merchantPublicKeyPem: publicPem(wechatKeys.merchantPrivateKeyPem),
+  };
+  return { ...(c as ProviderCredentials), stripe, alipay, wechatpay };
 }
 
 /** The data folder's provider credentials, created on first use (fresh ones in memory mode). */
 export function providerCredentials(dataDir: string | undefined): ProviderCredentials {
   if (!dataDir) return generateProviderCredentials();
   const file = join(dataDir, 'provider-credentials.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ProviderCredentials;
-  const creds = generateProviderCredentials();
+  const stored = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  const creds = stored ? completeProviderCredentials(JSON.parse(stored) as ProviderCredentials) : generateProviderCredentials();
+  if (stored && JSON.stringify(creds, null, 2) === stored) return creds;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
   return creds;

@@ -34,6 +34,8 @@ export interface LocalNaming {
   streamArn?: (tableName: string) => string | undefined;
   /** The local value of a Secrets Manager secret (by ARN), for dynamic references. */
   secretValue?: (secretArn: string) => string;
+  /** Where the local gateway serves the HTTP API: the API's ApiEndpoint. */
+  apiEndpoint?: string;
 }
 
 /** Marker for AWS::NoValue: the property is dropped from its parent. */
@@ -301,6 +303,7 @@ export class Resolver {
       case 'AWS::Cognito::UserPool.UserPoolId':
         return this.ref(stack, id);
       case 'AWS::ApiGatewayV2::Api.ApiEndpoint':
+        if (this.naming.apiEndpoint) return this.naming.apiEndpoint;
         return `https://${this.ref(stack, id)}.execute-api.${region}.amazonaws.com`;
       case 'AWS::ApiGatewayV2::Api.ApiId':
         return this.ref(stack, id);

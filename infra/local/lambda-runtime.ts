@@ -93,6 +93,12 @@ export class FunctionPool {
     return this.containers.size;
   }
 
+  /** CPU time this function's containers used so far, in microseconds (containers discarded earlier not counted). */
+  async cpuMicros(): Promise<number> {
+    const usage = await Promise.all([...this.containers].map((c) => c.worker.cpuUsage().catch(() => ({ user: 0, system: 0 }))));
+    return usage.reduce((sum, u) => sum + u.user + u.system, 0);
+  }
+
   /**
    * Starts one container ahead of the first invocation (a warm start for the first request).
    * Waits for its module scope at most the init limit: a container still loading then is left

@@ -17,6 +17,7 @@ import { Auth } from '../constructs/auth';
 import { queueDepthAlarm } from '../constructs/depth-alarm';
 import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
+import { bindPaymentProviders, type ProviderSecrets } from '../constructs/payment-providers';
 import { DepartmentTopics } from '../constructs/department-topics';
 import { QueuedStep } from '../constructs/queued-step';
 import { QUEUED_STEPS } from '../queued-steps';
@@ -33,7 +34,12 @@ export interface ApiStackProps extends StackProps {
   readonly cursorSecret: ISecret;
   /** Signs payment vouchers' verification codes; bound to the receipts function. */
   readonly receiptSecret: ISecret;
+  /** Payment providers' credentials; functions that call providers get their ARNs and read access. */
+  readonly providerSecrets?: ProviderSecrets;
 }
+
+/** Functions that call payment providers (adapters, credentials): bound to the provider secrets when present. */
+export const PAYMENT_PROVIDER_STEPS = ['payment-webhooks', 'payment-callbacks', 'payments', 'payment-refunds'] as const;
 
 /**
  * Everything stateless for one stage: the HTTP API with its Cognito authorizer,
@@ -146,6 +152,23 @@ export class ApiStack extends Stack {
     // Department notifications: one topic per department, published by the notify step.
     new DepartmentTopics(this, 'DepartmentTopics', { config, publisher: this.functions.get('notify')! });
 
+    // --- Payment callbacks: webhook receiver -> queue (+ DLQ) -> worker -----------
+    // The receiver sends each verified, recorded provider notification to the queue
+    // itself (no bus rule); the worker applies them through the payment use cases.
+    const callbacksWorker = addFunction('payment-callbacks');
+    callbacksWorker.bindTable(data, 'readwrite');
+    const callbacks = new QueuedStep(this, `${callbacksWorker.node.id}Queue`, {
+      config,
+      queueName: 'payment-callbacks',
+      fn: callbacksWorker,
+      alarmTopic: this.alarmTopic,
+    });
+    const receiver = this.functions.get('payment-webhooks');
+    if (receiver) {
+      receiver.fn.addEnvironment('PAYMENT_CALLBACKS_QUEUE_URL', callbacks.queue.queueUrl);
+      callbacks.queue.grantSendMessages(receiver.role);
+    }
+
     // --- Scheduled steps: schedule rule -> function ------------------------------
     for (const [step, spec] of Object.entries(SCHEDULED_STEPS)) {
       const fn = addFunction(step);
@@ -157,6 +180,13 @@ export class ApiStack extends Stack {
         // no re-delivery: the next run, a period later, picks up whatever is left
         targets: [new LambdaFunction(fn.fn, { retryAttempts: 0 })],
       });
+    }
+
+    if (props.providerSecrets) {
+      for (const step of PAYMENT_PROVIDER_STEPS) {
+        const fn = this.functions.get(step);
+        if (fn) bindPaymentProviders(fn, props.providerSecrets, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
+      }
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url });

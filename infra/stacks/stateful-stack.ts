@@ -5,6 +5,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { INDEX_NAMES, TABLE_SCHEMA } from '../../shared/store/table-schema';
 import type { StageConfig } from '../config';
+import { providerSecrets, type ProviderSecrets } from '../constructs/payment-providers';
 
 /** Secondary indexes of the single table (declared in shared/store/table-schema.ts; keys.md says what each serves). */
 export const TABLE_INDEXES = INDEX_NAMES;
@@ -24,6 +25,8 @@ export class StatefulStack extends Stack {
   readonly cursorSecret: Secret;
   /** Signs payment vouchers' verification codes (shared/payments/receipt.ts). */
   readonly receiptSecret: Secret;
+  /** Payment providers' merchant credentials, one secret each (filled in by an operator). */
+  readonly providerSecrets: ProviderSecrets;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -82,5 +85,7 @@ export class StatefulStack extends Stack {
       reason:
         'Signs voucher verification codes, which printed vouchers carry for years: rotating it voids every code issued, so it is changed only if it leaks.',
     });
+    // Kept with the data too: their values are pasted in by hand and must survive an API stack redeploy.
+    this.providerSecrets = providerSecrets(this, config);
   }
 }

@@ -9,6 +9,10 @@ import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
+import { CallbackProvider } from '../payments/port';
+import { Money } from '../domain/money';
+import { MoneySummary, Payment, Refund, RefundStatus } from '../domain/payment';
+import { PaymentMethod } from '../payments/port';
 
 // Request and response schemas of every route. Handlers validate with them and
 // GET /openapi.json is generated from them, so the document cannot drift.
@@ -78,7 +82,15 @@ export const PlaceOrderResponse = z.object({
   status: OrderStatus.extract(['PENDING']),
 });
 export type PlaceOrderResponse = z.infer<typeof PlaceOrderResponse>;
-export const OrderResponse = Order.meta({ id: 'Order' });
+// --- payments and refunds (the order carries them too) ---
+export const PaymentResponse = Payment.meta({ id: 'Payment' });
+export const RefundView = Refund.meta({ id: 'Refund' });
+export const MoneySummaryView = MoneySummary.meta({ id: 'MoneySummary', description: 'Sums of the order\'s money ledger: paid, refunded, balance held' });
+export const OrderResponse = Order.extend({
+  money: MoneySummaryView,
+  payments: z.array(PaymentResponse),
+  refunds: z.array(RefundView),
+}).meta({ id: 'Order' });
 
 // Lifecycle commands: a person says why an order is stopped (timeline, customer, events).
 export const ReasonRequest = z.strictObject({ reason: humanText({ max: 500, multiline: true }) }).meta({ id: 'ReasonInput' });
@@ -128,3 +140,19 @@ export const ReceiptCodePath = z.strictObject({
 });
 export const ReceiptResponse = Receipt.meta({ id: 'Receipt' });
 export const ReceiptVerificationResponse = ReceiptVerification.meta({ id: 'ReceiptVerification' });
+/** `{provider}` of the payment webhooks: the providers that call back */
+export const PaymentProviderPath = z.strictObject({ provider: CallbackProvider });
+// --- payments and refunds ---
+const opaqueId = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `is not a ${what} id`);
+export const PaymentPath = OrderIdPath.extend({ paymentId: opaqueId('payment') });
+export const RefundPath = OrderIdPath.extend({ refundId: opaqueId('refund') });
+export const StartPaymentRequest = z.strictObject({ method: PaymentMethod }).meta({ id: 'StartPaymentInput' });
+export const PaymentList = z.object({ items: z.array(PaymentResponse), refunds: z.array(RefundView), money: MoneySummaryView });
+/** the bank's (or courier's) reference of money settled by hand */
+export const ConfirmRequest = z.strictObject({ reference: humanText({ max: 100 }) }).meta({ id: 'ConfirmInput' });
+export const RefundRequest = z.strictObject({
+  amount: Money.extend({ amount: z.int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+  reason: humanText({ max: 500, multiline: true }),
+  paymentId: opaqueId('payment').optional(),
+}).meta({ id: 'RefundInput' });
+export const RefundAccepted = z.object({ refundId: z.string(), paymentId: z.string(), amount: Money, status: RefundStatus }).meta({ id: 'RefundAccepted' });

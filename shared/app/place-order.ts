@@ -24,6 +24,8 @@ export interface CreateOptions {
   actor: string;
   causationId: string;
   now: Date;
+  /** The customer id the email already has (undefined: none), if read already; else it is read here. */
+  existingCustomerId?: string | undefined;
 }
 
 /**
@@ -37,7 +39,7 @@ export function makePlaceOrder(deps: PlaceOrderDeps) {
   return async function create(placed: OrderRecord, opts: CreateOptions): Promise<{ response: StoredResponse; replayed: boolean }> {
     const { now } = opts;
     const claimChanges = opts.claims.map((claim, i) => claimChange(claim, opts.response, now, `claim:${i}`, { orderId: placed.orderId }));
-    const existing = await deps.customers.idForEmail(placed.customer.email);
+    const existing = 'existingCustomerId' in opts ? opts.existingCustomerId : await deps.customers.idForEmail(placed.customer.email);
     let match = existing ? { customerId: existing, isNew: false } : { customerId: newCustomerId(), isNew: true };
     for (let attempt = 1; ; attempt++) {
       const order: OrderRecord = { ...placed, customer: { ...placed.customer, customerId: match.customerId } };

@@ -7,7 +7,7 @@ export interface FieldError {
 }
 
 export abstract class DomainError extends Error {
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502;
   /** short, stable slug used in the problem `type` URI */
   abstract readonly slug: string;
   abstract readonly title: string;
@@ -77,6 +77,17 @@ export class BusinessRuleError extends DomainError {
   readonly slug: string;
   readonly title = 'Business rule violated';
   constructor(detail: string, extensions: Record<string, unknown> = {}, slug = 'business-rule') {
+    super(detail, extensions);
+    this.slug = slug;
+  }
+}
+
+/** A service we depend on (a payment provider) refused or did not answer; nothing of ours is left half done. */
+export class UpstreamError extends DomainError {
+  readonly status = 502;
+  readonly slug: string;
+  readonly title = 'Provider unavailable';
+  constructor(detail: string, extensions: Record<string, unknown> = {}, slug = 'provider-unavailable') {
     super(detail, extensions);
     this.slug = slug;
   }

@@ -45,8 +45,8 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = NotificationS
   updatedBy: 'system:defaults',
   departments: {
     warehouse: { name: 'Warehouse', events: ['OrderApproved', 'StockLow', 'StockDriftDetected'] },
-    finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued'] },
-    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired'] },
+    finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued', 'PaymentFlagged', 'RefundFailed'] },
+    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived'] },
     purchasing: { name: 'Purchasing', events: ['ReplenishmentNeeded'] },
   },
 });
@@ -107,6 +107,9 @@ const ACTION: Record<string, string> = {
   StockLow: 'Stock is at or below its reorder point.',
   ReplenishmentNeeded: 'Raise a purchase order for the suggested quantity.',
   StockDriftDetected: 'Reserved stock does not match live reservations: investigate before correcting.',
+  PaymentFlagged: 'A reported payment does not match its order (amount, currency or merchant): the order stays unpaid until finance resolves it.',
+  RefundFailed: 'The provider refused a refund: the amount is refundable again; decide how to pay the customer back.',
+  LatePaymentReceived: 'Money arrived for an order that was closed or already paid; it is being refunded in full. Let the customer know.',
 };
 
 /** A human-readable notification: a subject naming the order or SKU, and the facts as lines. */

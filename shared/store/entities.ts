@@ -77,4 +77,9 @@ export const ENTITIES: EntityMap = {
   customerExit: { type: ENTITY.customerExit, key: (id) => keys.customerExit(...(one(id, 2) as [string, string])) },
   settings: { type: ENTITY.settings, key: (id) => keys.settings(one(id)[0]!), partition: (kind) => keys.settings(kind).pk },
   settingsVersion: { type: ENTITY.settings, key: (id) => keys.settingsVersion(one(id, 2)[0]!, Number(id[1])) },
+  payment: { type: ENTITY.payment, key: (id) => keys.payment(...(one(id, 2) as [string, string])) },
+  paymentOpen: { type: ENTITY.paymentOpen, key: (id) => keys.paymentOpen(one(id)[0]!) },
+  paymentRef: { type: ENTITY.paymentRef, key: (id) => keys.paymentRef(one(id)[0]!) },
+  moneyEntry: { type: ENTITY.moneyEntry, key: (id) => keys.moneyEntry(...(one(id, 3) as [string, string, string])) },
+  refund: { type: ENTITY.refund, key: (id) => keys.refund(...(one(id, 2) as [string, string])) },
 };

@@ -69,6 +69,22 @@ export function claimChange(claim: IdempotencyClaim, response: StoredResponse, n
   };
 }
 
+/**
+ * A previous answer for any of the claims, from their items already read (by key, as
+ * `itemOf` finds them), or a 409 if a claim was used for a different request.
+ */
+export function replayAmong(
+  claims: readonly IdempotencyClaim[],
+  itemOf: (key: { pk: string; sk: string }) => Record<string, unknown> | undefined,
+  now: Date,
+): StoredResponse | undefined {
+  for (const claim of claims) {
+    const item = itemOf(keys.idempotency(claim.scope, claim.key));
+    if (item && Number(item.expiresAt) >= epoch(now)) return replayOrConflict(claim, item as Stored);
+  }
+  return undefined;
+}
+
 /** A previous answer for any of the claims, or a 409 if a claim was used for a different request. */
 export async function findReplay(ctx: TableContext, claims: readonly IdempotencyClaim[], now: Date): Promise<StoredResponse | undefined> {
   for (const claim of claims) {

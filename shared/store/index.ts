@@ -3,6 +3,7 @@ import { locationRepository } from './location-repository';
 import { notificationRepository } from './notification-repository';
 import { orderLookup } from './order-lookup';
 import { orderRepository } from './order-repository';
+import { paymentRepository } from './payment-repository';
 import { productRepository } from './product-repository';
 import { settingsRepository } from './settings-repository';
 import { stockLedger } from './stock-ledger';
@@ -26,6 +27,7 @@ export function storeFor(ctx: TableContext) {
     lookup: orderLookup(ctx, customers),
     settings: settingsRepository(ctx),
     notifications: notificationRepository(ctx),
+    payments: paymentRepository(ctx),
     writer: makeWriter(ctx),
     ctx,
   };

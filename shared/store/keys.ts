@@ -28,6 +28,13 @@ export const ENTITY = {
   notification: 'NOTIFICATION',
   settings: 'SETTINGS',
   paymentDue: 'PAYMENTDUE',
+  paymentInbox: 'PAYMENTINBOX',
+
+  payment: 'PAYMENT',
+  paymentOpen: 'PAYMENTOPEN',
+  paymentRef: 'PAYMENTREF',
+  moneyEntry: 'MONEY',
+  refund: 'REFUND',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -154,11 +161,30 @@ export const keys = {
   /** current settings document of a kind, and one history item per version */
   settings: (kind: string): Key => ({ pk: `SETTINGS#${kind}`, sk: 'CURRENT' }),
   settingsVersion: (kind: string, version: number): Key => ({ pk: `SETTINGS#${kind}`, sk: `V#${String(version).padStart(6, '0')}` }),
+
+  /** one provider callback event (the provider's identity of it): put once, kept past every retry window */
+  paymentInbox: (provider: string, eventKey: string): Key => ({ pk: `PAYMENTINBOX#${provider}#${eventKey}`, sk: 'PAYMENTINBOX' }),
+
+  // Payments live in their order's partition under one prefix, so the order's money
+  // (attempts, refunds, ledger, the open-attempt marker) is one Query.
+  /** one payment attempt */
+  payment: (orderId: string, paymentId: string): Key => ({ pk: orderPk(orderId), sk: `PAY#ATTEMPT#${paymentId}` }),
+  /** exists while the order has an open (PENDING) attempt; holds its paymentId */
+  paymentOpen: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'PAY#OPEN' }),
+  /** one ledger entry, keyed by what caused it (charge: paymentId, refund: refundId), so it is written once */
+  moneyEntry: (orderId: string, kind: string, sourceId: string): Key => ({ pk: orderPk(orderId), sk: `PAY#LEDGER#${kind}#${sourceId}` }),
+  /** one refund */
+  refund: (orderId: string, refundId: string): Key => ({ pk: orderPk(orderId), sk: `PAY#REFUND#${refundId}` }),
+  /** every payment item of an order */
+  paymentsPrefix: (orderId: string) => ({ pk: orderPk(orderId), skPrefix: 'PAY#' }),
+  /** paymentId -> orderId, written with the attempt: provider callbacks name only the payment */
+  paymentRef: (paymentId: string): Key => ({ pk: `PAYMENT#${paymentId}`, sk: 'PAYMENT' }),
 } as const;
 
 /** Which kind of item a query returned, from its sort key (order partition only). */
-export function orderItemKind(sk: string): 'order' | 'reservation' | 'timeline' | 'outbox' | 'other' {
+export function orderItemKind(sk: string): 'order' | 'reservation' | 'timeline' | 'outbox' | 'payment' | 'other' {
   if (sk === 'ORDER') return 'order';
+  if (sk.startsWith('PAY#')) return 'payment';
   if (sk === 'RESERVATION') return 'reservation';
   if (sk.startsWith('EVENT#')) return 'timeline';
   if (sk.startsWith('OUTBOX#')) return 'outbox';

@@ -2,15 +2,21 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Demand } from '../domain/inventory';
 import { Order, TimelineEntry, type OrderRecord } from '../domain/order';
 import type { ReservedLine } from '../domain/order-changes';
-import { findReplay, type IdempotencyClaim, type StoredResponse } from './idempotency';
+import { findReplay, replayAmong, type IdempotencyClaim, type StoredResponse } from './idempotency';
 import { ENTITY, INDEX, keys, orderItemKind } from './keys';
+import { batchGet, productFromItem } from './product-repository';
+import { moneyView, orderMoneyFrom, type MoneyView } from './payment-repository';
 import { queryAll, type TableContext } from './table';
+import type { Product } from '../domain/product';
 
-export type OrderView = Order & { placedBy: string };
+export type OrderView = Order & MoneyView & { placedBy: string };
+
+/** Built once: zod compiles an object schema on its first parse, so a schema made per read costs ~0.7 ms each time. */
+const OrderItem = Order.omit({ timeline: true });
 
 function orderFromItem(item: Record<string, unknown>): OrderRecord {
   const { pk: _pk, sk: _sk, type: _t, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, placedBy, ...rest } = item;
-  return { ...Order.omit({ timeline: true }).parse(rest), placedBy: String(placedBy) };
+  return { ...OrderItem.parse(rest), placedBy: String(placedBy) };
 }
 
 /**
@@ -29,6 +35,35 @@ export function orderRepository(ctx: TableContext) {
     getRecord,
 
     findReplay: (claims: readonly IdempotencyClaim[], now: Date) => findReplay(ctx, claims, now),
+
+    /**
+     * What placing an order reads first, in one consistent BatchGetItem instead of three
+     * requests: a previous answer to the same request (or a 409 for a claim reused with a
+     * different one), the products of its lines, and the customer id its email already has.
+     */
+    async readForPlacement(input: { claims: readonly IdempotencyClaim[]; skus: readonly string[]; email: string; now: Date }): Promise<{
+      replay?: StoredResponse;
+      products: Map<string, Product>;
+      existingCustomerId: string | undefined;
+    }> {
+      const id = (k: { pk: string; sk: string }) => `${k.pk}\n${k.sk}`;
+      const wanted = new Map<string, { pk: string; sk: string }>();
+      for (const k of [
+        ...input.claims.map((c) => keys.idempotency(c.scope, c.key)),
+        keys.customerEmail(input.email),
+        ...input.skus.map((sku) => keys.product(sku)),
+      ]) wanted.set(id(k), k);
+      const found = new Map((await batchGet(ctx, [...wanted.values()])).map((item) => [id(item as { pk: string; sk: string }), item]));
+      const replay = replayAmong(input.claims, (k) => found.get(id(k)), input.now);
+      if (replay) return { replay, products: new Map(), existingCustomerId: undefined };
+      const products = new Map<string, Product>();
+      for (const sku of input.skus) {
+        const item = found.get(id(keys.product(sku)));
+        if (item) products.set(sku, productFromItem(item));
+      }
+      const email = found.get(id(keys.customerEmail(input.email)));
+      return { products, existingCustomerId: email ? String(email.customerId) : undefined };
+    },
 
     /**
      * Next number of the day's order sequence: one atomic ADD, outside the order
@@ -50,7 +85,7 @@ export function orderRepository(ctx: TableContext) {
       return Number(res.Attributes?.seq);
     },
 
-    /** The whole order: one Query of its partition (order, reservation, timeline). */
+    /** The whole order: one Query of its partition (order, reservation, timeline, payments and money). */
     async get(orderId: string): Promise<OrderView | undefined> {
       const items = await queryAll(ctx, {
         KeyConditionExpression: 'pk = :pk',
@@ -68,6 +103,7 @@ export function orderRepository(ctx: TableContext) {
         ...record,
         timeline,
         ...(reservation ? { reservations: reservation.lines as Demand[] } : {}),
+        ...moneyView(orderMoneyFrom(items), record.totals.total.currency),
       };
     },
 

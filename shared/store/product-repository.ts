@@ -6,7 +6,7 @@ import { sleep, type Page, type TableContext } from './table';
 
 const OPTIONAL = ['reorderPoint', 'leadTimeDays', 'safetyStock'] as const;
 
-function fromItem(item: Record<string, unknown>): Product {
+export function productFromItem(item: Record<string, unknown>): Product {
   return Product.parse({
     sku: item.sku,
     name: item.name,
@@ -79,7 +79,7 @@ export function productRepository(ctx: TableContext) {
 
     async get(sku: string): Promise<Product | undefined> {
       const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.product(sku) }));
-      return res.Item ? fromItem(res.Item) : undefined;
+      return res.Item ? productFromItem(res.Item) : undefined;
     },
 
     async exists(sku: string): Promise<boolean> {
@@ -92,7 +92,7 @@ export function productRepository(ctx: TableContext) {
     async getMany(skus: readonly string[]): Promise<Map<string, Product>> {
       const unique = [...new Set(skus)];
       const items = await batchGet(ctx, unique.map((sku) => keys.product(sku)));
-      return new Map(items.map((item) => [item.sku as string, fromItem(item)]));
+      return new Map(items.map((item) => [item.sku as string, productFromItem(item)]));
     },
 
     /** Products by SKU, a page at a time, through the listing index (never a Scan). */
@@ -108,7 +108,7 @@ export function productRepository(ctx: TableContext) {
           Limit: opts.limit,
         }),
       );
-      return { items: (res.Items ?? []).map(fromItem), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
+      return { items: (res.Items ?? []).map(productFromItem), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
   };
 }

@@ -7,10 +7,11 @@
 // - each function bundle's size and the time to import it cold in a fresh Node process,
 // - the local DynamoDB endpoint's own benchmark (writes, transactions, stream lag) beside bare
 //   dynalite's PutItem rate, and the summary: every target figure in one table.
-// Flags: --orders N (default 300), --concurrency N (default 16), --skip-dynamo, --skip-bundles.
+// Flags: --orders N (default 300), --concurrency N (default 16), --skip-dynamo, --skip-bundles,
+// --function-concurrency N (containers per function; default the local cloud's).
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+import { startLocalCloud, type LocalCloud, type ThreadCpu } from '../../infra/local/cloud';
 import type { CallerStats, EndpointStats } from '../../infra/local/dynamodb';
 import { printBundleBench } from './bundles';
 import { runDynamoBench, type BenchRow } from './dynamodb';
@@ -21,6 +22,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     'skip-dynamo': { type: 'boolean', default: false },
     'skip-bundles': { type: 'boolean', default: false },
+    'function-concurrency': { type: 'string' },
   },
 });
 const ORDERS = Number(flags.orders);
@@ -88,6 +90,7 @@ async function orderThroughput(cloud: LocalCloud) {
   // CPU is a steadier yardstick than wall time on a shared machine: the process's CPU (every
   // thread) per order, and how busy the main thread's event loop was (gateway, bus, pollers).
   const cpuBefore = process.cpuUsage();
+  const threadsBefore = await cloud.threadCpu();
   const eluBefore = performance.eventLoopUtilization();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -134,6 +137,7 @@ async function orderThroughput(cloud: LocalCloud) {
   const totalSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const mainThreadBusy = performance.eventLoopUtilization(eluBefore).utilization;
+  const threads = threadCost(threadsBefore, await cloud.threadCpu());
   // Consumers that follow approval (customer stats, notifications) finish their share too.
   await quiet(cloud);
   const cost = pipelineCost(statsBefore, await cloud.dynamoStats());
@@ -143,6 +147,7 @@ async function orderThroughput(cloud: LocalCloud) {
     reserveP50: percentile(finite(reserveLatency), 50),
     reserveP99: percentile(finite(reserveLatency), 99),
     cost,
+    threads,
     rows: [
       { measure: 'orders placed', value: ORDERS, unit: `orders (2 lines, ${CONCURRENCY} concurrent clients)` },
       { measure: 'orders auto-approved', value: approved, unit: 'orders (AWAITING_PAYMENT)' },
@@ -160,6 +165,20 @@ async function orderThroughput(cloud: LocalCloud) {
   };
 }
 
+/** CPU milliseconds per order by thread between two snapshots: main (gateway, bus, queues, pollers), the endpoint, each function. */
+function threadCost(before: ThreadCpu, after: ThreadCpu) {
+  const per = (micros: number) => ms(micros / 1000 / ORDERS);
+  const rows = [
+    { thread: 'main (gateway, bus, queues, pollers, bench clients)', cpuMsPerOrder: per(after.main - before.main) },
+    { thread: 'DynamoDB endpoint', cpuMsPerOrder: per(after.dynamodb - before.dynamodb) },
+  ];
+  for (const [fn, micros] of Object.entries(after.functions)) {
+    const d = micros - (before.functions[fn] ?? 0);
+    if (d > ORDERS * 100) rows.push({ thread: `function ${fn}`, cpuMsPerOrder: per(d) });
+  }
+  return rows;
+}
+
 /** Waits until the pipeline makes no DynamoDB request for half a second. */
 async function quiet(cloud: LocalCloud) {
   let last = -1;
@@ -171,13 +190,21 @@ async function quiet(cloud: LocalCloud) {
   }
 }
 
-const cloud = await startLocalCloud({ port: 0, inMemory: true, writeHandshake: false, log: process.env.OMS_LOCAL_LOG ? console.log : () => {} });
+const cloud = await startLocalCloud({
+  port: 0,
+  inMemory: true,
+  writeHandshake: false,
+  log: process.env.OMS_LOCAL_LOG ? console.log : () => {},
+  ...(flags['function-concurrency'] ? { concurrency: Number(flags['function-concurrency']) } : {}),
+});
 let orders: Awaited<ReturnType<typeof orderThroughput>>;
 try {
   console.log(`\nOrders through the local cloud (${cloud.apiUrl})`);
   orders = await orderThroughput(cloud);
   console.table(orders.rows);
   const per = (n: number) => ms(n / ORDERS);
+  console.log('\nCPU per order by thread, placement to approval (function containers started during the run included)');
+  console.table(orders.threads);
   console.log('\nDynamoDB requests per order, placement to approval, by function (the endpoint counts per caller)');
   console.table(
     Object.entries(orders.cost.byFunction).map(([fn, c]) => ({

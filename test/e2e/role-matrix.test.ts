@@ -17,7 +17,9 @@ const PARAM_VALUES: Record<string, string> = {
   orderNumber: 'X-00000000-0000',
   customerId: 'MATRIXNOSUCHCUSTOMER',
   locationId: 'matrix-no-such-location',
+  provider: 'matrix-no-such-provider',
   paymentId: 'pay_MATRIXNOSUCHPAYMENT',
+  refundId: 'rfd_MATRIXNOSUCHREFUND',
   verificationCode: 'pay_MATRIXNOSUCHPAYMENT.AAAAAAAAAAAAAAAAAAAA',
 };
 

@@ -42,6 +42,7 @@ export default async function setup({ provide }: TestProject) {
   provide('dynamoUrl', cloud.dynamoUrl);
   provide('awsUrl', cloud.awsUrl);
   provide('assemblyDir', cloud.assemblyDir);
+  provide('providers', cloud.providers);
   return async () => {
     delete process.env.OMS_ASSEMBLY_DIR;
     await cloud.stop();

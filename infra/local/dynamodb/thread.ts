@@ -13,11 +13,24 @@ const ENTRY = fileURLToPath(new URL('./thread-entry.mjs', import.meta.url));
 export interface ThreadedDynamo extends LocalDynamo {
   /** Learns the tables' stream ARNs (after tables were created), for the synchronous streamArn(). */
   refreshStreamArns(): Promise<void>;
+  /** CPU time the endpoint's thread used so far, in microseconds. */
+  cpuMicros(): Promise<number>;
+}
+
+/** The profiler's flags (node --cpu-prof ...), which reach the thread; the TypeScript loader does not (the entry registers its own). */
+function profilingFlags(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (!argv[i]!.startsWith('--cpu-prof')) continue;
+    out.push(argv[i]!);
+    if (/^--cpu-prof-(?:dir|name|interval)$/.test(argv[i]!)) out.push(argv[++i] ?? '');
+  }
+  return out;
 }
 
 export async function startLocalDynamoThread(opts: LocalDynamoOptions = {}): Promise<ThreadedDynamo> {
   const { log = () => {}, ...data } = opts;
-  const worker = new Worker(ENTRY, { workerData: data, execArgv: [] });
+  const worker = new Worker(ENTRY, { workerData: data, execArgv: profilingFlags(process.execArgv) });
   const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
   const listeners = new Set<(arn: string) => void>();
   let nextId = 0;
@@ -74,6 +87,10 @@ export async function startLocalDynamoThread(opts: LocalDynamoOptions = {}): Pro
       arns = await call<Record<string, string>>({ op: 'streamArns' });
     },
     stats: () => call<EndpointStats>({ op: 'stats' }),
+    cpuMicros: async () => {
+      const { user, system } = await worker.cpuUsage();
+      return user + system;
+    },
     stop: () =>
       (stopping ??= (async () => {
         await call({ op: 'stop' }).catch(() => {});

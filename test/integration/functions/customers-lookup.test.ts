@@ -23,7 +23,7 @@ beforeAll(async () => {
   repos = repositories(table.doc, table.tableName);
   const ctx = { doc: table.doc, tableName: table.tableName };
   const customers = customerRepository(ctx);
-  placeOrder = makePlaceOrder({ products: repos.products, orders: repos.orders, now: () => now });
+  placeOrder = makePlaceOrder({ orders: repos.orders, now: () => now });
   lookup = makeLookup({ lookup: orderLookup(ctx), orders: repos.orders, customers, now: () => new Date('2026-11-27T12:00:00.000Z') });
   stats = makeCustomerStats({ orders: repos.orders, customers, now: () => now });
   await stocked(repos, 'TEA-OOLONG', 1000, 5000);

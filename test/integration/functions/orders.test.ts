@@ -19,7 +19,7 @@ let getOrder: ReturnType<typeof makeGetOrder>;
 beforeAll(async () => {
   table = await createTestTable(inject('dynamoUrl'));
   repos = repositories(table.doc, table.tableName);
-  placeOrder = makePlaceOrder({ products: repos.products, orders: repos.orders, now: () => NOW });
+  placeOrder = makePlaceOrder({ orders: repos.orders, now: () => NOW });
   getOrder = makeGetOrder({ orders: repos.orders });
   await stocked(repos, 'TEA-JASMINE-250', 50, 4900);
   await stocked(repos, 'CUP-CELADON', 5, 12800);

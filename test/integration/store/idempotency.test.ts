@@ -75,4 +75,24 @@ describe('idempotency claims in the order transaction', () => {
     expect(reused.replayed).toBe(false);
     expect(reused.response).not.toEqual(first.response);
   });
+
+  it('reads the replay, the products and the email\'s customer for a placement in one go', async () => {
+    const claim = { scope: 'shop', key: 'k-placement', requestHash: 'h' };
+    const read = (c: IdempotencyClaim, now = NOW) =>
+      repos.orders.readForPlacement({ claims: [c], skus: ['IDEM', 'NOPE', 'IDEM'], email: ' Li.Wei@Example.com ', now });
+
+    const before = await read(claim);
+    expect(before.replay).toBeUndefined();
+    expect([...before.products.keys()]).toEqual(['IDEM']);
+    expect(before.products.get('IDEM')?.price).toEqual({ amount: 1000, currency: 'CNY' });
+
+    const first = await create(claim);
+    const placed = await repos.orders.getRecord((first.response.body as { orderId: string }).orderId);
+    const after = await read(claim);
+    expect(after.replay).toEqual(first.response);
+    await expect(read({ ...claim, requestHash: 'other' })).rejects.toBeInstanceOf(ConflictError);
+    const aDayLater = await read(claim, new Date(NOW.getTime() + 25 * 3600 * 1000));
+    expect(aDayLater.replay).toBeUndefined();
+    expect(aDayLater.existingCustomerId).toBe(placed!.customer.customerId);
+  });
 });

@@ -18,6 +18,7 @@ export const handler = async (event, context) => {
   if (event.hog) { const kept = []; for (;;) kept.push(new Array(1e6).fill(calls)); }
   if (event.hang) return new Promise(() => {});
   if (event.spin) for (;;);
+  if (event.busyMs) { const end = Date.now() + event.busyMs; while (Date.now() < end); }
   return { calls, threadId, table: process.env.TABLE_NAME, fn: context.functionName, remaining: context.getRemainingTimeInMillis(), id: context.awsRequestId };
 };
 `,
@@ -93,6 +94,21 @@ describe('running functions in worker threads', () => {
       const threads = new Set(results.map((r) => (r.ok ? (r.result as { threadId: number }).threadId : 0)));
       expect(threads.size).toBe(2);
       expect(pool.size).toBe(2);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('counts the CPU time its containers use', async () => {
+    const pool = new FunctionPool(spec(), {}, { maxConcurrency: 1, log: () => {} });
+    try {
+      await pool.invoke({});
+      const before = await pool.cpuMicros();
+      await pool.invoke({ busyMs: 400 });
+      const used = (await pool.cpuMicros()) - before;
+      // a busy loop of 400 ms wall time: most of it is CPU even on a loaded machine
+      expect(used).toBeGreaterThan(150_000);
+      expect(used).toBeLessThan(2_000_000);
     } finally {
       await pool.stop();
     }

@@ -1,8 +1,15 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { localSecrets } from '../../../infra/local/secrets';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleAwsRequest } from '../../../infra/local/aws-endpoint';
+import { generateProviderCredentials, providerCredentials } from '../../../infra/local/handshake';
+import { Resolver, type StackTemplate } from '../../../infra/local/intrinsics';
+import { localSecrets, templateSecrets } from '../../../infra/local/secrets';
+import type { FunctionSpec } from '../../../infra/local/template';
 
 const dir = mkdtempSync(join(tmpdir(), 'oms-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -10,16 +17,106 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('local secrets', () => {
   it('gives each secret a random value of its own, kept across restarts in the data folder', () => {
     const first = localSecrets(dir);
-    const a = first('arn:aws:secretsmanager:us-east-1:000000000000:secret:A-abcdef');
-    const b = first('arn:aws:secretsmanager:us-east-1:000000000000:secret:B-abcdef');
+    const a = first.value('arn:aws:secretsmanager:us-east-1:000000000000:secret:A-abcdef');
+    const b = first.value('arn:aws:secretsmanager:us-east-1:000000000000:secret:B-abcdef');
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(b).not.toBe(a);
-    expect(first('arn:aws:secretsmanager:us-east-1:000000000000:secret:A-abcdef')).toBe(a);
-    expect(localSecrets(dir)('arn:aws:secretsmanager:us-east-1:000000000000:secret:A-abcdef')).toBe(a);
+    expect(first.value('arn:aws:secretsmanager:us-east-1:000000000000:secret:A-abcdef')).toBe(a);
+    expect(localSecrets(dir).value('arn:aws:secretsmanager:us-east-1:000000000000:secret:A-abcdef')).toBe(a);
     expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
   });
 
   it('without a data folder, makes new values for every run', () => {
-    expect(localSecrets()('s')).not.toBe(localSecrets()('s'));
+    expect(localSecrets().value('s')).not.toBe(localSecrets().value('s'));
+  });
+});
+
+// Payment provider secrets: found by tag or by the function variable that holds their ARN,
+// served with the handshake's merchant-side credentials over GetSecretValue.
+describe('provider secrets and GetSecretValue', () => {
+  const stacks: StackTemplate[] = [
+    {
+      stackName: 'oms-dev-api',
+      template: {
+        Resources: {
+          StripeSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Tags: [{ Key: 'oms:provider', Value: 'stripe' }] } },
+          WechatSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'oms/dev/wechatpay' } },
+          CursorSecret: { Type: 'AWS::SecretsManager::Secret', Properties: {} },
+        },
+      },
+    },
+  ];
+  const resolver = new Resolver(stacks, { region: 'us-east-1', accountId: '000000000000', sqsEndpoint: 'http://x' });
+  const wechatArn = String(resolver.ref('oms-dev-api', 'WechatSecret'));
+  const fns = [{ env: { WECHATPAY_SECRET_ARN: wechatArn } }] as unknown as FunctionSpec[];
+  const creds = generateProviderCredentials();
+  const secrets = localSecrets();
+  const found = templateSecrets(stacks, resolver, fns);
+  secrets.setTemplate(found, creds);
+
+  let server: Server;
+  let sm: SecretsManagerClient;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      void handleAwsRequest({ bus: () => undefined, queues: () => undefined, queueUrl: (n) => n, secret: (sid) => secrets.find(sid), log: () => {} }, req, res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    sm = new SecretsManagerClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  });
+  afterAll(async () => {
+    sm?.destroy();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it('tells provider secrets by the oms:provider tag or by the function variable holding their ARN', () => {
+    expect(found.map((s) => [s.name, s.provider])).toEqual([
+      ['oms-dev-api-StripeSecret', 'stripe'],
+      ['oms/dev/wechatpay', 'wechatpay'],
+      ['oms-dev-api-CursorSecret', undefined],
+    ]);
+  });
+
+  it('answers GetSecretValue by ARN, name or partial ARN with the contract JSON of the provider', async () => {
+    const stripe = await sm.send(new GetSecretValueCommand({ SecretId: found[0]!.arn }));
+    expect(JSON.parse(stripe.SecretString!)).toEqual({ secretKey: creds.stripe.secretKey, webhookSecret: creds.stripe.webhookSecret });
+    expect(stripe.SecretString).toMatch(/"secretKey":"sk_test_/);
+    const wechat = await sm.send(new GetSecretValueCommand({ SecretId: 'oms/dev/wechatpay' }));
+    expect(wechat.ARN).toBe(wechatArn);
+    expect(Object.keys(JSON.parse(wechat.SecretString!)).sort()).toEqual(
+      ['apiV3Key', 'appid', 'mchid', 'merchantPrivateKeyPem', 'merchantSerial', 'platformPublicKeyPem', 'platformSerial'],
+    );
+    const partial = await sm.send(new GetSecretValueCommand({ SecretId: found[0]!.arn.replace(/-[a-z0-9]{6}$/, '') }));
+    expect(partial.SecretString).toBe(stripe.SecretString);
+  });
+
+  it('gives other template secrets the value their dynamic references resolve to, and refuses unknown ones', async () => {
+    const cursor = await sm.send(new GetSecretValueCommand({ SecretId: found[2]!.arn }));
+    expect(cursor.SecretString).toBe(secrets.value(found[2]!.arn));
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'no-such-secret' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('provider credentials of an existing data folder', () => {
+  it('gain the merchant-side keys and public halves on start, keeping what was there', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'oms-creds-'));
+    try {
+      const old = generateProviderCredentials();
+      const { secretKey: _s, ...stripe } = old.stripe;
+      const { appPrivateKeyPem: _a, appPublicKeyPem: _ap, alipayPublicKeyPem: _pp, ...alipay } = old.alipay;
+      const { merchantSerial: _m, merchantPrivateKeyPem: _mk, merchantPublicKeyPem: _mp, platformPublicKeyPem: _pk, ...wechatpay } = old.wechatpay;
+      writeFileSync(join(folder, 'provider-credentials.json'), JSON.stringify({ ...old, stripe, alipay, wechatpay }));
+      const now = providerCredentials(folder);
+      expect(now.stripe.webhookSecret).toBe(old.stripe.webhookSecret);
+      expect(now.stripe.secretKey).toMatch(/^sk_test_/);
+      expect(now.alipay.alipayPrivateKeyPem).toBe(old.alipay.alipayPrivateKeyPem);
+      expect(now.alipay.alipayPublicKeyPem).toBe(old.alipay.alipayPublicKeyPem);
+      expect(now.alipay.appPrivateKeyPem).toContain('PRIVATE KEY');
+      expect(now.wechatpay.platformSerial).toBe(old.wechatpay.platformSerial);
+      expect(now.wechatpay.merchantSerial).toMatch(/^[0-9A-F]{40}$/);
+      expect(providerCredentials(folder)).toEqual(now);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
