@@ -6,7 +6,7 @@ import type { Money } from './money';
 import type { OrderRecord } from './order';
 import { orderChangeSet } from './order-changes';
 import {
-  formatMoney, isStale, mismatchOf, paymentMayMove, paymentOpenConflict, refundableOf, refundMayMove,
+  formatMoney, isReplaceable, isStale, mismatchOf, paymentMayMove, paymentOpenConflict, refundableOf, refundMayMove,
   type Merchant, type MoneyEntry, type OpenAttempt, type PaymentRecord, type PaymentStatus, type RefundReasonCode, type RefundRecord,
 } from './payment';
 import { timelineEntry } from './timeline';
@@ -68,7 +68,8 @@ export interface StartFacts {
  * A new PENDING attempt for the order total, only while the order awaits payment and
  * no other attempt is open (a marker item claimed with the attempt). An open attempt
  * older than OPEN_ATTEMPT_SECONDS is taken over: it becomes EXPIRED in the same
- * transaction. The attempt is written before any provider is called, so a callback
+ * transaction; a provider's open attempt is replaced at once and becomes CANCELLED
+ * (isReplaceable). The attempt is written before any provider is called, so a callback
  * always finds it.
  */
 export function startPayment(f: StartFacts): { payment: PaymentRecord; set: ChangeSet } {
@@ -79,7 +80,7 @@ export function startPayment(f: StartFacts): { payment: PaymentRecord; set: Chan
       { status: order.status }, 'illegal-transition', 'Illegal state transition',
     );
   }
-  if (f.open && !isStale(f.open, now)) throw paymentOpenConflict(order.orderId, f.open);
+  if (f.open && !isReplaceable(f.open, now)) throw paymentOpenConflict(order.orderId, f.open);
   const at = now.toISOString();
   const payment: PaymentRecord = {
     paymentId: f.paymentId,
@@ -105,11 +106,11 @@ export function startPayment(f: StartFacts): { payment: PaymentRecord; set: Chan
     },
   ];
   if (f.open) {
-    // the abandoned attempt: expired unless it moved meanwhile (then the marker had gone too)
+    // the abandoned attempt: expired (or cancelled, if not yet stale) unless it moved meanwhile (then the marker had gone too)
     changes.push({
       op: 'update', entity: 'payment', id: [order.orderId, f.open.paymentId], tag: 'stale',
       expect: { equals: { status: 'PENDING' } },
-      set: { status: 'EXPIRED', failureReason: `replaced by ${payment.paymentId}`, updatedAt: at },
+      set: { status: isStale(f.open, now) ? 'EXPIRED' : 'CANCELLED', failureReason: `replaced by ${payment.paymentId}`, updatedAt: at },
       add: { version: 1 },
     });
   }

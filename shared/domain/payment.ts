@@ -184,12 +184,24 @@ export interface OpenAttempt {
   paymentId: string;
   /** epoch seconds */
   openedAt: number;
+  /** the open attempt's provider, when its record was read with the marker */
+  provider?: string;
 }
 
 /** An open attempt older than this may be replaced by a new one (the payer walked away). */
 export const OPEN_ATTEMPT_SECONDS = 15 * 60;
 
 export const isStale = (open: OpenAttempt, now: Date): boolean => open.openedAt + OPEN_ATTEMPT_SECONDS < Math.floor(now.getTime() / 1000);
+
+/**
+ * A provider's attempt (card, Alipay, WeChat Pay) may be replaced by a new one at once:
+ * the payer left its pay page, and a provider need not report that (WeChat Pay sends no
+ * failure callback; nobody reports an abandoned page). The old attempt may still succeed
+ * later, and that success is settled or refunded like any other. A manual attempt (bank
+ * transfer, cash on delivery) holds the order until it is stale: the money may be on its way.
+ */
+export const isReplaceable = (open: OpenAttempt, now: Date): boolean =>
+  isStale(open, now) || (open.provider !== undefined && open.provider !== 'manual');
 
 export function paymentOpenConflict(orderId: string, open: OpenAttempt): ConflictError {
   return new ConflictError(

@@ -34,11 +34,13 @@ function recordOf<T>(item: Record<string, unknown>): T {
 export function orderMoneyFrom(items: readonly Record<string, unknown>[]): OrderMoney {
   const of = (type: string) => items.filter((i) => i.type === type);
   const open = of(ENTITY.paymentOpen)[0];
+  const payments = of(ENTITY.payment).map((i) => recordOf<PaymentRecord>(i)).sort(byCreation);
+  const openProvider = open ? payments.find((p) => p.paymentId === open.paymentId)?.provider : undefined;
   return {
-    payments: of(ENTITY.payment).map((i) => recordOf<PaymentRecord>(i)).sort(byCreation),
+    payments,
     refunds: of(ENTITY.refund).map((i) => recordOf<RefundRecord>(i)).sort(byCreation),
     entries: of(ENTITY.moneyEntry).map((i) => recordOf<MoneyEntry>(i)).sort((a, b) => a.at.localeCompare(b.at)),
-    ...(open ? { open: { paymentId: String(open.paymentId), openedAt: Number(open.openedAt) } } : {}),
+    ...(open ? { open: { paymentId: String(open.paymentId), openedAt: Number(open.openedAt), ...(openProvider ? { provider: openProvider } : {}) } } : {}),
   };
 }
 

@@ -144,6 +144,14 @@ describe('starting an attempt', () => {
     const stale = { paymentId: 'pay_1', openedAt: NOW.getTime() / 1000 - 3600 };
     const { set } = startPayment({ order: order(), method: 'card', paymentId: 'pay_2', open: stale, actor: SYSTEM, now: NOW });
     expect(tags(set)).toEqual(['order', 'payment', 'paymentRef', 'open', 'stale']);
+    expect(set.changes.find((c) => c.tag === 'stale')).toMatchObject({ set: { status: 'EXPIRED' } });
+  });
+
+  it("a provider's open attempt is replaced at once (cancelled); a manual one holds the order", () => {
+    const openedAt = NOW.getTime() / 1000 - 60;
+    const { set } = startPayment({ order: order(), method: 'wechatpay', paymentId: 'pay_2', open: { paymentId: 'pay_1', openedAt, provider: 'wechatpay' }, actor: SYSTEM, now: NOW });
+    expect(set.changes.find((c) => c.tag === 'stale')).toMatchObject({ id: ['ORD1', 'pay_1'], expect: { equals: { status: 'PENDING' } }, set: { status: 'CANCELLED', failureReason: 'replaced by pay_2' } });
+    expect(() => startPayment({ order: order(), method: 'card', paymentId: 'pay_2', open: { paymentId: 'pay_1', openedAt, provider: 'manual' }, actor: SYSTEM, now: NOW })).toThrow(/open payment attempt pay_1/);
   });
 
   it('bank transfer tells the payer the reference to quote: the order number', () => {
