@@ -153,7 +153,8 @@ export function alipayNotify(c: ProviderCredentials, p: SandboxPayment, tradeSta
     app_id: c.alipay.appId,
     seller_id: c.alipay.sellerId,
     auth_app_id: c.alipay.appId,
-    trade_no: p.providerRef,
+    // Alipay sends no empty parameter (an empty one would be signed differently by verifiers)
+    ...(p.providerRef ? { trade_no: p.providerRef } : {}),
     out_trade_no: p.paymentId,
     trade_status: tradeStatus,
     total_amount: yuan(p.amount),

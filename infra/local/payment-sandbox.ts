@@ -283,10 +283,11 @@ ${done}<form method="post" action="${escapeHtml(action)}">${button('succeed', 'P
   private settle(p: SandboxPayment, outcome: Outcome): SentCallback | undefined {
     if (outcome === 'abandon') return undefined;
     const now = new Date();
+    // Alipay's trade exists once the payer acted on the page: a closed one has its trade_no too
+    if (p.provider === 'alipay' && !p.providerRef) p.providerRef = `${alipayTime(now).replace(/\D/g, '').slice(0, 8)}22${digits(18)}`;
     if (outcome === 'succeed') {
       p.status = 'SUCCEEDED';
       p.paidAt = now.toISOString();
-      if (p.provider === 'alipay') p.providerRef = `${alipayTime(now).replace(/\D/g, '').slice(0, 8)}22${digits(18)}`;
       if (p.provider === 'wechatpay') p.providerRef = `42000${digits(23)}`;
     } else {
       p.status = 'FAILED';
