@@ -123,14 +123,23 @@ describe('payments on the table', () => {
     }
   });
 
-  it('one open attempt at a time: a second start is 409; after a failure the customer may try again', async () => {
+  it('one open attempt at a time: a manual one holds the order (409); a provider\'s is replaced by a new one; after a failure the customer may try again', async () => {
+    const held = await awaitingPayment();
+    const transfer = await payments.start(held, 'bank_transfer', opts(SHOP));
+    await expect(payments.start(held, 'card', opts(SHOP))).rejects.toMatchObject({ status: 409, slug: 'payment-open', extensions: { paymentId: transfer.paymentId } });
+
     const orderId = await awaitingPayment();
     const first = await payments.start(orderId, 'card', opts(SHOP));
     expect(first.providerRef).toBe(`pi_${first.paymentId}`);
-    await expect(payments.start(orderId, 'wechatpay', opts(SHOP))).rejects.toMatchObject({ status: 409, slug: 'payment-open' });
-    expect(await apply(note(first.paymentId, 'FAILED', { provider: 'stripe' }))).toEqual({ outcome: 'failed' });
     const second = await payments.start(orderId, 'wechatpay', opts(SHOP));
     expect(second.paymentId).not.toBe(first.paymentId);
+    expect((await view(orderId)).payments).toEqual([
+      expect.objectContaining({ paymentId: first.paymentId, status: 'CANCELLED' }),
+      expect.objectContaining({ paymentId: second.paymentId, status: 'PENDING' }),
+    ]);
+    expect(await apply(note(second.paymentId, 'FAILED', { provider: 'wechatpay' }))).toEqual({ outcome: 'failed' });
+    const third = await payments.start(orderId, 'wechatpay', opts(SHOP));
+    expect(third.paymentId).not.toBe(second.paymentId);
     expect((await view(orderId)).status).toBe('AWAITING_PAYMENT');
   });
 
