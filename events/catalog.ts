@@ -273,7 +273,22 @@ export const RefundFailed = defineEvent({
   data: RefundFacts.extend({ reason: z.string() }),
 });
 
-export const PAYMENT_EVENTS = [PaymentSucceeded, PaymentFailed, PaymentFlagged, LatePaymentReceived, RefundStarted, RefundIssued, RefundFailed] as const;
+/** Reconciliation found the provider disagreeing with our attempt; nothing was changed, finance decides. */
+export const PaymentDriftDetected = defineEvent({
+  source: PAYMENTS_SOURCE,
+  detailType: 'PaymentDriftDetected',
+  version: 1,
+  data: PaymentFacts.extend({
+    ourStatus: z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED']),
+    providerStatus: z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
+    drifts: z.array(z.object({ field: z.enum(['status', 'amount', 'currency', 'refunded']), ours: z.string(), provider: z.string() })).min(1),
+    providerRef: z.string().optional(),
+  }),
+});
+
+export const PAYMENT_EVENTS = [
+  PaymentSucceeded, PaymentFailed, PaymentFlagged, LatePaymentReceived, RefundStarted, RefundIssued, RefundFailed, PaymentDriftDetected,
+] as const;
 
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,
