@@ -272,7 +272,7 @@ async function payWithProvider(tea: string, method: 'card' | 'alipay' | 'wechatp
   try {
     const order = await awaitingPayment(tea, who);
     const p = (await must('storefront', 'POST', `/orders/${order.orderId}/payments`, { method })) as PaymentView;
-    say(`   ${p.paymentId} ${p.status}${p.providerRef ? ` (${p.providerRef})` : ''}; next: ${p.nextAction?.type} ${p.nextAction?.url ?? ''}`);
+    say(`   ${p.paymentId} ${p.status}${p.providerRef ? ` (${p.providerRef})` : ''}; next: ${p.nextAction?.type} ${p.nextAction?.url?.split('?')[0] ?? ''}`);
     if (!p.nextAction?.url) throw new Error('no page to pay on (nextAction.url missing)');
     const page = await fetch(p.nextAction.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeed' }) });
     say(`   customer pays on the page: ${page.status}`);
