@@ -189,6 +189,7 @@ export const PAYMENTS_SOURCE = 'oms.payments';
 
 const PaymentMethod = z.enum(['card', 'alipay', 'wechatpay', 'bank_transfer', 'cod']);
 const PaymentProvider = z.enum(['stripe', 'alipay', 'wechatpay', 'manual']);
+const PaymentStatus = z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED']);
 const PaymentFacts = z.object({
   orderId: z.string(),
   orderNumber: z.string(),
@@ -279,10 +280,9 @@ export const PaymentDriftDetected = defineEvent({
   detailType: 'PaymentDriftDetected',
   version: 1,
   data: PaymentFacts.extend({
-    ourStatus: z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED']),
-    providerStatus: z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
+    /** our attempt's status; the provider's is in the `status` drift when it differs */
+    status: PaymentStatus,
     drifts: z.array(z.object({ field: z.enum(['status', 'amount', 'currency', 'refunded']), ours: z.string(), provider: z.string() })).min(1),
-    providerRef: z.string().optional(),
   }),
 });
 

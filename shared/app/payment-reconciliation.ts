@@ -83,7 +83,7 @@ export function makePaymentReconciliation(deps: PaymentReconciliationDeps) {
           detailType: 'PaymentDriftDetected',
           data: {
             orderId: order.orderId, orderNumber: order.orderNumber, paymentId: payment.paymentId, method: payment.method, provider: payment.provider,
-            ourStatus: payment.status, providerStatus: theirs.status, drifts, ...(theirs.providerRef ?? payment.providerRef ? { providerRef: theirs.providerRef ?? payment.providerRef } : {}),
+            status: payment.status, drifts,
             actor: ACTOR,
           },
         }],
