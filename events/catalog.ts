@@ -189,6 +189,7 @@ export const PAYMENTS_SOURCE = 'oms.payments';
 
 const PaymentMethod = z.enum(['card', 'alipay', 'wechatpay', 'bank_transfer', 'cod']);
 const PaymentProvider = z.enum(['stripe', 'alipay', 'wechatpay', 'manual']);
+const PaymentStatus = z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED']);
 const PaymentFacts = z.object({
   orderId: z.string(),
   orderNumber: z.string(),
@@ -273,7 +274,21 @@ export const RefundFailed = defineEvent({
   data: RefundFacts.extend({ reason: z.string() }),
 });
 
-export const PAYMENT_EVENTS = [PaymentSucceeded, PaymentFailed, PaymentFlagged, LatePaymentReceived, RefundStarted, RefundIssued, RefundFailed] as const;
+/** Reconciliation found the provider disagreeing with our attempt; nothing was changed, finance decides. */
+export const PaymentDriftDetected = defineEvent({
+  source: PAYMENTS_SOURCE,
+  detailType: 'PaymentDriftDetected',
+  version: 1,
+  data: PaymentFacts.extend({
+    /** our attempt's status; the provider's is in the `status` drift when it differs */
+    status: PaymentStatus,
+    drifts: z.array(z.object({ field: z.enum(['status', 'amount', 'currency', 'refunded']), ours: z.string(), provider: z.string() })).min(1),
+  }),
+});
+
+export const PAYMENT_EVENTS = [
+  PaymentSucceeded, PaymentFailed, PaymentFlagged, LatePaymentReceived, RefundStarted, RefundIssued, RefundFailed, PaymentDriftDetected,
+] as const;
 
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,

@@ -34,6 +34,12 @@ export const SCHEDULED_STEPS: Readonly<Record<string, ScheduledStepSpec>> = {
     description: 'Checks that each SKU\'s reserved stock equals the sum of its live reservations (in total and per location); raises StockDriftDetected, never corrects',
     table: 'readwrite',
   },
+  // Asks the providers (adapter retrieve) about long-pending and recently settled attempts
+  'reconcile-payments': {
+    schedule: 'rate(15 minutes)',
+    description: 'Compares attempts PENDING past 15 minutes and payments settled in the last day with what their provider reports; raises PaymentDriftDetected, never changes money',
+    table: 'readwrite',
+  },
   replenishment: {
     // before the purchasing team's day starts (UTC+8)
     schedule: 'cron(0 0 * * ? *)',

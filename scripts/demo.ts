@@ -2,7 +2,9 @@
 // It reads .oms/local.json (API URL and dev tokens), then, as the shop, the staff and the
 // system would: stocks a small catalog, places orders from several channels and shows
 // one auto-approved, one waiting for review and approved by ops, one rejected for
-// stock, one cancelled and one expired, with the stock and the notifications that result.
+// stock, one cancelled and one expired, orders paid by card, Alipay, WeChat Pay (on the
+// sandbox's pay page) and bank transfer, a cash-on-delivery order, a partial refund and a
+// reconciliation run, with the stock and the notifications that result.
 // Everything it creates is named with a fresh run id, so it can run again on the same data.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -152,6 +154,8 @@ async function main() {
     show(await must('storefront', 'POST', `/orders/${app.orderId}/cancel`, { reason: 'Customer changed their mind' }));
     say(`   ${pot} after the cancel: ${JSON.stringify(await stock(pot))}`);
 
+    await paymentsTour(tea);
+
     step('7. An order nobody pays expires after its deadline, and its stock comes back');
     const shortDeadline = await must('admin', 'PUT', '/settings/workflow', { ...rules, paymentDeadlineMinutes: 1 }, { 'if-match': `"${settings.version}"` });
     say(`   (admin, for the demo: settings version ${shortDeadline.version}, orders approved from now on have 1 minute to be paid)`);
@@ -192,6 +196,96 @@ async function main() {
     for (const n of mine.slice(0, 10)) say(`     - ${n.subject ?? n.text}`);
   }
   say('\nDemo complete.');
+}
+
+/** Waits until `check` gives a value, or says why not by the deadline (returns undefined). */
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T | undefined> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await check();
+    if (found !== undefined) return found;
+    if (Date.now() > until) {
+      say(`   !! FAILED: ${what} did not happen within ${timeoutMs / 1000} s`);
+      return undefined;
+    }
+    await sleep(300);
+  }
+}
+
+interface PaymentView { paymentId: string; method: string; status: string; providerRef?: string; nextAction?: { type: string; url?: string; instructions?: string } }
+interface MoneyOrder { orderNumber: string; status: string; money: Record<'paid' | 'refunded' | 'balance', { amount: number; currency: string }>; payments: PaymentView[]; refunds: { refundId: string; status: string; amount: { amount: number; currency: string } }[] }
+
+const moneyLine = (o: MoneyOrder) => `${o.orderNumber}: ${o.status}; paid ${money(o.money.paid)}, refunded ${money(o.money.refunded)}, balance ${money(o.money.balance)}`;
+
+/** Waits until the order is PAID (the provider's callback went through the webhook, the queue and the worker). */
+const paid = (orderId: string, timeoutMs = 30_000) => waitFor(`payment of order ${orderId}`, async () => {
+  const o = (await must('finance', 'GET', `/orders/${orderId}`)) as MoneyOrder;
+  return o.status === 'PAID' ? o : undefined;
+}, timeoutMs);
+
+/** An approved web order of one pack of tea, awaiting payment. */
+async function awaitingPayment(tea: string, who: string) {
+  const placed = await place('storefront', 'web', who, [{ sku: tea, quantity: 1 }]);
+  await orderAfter(placed.orderId, ['PENDING', 'IN_REVIEW']);
+  return placed;
+}
+
+async function paymentsTour(tea: string) {
+  const card = await payWithProvider(tea, 'card', 'Zhao Lei');
+  await payWithProvider(tea, 'alipay', 'Sun Li');
+  await payWithProvider(tea, 'wechatpay', 'Zhou Xun');
+
+  step('6e. A bank transfer: the shop shows the instructions, finance confirms the money arrived');
+  const bank = await awaitingPayment(tea, 'Wu Fang');
+  const transfer = (await must('storefront', 'POST', `/orders/${bank.orderId}/payments`, { method: 'bank_transfer' })) as PaymentView;
+  say(`   instructions: ${transfer.nextAction?.instructions ?? '(none)'}`);
+  await must('finance', 'POST', `/orders/${bank.orderId}/payments/${transfer.paymentId}/confirm`, { reference: `BANK-${run}-0001` });
+  say(`   finance confirmed with reference BANK-${run}-0001 -> ${moneyLine((await must('finance', 'GET', `/orders/${bank.orderId}`)) as MoneyOrder)}`);
+
+  step('6f. Cash on delivery: the order ships first and is settled when the carrier reports delivery');
+  const cod = await awaitingPayment(tea, 'Zheng Hao');
+  const onDelivery = (await must('storefront', 'POST', `/orders/${cod.orderId}/payments`, { method: 'cod' })) as PaymentView;
+  say(`   ${onDelivery.paymentId}: ${onDelivery.status}; ${onDelivery.nextAction?.instructions ?? ''}`);
+  say(`   ${moneyLine((await must('finance', 'GET', `/orders/${cod.orderId}`)) as MoneyOrder)}`);
+
+  step('6g. Finance refunds part of a paid order');
+  const refundable = card ?? bank;
+  const amount = { amount: 1000, currency: 'CNY' };
+  const refund = await must('finance', 'POST', `/orders/${refundable.orderId}/refunds`, { amount, reason: 'Tin dented in transit' }, { 'idempotency-key': randomUUID() });
+  say(`   refund ${refund.refundId} of ${money(amount)} on ${refundable.orderNumber}: ${refund.status}`);
+  const settled = await waitFor(`refund ${refund.refundId}`, async () => {
+    const o = (await must('finance', 'GET', `/orders/${refundable.orderId}`)) as MoneyOrder;
+    const r = o.refunds.find((x) => x.refundId === refund.refundId);
+    return r && r.status !== 'PENDING' ? { o, r } : undefined;
+  });
+  if (settled) say(`   refund ${settled.r.status} -> ${moneyLine(settled.o)}`);
+  else say('   (a manual refund stays PENDING until finance settles it by hand)');
+
+  step('6h. Reconciliation asks the providers about recent payments (it only reports, never changes money)');
+  const recon = await api(undefined, 'POST', '/_local/schedules/reconcile-payments/run');
+  say(`   reconcile-payments run: ${recon.status} ${JSON.stringify(recon.body)}`);
+}
+
+/** A provider payment: start it as the shop, pay on the sandbox's page as the customer would, wait for PAID. */
+async function payWithProvider(tea: string, method: 'card' | 'alipay' | 'wechatpay', who: string) {
+  step(`6${{ card: 'b', alipay: 'c', wechatpay: 'd' }[method]}. Paid by ${method} on the provider's (sandbox) page`);
+  try {
+    const order = await awaitingPayment(tea, who);
+    const p = (await must('storefront', 'POST', `/orders/${order.orderId}/payments`, { method })) as PaymentView;
+    say(`   ${p.paymentId} ${p.status}${p.providerRef ? ` (${p.providerRef})` : ''}; next: ${p.nextAction?.type} ${p.nextAction?.url?.split('?')[0] ?? ''}`);
+    if (!p.nextAction?.url) throw new Error('no page to pay on (nextAction.url missing)');
+    const page = await fetch(p.nextAction.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeed' }) });
+    say(`   customer pays on the page: ${page.status}`);
+    if (page.status >= 400) throw new Error(`the pay page answered ${page.status}: ${(await page.text()).slice(0, 200)}`);
+    const done = await paid(order.orderId);
+    if (!done) return undefined;
+    const attempt = done.payments.find((x) => x.paymentId === p.paymentId);
+    say(`   callback verified and applied -> ${moneyLine(done)}${attempt?.providerRef ? ` (provider ref ${attempt.providerRef})` : ''}`);
+    return order;
+  } catch (err) {
+    say(`   !! FAILED: ${method}: ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 async function stock(sku: string) {

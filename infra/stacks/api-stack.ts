@@ -39,7 +39,7 @@ export interface ApiStackProps extends StackProps {
 }
 
 /** Functions that call payment providers (adapters, credentials): bound to the provider secrets when present. */
-export const PAYMENT_PROVIDER_STEPS = ['payment-webhooks', 'payment-callbacks', 'payments', 'payment-refunds'] as const;
+export const PAYMENT_PROVIDER_STEPS = ['payment-webhooks', 'payment-callbacks', 'payments', 'payment-refunds', 'reconcile-payments'] as const;
 
 /**
  * Everything stateless for one stage: the HTTP API with its Cognito authorizer,

@@ -45,7 +45,7 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = NotificationS
   updatedBy: 'system:defaults',
   departments: {
     warehouse: { name: 'Warehouse', events: ['OrderApproved', 'StockLow', 'StockDriftDetected'] },
-    finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued', 'PaymentFlagged', 'RefundFailed'] },
+    finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued', 'PaymentFlagged', 'RefundFailed', 'PaymentDriftDetected'] },
     'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived'] },
     purchasing: { name: 'Purchasing', events: ['ReplenishmentNeeded'] },
   },
@@ -107,6 +107,7 @@ const ACTION: Record<string, string> = {
   StockLow: 'Stock is at or below its reorder point.',
   ReplenishmentNeeded: 'Raise a purchase order for the suggested quantity.',
   StockDriftDetected: 'Reserved stock does not match live reservations: investigate before correcting.',
+  PaymentDriftDetected: 'A payment provider disagrees with our record of a payment (status, amount, currency or refunds): nothing was changed; finance decides.',
   PaymentFlagged: 'A reported payment does not match its order (amount, currency or merchant): the order stays unpaid until finance resolves it.',
   RefundFailed: 'The provider refused a refund: the amount is refundable again; decide how to pay the customer back.',
   LatePaymentReceived: 'Money arrived for an order that was closed or already paid; it is being refunded in full. Let the customer know.',

@@ -78,8 +78,21 @@ export const ENTITIES: EntityMap = {
   settings: { type: ENTITY.settings, key: (id) => keys.settings(one(id)[0]!), partition: (kind) => keys.settings(kind).pk },
   settingsVersion: { type: ENTITY.settings, key: (id) => keys.settingsVersion(one(id, 2)[0]!, Number(id[1])) },
   payment: { type: ENTITY.payment, key: (id) => keys.payment(...(one(id, 2) as [string, string])) },
-  paymentOpen: { type: ENTITY.paymentOpen, key: (id) => keys.paymentOpen(one(id)[0]!) },
+  paymentOpen: {
+    type: ENTITY.paymentOpen,
+    key: (id) => keys.paymentOpen(one(id)[0]!),
+    // the sparse pending index leaves with the marker (deleted when the attempt moves)
+    createIndexes: (item, id) => keys.paymentPending({
+      openedAt: new Date(Number(item.openedAt) * 1000).toISOString(), orderId: id[0]!, paymentId: String(item.paymentId),
+    }),
+  },
   paymentRef: { type: ENTITY.paymentRef, key: (id) => keys.paymentRef(one(id)[0]!) },
-  moneyEntry: { type: ENTITY.moneyEntry, key: (id) => keys.moneyEntry(...(one(id, 3) as [string, string, string])) },
+  moneyEntry: {
+    type: ENTITY.moneyEntry,
+    key: (id) => keys.moneyEntry(...(one(id, 3) as [string, string, string])),
+    // charges by day, for reconciliation of what settled
+    createIndexes: (item, id) => (item.kind === 'charge' ? keys.paymentSettled({ at: String(item.at), orderId: id[0]!, paymentId: id[2]! }) : {}),
+  },
+  paymentDrift: { type: ENTITY.paymentDrift, key: (id) => keys.paymentDrift(...(one(id, 3) as [string, string, string])) },
   refund: { type: ENTITY.refund, key: (id) => keys.refund(...(one(id, 2) as [string, string])) },
 };

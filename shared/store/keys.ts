@@ -35,6 +35,7 @@ export const ENTITY = {
   paymentRef: 'PAYMENTREF',
   moneyEntry: 'MONEY',
   refund: 'REFUND',
+  paymentDrift: 'PAYMENTDRIFT',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -179,6 +180,23 @@ export const keys = {
   paymentsPrefix: (orderId: string) => ({ pk: orderPk(orderId), skPrefix: 'PAY#' }),
   /** paymentId -> orderId, written with the attempt: provider callbacks name only the payment */
   paymentRef: (paymentId: string): Key => ({ pk: `PAYMENT#${paymentId}`, sk: 'PAYMENT' }),
+  /**
+   * Sparse gsi2 entry on the open-attempt marker (it exists only while the attempt is
+   * PENDING): oldest first, so reconciliation reads the attempts pending past a
+   * threshold with one Query.
+   */
+  paymentPending: (o: { openedAt: string; orderId: string; paymentId: string }) => ({ gsi2pk: 'PAYPENDING', gsi2sk: `${o.openedAt}#${o.orderId}#${o.paymentId}` }),
+  paymentPendingPk: 'PAYPENDING',
+  /** upper bound of the pending sort keys: everything opened before `at` */
+  paymentPendingBefore: (at: string) => `${at}#`,
+  /** gsi2 entry on a charge ledger entry (written once): the day's settled payments */
+  paymentSettled: (o: { at: string; orderId: string; paymentId: string }) => ({
+    gsi2pk: `PAYSETTLED#${o.at.slice(0, 10)}`,
+    gsi2sk: `${o.at}#${o.orderId}#${o.paymentId}`,
+  }),
+  paymentSettledPk: (day: string) => `PAYSETTLED#${day}`,
+  /** one reported drift of an attempt (its fingerprint): put once, so a rerun does not report it again */
+  paymentDrift: (orderId: string, paymentId: string, fingerprint: string): Key => ({ pk: orderPk(orderId), sk: `PAY#DRIFT#${paymentId}#${fingerprint}` }),
 } as const;
 
 /** Which kind of item a query returned, from its sort key (order partition only). */
