@@ -5,10 +5,12 @@ import {
 import type { OrderRecord } from '../domain/order';
 import { orderChangeSet } from '../domain/order-changes';
 import { systemActor } from '../domain/actor';
-import type { OrderRepository } from '../store/order-repository';
-import { storeFor, type Store } from '../store';
+import { orderRepository, type OrderRepository } from '../store/order-repository';
+import type { Store } from '../store';
+import { settingsRepository } from '../store/settings-repository';
+import { stockRepository } from '../store/stock-repository';
 import type { TableContext } from '../store/table';
-import { ConditionFailed, type Writer } from '../store/writer';
+import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
 import { stamped } from './events';
 import { makeSettleHolds } from './reserve-stock';
 import { staged } from '../domain/stock-changes';
@@ -131,14 +133,22 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
 }
 
 /** The lifecycle over one table. */
-export const orderLifecycle = (ctx: TableContext | Store) => {
-  const store = 'writer' in ctx ? ctx : storeFor(ctx);
+export const orderLifecycle = (ctx: TableContext | Pick<Store, 'orders' | 'stock' | 'writer'>) => {
+  const store = 'writer' in ctx ? ctx : lifecycleStore(ctx);
   return makeOrderLifecycle({ orders: store.orders, writer: store.writer, settleHolds: makeSettleHolds(store) });
 };
 export type OrderLifecycle = ReturnType<typeof makeOrderLifecycle>;
 
 /** What the review and staff-action steps use, wired over one table without the other use cases. */
 export function lifecycleSteps(ctx: TableContext) {
-  const store = storeFor(ctx);
+  const store = lifecycleStore(ctx);
   return { orders: store.orders, lifecycle: orderLifecycle(store), settings: settingsService(store) };
+}
+
+/**
+ * Only the repositories the lifecycle uses, built directly rather than through
+ * storeFor(): a function bundle then holds none of the others (bundles stay small).
+ */
+function lifecycleStore(ctx: TableContext) {
+  return { orders: orderRepository(ctx), stock: stockRepository(ctx), settings: settingsRepository(ctx), writer: makeWriter(ctx) };
 }

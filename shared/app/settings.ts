@@ -1,10 +1,10 @@
 import type { ChangeSet } from '../domain/decision';
 import { ConflictError } from '../domain/errors';
 import { settingsChange, type SettingsChange, type Versioned } from '../domain/settings-change';
-import { storeFor, type Store } from '../store';
-import type { SettingsRepository } from '../store/settings-repository';
+import type { Store } from '../store';
+import { settingsRepository, type SettingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
-import { ConditionFailed, type Writer } from '../store/writer';
+import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
 
 export interface SettingsDeps {
   settings: SettingsRepository;
@@ -58,7 +58,7 @@ export function makeSettings(deps: SettingsDeps) {
 export type Settings = ReturnType<typeof makeSettings>;
 
 /** Settings over one table. */
-export const settingsService = (ctx: TableContext | Store) => {
-  const store = 'writer' in ctx ? ctx : storeFor(ctx);
+export const settingsService = (ctx: TableContext | Pick<Store, 'settings' | 'writer'>) => {
+  const store = 'writer' in ctx ? ctx : { settings: settingsRepository(ctx), writer: makeWriter(ctx) };
   return makeSettings({ settings: store.settings, writer: store.writer });
 };
