@@ -36,6 +36,9 @@ export const ENTITY = {
   moneyEntry: 'MONEY',
   refund: 'REFUND',
   paymentDrift: 'PAYMENTDRIFT',
+
+  tracking: 'TRACKING',
+  carrierInbox: 'CARRIERINBOX',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -197,6 +200,15 @@ export const keys = {
   paymentSettledPk: (day: string) => `PAYSETTLED#${day}`,
   /** one reported drift of an attempt (its fingerprint): put once, so a rerun does not report it again */
   paymentDrift: (orderId: string, paymentId: string, fingerprint: string): Key => ({ pk: orderPk(orderId), sk: `PAY#DRIFT#${paymentId}#${fingerprint}` }),
+
+  /**
+   * A parcel's tracking, by its tracking number (what carriers' callbacks and the public
+   * lookup name): written with the shipment, moved by tracking reports. It holds no
+   * personal data, so the public route can return it as it is.
+   */
+  tracking: (trackingNumber: string): Key => ({ pk: `TRACKING#${trackingNumber}`, sk: 'TRACKING' }),
+  /** one carrier tracking callback event (the provider's identity of it): put once, kept past every retry window */
+  carrierInbox: (provider: string, eventKey: string): Key => ({ pk: `CARRIERINBOX#${provider}#${eventKey}`, sk: 'CARRIERINBOX' }),
 } as const;
 
 /** Which kind of item a query returned, from its sort key (order partition only). */
