@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PaymentProviders } from '../../shared/app/payment-providers';
+import type { CallbackProvider, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter } from '../../shared/payments/port';
 import type { AlipayCredentials } from '../../shared/payments/providers/alipay';
 import type { StripeCredentials } from '../../shared/payments/providers/stripe';
 import type { WechatPayCredentials } from '../../shared/payments/providers/wechatpay';
@@ -74,4 +76,32 @@ export async function fakeProvider(answer: (req: RecordedRequest) => FakeReply) 
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A payment provider that answers from the test: each method may be replaced, the rest
+ * answer as a provider that accepted the request and has not settled it yet.
+ */
+export function fakePaymentProviders(
+  answers: {
+    create?: (input: CreatePaymentInput, provider: CallbackProvider) => Promise<CreatePaymentResult>;
+    refund?: PaymentProviderAdapter['refund'];
+    retrieve?: PaymentProviderAdapter['retrieve'];
+  } = {},
+): { providers: PaymentProviders; adapterFor: (provider: CallbackProvider) => PaymentProviderAdapter } {
+  const adapterFor = (provider: CallbackProvider): PaymentProviderAdapter => ({
+    provider,
+    create: (input) => answers.create?.(input, provider) ?? Promise.resolve({ nextAction: { type: 'redirect', url: `https://pay.test/${input.paymentId}` } }),
+    verifyCallback: () => Promise.resolve({ ok: true, payload: {} }),
+    normalize: () => [],
+    reply: () => ({ statusCode: 200, headers: {}, body: '' }),
+    refund: answers.refund ?? (() => Promise.resolve({ status: 'PENDING' })),
+    retrieve: answers.retrieve ?? (() => Promise.resolve({ status: 'PENDING' })),
+  });
+  const providers: PaymentProviders = {
+    adapterFor,
+    expectedMerchant: () => Promise.resolve({ appId: 'app-ours', merchantId: 'seller-ours' }),
+    notifyUrl: (p) => `https://api.test/webhooks/payments/${p}`,
+  };
+  return { providers, adapterFor };
 }

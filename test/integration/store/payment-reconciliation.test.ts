@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { application, type Application } from '../../../shared/app';
 import { orderLifecycle, type OrderLifecycle } from '../../../shared/app/order-lifecycle';
 import { makePaymentReconciliation, reconciliationCandidates, type PaymentReconciliation } from '../../../shared/app/payment-reconciliation';
-import type { PaymentProviders } from '../../../shared/app/payment-providers';
 import { paymentCallbacks, paymentsOver, type Payments } from '../../../shared/app/payments';
 import type { Actor } from '../../../shared/domain/actor';
-import type { PaymentProviderAdapter, PaymentStatusReport } from '../../../shared/payments/port';
+import type { PaymentStatusReport } from '../../../shared/payments/port';
 import { storeFor, type Store } from '../../../shared/store';
 import { keys } from '../../../shared/store/keys';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
+import { fakePaymentProviders } from '../../support/providers';
 import { createTestTable, type TestTable } from '../../support/table';
 
 // Reconciliation on the local DynamoDB: candidates come from the pending and
@@ -32,23 +32,12 @@ const LATER = new Date(NOW.getTime() + 20 * 60_000);
 /** What the fake provider reports, per paymentId (absent: still PENDING). */
 const reports = new Map<string, PaymentStatusReport>();
 const asked: string[] = [];
-const fakeAdapter = (provider: 'stripe' | 'alipay' | 'wechatpay'): PaymentProviderAdapter => ({
-  provider,
-  create: () => Promise.resolve({ nextAction: { type: 'redirect', url: 'https://pay.test/x' } }),
-  verifyCallback: () => Promise.resolve({ ok: true, payload: {} }),
-  normalize: () => [],
-  reply: () => ({ statusCode: 200, headers: {}, body: '' }),
-  refund: () => Promise.resolve({ status: 'PENDING' }),
+const { providers, adapterFor } = fakePaymentProviders({
   retrieve: ({ paymentId }) => {
     asked.push(paymentId);
     return Promise.resolve(reports.get(paymentId) ?? { status: 'PENDING' });
   },
 });
-const providers: PaymentProviders = {
-  adapterFor: fakeAdapter,
-  expectedMerchant: () => Promise.resolve({ appId: 'app-ours', merchantId: 'seller-ours' }),
-  notifyUrl: (p) => `https://api.test/webhooks/payments/${p}`,
-};
 
 beforeAll(async () => {
   table = await createTestTable(inject('dynamoUrl'));
@@ -56,7 +45,7 @@ beforeAll(async () => {
   store = storeFor({ doc: table.doc, tableName: table.tableName });
   lifecycle = orderLifecycle(store);
   payments = paymentsOver(store, providers);
-  recon = makePaymentReconciliation({ store, adapterFor: fakeAdapter });
+  recon = makePaymentReconciliation({ store, adapterFor });
 });
 afterAll(() => table?.drop());
 

@@ -2,13 +2,13 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { application, type Application } from '../../../shared/app';
 import { orderLifecycle, type OrderLifecycle } from '../../../shared/app/order-lifecycle';
-import type { PaymentProviders } from '../../../shared/app/payment-providers';
 import { paymentCallbacks, paymentsOver, type Payments } from '../../../shared/app/payments';
 import type { Actor } from '../../../shared/domain/actor';
-import type { PaymentProviderAdapter, ProviderNotification, RefundResult } from '../../../shared/payments/port';
+import type { ProviderNotification, RefundResult } from '../../../shared/payments/port';
 import { storeFor, type Store } from '../../../shared/store';
 import { keys } from '../../../shared/store/keys';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
+import { fakePaymentProviders } from '../../support/providers';
 import { createTestTable, type TestTable } from '../../support/table';
 
 // Payments on the local DynamoDB: the same report many times or in any order settles
@@ -31,23 +31,13 @@ const opts = (actor: Actor = FINANCE) => ({ actor, causationId: 'test', now: NOW
 /** What the fake provider answers to a refund (per test). */
 let refundAnswer: RefundResult = { status: 'PENDING', providerRefundRef: 'ref-pending' };
 const refundCalls: string[] = [];
-const fakeAdapter = (provider: 'stripe' | 'alipay' | 'wechatpay'): PaymentProviderAdapter => ({
-  provider,
-  create: (input) => Promise.resolve({ ...(provider === 'stripe' ? { providerRef: `pi_${input.paymentId}` } : {}), nextAction: { type: 'redirect', url: `https://pay.test/${input.paymentId}` } }),
-  verifyCallback: () => Promise.resolve({ ok: true, payload: {} }),
-  normalize: () => [],
-  reply: () => ({ statusCode: 200, headers: {}, body: '' }),
+const { providers } = fakePaymentProviders({
+  create: (input, provider) => Promise.resolve({ ...(provider === 'stripe' ? { providerRef: `pi_${input.paymentId}` } : {}), nextAction: { type: 'redirect', url: `https://pay.test/${input.paymentId}` } }),
   refund: (input) => {
     refundCalls.push(input.idempotencyKey);
     return Promise.resolve(refundAnswer);
   },
-  retrieve: () => Promise.resolve({ status: 'PENDING' }),
 });
-const providers: PaymentProviders = {
-  adapterFor: fakeAdapter,
-  expectedMerchant: () => Promise.resolve({ appId: 'app-ours', merchantId: 'seller-ours' }),
-  notifyUrl: (p) => `https://api.test/webhooks/payments/${p}`,
-};
 
 beforeAll(async () => {
   table = await createTestTable(inject('dynamoUrl'));
