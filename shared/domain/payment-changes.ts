@@ -6,7 +6,7 @@ import type { Money } from './money';
 import type { OrderRecord } from './order';
 import { orderChangeSet } from './order-changes';
 import {
-  formatMoney, isReplaceable, isStale, mismatchOf, paymentMayMove, paymentOpenConflict, refundableOf, refundMayMove,
+  formatMoney, isReplaceable, OPEN_ATTEMPT_SECONDS, isStale, mismatchOf, paymentMayMove, paymentOpenConflict, refundableOf, refundMayMove,
   type Merchant, type MoneyEntry, type OpenAttempt, type PaymentRecord, type PaymentStatus, type RefundReasonCode, type RefundRecord,
 } from './payment';
 import { timelineEntry } from './timeline';
@@ -105,6 +105,13 @@ export function startPayment(f: StartFacts): { payment: PaymentRecord; set: Chan
       item: { orderId: order.orderId, paymentId: payment.paymentId, openedAt: epoch(now) },
     },
   ];
+  if (f.method === 'cod') {
+    // cash is collected at the door: the order waits for its delivery, not for a payment deadline
+    changes.push({ op: 'delete', entity: 'paymentDue', id: [order.orderId] });
+  } else if (f.open?.method === 'cod') {
+    // the payer chose to pay now after all: the deadline applies again (with time to pay)
+    changes.push({ op: 'put', entity: 'paymentDue', id: [order.orderId], item: { orderId: order.orderId, dueAt: dueAgain(order, now) } });
+  }
   if (f.open) {
     // the abandoned attempt: expired (or cancelled, if not yet stale) unless it moved meanwhile (then the marker had gone too)
     changes.push({
@@ -121,6 +128,12 @@ export function startPayment(f: StartFacts): { payment: PaymentRecord; set: Chan
       timeline: timelineEntry(now, 'PAYMENT_STARTED', f.actor, `${f.method} payment ${payment.paymentId} of ${formatMoney(payment.amount)}`),
     },
   };
+}
+
+/** The payment deadline of an order whose cash-on-delivery attempt is replaced: as it was, but never sooner than the time an attempt has. */
+function dueAgain(order: Pick<OrderRecord, 'paymentDueAt'>, now: Date): string {
+  const grace = new Date(now.getTime() + OPEN_ATTEMPT_SECONDS * 1000).toISOString();
+  return order.paymentDueAt !== undefined && order.paymentDueAt > grace ? order.paymentDueAt : grace;
 }
 
 /** Bank transfer and cash on delivery: what the payer is told to do. */

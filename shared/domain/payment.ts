@@ -184,8 +184,9 @@ export interface OpenAttempt {
   paymentId: string;
   /** epoch seconds */
   openedAt: number;
-  /** the open attempt's provider, when its record was read with the marker */
+  /** the open attempt's provider and method, when its record was read with the marker */
   provider?: string;
+  method?: string;
 }
 
 /** An open attempt older than this may be replaced by a new one (the payer walked away). */

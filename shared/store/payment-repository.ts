@@ -35,12 +35,12 @@ export function orderMoneyFrom(items: readonly Record<string, unknown>[]): Order
   const of = (type: string) => items.filter((i) => i.type === type);
   const open = of(ENTITY.paymentOpen)[0];
   const payments = of(ENTITY.payment).map((i) => recordOf<PaymentRecord>(i)).sort(byCreation);
-  const openProvider = open ? payments.find((p) => p.paymentId === open.paymentId)?.provider : undefined;
+  const openAttempt = open ? payments.find((p) => p.paymentId === open.paymentId) : undefined;
   return {
     payments,
     refunds: of(ENTITY.refund).map((i) => recordOf<RefundRecord>(i)).sort(byCreation),
     entries: of(ENTITY.moneyEntry).map((i) => recordOf<MoneyEntry>(i)).sort((a, b) => a.at.localeCompare(b.at)),
-    ...(open ? { open: { paymentId: String(open.paymentId), openedAt: Number(open.openedAt), ...(openProvider ? { provider: openProvider } : {}) } } : {}),
+    ...(open ? { open: { paymentId: String(open.paymentId), openedAt: Number(open.openedAt), ...(openAttempt ? { provider: openAttempt.provider, method: openAttempt.method } : {}) } } : {}),
   };
 }
 

@@ -241,6 +241,26 @@ describe('payments on the table', () => {
     await expect(payments.confirm(orderId, p.paymentId, 'BANK-REF-123', opts())).rejects.toMatchObject({ status: 409 });
   });
 
+  it('cash on delivery takes the order off the payment deadline; paying now instead puts the deadline back', async () => {
+    const orderId = await awaitingPayment();
+    const farFuture = new Date(NOW.getTime() + 30 * 86_400_000);
+    expect(await lifecycle.dueForExpiry(farFuture)).toContain(orderId);
+
+    const cod = await payments.start(orderId, 'cod', opts(SHOP));
+    expect(cod.nextAction).toMatchObject({ type: 'instructions' });
+    expect(await lifecycle.dueForExpiry(farFuture), 'a COD order waits for its delivery, not for a deadline').not.toContain(orderId);
+
+    // more than 15 minutes later the customer pays by card instead: the deadline applies again, with time to pay
+    const later = new Date(NOW.getTime() + 16 * 60_000);
+    const card = await payments.start(orderId, 'card', { ...opts(SHOP), now: later });
+    expect((await view(orderId)).payments).toEqual([
+      expect.objectContaining({ paymentId: cod.paymentId, status: 'EXPIRED' }),
+      expect.objectContaining({ paymentId: card.paymentId, status: 'PENDING' }),
+    ]);
+    expect(await lifecycle.dueForExpiry(farFuture)).toContain(orderId);
+    expect(await lifecycle.dueForExpiry(new Date(later.getTime() + 14 * 60_000)), 'not due before the grace an attempt has').not.toContain(orderId);
+  });
+
   it('an unknown payment is reported as such and changes nothing', async () => {
     expect(await apply(note('pay_NOSUCHPAYMENT', 'SUCCEEDED'))).toEqual({ outcome: 'unknown-payment' });
   });
