@@ -290,6 +290,48 @@ export const PAYMENT_EVENTS = [
   PaymentSucceeded, PaymentFailed, PaymentFlagged, LatePaymentReceived, RefundStarted, RefundIssued, RefundFailed, PaymentDriftDetected,
 ] as const;
 
+// --- outbound: fulfilments and shipments (issue 11) ---
+
+/** Some units shipped, others not yet: the order is PARTIALLY_SHIPPED. */
+export const OrderPartiallyShipped = statusChange('OrderPartiallyShipped');
+/** Some units delivered, others not yet: the order is PARTIALLY_DELIVERED. */
+export const OrderPartiallyDelivered = statusChange('OrderPartiallyDelivered');
+
+const OutboundUnits = z.array(z.object({ sku: z.string(), quantity: z.int().min(1) }));
+
+/** New outbound work for the warehouse: pick and pack these units at these locations. */
+export const FulfillmentCreated = defineEvent({
+  source: ORDERS_SOURCE,
+  detailType: 'FulfillmentCreated',
+  version: 1,
+  data: z.object({
+    orderId: z.string(),
+    orderNumber: z.string(),
+    fulfillmentId: z.string(),
+    lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1), locationId: z.string() })),
+    actor: z.string(),
+  }),
+});
+
+/** A parcel left with a carrier: its tracking number and what it holds. */
+export const ShipmentCreated = defineEvent({
+  source: ORDERS_SOURCE,
+  detailType: 'ShipmentCreated',
+  version: 1,
+  data: z.object({
+    orderId: z.string(),
+    orderNumber: z.string(),
+    shipmentId: z.string(),
+    carrier: z.string(),
+    trackingNumber: z.string(),
+    lines: OutboundUnits,
+    actor: z.string(),
+  }),
+});
+
+export const OUTBOUND_EVENTS = [OrderPartiallyShipped, OrderPartiallyDelivered, FulfillmentCreated, ShipmentCreated] as const;
+
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,
+  ...OUTBOUND_EVENTS,
 ] as const;

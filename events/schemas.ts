@@ -13,6 +13,7 @@ export const Channel = z.enum(['web', 'app', 'phone', 'email', 'marketplace', 's
 export const OrderStatus = z.enum([
   'PENDING', 'IN_REVIEW', 'AWAITING_PAYMENT', 'PAID', 'FULFILLING', 'SHIPPED', 'DELIVERED', 'COMPLETED',
   'REJECTED', 'CANCELLED', 'EXPIRED',
+  'PARTIALLY_SHIPPED', 'PARTIALLY_DELIVERED',
 ]);
 
 export const OrderTotals = z.object({ subtotal: Money, total: Money });

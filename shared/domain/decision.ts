@@ -61,8 +61,9 @@ export interface StockMovement {
   /** units; negative only for an adjustment that removes stock */
   quantity: number;
   actor: string;
-  cause: { orderId?: string; adjustmentId?: string; reason?: string; note?: string };
-  hold?: 'create' | 'end';
+  cause: { orderId?: string; adjustmentId?: string; shipmentId?: string; reason?: string; note?: string };
+  /** an order's hold: created by a reservation, ended by a release or the last commit, reduced by a shipment of part of it */
+  hold?: 'create' | 'end' | 'reduce';
 }
 
 /** An event as the domain states it; the use case stamps the envelope (ids, causation). */

@@ -82,6 +82,8 @@ export interface DecideFacts {
   reservations?: readonly Demand[];
   /** reserve-failed: what is short */
   shortages?: readonly Shortage[];
+  /** start-fulfilment before payment: the open attempt is cash on delivery and the workflow settings allow it */
+  cashOnDelivery?: boolean;
 }
 
 /** The workflow settings want a person to look at the order: reasons recorded, status unchanged. */
@@ -105,7 +107,9 @@ const RECORDED_AS: Record<CommandType, { detailType: string; timeline: string }>
   expire: { detailType: 'OrderExpired', timeline: 'ORDER_EXPIRED' },
   pay: { detailType: 'OrderPaid', timeline: 'ORDER_PAID' },
   'start-fulfilment': { detailType: 'FulfillmentStarted', timeline: 'FULFILLMENT_STARTED' },
+  'ship-part': { detailType: 'OrderPartiallyShipped', timeline: 'ORDER_PARTIALLY_SHIPPED' },
   ship: { detailType: 'OrderShipped', timeline: 'ORDER_SHIPPED' },
+  'deliver-part': { detailType: 'OrderPartiallyDelivered', timeline: 'ORDER_PARTIALLY_DELIVERED' },
   deliver: { detailType: 'OrderDelivered', timeline: 'ORDER_DELIVERED' },
   complete: { detailType: 'OrderCompleted', timeline: 'ORDER_COMPLETED' },
 };
@@ -206,6 +210,14 @@ export function decide(order: LifecycleOrder, command: LifecycleCommand | Review
       { status: order.status, paymentDueAt: order.paymentDueAt },
       'not-due',
       'Not yet due',
+    );
+  }
+  if (t.cashOnDelivery && facts.cashOnDelivery !== true) {
+    throw new ConflictError(
+      `Order ${order.orderNumber ?? order.orderId} is ${order.status}; only a cash-on-delivery order (with cash on delivery allowed) is fulfilled before payment`,
+      { status: order.status, command: type, version: order.version },
+      'illegal-transition',
+      'Illegal state transition',
     );
   }
   if (!permits(t, order, actor)) {

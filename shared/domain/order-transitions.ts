@@ -18,7 +18,9 @@ export const COMMAND_TYPES = [
   'expire',
   'pay',
   'start-fulfilment',
+  'ship-part',
   'ship',
+  'deliver-part',
   'deliver',
   'complete',
 ] as const;
@@ -27,9 +29,11 @@ export type CommandType = (typeof COMMAND_TYPES)[number];
 /**
  * What a transition does to the order's reserved stock:
  * reserve (available -> reserved), release (reserved -> available),
- * commit (goods leave: onHand and reserved both go down), or nothing.
+ * commit (goods leave: onHand and reserved both go down; once the order is SHIPPED
+ * none of its holds is left), commit-part (a shipment of some lines commits those
+ * lines only: shared/domain/shipment.ts), or nothing.
  */
-export const STOCK_EFFECTS = ['none', 'reserve', 'release', 'commit'] as const;
+export const STOCK_EFFECTS = ['none', 'reserve', 'release', 'commit', 'commit-part'] as const;
 export type StockEffect = (typeof STOCK_EFFECTS)[number];
 
 /** Who may issue a command: the system (jobs, queue workers, provider callbacks) or a role. */
@@ -43,6 +47,8 @@ export interface Transition {
   by: readonly Issuer[];
   /** money was taken, so leaving this way owes the customer a refund */
   refundDue?: true;
+  /** only for a cash-on-delivery order (its open attempt is cod) while the workflow settings allow COD */
+  cashOnDelivery?: true;
 }
 
 const SYSTEM = ['system'] as const;
@@ -71,9 +77,21 @@ export const TRANSITIONS: readonly Transition[] = [
   // provider callbacks arrive as the system; finance confirms bank transfers by hand
   { command: 'pay', from: 'AWAITING_PAYMENT', to: 'PAID', stock: 'none', by: ['system', 'finance', 'admin'] },
   { command: 'start-fulfilment', from: 'PAID', to: 'FULFILLING', stock: 'none', by: ['ops', 'admin'] },
+  // cash on delivery ships before payment; the courier's cash settles it at delivery
+  { command: 'start-fulfilment', from: 'AWAITING_PAYMENT', to: 'FULFILLING', stock: 'none', by: ['ops', 'admin'], cashOnDelivery: true },
+  // The order's status follows from its lines (shared/domain/fulfilment.ts orderStatusOf):
+  // some units shipped -> PARTIALLY_SHIPPED, all shipped -> SHIPPED, some delivered ->
+  // PARTIALLY_DELIVERED, all delivered -> DELIVERED. A shipment or delivery that leaves the
+  // derived status as it was moves no row. Nothing shipped may be cancelled: once a
+  // parcel left, the order is not cancellable (returns handle the rest).
+  { command: 'ship-part', from: 'FULFILLING', to: 'PARTIALLY_SHIPPED', stock: 'commit-part', by: WAREHOUSE },
   { command: 'ship', from: 'FULFILLING', to: 'SHIPPED', stock: 'commit', by: WAREHOUSE },
+  { command: 'ship', from: 'PARTIALLY_SHIPPED', to: 'SHIPPED', stock: 'commit', by: WAREHOUSE },
   // carriers report delivery through their callbacks (system); staff may confirm by hand
+  { command: 'deliver-part', from: 'PARTIALLY_SHIPPED', to: 'PARTIALLY_DELIVERED', stock: 'none', by: WAREHOUSE },
+  { command: 'deliver-part', from: 'SHIPPED', to: 'PARTIALLY_DELIVERED', stock: 'none', by: WAREHOUSE },
   { command: 'deliver', from: 'SHIPPED', to: 'DELIVERED', stock: 'none', by: WAREHOUSE },
+  { command: 'deliver', from: 'PARTIALLY_DELIVERED', to: 'DELIVERED', stock: 'none', by: WAREHOUSE },
   { command: 'complete', from: 'DELIVERED', to: 'COMPLETED', stock: 'none', by: WAREHOUSE },
 ];
 

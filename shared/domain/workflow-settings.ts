@@ -44,6 +44,10 @@ export const WorkflowSettingsInput = z.strictObject({
   // (a minute at least: short deadlines are for demos and tests; shops use an hour or more)
   paymentDeadlineMinutes: z.int().min(1).max(30 * 24 * 60),
   review: ReviewRules.default(ReviewRules.parse({})),
+  /** a cash-on-delivery order may be picked and shipped before it is paid (settled at delivery) */
+  allowCashOnDelivery: z.boolean().default(true),
+  /** days after delivery during which a return may be opened; then the order is COMPLETED */
+  returnWindowDays: z.int().min(0).max(365).default(7),
   /** the business's IANA time zone: times on payment vouchers are shown in it */
   timeZone: z
     .string()

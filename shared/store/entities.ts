@@ -95,4 +95,21 @@ export const ENTITIES: EntityMap = {
   },
   paymentDrift: { type: ENTITY.paymentDrift, key: (id) => keys.paymentDrift(...(one(id, 3) as [string, string, string])) },
   refund: { type: ENTITY.refund, key: (id) => keys.refund(...(one(id, 2) as [string, string])) },
+
+  // the initial tracking record is written with its shipment; the tracking reports move it
+  tracking: { type: ENTITY.tracking, key: (id) => keys.tracking(one(id)[0]!) },
+  fulfilment: { type: ENTITY.fulfilment, key: (id) => keys.fulfilment(...(one(id, 2) as [string, string])) },
+  shipment: {
+    type: ENTITY.shipment,
+    key: (id) => keys.shipment(...(one(id, 2) as [string, string])),
+    createIndexes: (item, id) => keys.shipmentTracking(String(item.trackingNumber), id[0]!, id[1]!),
+  },
+  completionDue: {
+    type: ENTITY.completionDue,
+    key: (id) => keys.completionDueKey(one(id)[0]!),
+    createIndexes: (item) => {
+      const { gsi2pk, gsi2sk } = keys.completionDue({ orderId: String(item.orderId), dueAt: String(item.dueAt) });
+      return { gsi2pk, gsi2sk };
+    },
+  },
 };

@@ -39,6 +39,10 @@ export const ENTITY = {
 
   tracking: 'TRACKING',
   carrierInbox: 'CARRIERINBOX',
+
+  fulfilment: 'FULFILMENT',
+  shipment: 'SHIPMENT',
+  completionDue: 'COMPLETIONDUE',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -209,6 +213,28 @@ export const keys = {
   tracking: (trackingNumber: string): Key => ({ pk: `TRACKING#${trackingNumber}`, sk: 'TRACKING' }),
   /** one carrier tracking callback event (the provider's identity of it): put once, kept past every retry window */
   carrierInbox: (provider: string, eventKey: string): Key => ({ pk: `CARRIERINBOX#${provider}#${eventKey}`, sk: 'CARRIERINBOX' }),
+
+  // Outbound lives in the order's partition under one prefix, so the whole-order Query
+  // returns fulfilments and shipments with the order.
+  /** one fulfilment (pick/pack work) of an order */
+  fulfilment: (orderId: string, fulfillmentId: string): Key => ({ pk: orderPk(orderId), sk: `OUT#FUL#${fulfillmentId}` }),
+  /** one shipment (parcel) of an order */
+  shipment: (orderId: string, shipmentId: string): Key => ({ pk: orderPk(orderId), sk: `OUT#SHP#${shipmentId}` }),
+  /** every fulfilment and shipment of an order */
+  outboundPrefix: (orderId: string) => ({ pk: orderPk(orderId), skPrefix: 'OUT#' }),
+  outboundKind: (sk: string): 'fulfilment' | 'shipment' | undefined => (sk.startsWith('OUT#FUL#') ? 'fulfilment' : sk.startsWith('OUT#SHP#') ? 'shipment' : undefined),
+  /** gsi1 entry on a shipment: staff find the order by tracking number (Query, never a scan) */
+  shipmentTracking: (trackingNumber: string, orderId: string, shipmentId: string) => ({ gsi1pk: `TRACKINGNO#${trackingNumber}`, gsi1sk: `${orderId}#${shipmentId}` }),
+  shipmentTrackingPk: (trackingNumber: string) => `TRACKINGNO#${trackingNumber}`,
+  /**
+   * Sparse item that exists only while a DELIVERED order waits for its return window to
+   * close: gsi2 sorted by that time, so the completion job reads exactly the due orders.
+   */
+  completionDue: (o: { orderId: string; dueAt: string }) => ({ pk: orderPk(o.orderId), sk: 'COMPLETIONDUE', gsi2pk: 'COMPLETIONDUE', gsi2sk: `${o.dueAt}#${o.orderId}` }),
+  completionDueKey: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'COMPLETIONDUE' }),
+  completionDuePk: 'COMPLETIONDUE',
+  /** upper bound of the due sort keys: everything due at or before `at` */
+  completionDueUntil: (at: string) => `${at}#~`,
 } as const;
 
 /** Which kind of item a query returned, from its sort key (order partition only). */

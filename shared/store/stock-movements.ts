@@ -28,7 +28,7 @@ interface StockMove {
   quantity: number;
   at: string;
   actor: string;
-  cause: { orderId?: string; adjustmentId?: string; reason?: string; note?: string };
+  cause: { orderId?: string; adjustmentId?: string; shipmentId?: string; reason?: string; note?: string };
 }
 
 export type { ReservedLine };
@@ -132,6 +132,21 @@ export function movementItems(tableName: string, m: StockMovement, at: string): 
       tag: `hold:${m.sku}`,
       // a hold ends once: a second release or commit of the same order fails here
       item: { Delete: { TableName: tableName, Key: keys.stockHold(m.sku, orderId), ConditionExpression: 'attribute_exists(pk)' } },
+    });
+  }
+  if (m.hold === 'reduce' && orderId) {
+    tagged.push({
+      tag: `hold:${m.sku}`,
+      // a shipment of part of what the order holds: some units stay held (the last shipment ends the hold)
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: keys.stockHold(m.sku, orderId),
+          UpdateExpression: 'SET quantity = quantity - :q, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND quantity > :q',
+          ExpressionAttributeValues: { ':q': m.quantity, ':at': at },
+        },
+      },
     });
   }
   return tagged;
