@@ -83,7 +83,10 @@ export function fulfilmentCreatedChangeSet(
     fulfillmentId: f.fulfillmentId, orderId: order.orderId, orderNumber: order.orderNumber, status: 'OPEN', lines: f.lines,
     createdAt: at, updatedAt: at, version: 1,
   };
-  set.changes.push({ op: 'put', entity: 'fulfilment', id: [order.orderId, f.fulfillmentId], tag: 'fulfilment', expect: { exists: false }, item: { ...fulfilment } });
+  set.changes.push(
+    { op: 'put', entity: 'fulfilment', id: [order.orderId, f.fulfillmentId], tag: 'fulfilment', expect: { exists: false }, item: { ...fulfilment } },
+    { op: 'put', entity: 'fulfilmentRef', id: [f.fulfillmentId], expect: { exists: false }, item: { fulfillmentId: f.fulfillmentId, orderId: order.orderId } },
+  );
   set.events = [...set.events, {
     detailType: 'FulfillmentCreated',
     data: {

@@ -206,6 +206,7 @@ export function decidePaymentReport(f: PaymentReportFacts): PaymentOutcome {
     if (report.provider !== undefined && report.provider !== p.provider && !problems.includes('merchant')) problems.push('merchant');
     if (problems.length > 0) return { outcome: 'flagged', set: flagged(f, problems) };
     if (f.order.status === 'AWAITING_PAYMENT') return { outcome: 'paid', set: paid(f) };
+    if (p.method === 'cod' && CASH_COLLECTED_IN.has(f.order.status)) return { outcome: 'paid', set: cashCollected(f) };
     return { outcome: 'refund-after-close', set: refundAfterClose(f), refundId: f.newRefundId };
   }
   if (p.status === 'SUCCEEDED') return { outcome: 'late-failure-ignored', set: lateFailure(f) };
@@ -247,6 +248,20 @@ function paid(f: PaymentReportFacts): ChangeSet {
   set.timeline = timelineEntry(f.now, d.timeline.type, f.actor, `${f.payment.method} payment ${f.payment.paymentId}: ${formatMoney(f.payment.amount)}`);
   set.events = [succeededEvent(f), ...d.events];
   return set;
+}
+
+/** Where a cash-on-delivery order is when the courier's cash is reported: it shipped before payment. */
+const CASH_COLLECTED_IN: ReadonlySet<string> = new Set(['FULFILLING', 'PARTIALLY_SHIPPED', 'SHIPPED', 'PARTIALLY_DELIVERED', 'DELIVERED', 'COMPLETED']);
+
+/** The courier's cash for a cash-on-delivery order: attempt SUCCEEDED, a charge in the ledger; the order's status is its shipments' business. */
+function cashCollected(f: PaymentReportFacts): ChangeSet {
+  const at = f.now.toISOString();
+  return {
+    aggregate: orderAggregate(f.order.orderId), at, movements: [],
+    changes: [paymentUpdate(f.payment, at, settledFields(f, at)), entryChange(f.order.orderId, chargeEntry(f, at)), ...releaseOpen(f.payment, f.open)],
+    timeline: timelineEntry(f.now, 'CASH_COLLECTED', f.actor, `cash on delivery ${f.payment.paymentId}: ${formatMoney(f.payment.amount)}`),
+    events: [succeededEvent(f)],
+  };
 }
 
 /**

@@ -99,6 +99,7 @@ export const ENTITIES: EntityMap = {
   // the initial tracking record is written with its shipment; the tracking reports move it
   tracking: { type: ENTITY.tracking, key: (id) => keys.tracking(one(id)[0]!) },
   fulfilment: { type: ENTITY.fulfilment, key: (id) => keys.fulfilment(...(one(id, 2) as [string, string])) },
+  fulfilmentRef: { type: ENTITY.fulfilmentRef, key: (id) => keys.fulfilmentRef(one(id)[0]!) },
   shipment: {
     type: ENTITY.shipment,
     key: (id) => keys.shipment(...(one(id, 2) as [string, string])),

@@ -42,6 +42,7 @@ export const ENTITY = {
 
   fulfilment: 'FULFILMENT',
   shipment: 'SHIPMENT',
+  fulfilmentRef: 'FULFILMENTREF',
   completionDue: 'COMPLETIONDUE',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
@@ -220,6 +221,8 @@ export const keys = {
   fulfilment: (orderId: string, fulfillmentId: string): Key => ({ pk: orderPk(orderId), sk: `OUT#FUL#${fulfillmentId}` }),
   /** one shipment (parcel) of an order */
   shipment: (orderId: string, shipmentId: string): Key => ({ pk: orderPk(orderId), sk: `OUT#SHP#${shipmentId}` }),
+  /** fulfillmentId -> orderId, written with the fulfilment: its routes name only the fulfilment */
+  fulfilmentRef: (fulfillmentId: string): Key => ({ pk: `FULFILMENT#${fulfillmentId}`, sk: 'FULFILMENT' }),
   /** every fulfilment and shipment of an order */
   outboundPrefix: (orderId: string) => ({ pk: orderPk(orderId), skPrefix: 'OUT#' }),
   outboundKind: (sk: string): 'fulfilment' | 'shipment' | undefined => (sk.startsWith('OUT#FUL#') ? 'fulfilment' : sk.startsWith('OUT#SHP#') ? 'shipment' : undefined),
