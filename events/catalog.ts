@@ -331,7 +331,31 @@ export const ShipmentCreated = defineEvent({
 
 export const OUTBOUND_EVENTS = [OrderPartiallyShipped, OrderPartiallyDelivered, FulfillmentCreated, ShipmentCreated] as const;
 
+// --- shipping: tracking reports (the shape of the shipping contract; written by the tracking worker) ---
+
+export const SHIPPING_SOURCE = 'oms.shipping';
+const ShipmentStatusName = z.enum([
+  'LABEL_CREATED', 'PICKED_UP', 'IN_TRANSIT', 'EXCEPTION', 'DELIVERY_FAILED', 'OUT_FOR_DELIVERY', 'READY_FOR_PICKUP', 'RETURNING', 'DELIVERED', 'RETURNED',
+]);
+
+/** A carrier's report moved a shipment's normalized status (once per change, whatever the order of callbacks). */
+export const ShipmentStatusChanged = defineEvent({
+  source: SHIPPING_SOURCE,
+  detailType: 'ShipmentStatusChanged',
+  version: 1,
+  data: z.object({
+    orderId: z.string(),
+    shipmentId: z.string(),
+    trackingNumber: z.string(),
+    carrier: z.string(),
+    previousStatus: ShipmentStatusName,
+    status: ShipmentStatusName,
+    /** the carrier's event time of the report */
+    at: z.iso.datetime({ offset: true }),
+  }),
+});
+
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,
-  ...OUTBOUND_EVENTS,
+  ...OUTBOUND_EVENTS, ShipmentStatusChanged,
 ] as const;

@@ -51,4 +51,11 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     pattern: { source: ['oms.orders', 'oms.payments'], detailType: ['RefundRequested', 'RefundStarted'] },
     table: 'readwrite',
   },
+  // Delivery: a shipment the carrier delivered delivers its units (the order PARTIALLY_DELIVERED
+  // or DELIVERED, its return window started) and settles cash on delivery.
+  'shipment-progress': {
+    queue: 'shipment-progress',
+    pattern: { source: ['oms.shipping'], detailType: ['ShipmentStatusChanged'] },
+    table: 'readwrite',
+  },
 };

@@ -50,6 +50,8 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   // provider callbacks: the inbox item only (put, update, get); queue and secrets are bound in the API stack
   'payment-webhooks': 'readwrite',
   payments: 'readwrite',
+  // fulfilments, shipments (stock commit, tracking record) in one transaction each
+  fulfilment: 'readwrite',
 };
 
 // What some functions need beyond table access: the receipts function ships the voucher's

@@ -40,6 +40,12 @@ export const SCHEDULED_STEPS: Readonly<Record<string, ScheduledStepSpec>> = {
     description: 'Compares attempts PENDING past 15 minutes and payments settled in the last day with what their provider reports; raises PaymentDriftDetected, never changes money',
     table: 'readwrite',
   },
+  // Delivered orders whose return window closed (due-date index, no scan)
+  'complete-orders': {
+    schedule: 'rate(1 hour)',
+    description: 'Completes DELIVERED orders whose return window (workflow settings, default 7 days) has closed',
+    table: 'readwrite',
+  },
   replenishment: {
     // before the purchasing team's day starts (UTC+8)
     schedule: 'cron(0 0 * * ? *)',

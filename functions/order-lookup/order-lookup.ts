@@ -4,12 +4,15 @@ import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import type { CustomerRepository } from '../../shared/store/customer-repository';
 import type { OrderLookup } from '../../shared/store/order-lookup';
+import type { OutboundRepository } from '../../shared/store/outbound-repository';
 import type { OrdersApp } from '../../shared/app';
 
 export interface OrderLookupDeps {
   lookup: Pick<OrderLookup, 'search' | 'idForNumber' | 'ordersById'>;
   orders: Pick<OrdersApp, 'get' | 'addNote'>;
   customers: Pick<CustomerRepository, 'get' | 'orderIds'>;
+  /** orders by a shipment's tracking number (an index Query) */
+  tracking: Pick<OutboundRepository, 'ordersByTracking'>;
   now: () => Date;
 }
 
@@ -17,7 +20,8 @@ export interface OrderLookupDeps {
 export function makeHandler(deps: OrderLookupDeps): HttpHandler {
   return router({
     'GET /orders': http(ROUTES.listOrders, async ({ query }) => {
-      const { cursor, limit, ...filter } = query;
+      const { cursor, limit, trackingNumber, ...filter } = query;
+      if (trackingNumber !== undefined) return ok({ items: await deps.lookup.ordersById(await deps.tracking.ordersByTracking(trackingNumber, limit)) });
       return ok(await deps.lookup.search(filter, { cursor, limit, now: deps.now() }));
     }),
 

@@ -8,6 +8,9 @@ import { DepartmentId, Notification, NotificationSettings, NotificationSettingsI
 import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
+import { Fulfilment, LineQuantities } from '../domain/fulfilment';
+import { Shipment } from '../domain/shipment';
+import { Carrier } from '../shipping/port';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
 import { Money } from '../domain/money';
@@ -86,10 +89,21 @@ export type PlaceOrderResponse = z.infer<typeof PlaceOrderResponse>;
 export const PaymentResponse = Payment.meta({ id: 'Payment' });
 export const RefundView = Refund.meta({ id: 'Refund' });
 export const MoneySummaryView = MoneySummary.meta({ id: 'MoneySummary', description: 'Sums of the order\'s money ledger: paid, refunded, balance held' });
+// --- outbound: fulfilments and shipments (the order carries them too) ---
+export const FulfilmentView = Fulfilment.meta({ id: 'Fulfillment' });
+export const ShipmentView = Shipment.meta({ id: 'Shipment' });
+export const OutboundView = z.object({
+  lines: z.array(LineQuantities.meta({ id: 'LineQuantities' })),
+  fulfilments: z.array(FulfilmentView),
+  shipments: z.array(ShipmentView),
+}).meta({ id: 'Outbound', description: 'Per-line quantities (ordered, allocated, picked, shipped, delivered, returned), fulfilments and shipments' });
+
 export const OrderResponse = Order.extend({
   money: MoneySummaryView,
   payments: z.array(PaymentResponse),
   refunds: z.array(RefundView),
+  /** once outbound work exists */
+  outbound: OutboundView.optional(),
 }).meta({ id: 'Order' });
 
 // Lifecycle commands: a person says why an order is stopped (timeline, customer, events).
@@ -116,8 +130,16 @@ export const WorkflowSettingsHistory = z.object({
 
 // --- staff look-up, customers, notifications ---
 export const OrderListQuery = z
-  .strictObject({ ...ORDER_LOOKUP_FIELDS, ...ListQuery.shape })
-  .refine(rangeInOrder, { path: ['from'], message: 'must not be after to' });
+  .strictObject({
+    ...ORDER_LOOKUP_FIELDS,
+    ...ListQuery.shape,
+    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'is not a tracking number').optional()
+      .meta({ description: 'The orders with a shipment of this tracking number (a look-up of its own: no other filter or cursor)' }),
+  })
+  .refine(rangeInOrder, { path: ['from'], message: 'must not be after to' })
+  .refine((q) => q.trackingNumber === undefined || Object.keys(q).every((k) => k === 'trackingNumber' || k === 'limit'), {
+    path: ['trackingNumber'], message: 'is a look-up of its own: no other filter or cursor',
+  });
 export const OrderSummaryList = z.object({ items: z.array(OrderSummary.meta({ id: 'OrderSummary' })), nextCursor: z.string().optional() });
 export const OrderNumberPath = z.strictObject({ orderNumber: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'is not an order number') });
 export const NoteRequest = z.strictObject({ text: humanText({ max: 2000, multiline: true }) }).meta({ id: 'NoteInput' });
@@ -156,3 +178,22 @@ export const RefundRequest = z.strictObject({
   paymentId: opaqueId('payment').optional(),
 }).meta({ id: 'RefundInput' });
 export const RefundAccepted = z.object({ refundId: z.string(), paymentId: z.string(), amount: Money, status: RefundStatus }).meta({ id: 'RefundAccepted' });
+
+// --- outbound: fulfilments (出庫) and shipments (發貨) ---
+const OutboundLines = z.array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(10_000) })).min(1).max(100);
+export const FulfilmentPath = z.strictObject({ fulfillmentId: opaqueId('fulfillment') });
+export const CreateFulfilmentRequest = z.strictObject({ lines: OutboundLines.optional() }).meta({ id: 'FulfillmentInput' });
+export const PickList = z.object({
+  fulfillmentId: z.string(),
+  orderId: z.string(),
+  orderNumber: z.string(),
+  status: z.string(),
+  shipTo: z.object({ name: z.string(), city: z.string(), country: z.string() }),
+  lines: z.array(z.object({ sku: z.string(), name: z.string(), quantity: z.int(), location: z.string() })),
+}).meta({ id: 'PickList' });
+export const CreateShipmentRequest = z.strictObject({
+  carrier: Carrier,
+  trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,100}$/, 'is not a tracking number').optional(),
+  lines: OutboundLines.optional(),
+  fulfillmentId: opaqueId('fulfillment').optional(),
+}).meta({ id: 'ShipmentInput' });

@@ -26,6 +26,8 @@ export function applicationFor(store: Store) {
   return {
     products: store.products,
     lookup: store.lookup,
+    /** orders by a shipment's tracking number */
+    tracking: { ordersByTracking: store.outbound.ordersByTracking },
     locations: store.locations,
     stock,
     orders: {

@@ -1,7 +1,7 @@
 import { systemActor, type Actor } from '../domain/actor';
 import type { ChangeSet } from '../domain/decision';
 import { BusinessRuleError, ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
-import { lineQuantities, planFulfilment, type Fulfilment, type LineQuantities } from '../domain/fulfilment';
+import { lineQuantities, planFulfilment, type Fulfilment } from '../domain/fulfilment';
 import type { OrderRecord } from '../domain/order';
 import {
   completionChangeSet, deliveryChangeSet, fulfilmentCancelledChangeSet, fulfilmentCreatedChangeSet, packedChangeSet, shipmentChangeSet,
@@ -17,6 +17,16 @@ import type { PaymentRepository } from '../store/payment-repository';
 import type { SettingsRepository } from '../store/settings-repository';
 import { ConditionFailed, type Writer } from '../store/writer';
 import { stamped } from './events';
+import * as z from 'zod';
+import { parseConfig } from '../config';
+import { waybillCarrierFor } from '../shipping/carriers/registry';
+import { orderRepository } from '../store/order-repository';
+import { outboundRepository } from '../store/outbound-repository';
+import { paymentRepository } from '../store/payment-repository';
+import { settingsRepository } from '../store/settings-repository';
+import type { TableContext } from '../store/table';
+import { makeWriter } from '../store/writer';
+
 
 // Outbound use cases (出庫, 發貨, delivery, completion): read the order's partition,
 // let the domain decide (outbound-changes.ts), commit one transaction. A lost
@@ -41,12 +51,6 @@ export interface OutboundOptions {
   actor: Actor;
   causationId: string;
   now: Date;
-}
-
-export interface OutboundView {
-  lines: LineQuantities[];
-  fulfilments: Fulfilment[];
-  shipments: Shipment[];
 }
 
 /** The actor of the delivery and completion steps. */
@@ -172,12 +176,6 @@ export function makeOutbound(deps: OutboundDeps) {
       }, orderId);
     },
 
-    /** Per-line quantities, fulfilments and shipments (what GET /orders/{orderId} adds). */
-    async view(order: Pick<OrderRecord, 'orderId' | 'lines'>): Promise<OutboundView> {
-      const { fulfilments, shipments } = await deps.outbound.outbound(order.orderId);
-      return { lines: lineQuantities(order.lines, fulfilments, shipments.map((x) => ({ lines: x.lines, delivered: x.status === 'DELIVERED' }))), fulfilments, shipments };
-    },
-
     /**
      * The carrier delivered a shipment (ShipmentStatusChanged to DELIVERED): its units
      * delivered, the order PARTIALLY_DELIVERED or DELIVERED (its return window starts),
@@ -255,3 +253,29 @@ export function makeOutbound(deps: OutboundDeps) {
   }
 }
 export type Outbound = ReturnType<typeof makeOutbound>;
+
+const OutboundConfig = z.object({
+  /** the API's public base URL (no trailing slash), for the carriers' tracking callbacks */
+  PUBLIC_API_URL: z.url().optional(),
+});
+
+/** Only the repositories outbound uses, over one table (the outbound functions carry no other). */
+export function outboundSteps(
+  ctx: TableContext,
+  opts: { waybillCarrierFor?: OutboundDeps['waybillCarrierFor']; collectCash?: OutboundDeps['collectCash']; env?: Record<string, string | undefined> } = {},
+) {
+  const { PUBLIC_API_URL } = parseConfig(OutboundConfig, opts.env ?? process.env);
+  const orders = orderRepository(ctx);
+  const payments = paymentRepository(ctx);
+  const writer = makeWriter(ctx);
+  const outbound = makeOutbound({
+    orders, outbound: outboundRepository(ctx), payments, settings: settingsRepository(ctx), writer,
+    waybillCarrierFor: opts.waybillCarrierFor ?? waybillCarrierFor,
+    notifyUrl: (carrier) => {
+      if (!PUBLIC_API_URL) throw new Error('PUBLIC_API_URL is not set: carriers cannot be told where to call back');
+      return `${PUBLIC_API_URL.replace(/\/+$/, '')}/webhooks/carriers/${carrier}`;
+    },
+    ...(opts.collectCash ? { collectCash: opts.collectCash } : {}),
+  });
+  return { orders, outbound };
+}

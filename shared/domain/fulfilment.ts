@@ -42,9 +42,12 @@ export type Fulfilment = z.infer<typeof Fulfilment>;
 /** What a shipment contributes to the order's lines (the full shape is in shipment.ts). */
 export interface ShippedUnits {
   lines: readonly { sku: string; quantity: number }[];
-  /** the carrier says the parcel arrived */
-  delivered: boolean;
+  /** the carrier says the parcel arrived: `delivered`, or a shipment's status DELIVERED */
+  delivered?: boolean;
+  status?: string;
 }
+
+const isDelivered = (s: ShippedUnits) => s.delivered ?? s.status === 'DELIVERED';
 
 /** One line of the order as outbound sees it: every quantity in units, per SKU. */
 export const LineQuantities = z.object({
@@ -90,7 +93,7 @@ export function lineQuantities(
   for (const s of shipments) {
     for (const l of s.lines) {
       add(l.sku, 'shipped', l.quantity);
-      if (s.delivered) add(l.sku, 'delivered', l.quantity);
+      if (isDelivered(s)) add(l.sku, 'delivered', l.quantity);
     }
   }
   return [...bySku.values()];

@@ -44,9 +44,9 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = NotificationS
   updatedAt: '1970-01-01T00:00:00.000Z',
   updatedBy: 'system:defaults',
   departments: {
-    warehouse: { name: 'Warehouse', events: ['OrderApproved', 'StockLow', 'StockDriftDetected'] },
+    warehouse: { name: 'Warehouse', events: ['OrderApproved', 'StockLow', 'StockDriftDetected', 'FulfillmentCreated'] },
     finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued', 'PaymentFlagged', 'RefundFailed', 'PaymentDriftDetected'] },
-    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived'] },
+    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived', 'ShipmentCreated'] },
     purchasing: { name: 'Purchasing', events: ['ReplenishmentNeeded'] },
   },
 });
@@ -111,6 +111,8 @@ const ACTION: Record<string, string> = {
   PaymentFlagged: 'A reported payment does not match its order (amount, currency or merchant): the order stays unpaid until finance resolves it.',
   RefundFailed: 'The provider refused a refund: the amount is refundable again; decide how to pay the customer back.',
   LatePaymentReceived: 'Money arrived for an order that was closed or already paid; it is being refunded in full. Let the customer know.',
+  FulfillmentCreated: 'New outbound work: pick and pack these units (the pick list is at GET /fulfillments/{fulfillmentId}/pick-list).',
+  ShipmentCreated: 'A parcel left with the carrier: give the customer the tracking number.',
 };
 
 /** A human-readable notification: a subject naming the order or SKU, and the facts as lines. */

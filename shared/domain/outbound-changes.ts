@@ -23,7 +23,6 @@ export interface OutboundState {
   shipments: readonly Shipment[];
 }
 
-const shippedUnits = (shipments: readonly Shipment[]) => shipments.map((s) => ({ lines: s.lines, delivered: s.status === 'DELIVERED' }));
 
 /**
  * The order's own part of an outbound change: when its lines now say another status,
@@ -155,7 +154,7 @@ export function shipmentChangeSet(s: OutboundState, reserved: readonly ReservedL
   assertOutbound(order, 'a shipment');
   assertFitsOneTransaction(shipment.lines);
   const at = now.toISOString();
-  const after = orderStatusOf(lineQuantities(order.lines, s.fulfilments, shippedUnits([...s.shipments, shipment])), order.status);
+  const after = orderStatusOf(lineQuantities(order.lines, s.fulfilments, [...s.shipments, shipment]), order.status);
   const set = orderPart(order, after, actor, now, 'SHIPMENT_CREATED',
     `shipment ${shipment.shipmentId} with ${shipment.carrier}, tracking ${shipment.trackingNumber}: ${linesText(unitsBySkuAndLocation(shipment.lines))}`);
 
@@ -210,7 +209,7 @@ export function deliveryChangeSet(
   const at = now.toISOString();
   const delivered: Shipment = { ...shipment, status: 'DELIVERED', deliveredAt, updatedAt: at, version: shipment.version + 1 };
   const shipments = s.shipments.map((x) => (x.shipmentId === shipmentId ? delivered : x));
-  const after = orderStatusOf(lineQuantities(order.lines, s.fulfilments, shippedUnits(shipments)), order.status);
+  const after = orderStatusOf(lineQuantities(order.lines, s.fulfilments, shipments), order.status);
   const set = orderPart(order, after, actor, now, 'SHIPMENT_DELIVERED', `shipment ${shipmentId} (${shipment.carrier} ${shipment.trackingNumber}) delivered at ${deliveredAt}`);
   set.changes.push({
     op: 'update', entity: 'shipment', id: [order.orderId, shipmentId], tag: 'shipment', expect: { equals: { version: shipment.version } },

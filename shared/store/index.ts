@@ -3,6 +3,7 @@ import { locationRepository } from './location-repository';
 import { notificationRepository } from './notification-repository';
 import { orderLookup } from './order-lookup';
 import { orderRepository } from './order-repository';
+import { outboundRepository } from './outbound-repository';
 import { paymentRepository } from './payment-repository';
 import { productRepository } from './product-repository';
 import { settingsRepository } from './settings-repository';
@@ -28,6 +29,7 @@ export function storeFor(ctx: TableContext) {
     settings: settingsRepository(ctx),
     notifications: notificationRepository(ctx),
     payments: paymentRepository(ctx),
+    outbound: outboundRepository(ctx),
     writer: makeWriter(ctx),
     ctx,
   };

@@ -1,5 +1,6 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { Fulfilment } from '../domain/fulfilment';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { Fulfilment, lineQuantities, type LineQuantities } from '../domain/fulfilment';
+import type { OrderRecord } from '../domain/order';
 import { Shipment } from '../domain/shipment';
 import { INDEX, keys } from './keys';
 import { queryAll, type TableContext } from './table';
@@ -21,6 +22,15 @@ export function orderOutboundFrom(items: readonly Record<string, unknown>[]): Or
     fulfilments: of('fulfilment').map((i) => Fulfilment.parse(i)).sort(byCreation),
     shipments: of('shipment').map((i) => Shipment.parse(i)).sort(byCreation),
   };
+}
+
+/** What GET /orders/{orderId} shows of outbound: quantities per line, fulfilments, shipments. */
+export interface OutboundView extends OrderOutbound {
+  lines: LineQuantities[];
+}
+
+export function outboundViewOf(order: Pick<OrderRecord, 'lines'>, o: OrderOutbound): OutboundView {
+  return { lines: lineQuantities(order.lines, o.fulfilments, o.shipments), ...o };
 }
 
 export function outboundRepository(ctx: TableContext) {
@@ -63,13 +73,6 @@ export function outboundRepository(ctx: TableContext) {
         Limit: limit,
       }));
       return (res.Items ?? []).map((i) => String(i.orderId));
-    },
-
-    /** Several orders' items at once (the look-up's page): BatchGet of the ORDER items. */
-    async batchOrders(orderIds: readonly string[]): Promise<Record<string, unknown>[]> {
-      if (orderIds.length === 0) return [];
-      const res = await ctx.doc.send(new BatchGetCommand({ RequestItems: { [T]: { Keys: orderIds.map((id) => keys.order(id)) } } }));
-      return res.Responses?.[T] ?? [];
     },
   };
 }

@@ -7,6 +7,7 @@ import { makeHandler as makePlaceOrder } from '../../../functions/place-order/pl
 import { application as repositories, orderLookupOver as orderLookup, type Application as Repositories } from '../../../shared/app';
 import { customerService as customerRepository } from '../../../shared/app/customer-stats';
 import { keys } from '../../../shared/store/keys';
+import { outboundRepository } from '../../../shared/store/outbound-repository';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
 import { orderRequest, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const ctx = { doc: table.doc, tableName: table.tableName };
   const customers = customerRepository(ctx);
   placeOrder = makePlaceOrder({ orders: repos.orders, now: () => now });
-  lookup = makeLookup({ lookup: orderLookup(ctx), orders: repos.orders, customers, now: () => new Date('2026-11-27T12:00:00.000Z') });
+  lookup = makeLookup({ lookup: orderLookup(ctx), orders: repos.orders, customers, tracking: outboundRepository(ctx), now: () => new Date('2026-11-27T12:00:00.000Z') });
   stats = makeCustomerStats({ orders: repos.orders, customers, now: () => now });
   await stocked(repos, 'TEA-OOLONG', 1000, 5000);
 });

@@ -98,6 +98,8 @@ describe('WorkflowSettings', () => {
       paymentDeadlineMinutes: 30,
       review: { totalAbove: {}, channels: [], flaggedCustomers: { emails: [], customerIds: [] }, firstTimeCustomers: false, shippingCountries: [], skus: [] },
       timeZone: 'Asia/Shanghai',
+      allowCashOnDelivery: true,
+      returnWindowDays: 7,
     });
   });
 

@@ -1,0 +1,9 @@
+import { outboundSteps } from '../../shared/app/outbound';
+import { documentClient } from '../../shared/aws';
+import { loadConfig } from '../../shared/config';
+import { makeHandler } from './fulfilment';
+
+const config = loadConfig();
+const { outbound } = outboundSteps({ doc: documentClient, tableName: config.TABLE_NAME });
+
+export const handler = makeHandler({ outbound, now: () => new Date() });
