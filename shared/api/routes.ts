@@ -300,39 +300,39 @@ export const ROUTES = {
 
   // --- outbound: fulfilments (出庫) and shipments (發貨); ops and admin ---
   createFulfilment: {
-    method: 'POST', path: '/orders/{orderId}/fulfillments', fn: 'fulfilment', summary: 'Open pick/pack work for all or some of what is left to fulfil',
+    method: 'POST', path: '/orders/{orderId}/fulfillments', fn: 'fulfilment', summary: 'Open pick/pack work (all or some of what is left)',
     auth: OUTBOUND, params: S.OrderIdPath, body: S.CreateFulfilmentRequest,
     responses: {
-      201: { description: 'The OPEN fulfilment, at the location holding the reservation; PAID (or a cash-on-delivery order) becomes FULFILLING', schema: S.FulfilmentView, headers: ['location'] },
+      201: { description: 'The OPEN fulfilment; the order is FULFILLING', schema: S.FulfilmentView, headers: ['location'] },
       404: { description: 'No such order' },
-      409: { description: 'The order is not PAID or in fulfilment, or more than is left to fulfil was asked (the problem says what is left)' },
-      422: { description: 'The order has no line of that SKU' },
+      409: { description: 'Not PAID (nor COD) or in fulfilment; more than is left' },
+      422: { description: 'No line of that SKU' },
     },
   },
   pickList: {
-    method: 'GET', path: '/fulfillments/{fulfillmentId}/pick-list', fn: 'fulfilment', summary: 'What to pick: SKU, name, quantity, location (JSON, or a printable page with Accept: text/html)',
+    method: 'GET', path: '/fulfillments/{fulfillmentId}/pick-list', fn: 'fulfilment', summary: 'SKU, name, quantity, location (JSON; text/html printable)',
     auth: OUTBOUND, params: S.FulfilmentPath,
     responses: { 200: { description: 'The pick list', schema: S.PickList }, 404: { description: 'No such fulfilment' } },
   },
   packFulfilment: {
-    method: 'POST', path: '/fulfillments/{fulfillmentId}/packed', fn: 'fulfilment', summary: 'Every unit of the fulfilment was picked and packed',
+    method: 'POST', path: '/fulfillments/{fulfillmentId}/packed', fn: 'fulfilment', summary: 'Picked and packed',
     auth: OUTBOUND, params: S.FulfilmentPath,
-    responses: { 200: { description: 'The PACKED fulfilment', schema: S.FulfilmentView }, 404: { description: 'No such fulfilment' }, 409: { description: 'Not OPEN, or the order left fulfilment' } },
+    responses: { 200: { description: 'The PACKED fulfilment', schema: S.FulfilmentView }, 404: { description: 'No such fulfilment' }, 409: { description: 'Not OPEN' } },
   },
   cancelFulfilment: {
-    method: 'POST', path: '/fulfillments/{fulfillmentId}/cancel', fn: 'fulfilment', summary: 'Cancel outbound work before anything of it shipped: its units are to fulfil again',
+    method: 'POST', path: '/fulfillments/{fulfillmentId}/cancel', fn: 'fulfilment', summary: 'Cancel before anything of it shipped',
     auth: OUTBOUND, params: S.FulfilmentPath,
-    responses: { 200: { description: 'The CANCELLED fulfilment', schema: S.FulfilmentView }, 404: { description: 'No such fulfilment' }, 409: { description: 'Shipped (in part) or cancelled already' } },
+    responses: { 200: { description: 'The CANCELLED fulfilment', schema: S.FulfilmentView }, 404: { description: 'No such fulfilment' }, 409: { description: 'Shipped or cancelled' } },
   },
   createShipment: {
-    method: 'POST', path: '/orders/{orderId}/shipments', fn: 'fulfilment', summary: 'Ship packed units with a carrier: stock committed, the order PARTIALLY_SHIPPED or SHIPPED, tracking started',
+    method: 'POST', path: '/orders/{orderId}/shipments', fn: 'fulfilment', summary: 'Ship packed units with a carrier',
     auth: OUTBOUND, params: S.OrderIdPath, body: S.CreateShipmentRequest,
     responses: {
-      201: { description: 'The shipment (LABEL_CREATED) with its tracking number', schema: S.ShipmentView, headers: ['location'] },
+      201: { description: 'The shipment', schema: S.ShipmentView, headers: ['location'] },
       404: { description: 'No such order' },
-      409: { description: 'Nothing (or not that much) packed, the order is not in fulfilment, or the tracking number is in use' },
-      422: { description: 'No trackingNumber and the carrier cannot book waybills; more than 20 SKUs in one shipment' },
-      502: { description: 'The carrier did not book the waybill; nothing was shipped' },
+      409: { description: 'Not packed; not in fulfilment; tracking number in use' },
+      422: { description: 'Carrier cannot book (give trackingNumber); over 20 SKUs' },
+      502: { description: 'Carrier did not book' },
     },
   },
 } as const satisfies Record<string, RouteDef>;

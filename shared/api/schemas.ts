@@ -9,8 +9,7 @@ import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
 import { Fulfilment, LineQuantities } from '../domain/fulfilment';
-import { Shipment } from '../domain/shipment';
-import { Carrier } from '../shipping/port';
+import { Carrier, Shipment } from '../domain/shipment';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
 import { Money } from '../domain/money';
@@ -96,7 +95,7 @@ export const OutboundView = z.object({
   lines: z.array(LineQuantities.meta({ id: 'LineQuantities' })),
   fulfilments: z.array(FulfilmentView),
   shipments: z.array(ShipmentView),
-}).meta({ id: 'Outbound', description: 'Per-line quantities (ordered, allocated, picked, shipped, delivered, returned), fulfilments and shipments' });
+}).meta({ id: 'Outbound' });
 
 export const OrderResponse = Order.extend({
   money: MoneySummaryView,
@@ -133,8 +132,7 @@ export const OrderListQuery = z
   .strictObject({
     ...ORDER_LOOKUP_FIELDS,
     ...ListQuery.shape,
-    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'is not a tracking number').optional()
-      .meta({ description: 'The orders with a shipment of this tracking number (a look-up of its own: no other filter or cursor)' }),
+    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'is not a tracking number').optional(),
   })
   .refine(rangeInOrder, { path: ['from'], message: 'must not be after to' })
   .refine((q) => q.trackingNumber === undefined || Object.keys(q).every((k) => k === 'trackingNumber' || k === 'limit'), {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Carrier, ShipmentStatus } from '../shipping/port';
+import type { Carrier as PortCarrier, ShipmentStatus as PortShipmentStatus } from '../shipping/port';
 import { BusinessRuleError, ConflictError } from './errors';
 import type { Fulfilment } from './fulfilment';
 import { unshipped } from './fulfilment';
@@ -9,6 +9,24 @@ import { SKUS_PER_TRANSACTION } from './stock-changes';
 // number. It draws its units from packed fulfilments; its own status mirrors the
 // carrier's normalized one where outbound acts on it (LABEL_CREATED at booking,
 // DELIVERED when the carrier says so).
+
+// The carriers and normalized statuses of the shipping contract (shared/shipping/port.ts),
+// spelled here as plain lists so that the HTTP functions' bundles, which all carry the
+// route schemas, do not carry the contract's other schemas too. The types below keep
+// both lists equal to the contract's.
+const CARRIER_NAMES = ['aftership', 'easypost', 'kuaidi100', '17track', 'sandbox'] as const;
+const SHIPMENT_STATUS_NAMES = [
+  'LABEL_CREATED', 'PICKED_UP', 'IN_TRANSIT', 'EXCEPTION', 'DELIVERY_FAILED', 'OUT_FOR_DELIVERY', 'READY_FOR_PICKUP', 'RETURNING', 'DELIVERED', 'RETURNED',
+] as const;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _carriersMatch: Same<(typeof CARRIER_NAMES)[number], PortCarrier> = true;
+const _statusesMatch: Same<(typeof SHIPMENT_STATUS_NAMES)[number], PortShipmentStatus> = true;
+void _carriersMatch;
+void _statusesMatch;
+
+export const Carrier = z.enum(CARRIER_NAMES);
+export type Carrier = z.infer<typeof Carrier>;
+export const ShipmentStatus = z.enum(SHIPMENT_STATUS_NAMES);
 
 export const ShipmentLine = z.object({
   sku: z.string(),
