@@ -101,8 +101,8 @@ const reached = new Set<OrderStatus>();
 function applyStock(m: Model, mo: ModelOrder, d: Decision): boolean {
   const level = (sku: string) => m.stock.get(sku)!;
   switch (d.stock) {
-    case 'none':
     // a partial shipment commits its own lines (shipment.ts): the model commits the reservation whole at 'ship'
+    case 'none':
     case 'commit-part':
       return true;
     case 'reserve': {
