@@ -3,6 +3,7 @@ import { NotFoundError } from '../../shared/domain/errors';
 import { hasRole } from '../../shared/middleware/auth';
 import { http, ok, type HttpHandler } from '../../shared/middleware/http';
 import type { OrderRepository } from '../../shared/store/order-repository';
+import { withOutbound } from '../../shared/store/outbound-repository';
 
 export interface GetOrderDeps {
   orders: Pick<OrderRepository, 'get'>;
@@ -17,6 +18,6 @@ export function makeHandler(deps: GetOrderDeps): HttpHandler {
       throw new NotFoundError(`No order ${params.orderId}`);
     }
     const { placedBy: _placedBy, ...order } = found;
-    return ok(order);
+    return ok(withOutbound(order));
   });
 }

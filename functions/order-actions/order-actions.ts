@@ -10,6 +10,7 @@ import { logger } from '../../shared/middleware/logger';
 import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
 import type { OrderRepository } from '../../shared/store/order-repository';
 import type { Settings } from '../../shared/app/settings';
+import { withOutbound } from '../../shared/store/outbound-repository';
 
 export interface OrderActionsDeps {
   orders: Pick<OrderRepository, 'get' | 'getRecord'>;
@@ -47,7 +48,7 @@ export function makeHandler(deps: OrderActionsDeps): HttpHandler {
     const view = await deps.orders.get(orderId);
     if (!view) throw new NotFoundError(`No order ${orderId}`);
     const { placedBy: _placedBy, ...order } = view;
-    return ok(order);
+    return ok(withOutbound(order));
   };
 
   return router({

@@ -4,7 +4,7 @@ import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import type { CustomerRepository } from '../../shared/store/customer-repository';
 import type { OrderLookup } from '../../shared/store/order-lookup';
-import type { OutboundRepository } from '../../shared/store/outbound-repository';
+import { withOutbound, type OutboundRepository } from '../../shared/store/outbound-repository';
 import type { OrdersApp } from '../../shared/app';
 
 export interface OrderLookupDeps {
@@ -30,7 +30,7 @@ export function makeHandler(deps: OrderLookupDeps): HttpHandler {
       const found = orderId ? await deps.orders.get(orderId) : undefined;
       if (!found) throw new NotFoundError(`No order numbered ${params.orderNumber}`);
       const { placedBy: _placedBy, ...order } = found;
-      return ok(order);
+      return ok(withOutbound(order));
     }),
 
     'POST /orders/{orderId}/notes': http(ROUTES.addOrderNote, async ({ params, body, auth }) => {

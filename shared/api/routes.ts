@@ -305,12 +305,12 @@ export const ROUTES = {
     responses: {
       201: { description: 'The OPEN fulfilment; the order is FULFILLING', schema: S.FulfilmentView, headers: ['location'] },
       404: { description: 'No such order' },
-      409: { description: 'Not PAID (nor COD) or in fulfilment; more than is left' },
+      409: { description: 'Not PAID; more than is left' },
       422: { description: 'No line of that SKU' },
     },
   },
   pickList: {
-    method: 'GET', path: '/fulfillments/{fulfillmentId}/pick-list', fn: 'fulfilment', summary: 'SKU, name, quantity, location (JSON; text/html printable)',
+    method: 'GET', path: '/fulfillments/{fulfillmentId}/pick-list', fn: 'fulfilment', summary: 'Pick list (JSON, or text/html to print)',
     auth: OUTBOUND, params: S.FulfilmentPath,
     responses: { 200: { description: 'The pick list', schema: S.PickList }, 404: { description: 'No such fulfilment' } },
   },
@@ -330,8 +330,8 @@ export const ROUTES = {
     responses: {
       201: { description: 'The shipment', schema: S.ShipmentView, headers: ['location'] },
       404: { description: 'No such order' },
-      409: { description: 'Not packed; not in fulfilment; tracking number in use' },
-      422: { description: 'Carrier cannot book (give trackingNumber); over 20 SKUs' },
+      409: { description: 'Not packed; tracking number in use' },
+      422: { description: 'Carrier cannot book; over 20 SKUs' },
       502: { description: 'Carrier did not book' },
     },
   },

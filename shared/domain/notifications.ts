@@ -111,8 +111,8 @@ const ACTION: Record<string, string> = {
   PaymentFlagged: 'A reported payment does not match its order (amount, currency or merchant): the order stays unpaid until finance resolves it.',
   RefundFailed: 'The provider refused a refund: the amount is refundable again; decide how to pay the customer back.',
   LatePaymentReceived: 'Money arrived for an order that was closed or already paid; it is being refunded in full. Let the customer know.',
-  FulfillmentCreated: 'New outbound work: pick and pack these units (the pick list is at GET /fulfillments/{fulfillmentId}/pick-list).',
-  ShipmentCreated: 'A parcel left with the carrier: give the customer the tracking number.',
+  FulfillmentCreated: 'Pick and pack these units.',
+  ShipmentCreated: 'Shipped: tell the customer the tracking number.',
 };
 
 /** A human-readable notification: a subject naming the order or SKU, and the facts as lines. */

@@ -18,11 +18,10 @@ const CARRIER_NAMES = ['aftership', 'easypost', 'kuaidi100', '17track', 'sandbox
 const SHIPMENT_STATUS_NAMES = [
   'LABEL_CREATED', 'PICKED_UP', 'IN_TRANSIT', 'EXCEPTION', 'DELIVERY_FAILED', 'OUT_FOR_DELIVERY', 'READY_FOR_PICKUP', 'RETURNING', 'DELIVERED', 'RETURNED',
 ] as const;
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const _carriersMatch: Same<(typeof CARRIER_NAMES)[number], PortCarrier> = true;
-const _statusesMatch: Same<(typeof SHIPMENT_STATUS_NAMES)[number], PortShipmentStatus> = true;
-void _carriersMatch;
-void _statusesMatch;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+/** compile-time checks only: both lists equal the contract's */
+export type ContractLists = [Holds<Same<(typeof CARRIER_NAMES)[number], PortCarrier>>, Holds<Same<(typeof SHIPMENT_STATUS_NAMES)[number], PortShipmentStatus>>];
 
 export const Carrier = z.enum(CARRIER_NAMES);
 export type Carrier = z.infer<typeof Carrier>;

@@ -4,13 +4,17 @@ import { Order, TimelineEntry, type OrderRecord } from '../domain/order';
 import type { ReservedLine } from '../domain/order-changes';
 import { findReplay, replayAmong, type IdempotencyClaim, type StoredResponse } from './idempotency';
 import { ENTITY, INDEX, keys, orderItemKind } from './keys';
-import { outboundViewOf, orderOutboundFrom, type OutboundView } from './outbound-repository';
 import { batchGet, productFromItem } from './product-repository';
 import { moneyView, orderMoneyFrom, type MoneyView } from './payment-repository';
 import { queryAll, type TableContext } from './table';
 import type { Product } from '../domain/product';
 
-export type OrderView = Order & MoneyView & { placedBy: string; outbound?: OutboundView };
+/**
+ * `outboundItems`: the partition's fulfilment and shipment items as stored, for the
+ * order views to read with `orderOutboundFrom` (kept out of this module so that every
+ * function reading orders does not carry the outbound rules).
+ */
+export type OrderView = Order & MoneyView & { placedBy: string; outboundItems?: Record<string, unknown>[] };
 
 /** Built once: zod compiles an object schema on its first parse, so a schema made per read costs ~0.7 ms each time. */
 const OrderItem = Order.omit({ timeline: true });
@@ -24,12 +28,6 @@ function orderFromItem(item: Record<string, unknown>): OrderRecord {
  * Reads of the order aggregate. Every write of an order (placement, reservation,
  * review, transitions, notes) is a change set committed by the writer.
  */
-/** Fulfilments and shipments with the per-line quantities, once outbound work exists. */
-function outboundOf(order: Pick<OrderRecord, 'lines'>, items: readonly Record<string, unknown>[]): { outbound?: OutboundView } {
-  const found = orderOutboundFrom(items);
-  return found.fulfilments.length || found.shipments.length ? { outbound: outboundViewOf(order, found) } : {};
-}
-
 export function orderRepository(ctx: TableContext) {
   const T = ctx.tableName;
 
@@ -103,6 +101,7 @@ export function orderRepository(ctx: TableContext) {
       if (!orderItem) return undefined;
       const record = orderFromItem(orderItem);
       const reservation = items.find((i) => orderItemKind(String(i.sk)) === 'reservation');
+      const outbound = items.filter((i) => keys.outboundKind(String(i.sk)) !== undefined);
       const timeline = items
         .filter((i) => orderItemKind(String(i.sk)) === 'timeline')
         .map((i) => TimelineEntry.parse({ at: i.at, type: i.eventType, actor: i.actor, detail: i.detail }));
@@ -111,7 +110,7 @@ export function orderRepository(ctx: TableContext) {
         timeline,
         ...(reservation ? { reservations: reservation.lines as Demand[] } : {}),
         ...moneyView(orderMoneyFrom(items), record.totals.total.currency),
-        ...outboundOf(record, items),
+        ...(outbound.length ? { outboundItems: outbound } : {}),
       };
     },
 

@@ -33,6 +33,12 @@ export function outboundViewOf(order: Pick<OrderRecord, 'lines'>, o: OrderOutbou
   return { lines: lineQuantities(order.lines, o.fulfilments, o.shipments), ...o };
 }
 
+/** An order as GET /orders/{orderId} answers it: its stored outbound items turned into the outbound view. */
+export function withOutbound<O extends { lines: OrderRecord['lines']; outboundItems?: Record<string, unknown>[] }>(order: O): Omit<O, 'outboundItems'> & { outbound?: OutboundView } {
+  const { outboundItems, ...rest } = order;
+  return outboundItems?.length ? { ...rest, outbound: outboundViewOf(order, orderOutboundFrom(outboundItems)) } : rest;
+}
+
 export function outboundRepository(ctx: TableContext) {
   const T = ctx.tableName;
   return {

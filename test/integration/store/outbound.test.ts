@@ -8,6 +8,7 @@ import type { Actor } from '../../../shared/domain/actor';
 import type { WaybillCarrier, WaybillInput } from '../../../shared/shipping/port';
 import { storeFor, type Store } from '../../../shared/store';
 import { keys } from '../../../shared/store/keys';
+import { withOutbound } from '../../../shared/store/outbound-repository';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { fakePaymentProviders } from '../../support/providers';
 import { createTestTable, type TestTable } from '../../support/table';
@@ -119,7 +120,7 @@ describe('outbound on the table', () => {
     await outbound.delivered(orderId, second.shipmentId, '2026-11-30T10:00:00+08:00', { causationId: 'e2', now: NOW });
     expect(await status(orderId)).toBe('DELIVERED');
 
-    const view = (await store.orders.get(orderId))!;
+    const view = withOutbound((await store.orders.get(orderId))!);
     expect(view.outbound!.lines.map((l) => [l.sku, l.ordered, l.allocated, l.picked, l.shipped, l.delivered, l.returned])).toEqual([
       [a, 2, 2, 2, 2, 2, 0], [b, 1, 1, 1, 1, 1, 0], [c, 3, 3, 3, 3, 3, 0],
     ]);
