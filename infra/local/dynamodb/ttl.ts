@@ -53,7 +53,9 @@ export class TtlSettings {
       const expiries = this.expiries.get(table.TableName);
       if (!expiries) continue;
       const setting = this.settings.get(table.TableName)!;
-      const item = (newItem ?? oldItem)!;
+      const item = newItem ?? oldItem;
+      // a Delete of an item that was not there changes nothing (DynamoDB accepts it)
+      if (!item) continue;
       const at = newItem ? attributeNumber(newItem[setting.attributeName]) : undefined;
       if (at === undefined) expiries.delete(itemKey(table, item));
       else expiries.set(itemKey(table, item), { key: keyAttributes(table, item), at });

@@ -1,7 +1,7 @@
 // TTL: UpdateTimeToLive / DescribeTimeToLive, and the sweeper deleting expired items with a
 // REMOVE stream record made by the DynamoDB service principal.
 import { DescribeTimeToLiveCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalDynamo, type LocalDynamo } from '../../../infra/local/dynamodb';
 import { clients, createTable, rejection, uniqueTableName } from './helpers';
@@ -79,4 +79,16 @@ it('expires items written before TTL was enabled, and not an item whose expiry a
   await until(async () => !(await exists('before')) && !(await exists('after')));
   await new Promise((r) => setTimeout(r, 2500));
   expect(await exists('kept')).toBe(true);
+});
+
+it('a transaction deleting an item that is not there succeeds on a TTL table, as DynamoDB does', async () => {
+  const table = await createTable(api.client, uniqueTableName('ttl-delete-missing'), 'NEW_AND_OLD_IMAGES');
+  await api.client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' } }));
+  await api.doc.send(new TransactWriteCommand({
+    TransactItems: [
+      { Put: { TableName: table, Item: { pk: 'kept', sk: 'X' } } },
+      { Delete: { TableName: table, Key: { pk: 'never-there', sk: 'X' } } },
+    ],
+  }));
+  expect((await api.doc.send(new GetCommand({ TableName: table, Key: { pk: 'kept', sk: 'X' } }))).Item).toEqual({ pk: 'kept', sk: 'X' });
 });
