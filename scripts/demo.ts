@@ -264,6 +264,25 @@ async function paymentsTour(tea: string) {
   step('6h. Reconciliation asks the providers about recent payments (it only reports, never changes money)');
   const recon = await api(undefined, 'POST', '/_local/schedules/reconcile-payments/run');
   say(`   reconcile-payments run: ${recon.status} ${JSON.stringify(recon.body)}`);
+
+  await outboundTour([bank, cod]);
+}
+
+/** Picked (pick list), packed and shipped with the carrier's tracking number, as ops would; then found by that number. */
+async function outboundTour(orders: { orderId: string; orderNumber: string }[]) {
+  step('6i. Outbound (出庫, 發貨): ops picks, packs and ships the bank-transfer order and the cash-on-delivery order');
+  for (const [i, o] of orders.entries()) {
+    const f = await must('ops', 'POST', `/orders/${o.orderId}/fulfillments`, {});
+    const list = await must('ops', 'GET', `/fulfillments/${f.fulfillmentId}/pick-list`);
+    say(`   ${o.orderNumber}: pick ${list.lines.map((l: { quantity: number; sku: string; location: string }) => `${l.quantity} × ${l.sku} at ${l.location}`).join(', ')}`);
+    await must('ops', 'POST', `/fulfillments/${f.fulfillmentId}/packed`);
+    const trackingNumber = `SF${run}${i}`.replace(/[^A-Za-z0-9-]/g, '');
+    const shipment = await must('ops', 'POST', `/orders/${o.orderId}/shipments`, { carrier: 'kuaidi100', trackingNumber });
+    const after = await must('ops', 'GET', `/orders/${o.orderId}`);
+    say(`   ${o.orderNumber}: shipped with ${shipment.carrier} ${shipment.trackingNumber} -> ${after.status}`);
+    const found = await must('cs', 'GET', `/orders?trackingNumber=${encodeURIComponent(trackingNumber)}`);
+    say(`   customer service finds ${trackingNumber}: ${found.items.map((x: { orderNumber: string }) => x.orderNumber).join(', ')}`);
+  }
 }
 
 /** A provider payment: start it as the shop, pay on the sandbox's page as the customer would, wait for PAID. */
