@@ -171,7 +171,8 @@ export function shipmentChangeSet(s: OutboundState, reserved: readonly ReservedL
       item: {
         trackingNumber: shipment.trackingNumber, carrier: shipment.carrier, orderId: order.orderId, shipmentId: shipment.shipmentId,
         status: 'LABEL_CREATED', statusAt: at, checkpoints: [],
-        ...(shipment.estimatedDelivery ? { estimatedDelivery: shipment.estimatedDelivery } : {}),
+        // the record keeps a date (carriers may answer a date-time)
+        ...(shipment.estimatedDelivery && /^\d{4}-\d{2}-\d{2}/.test(shipment.estimatedDelivery) ? { estimatedDelivery: shipment.estimatedDelivery.slice(0, 10) } : {}),
         ...(shipment.providerRef ? { providerRef: shipment.providerRef } : {}),
         createdAt: at, updatedAt: at, version: 1,
       },

@@ -5,6 +5,7 @@ import type { Fulfilment } from '../../../shared/domain/fulfilment';
 import type { OrderRecord } from '../../../shared/domain/order';
 import { completionChangeSet, deliveryChangeSet, fulfilmentCreatedChangeSet, shipmentChangeSet } from '../../../shared/domain/outbound-changes';
 import type { Shipment } from '../../../shared/domain/shipment';
+import { TrackingRecord } from '../../../shared/shipping/port';
 
 // The outbound decisions as data: what one transaction would write, read without a table.
 
@@ -48,9 +49,10 @@ describe('outbound change sets', () => {
       expect.objectContaining({ op: 'put', entity: 'tracking', id: ['SFs1'], expect: { exists: false }, item: expect.objectContaining({ status: 'LABEL_CREATED', checkpoints: [] }) }),
     ]));
     expect(set.movements).toEqual([expect.objectContaining({ sku: 'A', movement: 'COMMIT', quantity: 1, hold: 'reduce' })]);
-    // no personal data in the tracking record
+    // no personal data in the tracking record, and it is what the shipping contract's TrackingRecord reads
     const tracking = set.changes.find((c) => c.entity === 'tracking');
     expect(JSON.stringify(tracking)).not.toMatch(/Li Wei|Shanghai|li@example/);
+    expect(TrackingRecord.parse(tracking && 'item' in tracking ? tracking.item : undefined)).toMatchObject({ trackingNumber: 'SFs1', orderId: 'o1', shipmentId: 's1' });
   });
 
   it('only ops and admin (or the system) ship', () => {
