@@ -87,6 +87,23 @@ describe('shipping over HTTP', () => {
     expect(found.body.items.map((o: { orderId: string }) => o.orderId)).toEqual([orderId]);
   });
 
+  it('cash on delivery: picked and shipped before payment; the attempt stays PENDING until delivery', async () => {
+    const placed = await placeOrder([{ sku: cup, quantity: 1 }]);
+    const orderId = placed.body.orderId as string;
+    await eventually(() => getOrder(orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
+    const cod = await call('POST', `/orders/${orderId}/payments`, { as: 'storefront', body: { method: 'cod' } });
+    expect(cod.status).toBe(201);
+    const f = await call('POST', `/orders/${orderId}/fulfillments`, { as: 'ops', body: {} });
+    expect(f.status, JSON.stringify(f.body)).toBe(201);
+    expect((await getOrder(orderId)).body.status).toBe('FULFILLING');
+    await call('POST', `/fulfillments/${f.body.fulfillmentId}/packed`, { as: 'ops' });
+    const s = await call('POST', `/orders/${orderId}/shipments`, { as: 'ops', body: { carrier: 'kuaidi100', trackingNumber: `COD${randomUUID().slice(0, 8)}` } });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    const order = (await getOrder(orderId, 'finance')).body;
+    expect(order.status).toBe('SHIPPED');
+    expect(order.payments).toMatchObject([{ method: 'cod', status: 'PENDING' }]);
+  });
+
   it('bad input is a 400 problem and changes nothing; other roles get 403', async () => {
     const orderId = await paidOrder([{ sku: tea, quantity: 1 }]);
     for (const body of [{ lines: [] }, { lines: [{ sku: tea, quantity: 0 }] }, { extra: true }]) {
