@@ -1,9 +1,11 @@
-import { ROUTES } from '../../shared/api/routes';
+import { ROUTES, routeKey, type RouteDef } from '../../shared/api/routes';
 import type { Outbound } from '../../shared/app/outbound';
 import { actorOf } from '../../shared/domain/actor';
 import type { Fulfilment } from '../../shared/domain/fulfilment';
 import type { OrderRecord } from '../../shared/domain/order';
+import type { Auth } from '../../shared/middleware/auth';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import { requestHash } from '../../shared/middleware/idempotency';
 import { logger } from '../../shared/middleware/logger';
 import { pickListHtml } from '../../shared/shipping/pick-list-html';
 
@@ -24,6 +26,11 @@ function wantsHtml(accept: string | undefined): boolean {
   return rank('text/html') > Math.max(rank('application/json'), rank('*/*'));
 }
 
+/** The Idempotency-Key claim of a create (the same key for another order or body is another request: 409). */
+function claimOf(route: RouteDef, auth: Auth, key: string | undefined, request: unknown) {
+  return key ? { scope: auth.principal, key, requestHash: requestHash(routeKey(route), request) } : undefined;
+}
+
 function pickList(f: Fulfilment, order: OrderRecord) {
   return {
     fulfillmentId: f.fulfillmentId, orderId: f.orderId, orderNumber: f.orderNumber, status: f.status,
@@ -35,8 +42,11 @@ function pickList(f: Fulfilment, order: OrderRecord) {
 /** Outbound over HTTP (ops, admin): thin handlers over the outbound use cases (rules in shared/domain/fulfilment.ts, shipment.ts). */
 export function makeHandler(deps: FulfilmentDeps): HttpHandler {
   return router({
-    'POST /orders/{orderId}/fulfillments': http(ROUTES.createFulfilment, async ({ params, body, auth, requestId }) => {
-      const f = await deps.outbound.createFulfilment(params.orderId, body.lines, { actor: actorOf(auth, ROUTES.createFulfilment.auth), causationId: requestId, now: deps.now() });
+    'POST /orders/{orderId}/fulfillments': http(ROUTES.createFulfilment, async ({ params, body, auth, requestId, idempotencyKey }) => {
+      const f = await deps.outbound.createFulfilment(params.orderId, body.lines, {
+        actor: actorOf(auth, ROUTES.createFulfilment.auth), causationId: requestId, now: deps.now(),
+        claim: claimOf(ROUTES.createFulfilment, auth, idempotencyKey, { params, body }),
+      });
       logger.info('Fulfilment opened', { orderId: params.orderId, fulfillmentId: f.fulfillmentId });
       return created(f, `/fulfillments/${f.fulfillmentId}/pick-list`);
     }),
@@ -59,8 +69,11 @@ export function makeHandler(deps: FulfilmentDeps): HttpHandler {
     'POST /fulfillments/{fulfillmentId}/cancel': http(ROUTES.cancelFulfilment, async ({ params, auth, requestId }) =>
       ok(await deps.outbound.cancelFulfilment(params.fulfillmentId, { actor: actorOf(auth, ROUTES.cancelFulfilment.auth), causationId: requestId, now: deps.now() }))),
 
-    'POST /orders/{orderId}/shipments': http(ROUTES.createShipment, async ({ params, body, auth, requestId }) => {
-      const s = await deps.outbound.createShipment(params.orderId, body, { actor: actorOf(auth, ROUTES.createShipment.auth), causationId: requestId, now: deps.now() });
+    'POST /orders/{orderId}/shipments': http(ROUTES.createShipment, async ({ params, body, auth, requestId, idempotencyKey }) => {
+      const s = await deps.outbound.createShipment(params.orderId, body, {
+        actor: actorOf(auth, ROUTES.createShipment.auth), causationId: requestId, now: deps.now(),
+        claim: claimOf(ROUTES.createShipment, auth, idempotencyKey, { params, body }),
+      });
       logger.info('Shipment created', { orderId: params.orderId, shipmentId: s.shipmentId, carrier: s.carrier, trackingNumber: s.trackingNumber });
       return created(s, `/orders/${params.orderId}`);
     }),

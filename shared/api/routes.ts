@@ -39,6 +39,7 @@ const PAYERS: readonly Role[] = ['storefront', 'cs', 'finance', 'admin'];
 const MONEY_STAFF: readonly Role[] = ['finance', 'admin'];
 /** picking, packing and shipping */
 const OUTBOUND: readonly Role[] = ['ops', 'admin'];
+const RETRY_KEY = { name: 'Idempotency-Key', required: false, description: 'Same key: the first answer again.' };
 const IF_MATCH_ORDER = {
   name: 'If-Match', required: false, description: 'The order version the caller saw: a changed order is 409 instead of acted on.',
 };
@@ -300,10 +301,10 @@ export const ROUTES = {
 
   // --- outbound: fulfilments (出庫) and shipments (發貨); ops and admin ---
   createFulfilment: {
-    method: 'POST', path: '/orders/{orderId}/fulfillments', fn: 'fulfilment', summary: 'Open pick/pack work (all or some of what is left)',
-    auth: OUTBOUND, params: S.OrderIdPath, body: S.CreateFulfilmentRequest,
+    method: 'POST', path: '/orders/{orderId}/fulfillments', fn: 'fulfilment', summary: 'Open pick/pack work',
+    auth: OUTBOUND, params: S.OrderIdPath, body: S.CreateFulfilmentRequest, headers: [RETRY_KEY],
     responses: {
-      201: { description: 'The OPEN fulfilment; the order is FULFILLING', schema: S.FulfilmentView, headers: ['location'] },
+      201: { description: 'The OPEN fulfilment', schema: S.FulfilmentView, headers: ['location'] },
       404: { description: 'No such order' },
       409: { description: 'Not PAID; more than is left' },
       422: { description: 'No line of that SKU' },
@@ -320,13 +321,13 @@ export const ROUTES = {
     responses: { 200: { description: 'The PACKED fulfilment', schema: S.FulfilmentView }, 404: { description: 'No such fulfilment' }, 409: { description: 'Not OPEN' } },
   },
   cancelFulfilment: {
-    method: 'POST', path: '/fulfillments/{fulfillmentId}/cancel', fn: 'fulfilment', summary: 'Cancel before anything of it shipped',
+    method: 'POST', path: '/fulfillments/{fulfillmentId}/cancel', fn: 'fulfilment', summary: 'Cancel before shipping',
     auth: OUTBOUND, params: S.FulfilmentPath,
     responses: { 200: { description: 'The CANCELLED fulfilment', schema: S.FulfilmentView }, 404: { description: 'No such fulfilment' }, 409: { description: 'Shipped or cancelled' } },
   },
   createShipment: {
-    method: 'POST', path: '/orders/{orderId}/shipments', fn: 'fulfilment', summary: 'Ship packed units with a carrier',
-    auth: OUTBOUND, params: S.OrderIdPath, body: S.CreateShipmentRequest,
+    method: 'POST', path: '/orders/{orderId}/shipments', fn: 'fulfilment', summary: 'Ship packed units',
+    auth: OUTBOUND, params: S.OrderIdPath, body: S.CreateShipmentRequest, headers: [RETRY_KEY],
     responses: {
       201: { description: 'The shipment', schema: S.ShipmentView, headers: ['location'] },
       404: { description: 'No such order' },

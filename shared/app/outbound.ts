@@ -10,6 +10,7 @@ import {
 import { planShipment, type Shipment } from '../domain/shipment';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
 import type { Carrier, WaybillCarrier } from '../shipping/port';
+import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim } from '../store/idempotency';
 import { newId } from '../store/ids';
 import type { OrderRepository } from '../store/order-repository';
 import type { OutboundRepository } from '../store/outbound-repository';
@@ -34,6 +35,8 @@ import { makeWriter } from '../store/writer';
 // is read and decided again, so the answer reflects the order as it is now.
 
 export interface OutboundDeps {
+  /** for Idempotency-Key replays (claims are read directly, like the other use cases') */
+  ctx?: TableContext;
   orders: Pick<OrderRepository, 'getRecord' | 'reservedLines'>;
   outbound: Pick<OutboundRepository, 'outbound' | 'orderOfFulfilment' | 'dueForCompletion'>;
   payments: Pick<PaymentRepository, 'money'>;
@@ -53,6 +56,9 @@ export interface OutboundOptions {
   now: Date;
 }
 
+/** A create that a client may retry: with an Idempotency-Key claim, a retry answers what the first request answered. */
+export type ClaimedOptions = OutboundOptions & { claim?: IdempotencyClaim | undefined };
+
 /** The actor of the delivery and completion steps. */
 export const SHIPMENT_PROGRESS = systemActor('shipment-progress');
 export const COMPLETE_ORDERS = systemActor('complete-orders');
@@ -71,6 +77,29 @@ export function makeOutbound(deps: OutboundDeps) {
   }
 
   const workflow = () => deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS);
+
+  /** The first request's answer to this claim, if it was made already (a 409 if for another request). */
+  async function replayOf<T>(claim: IdempotencyClaim | undefined, now: Date): Promise<T | undefined> {
+    if (!claim || !deps.ctx) return undefined;
+    return (await findReplay(deps.ctx, [claim], now))?.body as T | undefined;
+  }
+
+  /** Commit with the claim (if any) in the same transaction; a lost claim answers the winner's result. */
+  async function commitClaimed<T>(set: ChangeSet, orderId: string, opts: ClaimedOptions, result: T, location: string): Promise<T> {
+    if (!opts.claim || !deps.ctx) {
+      await commit(set, orderId, opts);
+      return result;
+    }
+    set.changes.push(claimChange(opts.claim, { statusCode: 201, body: result, headers: { location } }, opts.now, 'claim', { orderId }));
+    try {
+      await commit(set, orderId, opts);
+      return result;
+    } catch (err) {
+      const lost = err instanceof ConditionFailed ? err.find('claim') : undefined;
+      if (lost) return (await resolveLostClaim(deps.ctx, opts.claim, lost.old)).body as T;
+      throw err;
+    }
+  }
 
   /** Read, decide, commit; on a lost condition about the order's outbound items, read and decide again. */
   async function decided<T>(attempt: () => Promise<T>, orderId: string): Promise<T> {
@@ -103,7 +132,9 @@ export function makeOutbound(deps: OutboundDeps) {
 
   return {
     /** Open outbound work for all or some of what is left to fulfil. */
-    async createFulfilment(orderId: string, lines: { sku: string; quantity: number }[] | undefined, opts: OutboundOptions): Promise<Fulfilment> {
+    async createFulfilment(orderId: string, lines: { sku: string; quantity: number }[] | undefined, opts: ClaimedOptions): Promise<Fulfilment> {
+      const replay = await replayOf<Fulfilment>(opts.claim, opts.now);
+      if (replay) return replay;
       const fulfillmentId = `ful_${newId(opts.now)}`;
       return decided(async () => {
         const s = await state(orderId);
@@ -111,8 +142,7 @@ export function makeOutbound(deps: OutboundDeps) {
         const planned = planFulfilment(lineQuantities(s.order.lines, s.fulfilments, s.shipments), reserved, { lines });
         const cod = await cashOnDelivery(s.order);
         const { set, fulfilment } = fulfilmentCreatedChangeSet(s, { fulfillmentId, lines: planned }, opts.actor, opts.now, { cashOnDelivery: cod });
-        await commit(set, orderId, opts);
-        return fulfilment;
+        return commitClaimed(set, orderId, opts, fulfilment, `/fulfillments/${fulfillmentId}/pick-list`);
       }, orderId);
     },
 
@@ -149,8 +179,10 @@ export function makeOutbound(deps: OutboundDeps) {
     async createShipment(
       orderId: string,
       input: { carrier: Carrier; trackingNumber?: string | undefined; lines?: { sku: string; quantity: number }[] | undefined; fulfillmentId?: string | undefined },
-      opts: OutboundOptions,
+      opts: ClaimedOptions,
     ): Promise<Shipment> {
+      const replay = await replayOf<Shipment>(opts.claim, opts.now);
+      if (replay) return replay;
       const shipmentId = `shp_${newId(opts.now)}`;
       let booked: { trackingNumber: string; providerRef?: string; labelUrl?: string; estimatedDelivery?: string } | undefined =
         input.trackingNumber ? { trackingNumber: input.trackingNumber } : undefined;
@@ -165,14 +197,13 @@ export function makeOutbound(deps: OutboundDeps) {
         };
         const reserved = (await deps.orders.reservedLines(orderId)) ?? [];
         try {
-          await commit(shipmentChangeSet(s, reserved, shipment, opts.actor, opts.now), orderId, opts);
+          return await commitClaimed(shipmentChangeSet(s, reserved, shipment, opts.actor, opts.now), orderId, opts, shipment, `/orders/${orderId}`);
         } catch (err) {
           if (err instanceof ConditionFailed && err.find('tracking')) {
             throw new ConflictError(`Tracking number ${shipment.trackingNumber} is already in use`, { trackingNumber: shipment.trackingNumber }, 'tracking-number-in-use', 'Tracking number in use');
           }
           throw err;
         }
-        return shipment;
       }, orderId);
     },
 
@@ -269,7 +300,7 @@ export function outboundSteps(
   const payments = paymentRepository(ctx);
   const writer = makeWriter(ctx);
   const outbound = makeOutbound({
-    orders, outbound: outboundRepository(ctx), payments, settings: settingsRepository(ctx), writer,
+    ctx, orders, outbound: outboundRepository(ctx), payments, settings: settingsRepository(ctx), writer,
     waybillCarrierFor: opts.waybillCarrierFor ?? waybillCarrierFor,
     notifyUrl: (carrier) => {
       if (!PUBLIC_API_URL) throw new Error('PUBLIC_API_URL is not set: carriers cannot be told where to call back');

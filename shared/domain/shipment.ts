@@ -55,9 +55,10 @@ export type Shipment = z.infer<typeof Shipment>;
 
 /**
  * Actions one shipment's transaction needs besides its stock: the shipment, the order,
- * the tracking record, the timeline entry and up to two outbox events.
+ * the tracking record, the timeline entry, up to two outbox events and an
+ * Idempotency-Key claim.
  */
-const FIXED_ACTIONS = 6;
+const FIXED_ACTIONS = 7;
 /** Each SKU at a location moves four items (level, total, ledger entry, the order's hold). */
 const ACTIONS_PER_SKU = 4;
 const MAX_ACTIONS = 100;

@@ -44,7 +44,7 @@ beforeAll(async () => {
   lifecycle = orderLifecycle(store);
   payments = paymentsOver(store, fakePaymentProviders({}).providers);
   outbound = makeOutbound({
-    orders: store.orders, outbound: store.outbound, payments: store.payments, settings: store.settings, writer: store.writer,
+    ctx: store.ctx, orders: store.orders, outbound: store.outbound, payments: store.payments, settings: store.settings, writer: store.writer,
     waybillCarrierFor: (c) => (c === 'easypost' ? fakeCarrier : undefined),
     notifyUrl: (c) => `https://api.test/webhooks/carriers/${c}`,
     collectCash: (orderId, paymentId, reference, o) => payments.collectCash(orderId, paymentId, reference, o),
@@ -157,6 +157,25 @@ describe('outbound on the table', () => {
     expect(await level(a!)).toMatchObject({ onHand: 9, reserved: 1, held: 1 });
     // a carrier that cannot book needs the tracking number
     await expect(outbound.createShipment(two, { carrier: 'aftership' }, opts())).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('a retried create with the same Idempotency-Key answers the first result once; another request under the key is a 409', async () => {
+    const [a] = await skus(1);
+    const orderId = await paid([{ sku: a!, quantity: 2 }]);
+    const claim = (key: string, body: unknown) => ({ scope: 'u-ops', key, requestHash: JSON.stringify(body) });
+    const one = { lines: [{ sku: a!, quantity: 1 }] };
+    const [f1, f2] = await Promise.all([1, 2].map(() => outbound.createFulfilment(orderId, one.lines, { ...opts(), claim: claim(`k-${orderId}`, one) })));
+    expect(f2!.fulfillmentId).toBe(f1!.fulfillmentId);
+    expect((await store.outbound.outbound(orderId)).fulfilments).toHaveLength(1);
+    await expect(outbound.createFulfilment(orderId, undefined, { ...opts(), claim: claim(`k-${orderId}`, {}) })).rejects.toMatchObject({ status: 409 });
+
+    await outbound.pack(f1!.fulfillmentId, opts());
+    const ship = { carrier: 'easypost' as const };
+    const s1 = await outbound.createShipment(orderId, ship, { ...opts(), claim: claim(`s-${orderId}`, ship) });
+    const s2 = await outbound.createShipment(orderId, ship, { ...opts(), claim: claim(`s-${orderId}`, ship) });
+    expect(s2).toEqual(s1);
+    expect((await store.outbound.outbound(orderId)).shipments).toHaveLength(1);
+    expect(await level(a!)).toMatchObject({ onHand: 9, reserved: 1 });
   });
 
   it('a cancelled fulfilment gives its units back; a second fulfilment covers them', async () => {
