@@ -1,3 +1,5 @@
+import * as z from 'zod';
+import { parseConfig } from '../config';
 import { systemActor, type Actor } from '../domain/actor';
 import type { ChangeSet } from '../domain/decision';
 import { BusinessRuleError, ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
@@ -9,25 +11,17 @@ import {
 } from '../domain/outbound-changes';
 import { planShipment, type Shipment } from '../domain/shipment';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { waybillCarrierFor } from '../shipping/carriers/registry';
 import type { Carrier, WaybillCarrier } from '../shipping/port';
 import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim } from '../store/idempotency';
 import { newId } from '../store/ids';
-import type { OrderRepository } from '../store/order-repository';
-import type { OutboundRepository } from '../store/outbound-repository';
-import type { PaymentRepository } from '../store/payment-repository';
-import type { SettingsRepository } from '../store/settings-repository';
-import { ConditionFailed, type Writer } from '../store/writer';
-import { stamped } from './events';
-import * as z from 'zod';
-import { parseConfig } from '../config';
-import { waybillCarrierFor } from '../shipping/carriers/registry';
-import { orderRepository } from '../store/order-repository';
-import { outboundRepository } from '../store/outbound-repository';
-import { paymentRepository } from '../store/payment-repository';
-import { settingsRepository } from '../store/settings-repository';
+import { orderRepository, type OrderRepository } from '../store/order-repository';
+import { outboundRepository, type OutboundRepository } from '../store/outbound-repository';
+import { paymentRepository, type PaymentRepository } from '../store/payment-repository';
+import { settingsRepository, type SettingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
-import { makeWriter } from '../store/writer';
-
+import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
+import { stamped } from './events';
 
 // Outbound use cases (出庫, 發貨, delivery, completion): read the order's partition,
 // let the domain decide (outbound-changes.ts), commit one transaction. A lost
