@@ -1,4 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applicationFor, type Application } from '../../../shared/app';
 import { orderLifecycle, type OrderLifecycle } from '../../../shared/app/order-lifecycle';
@@ -215,5 +216,34 @@ describe('outbound on the table', () => {
     await outbound.createShipment(orderId, { carrier: 'kuaidi100', trackingNumber: `BIG2${orderId}` }, opts());
     expect(await status(orderId)).toBe('SHIPPED');
     for (const sku of list) expect(await level(sku)).toMatchObject({ onHand: 4, reserved: 0, held: 0 });
+  });
+
+  it('any split of an order into shipments conserves stock: on hand and reserved fall by exactly what shipped, holds match reserved, COMMIT entries sum to it', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 12, maxLength: 12 }),
+      async (quantities, chunks) => {
+        const list = await skus(quantities.length, 10);
+        const orderId = await paid(list.map((sku, i) => ({ sku, quantity: quantities[i]! })));
+        await outbound.pack((await outbound.createFulfilment(orderId, undefined, opts())).fulfillmentId, opts());
+        const shipped = list.map(() => 0);
+        let n = 0;
+        while (shipped.some((q, i) => q < quantities[i]!)) {
+          const lines = list.flatMap((sku, i) => {
+            const q = Math.min(chunks[n++ % chunks.length]!, quantities[i]! - shipped[i]!);
+            return q > 0 ? [{ sku, quantity: q }] : [];
+          });
+          await outbound.createShipment(orderId, { carrier: 'kuaidi100', trackingNumber: `P${n}${orderId}`, lines }, opts());
+          lines.forEach((l) => (shipped[list.indexOf(l.sku)]! += l.quantity));
+          for (const [i, sku] of list.entries()) {
+            const left = quantities[i]! - shipped[i]!;
+            expect(await level(sku)).toMatchObject({ onHand: 10 - shipped[i]!, reserved: left, available: 10 - quantities[i]!, held: left });
+            const commits = (await store.ledger.ledger(sku)).filter((e) => e.orderId === orderId && e.movement === 'COMMIT');
+            expect(commits.reduce((a, e) => a + Number(e.quantity), 0)).toBe(shipped[i]);
+          }
+        }
+        expect(await status(orderId)).toBe('SHIPPED');
+      },
+    ), { numRuns: 6 });
   });
 });
