@@ -63,6 +63,8 @@ export interface StockMovement {
   actor: string;
   cause: { orderId?: string; adjustmentId?: string; reason?: string; note?: string };
   hold?: 'create' | 'end';
+  /** attributes the SKU's total item must not have, as the decision saw it (e.g. no reorder point) */
+  totalMissing?: readonly string[];
 }
 
 /** An event as the domain states it; the use case stamps the envelope (ids, causation). */
