@@ -40,6 +40,7 @@ const stripe: PaymentProviderAdapter = {
     return Promise.resolve({ status: 'PENDING', providerRefundRef: `re_${input.refundId}` });
   },
   retrieve: () => Promise.resolve({ status: 'PENDING' }),
+  cancel: () => Promise.resolve({ status: 'CANCELLED' }),
 };
 const providers: PaymentProviders = {
   adapterFor: () => stripe,
