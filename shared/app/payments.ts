@@ -288,11 +288,13 @@ export function makePayments(deps: PaymentsDeps) {
      * refunded automatically. A provider that cannot be reached throws: the step retries.
      */
     async closeAbandoned(orderId: string, opts: { now: Date; causationId: string }): Promise<{ paymentId: string; outcome: string }[]> {
+      // most closed orders have no attempt open at a provider: one read, and nothing else
+      const open = (await deps.payments.money(orderId)).payments.filter((x) => x.status === 'PENDING' && x.provider !== 'manual');
+      if (open.length === 0) return [];
       const order = await deps.orders.getRecord(orderId);
       if (!order || (order.status !== 'CANCELLED' && order.status !== 'EXPIRED')) return [];
-      const money = await deps.payments.money(orderId);
       const closed: { paymentId: string; outcome: string }[] = [];
-      for (const p of money.payments.filter((x) => x.status === 'PENDING' && x.provider !== 'manual')) {
+      for (const p of open) {
         const { status } = await deps.providers.adapterFor(p.provider as CallbackProvider).cancel(cancelInput(p));
         if (status !== 'CANCELLED') {
           closed.push({ paymentId: p.paymentId, outcome: status === 'ALREADY_FINAL' ? 'already-final' : 'unknown' });
