@@ -324,14 +324,14 @@ export const ShipmentStatusChanged = defineEvent({
  * ShipmentStatusChanged so notification settings (which route by detail-type) can send
  * it to customer service.
  */
-export const ShipmentException = defineEvent({
+export const ShipmentExceptionReported = defineEvent({
   source: SHIPPING_SOURCE,
-  detailType: 'ShipmentException',
+  detailType: 'ShipmentExceptionReported',
   version: 1,
   data: ShipmentStatusFacts.extend({ status: z.enum(['EXCEPTION', 'DELIVERY_FAILED']) }),
 });
 
-export const SHIPPING_EVENTS = [ShipmentStatusChanged, ShipmentException] as const;
+export const SHIPPING_EVENTS = [ShipmentStatusChanged, ShipmentExceptionReported] as const;
 
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,

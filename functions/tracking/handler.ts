@@ -1,8 +1,8 @@
+import { trackingReads } from '../../shared/app/tracking-reads';
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
-import { trackingRepository } from '../../shared/store/tracking-repository';
 import { makeHandler } from './tracking';
 
 const config = loadConfig();
 
-export const handler = makeHandler({ tracking: trackingRepository({ doc: documentClient, tableName: config.TABLE_NAME }) });
+export const handler = makeHandler({ tracking: trackingReads({ doc: documentClient, tableName: config.TABLE_NAME }) });

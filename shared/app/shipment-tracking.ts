@@ -9,7 +9,7 @@ import { stamped } from './events';
 
 // Tracking reports applied to a parcel's record: load it by tracking number, let the
 // pure rules decide (shared/domain/tracking.ts), write it conditioned on its version,
-// with ShipmentStatusChanged (and ShipmentException for EXCEPTION / DELIVERY_FAILED) in
+// with ShipmentStatusChanged (and ShipmentExceptionReported for EXCEPTION / DELIVERY_FAILED) in
 // the same transaction when the status moved. A lost condition (another report of the
 // same parcel) is read and decided again; the rules make the end independent of order.
 
@@ -29,7 +29,7 @@ function statusEvents(before: TrackingRecord, after: TrackingRecord): DomainEven
     previousStatus: before.status, status: after.status, at: after.statusAt,
   };
   const changed: DomainEvent = { detailType: 'ShipmentStatusChanged', data };
-  return SIDE_STATUSES.has(after.status) ? [changed, { detailType: 'ShipmentException', data }] : [changed];
+  return SIDE_STATUSES.has(after.status) ? [changed, { detailType: 'ShipmentExceptionReported', data }] : [changed];
 }
 
 /** The record's change as the writer takes it: every field set, conditioned on the version read. */

@@ -197,7 +197,7 @@ describe('carrier reports applied to a parcel', () => {
     expect(await work((await drain()).map((q) => q.body))).toEqual([]);
     expect(await stored('EZ-FAIL')).toMatchObject({ status: 'DELIVERY_FAILED', providerRef: 'trk_0123', estimatedDelivery: '2026-12-03' });
     expect((await outbox('EZ-FAIL')).map((e) => `${e.detailType}:${e.data.status}`).sort())
-      .toEqual(['ShipmentException:DELIVERY_FAILED', 'ShipmentStatusChanged:DELIVERY_FAILED', 'ShipmentStatusChanged:OUT_FOR_DELIVERY']);
+      .toEqual(['ShipmentExceptionReported:DELIVERY_FAILED', 'ShipmentStatusChanged:DELIVERY_FAILED', 'ShipmentStatusChanged:OUT_FOR_DELIVERY']);
 
     await shipped('AS-1', 'aftership');
     await shipped('LX-1', '17track');
