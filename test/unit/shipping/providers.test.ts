@@ -1,3 +1,4 @@
+import EasyPost from '@easypost/api';
 import { describe, expect, it } from 'vitest';
 import { trackingAdapters } from '../../../shared/shipping/registry';
 import { carrierCredentialsLoader } from '../../../shared/shipping/credentials';
@@ -60,7 +61,11 @@ describe('EasyPost', () => {
   ]);
 
   it('verifies hmac-sha256-hex with the NFKD-normalized secret (as EasyPost\'s own library does) and normalizes the tracker', async () => {
-    const r = await receive('easypost', easypostCallback(payload));
+    const cb = easypostCallback(payload);
+    // EasyPost's own helper accepts the signature the test signed (and refuses it under another secret)
+    expect(new EasyPost('test_key').Utils.validateWebhook(Buffer.from(cb.body), cb.headers, carrierCredentials.easypost.webhookSecret)).toMatchObject({ id: 'evt_0001' });
+    expect(() => new EasyPost('test_key').Utils.validateWebhook(Buffer.from(cb.body), cb.headers, 'another-secret')).toThrow();
+    const r = await receive('easypost', cb);
     expect(r).toMatchObject({ ok: true, notifications: [{
       provider: 'easypost', eventKey: 'evt_0001', trackingNumber: 'EZ1000000001', providerRef: 'trk_0123', status: 'DELIVERED',
       occurredAt: '2026-11-30T16:20:00Z', estimatedDelivery: '2026-12-03',
