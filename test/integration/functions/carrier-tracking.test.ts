@@ -208,6 +208,26 @@ describe('carrier reports applied to a parcel', () => {
     expect(await stored('LX-1')).toMatchObject({ status: 'DELIVERED', estimatedDelivery: '2026-12-04' });
   });
 
+  it('reports of one parcel applied at the same time all land (conditional writes on the version, read and decided again)', async () => {
+    await shipped('SF-RACE');
+    for (const i of [0, 1, 2, 3]) await post('kuaidi100', snapshot('SF-RACE', i));
+    const sink = shipmentTracking({ doc: table.doc, tableName: table.tableName });
+    const reports = (await drain()).map((q) => q.message.notification);
+    const outcomes = await Promise.all([...reports, ...reports].map((n, i) => sink.apply(n, { now: new Date(), causationId: `race-${i}` })));
+    expect(outcomes.filter((o) => o.outcome === 'status-changed').length).toBeGreaterThanOrEqual(1);
+    const [race, reference] = [await stored('SF-RACE'), await stored('SF-INORDER')];
+    expect(race).toMatchObject({ status: 'DELIVERED', checkpoints: reference!.checkpoints });
+    // one event per status move, whichever report won each round
+    const moves = (await outbox('SF-RACE')).map((e) => e.data);
+    expect(moves.length).toBe(outcomes.filter((o) => o.outcome === 'status-changed').length);
+    // the moves chain from LABEL_CREATED to DELIVERED, each starting where the one before ended
+    const next = new Map(moves.map((m) => [m.previousStatus, m.status]));
+    const path = ['LABEL_CREATED'];
+    while (next.has(path.at(-1))) path.push(next.get(path.at(-1)) as string);
+    expect(path.length).toBe(moves.length + 1);
+    expect(path.at(-1)).toBe('DELIVERED');
+  });
+
   it('acknowledges a report for an unknown tracking number without retrying it', async () => {
     await post('kuaidi100', snapshot('SF-NOBODY', 1));
     const sink = shipmentTracking({ doc: table.doc, tableName: table.tableName });
