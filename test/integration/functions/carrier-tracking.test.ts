@@ -196,7 +196,7 @@ describe('carrier reports applied to a parcel', () => {
       { at: '2026-11-30T08:00:00Z', status: 'out_for_delivery', message: 'Out for delivery' },
       { at: '2026-11-30T15:00:00Z', status: 'failure', message: 'Delivery attempted, no access' },
     ])));
-    expect(await work((await drain()).map((q) => q.body))).toEqual([]);
+    for (const q of await drain()) expect(await work([q.body])).toEqual([]);
     expect(await stored('EZ-FAIL')).toMatchObject({ status: 'DELIVERY_FAILED', providerRef: 'trk_0123', estimatedDelivery: '2026-12-03' });
     expect((await outbox('EZ-FAIL')).map((e) => `${e.detailType}:${e.data.status}`).sort())
       .toEqual(['ShipmentExceptionReported:DELIVERY_FAILED', 'ShipmentStatusChanged:DELIVERY_FAILED', 'ShipmentStatusChanged:OUT_FOR_DELIVERY']);
