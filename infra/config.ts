@@ -21,6 +21,8 @@ export interface StageConfig {
   readonly logLevel: LogLevel;
   /** Default-stage throttling of the HTTP API (steady requests/second and burst bucket). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Throttling of the public `GET /tracking/{trackingNumber}` (route settings of the stage). */
+  readonly publicTrackingThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   /** Origins browsers may call the API from. */
   readonly corsAllowOrigins: string[];
   readonly auth: {
@@ -72,6 +74,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logRetention: RetentionDays.ONE_WEEK,
     logLevel: 'DEBUG',
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
+    publicTrackingThrottle: { rateLimit: 5, burstLimit: 10 },
     corsAllowOrigins: ['http://localhost:3000', 'http://localhost:5173'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 512, timeout: Duration.seconds(10) },
@@ -94,6 +97,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logRetention: RetentionDays.ONE_MONTH,
     logLevel: 'INFO',
     apiThrottle: { rateLimit: 100, burstLimit: 200 },
+    publicTrackingThrottle: { rateLimit: 10, burstLimit: 20 },
     corsAllowOrigins: ['https://staging.oms.example.com'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },
@@ -114,6 +118,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logRetention: RetentionDays.SIX_MONTHS,
     logLevel: 'INFO',
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+    publicTrackingThrottle: { rateLimit: 50, burstLimit: 100 },
     corsAllowOrigins: ['https://oms.example.com'],
     auth: { threatProtection: true },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },

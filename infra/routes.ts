@@ -50,6 +50,10 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   // provider callbacks: the inbox item only (put, update, get); queue and secrets are bound in the API stack
   'payment-webhooks': 'readwrite',
   payments: 'readwrite',
+  // carrier callbacks: the inbox item only (put, update, get); queue and secrets are bound in the API stack
+  'carrier-webhooks': 'readwrite',
+  // public tracking: reads the tracking record only
+  tracking: 'read',
 };
 
 // What some functions need beyond table access: the receipts function ships the voucher's

@@ -95,4 +95,6 @@ export const ENTITIES: EntityMap = {
   },
   paymentDrift: { type: ENTITY.paymentDrift, key: (id) => keys.paymentDrift(...(one(id, 3) as [string, string, string])) },
   refund: { type: ENTITY.refund, key: (id) => keys.refund(...(one(id, 2) as [string, string])) },
+  // a parcel's tracking: its outbox items (ShipmentStatusChanged) live in its own partition
+  tracking: { type: ENTITY.tracking, key: (id) => keys.tracking(one(id)[0]!), partition: (trackingNumber) => keys.tracking(trackingNumber).pk },
 };
