@@ -55,6 +55,14 @@ export interface StageConfig {
     readonly alipayGatewayUrl: string;
     readonly wechatpayApiUrl: string;
   };
+  /**
+   * Carriers' API base URLs (EASYPOST_API_URL, KUAIDI100_API_URL). CARRIER_SANDBOX_URL is
+   * set by no stage: the local cloud gives it (and points these two at its sandbox carrier).
+   */
+  readonly carriers: {
+    readonly easypostApiUrl: string;
+    readonly kuaidi100ApiUrl: string;
+  };
 }
 
 /** The providers' production APIs (Stripe's test mode is the same host, chosen by the key). */
@@ -62,6 +70,12 @@ const PROVIDER_APIS = {
   stripeApiUrl: 'https://api.stripe.com',
   alipayGatewayUrl: 'https://openapi.alipay.com/gateway.do',
   wechatpayApiUrl: 'https://api.mch.weixin.qq.com',
+} as const;
+
+/** The carriers' APIs (EasyPost's test mode is the same host, chosen by the key). */
+const CARRIER_APIS = {
+  easypostApiUrl: 'https://api.easypost.com',
+  kuaidi100ApiUrl: 'https://poll.kuaidi100.com',
 } as const;
 
 const CONFIGS: Record<StageName, StageConfig> = {
@@ -85,6 +99,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     notifications: { departmentEmails: {} },
     // Alipay's developer sandbox; Stripe and WeChat Pay choose test mode by credentials
     payments: { ...PROVIDER_APIS, alipayGatewayUrl: 'https://openapi-sandbox.dl.alipaydev.com/gateway.do' },
+    carriers: CARRIER_APIS,
   },
   staging: {
     stage: 'staging',
@@ -106,6 +121,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     },
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
+    carriers: CARRIER_APIS,
   },
   prod: {
     stage: 'prod',
@@ -126,6 +142,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     },
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
+    carriers: CARRIER_APIS,
   },
 };
 
