@@ -23,12 +23,12 @@ export const PAYMENT_PROVIDERS = ['stripe', 'alipay', 'wechatpay'] as const;
 /** Carriers' secrets (`oms/<stage>/carriers/<provider>`), served the same way. */
 export const CARRIER_PROVIDERS = ['aftership', 'easypost', 'kuaidi100', '17track'] as const;
 const SECRET_PROVIDERS = [...PAYMENT_PROVIDERS, ...CARRIER_PROVIDERS] as const;
-export type PaymentProvider = (typeof SECRET_PROVIDERS)[number];
+export type SecretProvider = (typeof SECRET_PROVIDERS)[number];
 
 /** The tag that names the payment provider a secret belongs to. */
 export const PROVIDER_TAG = 'oms:provider';
 /** The function environment variable that holds each provider's secret ARN. */
-export const PROVIDER_SECRET_ENV: Record<PaymentProvider, string> = {
+export const PROVIDER_SECRET_ENV: Record<SecretProvider, string> = {
   stripe: 'STRIPE_SECRET_ARN',
   alipay: 'ALIPAY_SECRET_ARN',
   wechatpay: 'WECHATPAY_SECRET_ARN',
@@ -41,11 +41,11 @@ export const PROVIDER_SECRET_ENV: Record<PaymentProvider, string> = {
 export interface TemplateSecret {
   arn: string;
   name: string;
-  provider?: PaymentProvider;
+  provider?: SecretProvider;
 }
 
 /** A provider's secret value, in the JSON shape the functions read (the payments contract). */
-export function providerSecretValue(provider: PaymentProvider, c: ProviderCredentials): Record<string, string> {
+export function providerSecretValue(provider: SecretProvider, c: ProviderCredentials): Record<string, string> {
   switch (provider) {
     case 'stripe':
       return { secretKey: c.stripe.secretKey, webhookSecret: c.stripe.webhookSecret };
@@ -68,7 +68,7 @@ export function providerSecretValue(provider: PaymentProvider, c: ProviderCreden
   }
 }
 
-const isProvider = (v: unknown): v is PaymentProvider => SECRET_PROVIDERS.includes(v as PaymentProvider);
+const isProvider = (v: unknown): v is SecretProvider => SECRET_PROVIDERS.includes(v as SecretProvider);
 
 /** The template's secrets with their local ARN, name and, for a provider's secret, the provider. */
 export function templateSecrets(stacks: StackTemplate[], resolver: Resolver, functions: FunctionSpec[]): TemplateSecret[] {
