@@ -57,6 +57,14 @@ export interface StageConfig {
     readonly alipayGatewayUrl: string;
     readonly wechatpayApiUrl: string;
   };
+  /**
+   * Carriers' API base URLs (EASYPOST_API_URL, KUAIDI100_API_URL). CARRIER_SANDBOX_URL is
+   * set by no stage: the local cloud gives it (and points these two at its sandbox carrier).
+   */
+  readonly carriers: {
+    readonly easypostApiUrl: string;
+    readonly kuaidi100ApiUrl: string;
+  };
 }
 
 /** The providers' production APIs (Stripe's test mode is the same host, chosen by the key). */
@@ -64,6 +72,12 @@ const PROVIDER_APIS = {
   stripeApiUrl: 'https://api.stripe.com',
   alipayGatewayUrl: 'https://openapi.alipay.com/gateway.do',
   wechatpayApiUrl: 'https://api.mch.weixin.qq.com',
+} as const;
+
+/** The carriers' APIs (EasyPost's test mode is the same host, chosen by the key). */
+const CARRIER_APIS = {
+  easypostApiUrl: 'https://api.easypost.com',
+  kuaidi100ApiUrl: 'https://poll.kuaidi100.com',
 } as const;
 
 const CONFIGS: Record<StageName, StageConfig> = {
@@ -88,6 +102,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     notifications: { departmentEmails: {} },
     // Alipay's developer sandbox; Stripe and WeChat Pay choose test mode by credentials
     payments: { ...PROVIDER_APIS, alipayGatewayUrl: 'https://openapi-sandbox.dl.alipaydev.com/gateway.do' },
+    carriers: CARRIER_APIS,
   },
   staging: {
     stage: 'staging',
@@ -110,6 +125,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     },
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
+    carriers: CARRIER_APIS,
   },
   prod: {
     stage: 'prod',
@@ -131,6 +147,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     },
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
+    carriers: CARRIER_APIS,
   },
 };
 
