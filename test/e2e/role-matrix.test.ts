@@ -21,6 +21,7 @@ const PARAM_VALUES: Record<string, string> = {
   paymentId: 'pay_MATRIXNOSUCHPAYMENT',
   refundId: 'rfd_MATRIXNOSUCHREFUND',
   verificationCode: 'pay_MATRIXNOSUCHPAYMENT.AAAAAAAAAAAAAAAAAAAA',
+  trackingNumber: 'MATRIXNOSUCHTRACKING',
 };
 
 const pathOf = (route: RouteDef) =>
