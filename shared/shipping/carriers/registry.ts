@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { parseConfig } from '../../config';
 import { secretsManagerReader, type SecretReader } from '../../payments/credentials';
 import type { Carrier, WaybillCarrier } from '../port';
-import { CARRIER_SECRET_ENV, carrierCredentialsLoader } from './credentials';
+import { CARRIER_SECRET_ENV, carrierCredentialsLoader } from '../credentials';
 import { easypostCarrier } from './easypost';
 import { kuaidi100Subscriber, type TrackingSubscriber } from './kuaidi100';
 import { sandboxCarrier } from './sandbox';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { carrierCredentialsLoader } from '../../../shared/shipping/carriers/credentials';
+import { carrierCredentialsLoader } from '../../../shared/shipping/credentials';
 import { easypostCarrier, lowestRate } from '../../../shared/shipping/carriers/easypost';
 import { kuaidi100Subscriber } from '../../../shared/shipping/carriers/kuaidi100';
 import { carrierRegistry } from '../../../shared/shipping/carriers/registry';
