@@ -290,7 +290,7 @@ export const PAYMENT_EVENTS = [
   PaymentSucceeded, PaymentFailed, PaymentFlagged, LatePaymentReceived, RefundStarted, RefundIssued, RefundFailed, PaymentDriftDetected,
 ] as const;
 
-// --- outbound: fulfilments and shipments (issue 11) ---
+// --- Outbound: fulfilments and shipments (source oms.orders) ---
 
 /** Some units shipped, others not yet: the order is PARTIALLY_SHIPPED. */
 export const OrderPartiallyShipped = statusChange('OrderPartiallyShipped');
@@ -331,31 +331,49 @@ export const ShipmentCreated = defineEvent({
 
 export const OUTBOUND_EVENTS = [OrderPartiallyShipped, OrderPartiallyDelivered, FulfillmentCreated, ShipmentCreated] as const;
 
-// --- shipping: tracking reports (the shape of the shipping contract; written by the tracking worker) ---
+// --- Shipment tracking (source oms.shipping) -----------------------------------------
+// A parcel's normalized status moved, from carriers' tracking reports (applied in any
+// order: a move is published once, when the status it derives changes).
 
 export const SHIPPING_SOURCE = 'oms.shipping';
-const ShipmentStatusName = z.enum([
+
+const ShipmentStatus = z.enum([
   'LABEL_CREATED', 'PICKED_UP', 'IN_TRANSIT', 'EXCEPTION', 'DELIVERY_FAILED', 'OUT_FOR_DELIVERY', 'READY_FOR_PICKUP', 'RETURNING', 'DELIVERED', 'RETURNED',
 ]);
+const ShipmentStatusFacts = z.object({
+  orderId: z.string(),
+  shipmentId: z.string(),
+  trackingNumber: z.string(),
+  carrier: z.enum(['aftership', 'easypost', 'kuaidi100', '17track', 'sandbox']),
+  previousStatus: ShipmentStatus,
+  status: ShipmentStatus,
+  /** the carrier's event time of the report that moved it */
+  at: z.iso.datetime({ offset: true }),
+});
 
-/** A carrier's report moved a shipment's normalized status (once per change, whatever the order of callbacks). */
+/** A shipment's tracking status moved (DELIVERED settles the order's lines). */
 export const ShipmentStatusChanged = defineEvent({
   source: SHIPPING_SOURCE,
   detailType: 'ShipmentStatusChanged',
   version: 1,
-  data: z.object({
-    orderId: z.string(),
-    shipmentId: z.string(),
-    trackingNumber: z.string(),
-    carrier: z.string(),
-    previousStatus: ShipmentStatusName,
-    status: ShipmentStatusName,
-    /** the carrier's event time of the report */
-    at: z.iso.datetime({ offset: true }),
-  }),
+  data: ShipmentStatusFacts,
 });
+
+/**
+ * The same move, when it is to EXCEPTION or DELIVERY_FAILED: published beside
+ * ShipmentStatusChanged so notification settings (which route by detail-type) can send
+ * it to customer service.
+ */
+export const ShipmentExceptionReported = defineEvent({
+  source: SHIPPING_SOURCE,
+  detailType: 'ShipmentExceptionReported',
+  version: 1,
+  data: ShipmentStatusFacts.extend({ status: z.enum(['EXCEPTION', 'DELIVERY_FAILED']) }),
+});
+
+export const SHIPPING_EVENTS = [ShipmentStatusChanged, ShipmentExceptionReported] as const;
 
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,
-  ...OUTBOUND_EVENTS, ShipmentStatusChanged,
+  ...OUTBOUND_EVENTS, ...SHIPPING_EVENTS,
 ] as const;

@@ -69,6 +69,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     cursorSecret: stateful.cursorSecret,
     receiptSecret: stateful.receiptSecret,
     providerSecrets: stateful.providerSecrets,
+    carrierSecrets: stateful.carrierSecrets,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

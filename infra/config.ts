@@ -21,6 +21,8 @@ export interface StageConfig {
   readonly logLevel: LogLevel;
   /** Default-stage throttling of the HTTP API (steady requests/second and burst bucket). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Throttling of the public `GET /tracking/{trackingNumber}` (route settings of the stage). */
+  readonly publicTrackingThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   /** Origins browsers may call the API from. */
   readonly corsAllowOrigins: string[];
   readonly auth: {
@@ -55,6 +57,14 @@ export interface StageConfig {
     readonly alipayGatewayUrl: string;
     readonly wechatpayApiUrl: string;
   };
+  /**
+   * Carriers' API base URLs (EASYPOST_API_URL, KUAIDI100_API_URL). CARRIER_SANDBOX_URL is
+   * set by no stage: the local cloud gives it (and points these two at its sandbox carrier).
+   */
+  readonly carriers: {
+    readonly easypostApiUrl: string;
+    readonly kuaidi100ApiUrl: string;
+  };
 }
 
 /** The providers' production APIs (Stripe's test mode is the same host, chosen by the key). */
@@ -62,6 +72,12 @@ const PROVIDER_APIS = {
   stripeApiUrl: 'https://api.stripe.com',
   alipayGatewayUrl: 'https://openapi.alipay.com/gateway.do',
   wechatpayApiUrl: 'https://api.mch.weixin.qq.com',
+} as const;
+
+/** The carriers' APIs (EasyPost's test mode is the same host, chosen by the key). */
+const CARRIER_APIS = {
+  easypostApiUrl: 'https://api.easypost.com',
+  kuaidi100ApiUrl: 'https://poll.kuaidi100.com',
 } as const;
 
 const CONFIGS: Record<StageName, StageConfig> = {
@@ -72,6 +88,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logRetention: RetentionDays.ONE_WEEK,
     logLevel: 'DEBUG',
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
+    publicTrackingThrottle: { rateLimit: 5, burstLimit: 10 },
     corsAllowOrigins: ['http://localhost:3000', 'http://localhost:5173'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 512, timeout: Duration.seconds(10) },
@@ -85,6 +102,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     notifications: { departmentEmails: {} },
     // Alipay's developer sandbox; Stripe and WeChat Pay choose test mode by credentials
     payments: { ...PROVIDER_APIS, alipayGatewayUrl: 'https://openapi-sandbox.dl.alipaydev.com/gateway.do' },
+    carriers: CARRIER_APIS,
   },
   staging: {
     stage: 'staging',
@@ -94,6 +112,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logRetention: RetentionDays.ONE_MONTH,
     logLevel: 'INFO',
     apiThrottle: { rateLimit: 100, burstLimit: 200 },
+    publicTrackingThrottle: { rateLimit: 10, burstLimit: 20 },
     corsAllowOrigins: ['https://staging.oms.example.com'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },
@@ -106,6 +125,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     },
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
+    carriers: CARRIER_APIS,
   },
   prod: {
     stage: 'prod',
@@ -114,6 +134,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logRetention: RetentionDays.SIX_MONTHS,
     logLevel: 'INFO',
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+    publicTrackingThrottle: { rateLimit: 50, burstLimit: 100 },
     corsAllowOrigins: ['https://oms.example.com'],
     auth: { threatProtection: true },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },
@@ -126,6 +147,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     },
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
+    carriers: CARRIER_APIS,
   },
 };
 

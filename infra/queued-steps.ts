@@ -45,10 +45,11 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     table: 'readwrite',
   },
   // Refunds: a paid order cancelled is refunded in full; each refund started is handed
-  // to its provider (idempotency key = refundId), manual ones wait for finance.
+  // to its provider (idempotency key = refundId), manual ones wait for finance. An order
+  // cancelled or expired has its attempts still open at a provider closed there.
   'payment-refunds': {
     queue: 'payment-refunds',
-    pattern: { source: ['oms.orders', 'oms.payments'], detailType: ['RefundRequested', 'RefundStarted'] },
+    pattern: { source: ['oms.orders', 'oms.payments'], detailType: ['RefundRequested', 'RefundStarted', 'OrderCancelled', 'OrderExpired'] },
     table: 'readwrite',
   },
   // Delivery: a shipment the carrier delivered delivers its units (the order PARTIALLY_DELIVERED

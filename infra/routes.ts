@@ -52,6 +52,10 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   payments: 'readwrite',
   // fulfilments, shipments (stock commit, tracking record) in one transaction each
   fulfilment: 'readwrite',
+  // carrier callbacks: the inbox item only (put, update, get); queue and secrets are bound in the API stack
+  'carrier-webhooks': 'readwrite',
+  // public tracking: reads the tracking record only
+  tracking: 'read',
 };
 
 // What some functions need beyond table access: the receipts function ships the voucher's

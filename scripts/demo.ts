@@ -159,6 +159,8 @@ async function main() {
     step('7. An order nobody pays expires after its deadline, and its stock comes back');
     const shortDeadline = await must('admin', 'PUT', '/settings/workflow', { ...rules, paymentDeadlineMinutes: 1 }, { 'if-match': `"${settings.version}"` });
     say(`   (admin, for the demo: settings version ${shortDeadline.version}, orders approved from now on have 1 minute to be paid)`);
+    // reviews read the settings through a per-container cache of at most 5 s (README, Review)
+    await sleep(6_000);
     const unpaid = await place('storefront', 'web', 'Liu Yang', [{ sku: tea, quantity: 5 }]);
     const awaiting = await orderAfter(unpaid.orderId, ['PENDING', 'IN_REVIEW']);
     show(awaiting);

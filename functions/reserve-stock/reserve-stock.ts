@@ -37,11 +37,12 @@ export function makeHandler(deps: ReserveStockDeps) {
     const event = parseSqsRecord(OrderHoldsEvent, record);
     const result = await deps.orders.reserve(event.data.orderId, event.metadata.eventId, deps.now());
     logger.info('Reservation processed', { detailType: event.detailType, orderId: event.data.orderId, orderNumber: event.data.orderNumber, ...result });
-    if (result.outcome !== 'reserved' || !deps.stock) return;
+    if (result.outcome !== 'reserved' || !deps.stock || result.reorderCheck.length === 0) return;
     // Follow-up, not part of the reservation: flag SKUs now at or below their reorder
-    // point (StockLow once per crossing). A failure here must not redeliver the order,
-    // which is reserved already; the hourly reconciliation repairs a missed flag.
-    const skus = result.reservations.map((r) => r.sku);
+    // point (StockLow once per crossing); a SKU without a reorder point needs none. A
+    // failure here must not redeliver the order, which is reserved already; the hourly
+    // reconciliation repairs a missed flag.
+    const skus = result.reorderCheck;
     const outcomes = await deps.stock.syncReorderFlags(skus, deps.now(), event.metadata.eventId).catch((err: unknown) => skus.map(() => ({ status: 'rejected' as const, reason: err })));
     outcomes.forEach((o, i) => {
       if (o.status === 'rejected') logger.warn('Reorder flag not updated', { sku: skus[i], error: o.reason instanceof Error ? o.reason.message : String(o.reason) });

@@ -13,11 +13,16 @@ import type { Settings } from '../../shared/app/settings';
 
 export const REVIEWER = { kind: 'system', id: 'review-order' } as const;
 
+/** How long a container reuses the workflow settings it read: a change reaches reviews within this. */
+export const WORKFLOW_SETTINGS_TTL_MS = 5_000;
+
 export interface ReviewOrderDeps {
   orders: Pick<OrderRepository, 'getRecord'>;
   lifecycle: Pick<OrderLifecycle, 'transition' | 'requireReview' | 'hasEarlierOrder'>;
   settings: Pick<Settings, 'get'>;
   now: () => Date;
+  /** default WORKFLOW_SETTINGS_TTL_MS; 0 reads them for every order */
+  settingsTtlMs?: number;
 }
 
 export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps['lifecycle']): Promise<ReviewFacts> {
@@ -33,11 +38,20 @@ export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps
 }
 
 /**
- * After reservation, the workflow settings decide: auto-approve (AWAITING_PAYMENT with
+ * After reservation, the workflow settings decide (read at most once per
+ * WORKFLOW_SETTINGS_TTL_MS per container): auto-approve (AWAITING_PAYMENT with
  * the payment deadline) or leave the order IN_REVIEW with the reasons on record. Both
  * are done once: a redelivered message, or an order a person already acted on, is skipped.
  */
 export function makeHandler(deps: ReviewOrderDeps) {
+  const ttl = deps.settingsTtlMs ?? WORKFLOW_SETTINGS_TTL_MS;
+  let cached: { settings: WorkflowSettings; until: number } | undefined;
+  const workflowSettings = async () => {
+    const now = Date.now();
+    if (!cached || cached.until <= now) cached = { settings: await deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS), until: now + ttl };
+    return cached.settings;
+  };
+
   return sqsBatch(async (record) => {
     const reserved = parseSqsRecord(StockReserved, record);
     const { orderId } = reserved.data;
@@ -48,7 +62,7 @@ export function makeHandler(deps: ReviewOrderDeps) {
       logger.info('Review skipped', { orderId, status: order.status });
       return;
     }
-    const settings = await deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS);
+    const settings = await workflowSettings();
     const outcome = await evaluateReview(await reviewFacts(order, deps.lifecycle), settings);
     const opts = { causationId, now: deps.now(), paymentDeadlineMinutes: settings.paymentDeadlineMinutes };
 

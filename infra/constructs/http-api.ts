@@ -6,6 +6,8 @@ import {
   HttpMethod,
   HttpNoneAuthorizer,
   HttpStage,
+  type CfnStage,
+  type HttpRoute,
   LogGroupLogDestination,
   type IHttpRouteAuthorizer,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -49,6 +51,8 @@ export class OmsHttpApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   private readonly noAuth = new HttpNoneAuthorizer();
+  /** every route added, by route key (`GET /tracking/{trackingNumber}`) */
+  private readonly routes = new Map<string, HttpRoute>();
 
   constructor(scope: Construct, id: string, props: OmsHttpApiProps) {
     super(scope, id);
@@ -107,6 +111,7 @@ export class OmsHttpApi extends Construct {
         integration,
         ...(isPublic ? { authorizer: this.noAuth } : {}),
       });
+      this.routes.set(`${route.method} ${route.path}`, httpRoute!);
       if (isPublic) {
         Validations.of(httpRoute!).acknowledge({
           id: 'AwsSolutions-APIG4',
@@ -114,5 +119,19 @@ export class OmsHttpApi extends Construct {
         });
       }
     }
+  }
+
+  /**
+   * Throttles one route below the stage default. HTTP APIs have no usage plans or API
+   * keys; the stage's per-route settings (RouteSettings on the L1 stage) are their
+   * route-level limit, counted per route across all callers.
+   */
+  throttleRoute(routeKey: string, limits: { readonly rateLimit: number; readonly burstLimit: number }): void {
+    const route = this.routes.get(routeKey);
+    if (!route) throw new Error(`No route ${routeKey} to throttle`);
+    const stage = this.stage.node.defaultChild as CfnStage;
+    stage.addPropertyOverride(`RouteSettings.${routeKey}`, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit });
+    // the stage names the route: it must exist first
+    stage.node.addDependency(route);
   }
 }

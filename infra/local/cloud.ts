@@ -21,6 +21,7 @@ import { answerClientError, gatewayProblem, handleApiRequest } from './gateway';
 import { providerCredentials, writeHandshake, type ProviderCredentials } from './handshake';
 import { inventoryOf, type LocalInventory } from './inventory';
 import { LambdaRuntime } from './lambda-runtime';
+import { CarrierSandbox, withCarrierSandboxUrls } from './carrier-sandbox';
 import { PaymentSandbox, withSandboxUrls } from './payment-sandbox';
 import { LocalQueues } from './queues';
 import { scheduledEvent, startScheduler, type Scheduler } from './scheduler';
@@ -208,6 +209,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     const sandbox = new PaymentSandbox({ credentials: providers, apiUrl: () => apiUrl, dataDir, log });
     stops.push(() => sandbox.stop());
+    const carriers = new CarrierSandbox({ credentials: providers, apiUrl: () => apiUrl, dataDir, log });
+    stops.push(() => carriers.stop());
 
     // Queues, with the messages a previous run left in the data folder.
     const queues = new LocalQueues(m.queues, { store, log, accountId: ACCOUNT_ID });
@@ -231,7 +234,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       await pollersDone;
     });
     const concurrencyOf = (fn: FunctionSpec) => Math.max(1, fn.reservedConcurrency ?? opts.concurrency ?? DEFAULT_CONCURRENCY);
-    const functions = m.functions.map((f) => ({ ...f, env: withSandboxUrls(f.env, apiUrl) }));
+    const functions = m.functions.map((f) => ({ ...f, env: withCarrierSandboxUrls(withSandboxUrls(f.env, apiUrl), apiUrl) }));
     await startFunctions(runtime, functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log });
     const async = asyncInvoker(runtime, log);
     stops.push(() => async.stop());
@@ -260,10 +263,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const control = controlRoutes({
       model: m, inventory, jwks: authorizer.jwks, ruleArn, invoke, region: REGION, accountId: ACCOUNT_ID, log,
       sandbox: (req, res) => sandbox.control(req, res),
+      carrierSandbox: (req, res) => carriers.control(req, res),
     });
     const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
     live.api = (req, res) => {
-      if (control(req, res) || sandbox.handle(req, res)) return;
+      if (control(req, res) || carriers.handle(req, res) || sandbox.handle(req, res)) return;
       handleApiRequest(gateway, req, res).catch((err) => {
         log(`HTTP ${req.method} ${req.url} crashed: ${(err as Error).stack}`);
         const a = gatewayProblem(500, 'The gateway failed');
@@ -286,6 +290,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log(`  pollers      ${inv.eventSourceMappings.map((x) => `${x.kind}->${x.function}`).join(', ') || 'none'}; schedules: ${inv.schedules.length}`);
     log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
+    log(`  carriers     sandbox ${apiUrl}/_sandbox/carriers/{sandbox,easypost,kuaidi100}   parcels ${apiUrl}/_local/sandbox/carriers`);
     if (opts.writeHandshake !== false) log(`  dev tokens   .oms/local.json (tokens.<role>: storefront, ops, cs, finance, admin)`);
 
     return {

@@ -17,6 +17,8 @@ export interface ControlDeps {
   log: (line: string) => void;
   /** The payment sandbox's /_local/sandbox/... routes (payment-sandbox.ts). */
   sandbox?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The carrier sandbox's /_local/sandbox/carriers/... routes (carrier-sandbox.ts). */
+  carrierSandbox?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** A request handler that answers /_local routes and returns false for everything else. */
@@ -30,6 +32,7 @@ export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: Se
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith('/_local/')) return false;
+    if (deps.carrierSandbox?.(req, res)) return true;
     if (deps.sandbox?.(req, res)) return true;
     if (req.method === 'GET' && path === '/_local/inventory') return answer(res, 200, deps.inventory());
     if (req.method === 'GET' && path === '/_local/jwks.json') return answer(res, 200, deps.jwks);

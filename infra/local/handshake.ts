@@ -34,8 +34,8 @@ export interface ProviderCredentials {
     merchantPublicKeyPem: string;
   };
   aftership: { webhookSecret: string };
-  easypost: { webhookSecret: string };
-  kuaidi100: { salt: string };
+  easypost: { webhookSecret: string; apiKey: string };
+  kuaidi100: { salt: string; key: string; customer: string };
   '17track': { securityKey: string };
 }
 
@@ -98,7 +98,14 @@ export function completeProviderCredentials(c: Partial2<ProviderCredentials>): P
     platformPublicKeyPem: publicPem(wechatKeys.platformPrivateKeyPem),
     merchantPublicKeyPem: publicPem(wechatKeys.merchantPrivateKeyPem),
   };
-  return { ...(c as ProviderCredentials), stripe, alipay, wechatpay };
+  // carriers: the merchant's API key (EasyPost) and Kuaidi100's key and customer id
+  const easypost = { ...c.easypost, apiKey: c.easypost?.apiKey ?? `EZTK${randomBytes(16).toString('hex')}` } as ProviderCredentials['easypost'];
+  const kuaidi100 = {
+    ...c.kuaidi100,
+    key: c.kuaidi100?.key ?? alnum(16),
+    customer: c.kuaidi100?.customer ?? randomBytes(16).toString('hex').toUpperCase(),
+  } as ProviderCredentials['kuaidi100'];
+  return { ...(c as ProviderCredentials), stripe, alipay, wechatpay, easypost, kuaidi100 };
 }
 
 /** The data folder's provider credentials, created on first use (fresh ones in memory mode). */

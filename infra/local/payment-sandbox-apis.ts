@@ -57,6 +57,8 @@ export function intent(p: SandboxPayment) {
     amount_received: p.status === 'SUCCEEDED' ? p.amount : 0,
     currency: p.currency,
     status,
+    cancellation_reason: p.status === 'CANCELLED' ? p.cancellationReason ?? null : null,
+    canceled_at: p.closedAt ? Math.floor(Date.parse(p.closedAt) / 1000) : null,
     client_secret: `${p.providerRef}_secret_${p.paymentId.slice(-8)}`,
     metadata: p.metadata,
     description: p.description || null,
@@ -120,6 +122,20 @@ export async function stripeApi(core: PaymentSandbox, method: string, path: stri
     const p = [...core.payments.values()].find((x) => x.provider === 'stripe' && x.providerRef === get[1]);
     if (!p) throw stripeError(404, `No such payment_intent: '${get[1]}'`, 'resource_missing', 'intent');
     return ok(intent(p));
+  }
+  const cancel = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path);
+  if (method === 'POST' && cancel) {
+    return once(() => {
+      const p = [...core.payments.values()].find((x) => x.provider === 'stripe' && x.providerRef === cancel[1]);
+      if (!p) throw stripeError(404, `No such payment_intent: '${cancel[1]}'`, 'resource_missing', 'intent');
+      // a declined card leaves the PaymentIntent waiting for another payment method: that one may be cancelled too
+      if (p.status !== 'PENDING' && p.status !== 'FAILED') {
+        throw stripeError(400, `You cannot cancel this PaymentIntent because it has a status of ${intent(p).status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`, 'payment_intent_unexpected_state');
+      }
+      p.cancellationReason = form.get('cancellation_reason') ?? undefined;
+      core.close(p, () => core.record(p, core.apiUrl() + '/webhooks/payments/stripe', 'payment_intent.canceled', (type) => stripeEvent(type, intent(p))));
+      return ok(intent(p));
+    });
   }
   if (method === 'POST' && path === '/v1/refunds') {
     return once(() => {
@@ -215,6 +231,13 @@ export async function alipayApi(core: PaymentSandbox, method: string, url: URL, 
       ...(p.providerRef ? { trade_no: p.providerRef } : {}),
       ...(p.paidAt ? { buyer_pay_amount: yuan(p.amount), receipt_amount: yuan(p.amount), send_pay_date: alipayTime(new Date(p.paidAt)) } : {}),
     });
+  }
+  if (apiMethod === 'alipay.trade.close') {
+    // no trade until the payer reaches the cashier: nothing to close
+    if (!p) return failed('ACQ.TRADE_NOT_EXIST', '交易不存在');
+    if (p.status !== 'PENDING') return failed('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+    core.close(p);
+    return answer({ code: '10000', msg: 'Success', out_trade_no: p.paymentId, ...(p.providerRef ? { trade_no: p.providerRef } : {}) });
   }
   if (apiMethod === 'alipay.trade.refund') {
     if (!p) return failed('ACQ.TRADE_NOT_EXIST', '交易不存在');
@@ -332,6 +355,16 @@ export async function wechatpayApi(core: PaymentSandbox, method: string, path: s
     const p = core.payments.get(decodeURIComponent(query[1]!));
     if (!p || p.provider !== 'wechatpay') throw refuse(404, 'ORDER_NOT_EXIST', '订单不存在');
     return signed(200, wechatTransaction(core.c, p));
+  }
+  const close = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/.exec(path);
+  if (method === 'POST' && close) {
+    if (input.mchid !== core.c.wechatpay.mchid) throw refuse(400, 'PARAM_ERROR', 'mchid is missing or not the merchant');
+    const p = core.payments.get(decodeURIComponent(close[1]!));
+    if (!p || p.provider !== 'wechatpay') throw refuse(404, 'ORDER_NOT_EXIST', '订单不存在');
+    if (p.status === 'SUCCEEDED') throw refuse(400, 'ORDERPAID', '订单已支付');
+    if (p.status === 'CANCELLED') throw refuse(400, 'ORDER_CLOSED', '订单已关闭');
+    core.close(p);
+    return signed(204, undefined);
   }
   if (method === 'POST' && path === '/v3/refund/domestic/refunds') {
     const p = core.payments.get(input.out_trade_no ?? '');

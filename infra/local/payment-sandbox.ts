@@ -103,6 +103,10 @@ export interface SandboxPayment {
   payUrl: string;
   createdAt: string;
   paidAt?: string;
+  /** when the merchant closed it (Stripe cancel, alipay.trade.close, WeChat Pay close) */
+  closedAt?: string;
+  /** Stripe's cancellation_reason */
+  cancellationReason?: string;
   refunds: SandboxRefund[];
   callbacks: SentCallback[];
 }
@@ -247,7 +251,9 @@ export class PaymentSandbox {
 
   payPage(p: SandboxPayment, action: string) {
     const amount = `${(p.amount / 100).toFixed(2)} ${p.currency.toUpperCase()}`;
-    const done = p.status !== 'PENDING' ? `<p class="status">This payment is ${p.status.toLowerCase()}.</p>` : '';
+    const done = p.closedAt
+      ? '<p class="status">This payment is closed: the merchant cancelled it, and it can no longer be paid.</p>'
+      : p.status !== 'PENDING' ? `<p class="status">This payment is ${p.status.toLowerCase()}.</p>` : '';
     const button = (outcome: Outcome, label: string) => `<button name="outcome" value="${outcome}"${p.status !== 'PENDING' ? ' disabled' : ''}>${label}</button>`;
     const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(p.provider)} sandbox: pay ${escapeHtml(amount)}</title>
@@ -270,6 +276,7 @@ ${done}<form method="post" action="${escapeHtml(action)}">${button('succeed', 'P
       throw json(400, { message: 'the body must be JSON { "outcome": "succeed" | "fail" | "abandon" }' });
     }
     if (outcome !== 'succeed' && outcome !== 'fail' && outcome !== 'abandon') throw json(400, { message: 'outcome must be succeed, fail or abandon' });
+    if (p.closedAt) throw json(409, { message: `payment ${p.paymentId} is closed: the merchant cancelled it, and it can no longer be paid` });
     if (p.status !== 'PENDING') throw json(409, { message: `payment ${p.paymentId} is already ${p.status}` });
     const callback = this.settle(p, outcome);
     this.save();
@@ -366,6 +373,19 @@ ${done}<form method="post" action="${escapeHtml(action)}">${button('succeed', 'P
     return p;
   }
 
+
+  /**
+   * The merchant closed the payment: its page can no longer be paid. `callback` is the
+   * provider's notification of it, if it sends one (Stripe's payment_intent.canceled).
+   */
+  close(p: SandboxPayment, callback?: () => SentCallback) {
+    p.status = 'CANCELLED';
+    p.closedAt = new Date().toISOString();
+    const cb = callback?.();
+    this.save();
+    if (cb) void this.deliver(cb, 'first');
+    this.opts.log(`payment sandbox: ${p.provider} ${p.paymentId} closed by the merchant`);
+  }
 
   refundProblem(p: SandboxPayment, amount: number): 'not-paid' | 'too-much' | undefined {
     if (p.status !== 'SUCCEEDED') return 'not-paid';

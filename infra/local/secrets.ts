@@ -4,8 +4,10 @@
 //
 // A payment provider's secret holds the merchant-side credentials of `.oms/local.json`
 // `providers` in the JSON shape the functions expect. A secret is a provider's when it
-// carries the tag `oms:provider` = stripe | alipay | wechatpay, or when a function gets
-// its ARN (or name) in STRIPE_SECRET_ARN, ALIPAY_SECRET_ARN or WECHATPAY_SECRET_ARN.
+// carries the tag `oms:provider` = stripe | alipay | wechatpay, or a carrier's: aftership |
+// easypost | kuaidi100 | 17track (`oms/<stage>/carriers/<provider>`), or when a function
+// gets its ARN (or name) in <PROVIDER>_SECRET_ARN (STRIPE_, ALIPAY_, WECHATPAY_,
+// AFTERSHIP_, EASYPOST_, KUAIDI100_, SEVENTEENTRACK_).
 //
 // Every other secret gets a random value of its own the first time it is asked for,
 // kept in `<data>/secrets.json` so values (and whatever they signed) survive a restart;
@@ -18,25 +20,32 @@ import type { Resolver, StackTemplate } from './intrinsics';
 import type { FunctionSpec } from './template';
 
 export const PAYMENT_PROVIDERS = ['stripe', 'alipay', 'wechatpay'] as const;
-export type PaymentProvider = (typeof PAYMENT_PROVIDERS)[number];
+/** Carriers' secrets (`oms/<stage>/carriers/<provider>`), served the same way. */
+export const CARRIER_PROVIDERS = ['aftership', 'easypost', 'kuaidi100', '17track'] as const;
+const SECRET_PROVIDERS = [...PAYMENT_PROVIDERS, ...CARRIER_PROVIDERS] as const;
+export type SecretProvider = (typeof SECRET_PROVIDERS)[number];
 
 /** The tag that names the payment provider a secret belongs to. */
 export const PROVIDER_TAG = 'oms:provider';
 /** The function environment variable that holds each provider's secret ARN. */
-export const PROVIDER_SECRET_ENV: Record<PaymentProvider, string> = {
+export const PROVIDER_SECRET_ENV: Record<SecretProvider, string> = {
   stripe: 'STRIPE_SECRET_ARN',
   alipay: 'ALIPAY_SECRET_ARN',
   wechatpay: 'WECHATPAY_SECRET_ARN',
+  aftership: 'AFTERSHIP_SECRET_ARN',
+  easypost: 'EASYPOST_SECRET_ARN',
+  kuaidi100: 'KUAIDI100_SECRET_ARN',
+  '17track': 'SEVENTEENTRACK_SECRET_ARN',
 };
 
 export interface TemplateSecret {
   arn: string;
   name: string;
-  provider?: PaymentProvider;
+  provider?: SecretProvider;
 }
 
 /** A provider's secret value, in the JSON shape the functions read (the payments contract). */
-export function providerSecretValue(provider: PaymentProvider, c: ProviderCredentials): Record<string, string> {
+export function providerSecretValue(provider: SecretProvider, c: ProviderCredentials): Record<string, string> {
   switch (provider) {
     case 'stripe':
       return { secretKey: c.stripe.secretKey, webhookSecret: c.stripe.webhookSecret };
@@ -48,10 +57,18 @@ export function providerSecretValue(provider: PaymentProvider, c: ProviderCreden
       const { mchid, appid, merchantSerial, merchantPrivateKeyPem, apiV3Key, platformSerial, platformPublicKeyPem } = c.wechatpay;
       return { mchid, appid, merchantSerial, merchantPrivateKeyPem, apiV3Key, platformSerial, platformPublicKeyPem };
     }
+    case 'aftership':
+      return { webhookSecret: c.aftership.webhookSecret };
+    case 'easypost':
+      return { apiKey: c.easypost.apiKey, webhookSecret: c.easypost.webhookSecret };
+    case 'kuaidi100':
+      return { key: c.kuaidi100.key, customer: c.kuaidi100.customer, salt: c.kuaidi100.salt };
+    case '17track':
+      return { securityKey: c['17track'].securityKey };
   }
 }
 
-const isProvider = (v: unknown): v is PaymentProvider => PAYMENT_PROVIDERS.includes(v as PaymentProvider);
+const isProvider = (v: unknown): v is SecretProvider => SECRET_PROVIDERS.includes(v as SecretProvider);
 
 /** The template's secrets with their local ARN, name and, for a provider's secret, the provider. */
 export function templateSecrets(stacks: StackTemplate[], resolver: Resolver, functions: FunctionSpec[]): TemplateSecret[] {
@@ -64,7 +81,7 @@ export function templateSecrets(stacks: StackTemplate[], resolver: Resolver, fun
       const name = resolver.physicalName(s.stackName, id);
       const tags = (resolver.resolve(s.stackName, r.Properties?.Tags ?? []) as { Key: string; Value: string }[]) ?? [];
       const tagged = tags.find((t) => t.Key === PROVIDER_TAG)?.Value;
-      const byEnv = PAYMENT_PROVIDERS.find((p) => functions.some((f) => [arn, name].includes(f.env[PROVIDER_SECRET_ENV[p]] ?? '')));
+      const byEnv = SECRET_PROVIDERS.find((p) => functions.some((f) => [arn, name].includes(f.env[PROVIDER_SECRET_ENV[p]] ?? '')));
       const provider = isProvider(tagged) ? tagged : byEnv;
       out.push(provider ? { arn, name, provider } : { arn, name });
     }

@@ -18,6 +18,7 @@ import { queueDepthAlarm } from '../constructs/depth-alarm';
 import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { bindPaymentProviders, type ProviderSecrets } from '../constructs/payment-providers';
+import { bindCarrierApis, bindCarrierProviders, type CarrierSecrets } from '../constructs/carrier-providers';
 import { DepartmentTopics } from '../constructs/department-topics';
 import { QueuedStep } from '../constructs/queued-step';
 import { QUEUED_STEPS } from '../queued-steps';
@@ -36,10 +37,20 @@ export interface ApiStackProps extends StackProps {
   readonly receiptSecret: ISecret;
   /** Payment providers' credentials; functions that call providers get their ARNs and read access. */
   readonly providerSecrets?: ProviderSecrets;
+  /** Carrier credentials; functions that verify carrier callbacks or book waybills get their ARNs and read access. */
+  readonly carrierSecrets?: CarrierSecrets;
 }
 
 /** Functions that call payment providers (adapters, credentials): bound to the provider secrets when present. */
 export const PAYMENT_PROVIDER_STEPS = ['payment-webhooks', 'payment-callbacks', 'payments', 'payment-refunds', 'reconcile-payments'] as const;
+
+/** Functions that use carrier credentials (verify callbacks, book waybills): bound to the carrier secrets when present. */
+export const CARRIER_PROVIDER_STEPS = ['carrier-webhooks', 'fulfilment'] as const;
+/** Functions that book waybills with a carrier (and tell it where to call back). */
+export const WAYBILL_STEPS = ['fulfilment'] as const;
+
+/** The public tracking route, throttled on its own (HTTP APIs have no usage plans: stage route settings). */
+export const PUBLIC_TRACKING_ROUTE = 'GET /tracking/{trackingNumber}';
 
 /**
  * Everything stateless for one stage: the HTTP API with its Cognito authorizer,
@@ -168,6 +179,35 @@ export class ApiStack extends Stack {
       receiver.fn.addEnvironment('PAYMENT_CALLBACKS_QUEUE_URL', callbacks.queue.queueUrl);
       callbacks.queue.grantSendMessages(receiver.role);
     }
+
+    // --- Carrier callbacks: webhook receiver -> queue (+ DLQ) -> worker -----------
+    // As the payment callbacks: the receiver sends each verified, recorded tracking report
+    // to the queue itself; the worker applies them to the parcels' tracking records.
+    const carrierWorker = addFunction('carrier-callbacks');
+    carrierWorker.bindTable(data, 'readwrite');
+    const carrierCallbacks = new QueuedStep(this, `${carrierWorker.node.id}Queue`, {
+      config,
+      queueName: 'carrier-callbacks',
+      fn: carrierWorker,
+      alarmTopic: this.alarmTopic,
+    });
+    const carrierReceiver = this.functions.get('carrier-webhooks');
+    if (carrierReceiver) {
+      carrierReceiver.fn.addEnvironment('CARRIER_CALLBACKS_QUEUE_URL', carrierCallbacks.queue.queueUrl);
+      carrierCallbacks.queue.grantSendMessages(carrierReceiver.role);
+    }
+    if (props.carrierSecrets) {
+      for (const step of CARRIER_PROVIDER_STEPS) {
+        const fn = this.functions.get(step);
+        if (fn) bindCarrierProviders(fn, props.carrierSecrets);
+      }
+    }
+    for (const step of WAYBILL_STEPS) {
+      const fn = this.functions.get(step);
+      if (fn) bindCarrierApis(fn, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
+    }
+    // Anyone with a tracking number may ask: a tighter limit than the stage default.
+    this.httpApi.throttleRoute(PUBLIC_TRACKING_ROUTE, config.publicTrackingThrottle);
 
     // --- Scheduled steps: schedule rule -> function ------------------------------
     for (const [step, spec] of Object.entries(SCHEDULED_STEPS)) {

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { INDEX_NAMES, TABLE_SCHEMA } from '../../shared/store/table-schema';
 import type { StageConfig } from '../config';
 import { providerSecrets, type ProviderSecrets } from '../constructs/payment-providers';
+import { carrierSecrets, type CarrierSecrets } from '../constructs/carrier-providers';
 
 /** Secondary indexes of the single table (declared in shared/store/table-schema.ts; keys.md says what each serves). */
 export const TABLE_INDEXES = INDEX_NAMES;
@@ -27,6 +28,8 @@ export class StatefulStack extends Stack {
   readonly receiptSecret: Secret;
   /** Payment providers' merchant credentials, one secret each (filled in by an operator). */
   readonly providerSecrets: ProviderSecrets;
+  /** Carriers' and tracking providers' credentials, one secret each (filled in by an operator). */
+  readonly carrierSecrets: CarrierSecrets;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -87,5 +90,6 @@ export class StatefulStack extends Stack {
     });
     // Kept with the data too: their values are pasted in by hand and must survive an API stack redeploy.
     this.providerSecrets = providerSecrets(this, config);
+    this.carrierSecrets = carrierSecrets(this, config);
   }
 }

@@ -334,6 +334,27 @@ export const ROUTES = {
       409: { description: 'Not packed; tracking number in use' },
       422: { description: 'Carrier cannot book; over 20 SKUs' },
       502: { description: 'Carrier did not book' },
+      },
+    },
+
+  // --- shipment tracking: carriers' callbacks (public, authenticated by their signature on the raw body) and the public lookup ---
+  carrierWebhook: {
+    method: 'POST', path: '/webhooks/carriers/{provider}', fn: 'carrier-webhooks',
+    summary: 'A tracking provider reports a parcel\'s progress (signed in its own format; answered in its own format)',
+    auth: 'public', params: S.CarrierProviderPath,
+    responses: {
+      200: { description: 'Recorded (AfterShip, EasyPost, 17TRACK: JSON; Kuaidi100: `{"result":true,"returnCode":"200","message":"成功"}`)' },
+      400: { description: 'Signature or content refused; nothing recorded (Kuaidi100: `{"result":false,"returnCode":"500",…}`)' },
+      404: { description: 'No such provider' },
+      500: { description: 'Verified but not recorded yet: the provider delivers again' },
+    },
+  },
+  getTracking: {
+    method: 'GET', path: '/tracking/{trackingNumber}', fn: 'tracking', auth: 'public', params: S.TrackingNumberPath,
+    summary: 'A parcel\'s carrier, normalized status, checkpoints and estimated delivery, without personal data',
+    responses: {
+      200: { description: 'The parcel\'s tracking', schema: S.PublicTracking },
+      404: { description: 'No parcel has this tracking number' },
     },
   },
 } as const satisfies Record<string, RouteDef>;

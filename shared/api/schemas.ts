@@ -9,12 +9,13 @@ import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
 import { Fulfilment, LineQuantities } from '../domain/fulfilment';
-import { Carrier, Shipment } from '../domain/shipment';
+import { Shipment } from '../domain/shipment';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
 import { Money } from '../domain/money';
 import { MoneySummary, Payment, Refund, RefundStatus } from '../domain/payment';
 import { PaymentMethod } from '../payments/port';
+import { Carrier, Checkpoint, ShipmentStatus, TrackingProvider } from '../shipping/port';
 
 // Request and response schemas of every route. Handlers validate with them and
 // GET /openapi.json is generated from them, so the document cannot drift.
@@ -195,3 +196,16 @@ export const CreateShipmentRequest = z.strictObject({
   lines: OutboundLines.optional(),
   fulfillmentId: opaqueId('fulfillment').optional(),
 }).meta({ id: 'ShipmentInput' });
+// --- shipment tracking ---
+/** `{provider}` of the carrier webhooks: the tracking providers that call back */
+export const CarrierProviderPath = z.strictObject({ provider: TrackingProvider });
+export const TrackingNumberPath = z.strictObject({ trackingNumber: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'is not a tracking number') });
+/** What anyone with the tracking number sees: the parcel's progress, nothing about the order or the people. */
+export const PublicTracking = z.strictObject({
+  trackingNumber: z.string(),
+  carrier: Carrier,
+  status: ShipmentStatus,
+  estimatedDelivery: z.iso.date().optional(),
+  checkpoints: z.array(Checkpoint),
+}).meta({ id: 'PublicTracking' });
+export type PublicTracking = z.infer<typeof PublicTracking>;

@@ -9,6 +9,7 @@ import {
   createdChangeSet, decidePaymentReport, decideRefundReport, refundExceeds, requestRefund as refundChangeSet, startPayment,
   type PaymentReportFacts, type RefundReportFacts,
 } from '../domain/payment-changes';
+import { logger } from '../middleware/logger';
 import type { CallbackProvider, PaymentCallbackSink, PaymentMethod, ProviderNotification } from '../payments/port';
 import type { Store } from '../store';
 import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
@@ -129,6 +130,49 @@ export function makePayments(deps: PaymentsDeps) {
     }
   }
 
+  /** Asks the attempt's provider for its payer's next step, or records why it could not. */
+  async function createAtProvider(order: OrderRecord, payment: PaymentRecord, opts: CommandOptions): Promise<Payment> {
+    const orderId = order.orderId;
+    if (payment.provider === 'manual') return paymentView(payment);
+    const provider = payment.provider as CallbackProvider;
+    try {
+      const result = await deps.providers.adapterFor(provider).create({
+        paymentId: payment.paymentId,
+        orderId,
+        orderNumber: order.orderNumber,
+        amount: payment.amount,
+        description: `Order ${order.orderNumber}`,
+        idempotencyKey: payment.paymentId,
+        notifyUrl: deps.providers.notifyUrl(provider),
+      });
+      await commit(createdChangeSet(payment, result, opts.now), orderId, opts);
+      return paymentView({ ...payment, nextAction: result.nextAction, ...(result.providerRef ? { providerRef: result.providerRef } : {}) });
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      await settle(orderId, payment.paymentId, { status: 'FAILED', eventKey: `create:${payment.paymentId}`, eventType: 'create', failureReason: `provider error: ${detail}` }, opts.actor, opts);
+      throw new UpstreamError(`${provider} did not accept payment ${payment.paymentId}; try again`, { paymentId: payment.paymentId });
+    }
+  }
+
+  const cancelInput = (p: PaymentRecord) => ({ paymentId: p.paymentId, ...(p.providerRef ? { providerRef: p.providerRef } : {}), idempotencyKey: `close-${p.paymentId}` });
+
+  /**
+   * Best effort: the provider closes a replaced attempt so that its page or QR code can no
+   * longer be paid. A failure never fails the new attempt: it is logged, and a late success
+   * of the old one is still refunded automatically.
+   */
+  async function closeReplaced(p: PaymentRecord, by: string): Promise<void> {
+    if (p.provider === 'manual') return;
+    const facts = { orderId: p.orderId, paymentId: p.paymentId, provider: p.provider, replacedBy: by };
+    try {
+      const { status } = await deps.providers.adapterFor(p.provider as CallbackProvider).cancel(cancelInput(p));
+      if (status === 'UNKNOWN') logger.warn('Replaced payment attempt may still be open at its provider', facts);
+      else logger.info('Replaced payment attempt closed at its provider', { ...facts, status });
+    } catch (err) {
+      logger.warn('Replaced payment attempt not closed at its provider', { ...facts, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   const refundable = (money: OrderMoney, p: PaymentRecord) => refundableOf(p, p.status === 'SUCCEEDED' ? chargedFor(money.entries, p.paymentId) : undefined);
 
   return {
@@ -140,7 +184,7 @@ export function makePayments(deps: PaymentsDeps) {
      */
     async start(orderId: string, method: PaymentMethod, opts: CommandOptions & { read?: OrderRecord }): Promise<Payment> {
       let order = opts.read?.orderId === orderId ? opts.read : await orderOrThrow(orderId);
-      const payment = await decided(async () => {
+      const { payment, replaced } = await decided(async () => {
         const money = await deps.payments.money(orderId);
         const { payment, set } = startPayment({ order, method, paymentId: paymentIdAt(opts.now), ...(money.open ? { open: money.open } : {}), actor: opts.actor, now: opts.now });
         try {
@@ -149,26 +193,15 @@ export function makePayments(deps: PaymentsDeps) {
           if (err instanceof ConditionFailed && err.find('order')) order = await orderOrThrow(orderId);
           throw err;
         }
-        return payment;
+        // committed: the attempt it replaced was PENDING (the change is conditioned on it)
+        return { payment, replaced: money.open && money.payments.find((p) => p.paymentId === money.open!.paymentId) };
       });
-      if (payment.provider === 'manual') return paymentView(payment);
-      const provider = payment.provider as CallbackProvider;
+      // the replaced attempt is closed at its provider while the new one is created there
+      const closing = replaced ? closeReplaced(replaced, payment.paymentId) : Promise.resolve();
       try {
-        const result = await deps.providers.adapterFor(provider).create({
-          paymentId: payment.paymentId,
-          orderId,
-          orderNumber: order.orderNumber,
-          amount: payment.amount,
-          description: `Order ${order.orderNumber}`,
-          idempotencyKey: payment.paymentId,
-          notifyUrl: deps.providers.notifyUrl(provider),
-        });
-        await commit(createdChangeSet(payment, result, opts.now), orderId, opts);
-        return paymentView({ ...payment, nextAction: result.nextAction, ...(result.providerRef ? { providerRef: result.providerRef } : {}) });
-      } catch (err) {
-        const detail = err instanceof Error ? err.message : String(err);
-        await settle(orderId, payment.paymentId, { status: 'FAILED', eventKey: `create:${payment.paymentId}`, eventType: 'create', failureReason: `provider error: ${detail}` }, opts.actor, opts);
-        throw new UpstreamError(`${provider} did not accept payment ${payment.paymentId}; try again`, { paymentId: payment.paymentId });
+        return await createAtProvider(order, payment, opts);
+      } finally {
+        await closing;
       }
     },
 
@@ -245,6 +278,34 @@ export function makePayments(deps: PaymentsDeps) {
         if (!payment) throw refundExceeds(orderId, { amount: 0, currency: input.amount.currency }, input.amount);
         return refundOnce(order, money, payment, input.amount, { reasonCode: 'REQUESTED', reason: input.reason, automatic: false }, opts, opts.claim);
       });
+    },
+
+    /**
+     * An order was cancelled or expired while attempts were open at providers: each is
+     * closed there and, once the provider says it is closed, recorded CANCELLED (only while
+     * still PENDING, so a repeat or a success that won the race changes nothing). An attempt
+     * already paid or closed there is left to the provider's own report; a late success is
+     * refunded automatically. A provider that cannot be reached throws: the step retries.
+     */
+    async closeAbandoned(orderId: string, opts: { now: Date; causationId: string }): Promise<{ paymentId: string; outcome: string }[]> {
+      // most closed orders have no attempt open at a provider: one read, and nothing else
+      const open = (await deps.payments.money(orderId)).payments.filter((x) => x.status === 'PENDING' && x.provider !== 'manual');
+      if (open.length === 0) return [];
+      const order = await deps.orders.getRecord(orderId);
+      if (!order || (order.status !== 'CANCELLED' && order.status !== 'EXPIRED')) return [];
+      const closed: { paymentId: string; outcome: string }[] = [];
+      for (const p of open) {
+        const { status } = await deps.providers.adapterFor(p.provider as CallbackProvider).cancel(cancelInput(p));
+        if (status !== 'CANCELLED') {
+          closed.push({ paymentId: p.paymentId, outcome: status === 'ALREADY_FINAL' ? 'already-final' : 'unknown' });
+          continue;
+        }
+        const { outcome } = await settle(orderId, p.paymentId, {
+          status: 'CANCELLED', eventKey: `close:${p.paymentId}`, eventType: `closed at ${p.provider}`, failureReason: `order ${order.status.toLowerCase()}: closed at ${p.provider}`,
+        }, REFUNDS, opts);
+        closed.push({ paymentId: p.paymentId, outcome });
+      }
+      return closed;
     },
 
     /**

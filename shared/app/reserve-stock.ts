@@ -9,18 +9,23 @@ import { planReservation, type StockLocation } from '../domain/replenishment';
 import { endHoldStageChangeSet, holdsEndBy, holdStageChangeSet, staged, stages } from '../domain/stock-changes';
 import type { LocationRepository } from '../store/location-repository';
 import type { OrderRepository } from '../store/order-repository';
-import type { StockRepository } from '../store/stock-repository';
+import type { ReorderState, StockRepository } from '../store/stock-repository';
 import { ConditionFailed, type FailedCondition, type Writer } from '../store/writer';
 import { stamped } from './events';
 
 export type ReserveOutcome =
-  | { outcome: 'reserved'; reservations: Demand[] }
+  /**
+   * `reorderCheck`: the SKUs whose reorder flag may have to move now. The others had
+   * neither a reorder point nor a flag when planned, and the reservation's transaction
+   * held only if their total still had no reorder point, so no flag can be due.
+   */
+  | { outcome: 'reserved'; reservations: Demand[]; reorderCheck: string[] }
   | { outcome: 'rejected'; shortages: Shortage[] }
   | { outcome: 'skipped'; status: OrderStatus };
 
 export interface ReserveDeps {
   orders: Pick<OrderRepository, 'getRecord'>;
-  stock: Pick<StockRepository, 'availabilityByLocation' | 'holdsOf'>;
+  stock: Pick<StockRepository, 'planningLevels' | 'holdsOf'>;
   locations: Pick<LocationRepository, 'list'>;
   writer: Pick<Writer, 'commit'>;
 }
@@ -95,17 +100,34 @@ export function makeReserveStock(deps: ReserveDeps) {
     return { outcome: 'skipped', status: current.status };
   }
 
+  /** Where the order ships from, from the locations and their levels read as advice; and the SKUs' reorder states as read. */
   async function plan(demand: readonly Demand[]) {
-    const [locations, availability] = await Promise.all([deps.locations.list(), deps.stock.availabilityByLocation(demand.map((d) => d.sku))]);
-    const candidates: StockLocation[] = locations.map((l) => ({ locationId: l.locationId, priority: l.priority, available: availability.get(l.locationId) ?? {} }));
-    return planReservation(candidates, demand);
+    const locations = await deps.locations.list();
+    const levels = await deps.stock.planningLevels(demand.map((d) => d.sku), locations.map((l) => l.locationId));
+    const candidates: StockLocation[] = locations.map((l) => ({ locationId: l.locationId, priority: l.priority, available: levels.available.get(l.locationId) ?? {} }));
+    return { ...planReservation(candidates, demand), reorder: levels.reorder };
+  }
+
+  /**
+   * SKUs without a reorder point or flag when planned need no reorder follow-up if their
+   * total still has no reorder point when the reservation commits: that is made a
+   * condition of the reservation (a reorder point set meanwhile means plan again).
+   */
+  function withoutReorderPoint(reorder: Map<string, ReorderState>, demand: readonly Demand[]) {
+    const unset = new Set(demand.map((d) => d.sku).filter((sku) => { const r = reorder.get(sku); return !r?.settings && !r?.flagged; }));
+    const guard = (m: StockMovement): StockMovement => (unset.has(m.sku) ? { ...m, totalMissing: ['reorderPoint'] } : m);
+    return { guard, reorderCheck: demand.map((d) => d.sku).filter((sku) => !unset.has(sku)) };
   }
 
   const write = (set: ChangeSet, orderId: string, causationId: string, now: Date) =>
     deps.writer.commit(stamped(set, { now, correlationId: orderId, causationId }));
 
-  async function commit(order: OrderRecord, command: LifecycleCommand, facts: Parameters<typeof decide>[3], changeFacts: OrderChangeFacts, causationId: string, now: Date) {
-    await write(orderChangeSet(order, decide(order, command, now, facts), changeFacts), order.orderId, causationId, now);
+  async function commit(
+    order: OrderRecord, command: LifecycleCommand, facts: Parameters<typeof decide>[3], changeFacts: OrderChangeFacts, causationId: string, now: Date,
+    guard: (m: StockMovement) => StockMovement = (m) => m,
+  ) {
+    const set = orderChangeSet(order, decide(order, command, now, facts), changeFacts);
+    await write({ ...set, movements: set.movements.map(guard) }, order.orderId, causationId, now);
   }
 
   /** REJECTED naming the short SKUs; then a staged order's stages give back what they held. */
@@ -170,7 +192,7 @@ export function makeReserveStock(deps: ReserveDeps) {
     try {
       const reservedLines = demand.map((d) => held.get(d.sku)!);
       await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId, reservedLines }, causationId, now);
-      return { outcome: 'reserved', reservations: demand };
+      return { outcome: 'reserved', reservations: demand, reorderCheck: demand.map((d) => d.sku) };
     } catch (err) {
       if (err instanceof ConditionFailed && (err.find('order') || err.find('reservation'))) return leftPending(order.orderId, causationId, now);
       throw err;
@@ -195,13 +217,14 @@ export function makeReserveStock(deps: ReserveDeps) {
           await commit(order, { type: 'reserve-failed', actor: RESERVER, reason }, { shortages: p.shortages }, {}, causationId, now);
           return { outcome: 'rejected', shortages: p.shortages };
         }
-        await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId }, causationId, now);
-        return { outcome: 'reserved', reservations: demand };
+        const { guard, reorderCheck } = withoutReorderPoint(p.reorder, demand);
+        await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId }, causationId, now, guard);
+        return { outcome: 'reserved', reservations: demand, reorderCheck };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
         // the order or its reservation changed meanwhile: another delivery won
         if (err.find('order') || err.find('reservation')) return leftPending(orderId, causationId, now);
-        // a level moved since it was read: plan again (another location may cover it now)
+        // a level moved since it was read, or a reorder point was set: plan again (another location may cover it now)
         if (!err.find('stock') || attempt >= MAX_PLANS) throw err;
       }
     }

@@ -64,6 +64,8 @@ export interface StockMovement {
   cause: { orderId?: string; adjustmentId?: string; shipmentId?: string; reason?: string; note?: string };
   /** an order's hold: created by a reservation, ended by a release or the last commit, reduced by a shipment of part of it */
   hold?: 'create' | 'end' | 'reduce';
+  /** attributes the SKU's total item must not have, as the decision saw it (e.g. no reorder point) */
+  totalMissing?: readonly string[];
 }
 
 /** An event as the domain states it; the use case stamps the envelope (ids, causation). */

@@ -46,7 +46,7 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = NotificationS
   departments: {
     warehouse: { name: 'Warehouse', events: ['OrderApproved', 'StockLow', 'StockDriftDetected', 'FulfillmentCreated'] },
     finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued', 'PaymentFlagged', 'RefundFailed', 'PaymentDriftDetected'] },
-    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived', 'ShipmentCreated'] },
+    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived', 'ShipmentCreated', 'ShipmentExceptionReported'] },
     purchasing: { name: 'Purchasing', events: ['ReplenishmentNeeded'] },
   },
 });
@@ -110,6 +110,7 @@ const ACTION: Record<string, string> = {
   PaymentDriftDetected: 'A payment provider disagrees with our record of a payment (status, amount, currency or refunds): nothing was changed; finance decides.',
   PaymentFlagged: 'A reported payment does not match its order (amount, currency or merchant): the order stays unpaid until finance resolves it.',
   RefundFailed: 'The provider refused a refund: the amount is refundable again; decide how to pay the customer back.',
+  ShipmentExceptionReported: 'A carrier reports a problem with a parcel (exception or failed delivery): contact the customer and the carrier.',
   LatePaymentReceived: 'Money arrived for an order that was closed or already paid; it is being refunded in full. Let the customer know.',
   FulfillmentCreated: 'Pick and pack these units.',
   ShipmentCreated: 'Shipped: tell the customer the tracking number.',

@@ -116,6 +116,22 @@ export interface CallbackReply {
   body: string;
 }
 
+export interface CancelInput {
+  paymentId: string;
+  providerRef?: string;
+  /** the same for every try at closing one attempt */
+  idempotencyKey: string;
+}
+
+/**
+ * What closing an open attempt at the provider gave: CANCELLED (closed, or never opened
+ * there: nothing can be paid any more), ALREADY_FINAL (paid or closed before: its own
+ * report settles it), UNKNOWN (the provider could not be asked or did not say).
+ */
+export interface CancelResult {
+  status: 'CANCELLED' | 'ALREADY_FINAL' | 'UNKNOWN';
+}
+
 export interface PaymentStatusReport {
   status: 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   amount?: Money;
@@ -134,6 +150,8 @@ export interface PaymentProviderAdapter {
   reply(outcome: 'accepted' | 'rejected', message?: string): CallbackReply;
   refund(input: RefundInput): Promise<RefundResult>;
   retrieve(input: { paymentId: string; providerRef?: string }): Promise<PaymentStatusReport>;
+  /** Closes an attempt the payer abandoned, so its page or QR code can no longer be paid. */
+  cancel(input: CancelInput): Promise<CancelResult>;
 }
 
 /**

@@ -147,6 +147,17 @@ export const TrackingRecord = z.strictObject({
   checkpoints: z.array(Checkpoint),
   estimatedDelivery: z.iso.date().optional(),
   providerRef: z.string().optional(),
+  /**
+   * What `status` is derived from (shared/domain/tracking.ts), so reports applied in any
+   * order end the same: the best main-line report (by rank, then event time), the newest
+   * side report (EXCEPTION, DELIVERY_FAILED), and the event time of the report that gave
+   * `estimatedDelivery`. Absent on a record no report has moved yet.
+   */
+  basis: z.strictObject({
+    progress: z.strictObject({ status: ShipmentStatus, at: z.iso.datetime({ offset: true }) }).optional(),
+    side: z.strictObject({ status: ShipmentStatus, at: z.iso.datetime({ offset: true }) }).optional(),
+    estimatedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
+  }).optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   version: z.int().min(1),

@@ -95,9 +95,9 @@ export const ENTITIES: EntityMap = {
   },
   paymentDrift: { type: ENTITY.paymentDrift, key: (id) => keys.paymentDrift(...(one(id, 3) as [string, string, string])) },
   refund: { type: ENTITY.refund, key: (id) => keys.refund(...(one(id, 2) as [string, string])) },
+  // a parcel's tracking (written first with its shipment, then moved by the tracking reports): its outbox items (ShipmentStatusChanged) live in its own partition
+  tracking: { type: ENTITY.tracking, key: (id) => keys.tracking(one(id)[0]!), partition: (trackingNumber) => keys.tracking(trackingNumber).pk },
 
-  // the initial tracking record is written with its shipment; the tracking reports move it
-  tracking: { type: ENTITY.tracking, key: (id) => keys.tracking(one(id)[0]!) },
   fulfilment: { type: ENTITY.fulfilment, key: (id) => keys.fulfilment(...(one(id, 2) as [string, string])) },
   fulfilmentRef: { type: ENTITY.fulfilmentRef, key: (id) => keys.fulfilmentRef(one(id)[0]!) },
   shipment: {

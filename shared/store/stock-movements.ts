@@ -29,11 +29,12 @@ interface StockMove {
   at: string;
   actor: string;
   cause: { orderId?: string; adjustmentId?: string; shipmentId?: string; reason?: string; note?: string };
+  totalMissing?: readonly string[];
 }
 
 export type { ReservedLine };
 
-function levelUpdate(tableName: string, key: { pk: string; sk: string }, m: StockMove, locationId?: string): TransactItem {
+function levelUpdate(tableName: string, key: { pk: string; sk: string }, m: StockMove, locationId?: string, missing: readonly string[] = []): TransactItem {
   const d = movementDeltas(m.movement, m.quantity);
   const values: Record<string, unknown> = {
     ':type': ENTITY.stock, ':sku': m.sku, ':zero': 0, ':one': 1, ':at': m.at,
@@ -47,6 +48,7 @@ function levelUpdate(tableName: string, key: { pk: string; sk: string }, m: Stoc
       values[`:need_${attr}`] = -delta;
     }
   }
+  for (const attr of missing) conditions.push(`attribute_not_exists(${attr})`);
   if (locationId !== undefined) values[':loc'] = locationId;
   return {
     Update: {
@@ -70,7 +72,7 @@ function stockMoveItems(tableName: string, m: StockMove): [TransactItem, Transac
   const entryId = newId(new Date(m.at));
   return [
     levelUpdate(tableName, keys.stockAt(m.sku, m.locationId), m, m.locationId),
-    levelUpdate(tableName, keys.stock(m.sku), m),
+    levelUpdate(tableName, keys.stock(m.sku), m, undefined, m.totalMissing),
     {
       Put: {
         TableName: tableName,

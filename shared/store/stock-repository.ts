@@ -148,6 +148,32 @@ export function stockRepository(ctx: TableContext) {
       return byLocation;
     },
 
+    /**
+     * What planning a reservation reads, by key in one consistent BatchGetItem per 100
+     * keys rather than one Query per SKU: each SKU's available units at each of these
+     * locations (a location without a level is absent) and its total item's reorder
+     * state (absent: no total item).
+     */
+    async planningLevels(skus: readonly string[], locationIds: readonly string[]): Promise<{
+      available: Map<string, Record<string, number>>;
+      reorder: Map<string, ReorderState>;
+    }> {
+      const wanted = [...new Set(skus)];
+      const items = await batchGet(ctx, wanted.flatMap((sku) => [keys.stock(sku), ...locationIds.map((l) => keys.stockAt(sku, l))]));
+      const available = new Map<string, Record<string, number>>();
+      const reorder = new Map<string, ReorderState>();
+      for (const item of items) {
+        const sku = String(item.sku);
+        if (item.sk === keys.stock(sku).sk) {
+          reorder.set(sku, reorderStateFromItem(sku, item));
+          continue;
+        }
+        const level = locationLevel(item);
+        available.set(level.locationId, { ...available.get(level.locationId), [sku]: level.available });
+      }
+      return { available, reorder };
+    },
+
     /** An order's holds among these SKUs (one consistent BatchGetItem per 100): what it holds, where. */
     async holdsOf(orderId: string, skus: readonly string[]): Promise<(StockHold & { sku: string })[]> {
       const items = await batchGet(ctx, [...new Set(skus)].map((sku) => keys.stockHold(sku, orderId)));

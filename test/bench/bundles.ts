@@ -17,6 +17,8 @@ const ENV = {
   EVENT_BUS_NAME: 'bench',
   STAGE: 'dev',
   AWS_REGION: 'us-east-1',
+  PAYMENT_CALLBACKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
+  RECEIPT_SECRET: 'bench-receipt-secret-bench-receipt-secret',
 };
 
 interface ImportTime {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_SETTINGS_TTL_MS } from '../../functions/review-order/review-order';
 import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, stockOf, uniqueSku } from './client';
 
 // The order's life after reservation, through the local cloud: the review step reads the
@@ -24,6 +25,8 @@ async function putSettings(change: Record<string, unknown>) {
   const { version: _v, updatedAt: _u, updatedBy: _b, ...doc } = current;
   const res = await call('PUT', '/settings/workflow', { as: 'admin', body: { ...doc, ...change }, headers: { 'if-match': `"${current.version}"` } });
   if (res.status !== 200) throw new Error(`PUT settings ${res.status} ${JSON.stringify(res.body)}`);
+  // review-order's containers reuse the settings they read for a few seconds
+  await new Promise((r) => setTimeout(r, WORKFLOW_SETTINGS_TTL_MS + 200));
   return res.body;
 }
 

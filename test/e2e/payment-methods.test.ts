@@ -52,6 +52,14 @@ async function payerChooses(url: string, outcome: 'succeed' | 'fail' | 'abandon'
   expect(res.status).toBe(200);
 }
 
+/** The payer tries to pay a page the provider closed: refused, and the page says so. */
+async function payerRefused(url: string) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeed' }) });
+  expect(res.status).toBe(409);
+  expect(((await res.json()) as { message: string }).message).toMatch(/closed: the merchant cancelled it/);
+  expect(await (await fetch(url)).text()).toContain('This payment is closed');
+}
+
 const orderOf = async (orderId: string) => (await getOrder(orderId, 'finance')).body as Order;
 const orderWhen = (orderId: string, done: (o: Order) => boolean) =>
   eventually(() => orderOf(orderId), done, 15_000);
@@ -146,12 +154,69 @@ describe.each(METHODS)('$method through the sandbox', ({ method, provider, nextA
     ]);
   });
 
-  it('money for an order cancelled meanwhile is refunded automatically', async () => {
+  it('money taken as the order is cancelled is refunded automatically, once', async () => {
     const orderId = await awaitingPayment();
     const attempt = await start(orderId, method);
+    // the payer pays just before customer service cancels: the provider has the money before it is asked to close
+    await payerChooses(attempt.nextAction.url, 'succeed');
     const cancelled = await call('POST', `/orders/${orderId}/cancel`, { as: 'cs', body: { reason: 'Customer changed their mind' } });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
 
+    const settled = await orderWhen(orderId, (o) => o.refunds.some((r) => r.status === 'SUCCEEDED'));
+    expect(settled.status).toBe('CANCELLED');
+    expect(settled.payments).toEqual([expect.objectContaining({ paymentId: attempt.paymentId, status: 'SUCCEEDED' })]);
+    // the payment reached the order first (a paid order cancelled) or the cancellation did (money after the close)
+    expect(settled.refunds).toEqual([
+      expect.objectContaining({ paymentId: attempt.paymentId, amount: TOTAL, reasonCode: expect.stringMatching(/^(ORDER_CANCELLED|PAYMENT_AFTER_CLOSE)$/), automatic: true, status: 'SUCCEEDED' }),
+    ]);
+    expect(settled.money).toEqual({ paid: TOTAL, refunded: TOTAL, balance: cny(0) });
+  });
+
+  it('an order cancelled while an attempt is open: the attempt is closed at the provider and its page refuses to be paid', async () => {
+    const orderId = await awaitingPayment();
+    const attempt = await start(orderId, method);
+    // the payer opened the page (for Alipay that makes the trade)
+    expect((await fetch(attempt.nextAction.url)).status).toBe(200);
+    const cancelled = await call('POST', `/orders/${orderId}/cancel`, { as: 'cs', body: { reason: 'Customer changed their mind' } });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+
+    const closed = await orderWhen(orderId, (o) => o.payments[0]?.status !== 'PENDING');
+    expect(closed.payments).toEqual([expect.objectContaining({ paymentId: attempt.paymentId, status: 'CANCELLED' })]);
+    await payerRefused(attempt.nextAction.url);
+    await holds(async () => {
+      const o = await orderOf(orderId);
+      expect(o.refunds).toEqual([]);
+      expect(o.money.paid.amount).toBe(0);
+    });
+  });
+
+  it('a replaced attempt is closed at the provider: its page refuses to be paid, the new one pays the order', async () => {
+    const orderId = await awaitingPayment();
+    const old = await start(orderId, method);
+    expect((await fetch(old.nextAction.url)).status).toBe(200);
+    const replacement = await start(orderId, method);
+    // the replaced attempt was closed before the new one was answered
+    await payerRefused(old.nextAction.url);
+    await payerChooses(replacement.nextAction.url, 'succeed');
+    const paid = await orderWhen(orderId, (o) => o.status === 'PAID');
+    expect(paid.payments).toEqual([
+      expect.objectContaining({ paymentId: old.paymentId, status: 'CANCELLED' }),
+      expect.objectContaining({ paymentId: replacement.paymentId, status: 'SUCCEEDED' }),
+    ]);
+    expect(paid.money).toEqual({ paid: TOTAL, refunded: cny(0), balance: TOTAL });
+  });
+});
+
+describe('alipay page never opened before the order closed', () => {
+  it('has no trade to close; if paid later after all, the money is refunded automatically', async () => {
+    const orderId = await awaitingPayment();
+    const attempt = await start(orderId, 'alipay');
+    const cancelled = await call('POST', `/orders/${orderId}/cancel`, { as: 'cs', body: { reason: 'Customer changed their mind' } });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    // Alipay knows no trade yet (ACQ.TRADE_NOT_EXIST): nothing can be paid there now, the attempt is CANCELLED
+    await orderWhen(orderId, (o) => o.payments[0]?.status === 'CANCELLED');
+
+    // the payer still had the signed page link: Alipay makes the trade and takes the money
     await payerChooses(attempt.nextAction.url, 'succeed');
     const settled = await orderWhen(orderId, (o) => o.refunds.some((r) => r.status === 'SUCCEEDED'));
     expect(settled.status).toBe('CANCELLED');

@@ -22,6 +22,7 @@ const PARAM_VALUES: Record<string, string> = {
   refundId: 'rfd_MATRIXNOSUCHREFUND',
   verificationCode: 'pay_MATRIXNOSUCHPAYMENT.AAAAAAAAAAAAAAAAAAAA',
   fulfillmentId: 'ful_MATRIXNOSUCHFULFILMENT',
+  trackingNumber: 'MATRIXNOSUCHTRACKING',
 };
 
 const pathOf = (route: RouteDef) =>

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PaymentProviders } from '../../shared/app/payment-providers';
-import type { CallbackProvider, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter } from '../../shared/payments/port';
+import type { CallbackProvider, CancelInput, CancelResult, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter } from '../../shared/payments/port';
 import type { AlipayCredentials } from '../../shared/payments/providers/alipay';
 import type { StripeCredentials } from '../../shared/payments/providers/stripe';
 import type { WechatPayCredentials } from '../../shared/payments/providers/wechatpay';
@@ -80,13 +80,15 @@ export async function fakeProvider(answer: (req: RecordedRequest) => FakeReply) 
 
 /**
  * A payment provider that answers from the test: each method may be replaced, the rest
- * answer as a provider that accepted the request and has not settled it yet.
+ * answer as a provider that accepted the request and has not settled it yet (a cancel
+ * closes the attempt).
  */
 export function fakePaymentProviders(
   answers: {
     create?: (input: CreatePaymentInput, provider: CallbackProvider) => Promise<CreatePaymentResult>;
     refund?: PaymentProviderAdapter['refund'];
     retrieve?: PaymentProviderAdapter['retrieve'];
+    cancel?: (input: CancelInput, provider: CallbackProvider) => Promise<CancelResult>;
   } = {},
 ): { providers: PaymentProviders; adapterFor: (provider: CallbackProvider) => PaymentProviderAdapter } {
   const adapterFor = (provider: CallbackProvider): PaymentProviderAdapter => ({
@@ -97,6 +99,7 @@ export function fakePaymentProviders(
     reply: () => ({ statusCode: 200, headers: {}, body: '' }),
     refund: answers.refund ?? (() => Promise.resolve({ status: 'PENDING' })),
     retrieve: answers.retrieve ?? (() => Promise.resolve({ status: 'PENDING' })),
+    cancel: (input) => answers.cancel?.(input, provider) ?? Promise.resolve({ status: 'CANCELLED' }),
   });
   const providers: PaymentProviders = {
     adapterFor,

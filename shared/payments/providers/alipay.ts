@@ -1,7 +1,7 @@
 import { createSign, createVerify } from 'node:crypto';
 import * as z from 'zod';
 import type {
-  CallbackReply, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter, PaymentStatusReport,
+  CallbackReply, CancelResult, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter, PaymentStatusReport,
   ProviderNotification, RawCallback, RefundInput, RefundResult, VerifyResult,
 } from '../port';
 import {
@@ -227,6 +227,17 @@ export function alipayAdapter(opts: AdapterOptions<AlipayCredentials>): PaymentP
         ...(r.trade_no ? { providerRef: r.trade_no } : {}),
         ...(r.total_amount ? { amount: { amount: decimalToMinor(r.total_amount), currency: CURRENCY } } : {}),
       };
+    },
+
+    async cancel(input): Promise<CancelResult> {
+      const r = await call('alipay.trade.close', { out_trade_no: input.paymentId });
+      if (r.code === '10000') return { status: 'CANCELLED' };
+      // the payer never reached Alipay's cashier: there is no trade to pay, and none will be made from a closed page
+      if (r.sub_code === 'ACQ.TRADE_NOT_EXIST') return { status: 'CANCELLED' };
+      // paid, or closed before
+      if (r.sub_code === 'ACQ.TRADE_STATUS_ERROR') return { status: 'ALREADY_FINAL' };
+      if (r.code === '20000' || r.sub_code === 'ACQ.SYSTEM_ERROR') throw new ProviderCallError('alipay', `close not processed (${r.code} ${r.sub_code ?? ''}); retry`);
+      return { status: 'UNKNOWN' };
     },
   };
 }

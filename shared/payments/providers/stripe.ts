@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import type {
-  CallbackReply, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter, PaymentStatusReport,
+  CallbackReply, CancelResult, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter, PaymentStatusReport,
   ProviderNotification, RawCallback, RefundInput, RefundResult, VerifyResult,
 } from '../port';
 import {
@@ -75,12 +75,16 @@ export function stripeAdapter(opts: AdapterOptions<StripeCredentials> & { tolera
   const base = opts.baseUrl.replace(/\/+$/, '');
   const tolerance = opts.toleranceSeconds ?? STRIPE_TOLERANCE_SECONDS;
 
-  async function call(method: 'GET' | 'POST', path: string, body?: string, idempotencyKey?: string): Promise<unknown> {
+  async function request(method: 'GET' | 'POST', path: string, body?: string, idempotencyKey?: string) {
     const { secretKey } = await credentials();
     const headers: Record<string, string> = { authorization: `Bearer ${secretKey}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const res = await send('stripe', `${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    return send('stripe', `${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  }
+
+  async function call(method: 'GET' | 'POST', path: string, body?: string, idempotencyKey?: string): Promise<unknown> {
+    const res = await request(method, path, body, idempotencyKey);
     if (res.status >= 300) {
       throw new ProviderCallError('stripe', `${method} ${path} answered ${res.status}`, res.status, res.text.slice(0, 300));
     }
@@ -184,5 +188,31 @@ export function stripeAdapter(opts: AdapterOptions<StripeCredentials> & { tolera
       const amount = status === 'SUCCEEDED' ? pi.amount_received ?? pi.amount : pi.amount;
       return { status, providerRef: pi.id, amount: { amount, currency: pi.currency.toUpperCase() } };
     },
+
+    async cancel(input): Promise<CancelResult> {
+      // no PaymentIntent recorded: nothing we can name to Stripe
+      if (!input.providerRef) return { status: 'UNKNOWN' };
+      const path = `/v1/payment_intents/${encodeURIComponent(input.providerRef)}/cancel`;
+      const res = await request('POST', path, form({ cancellation_reason: 'abandoned' }), input.idempotencyKey);
+      if (res.status < 300) {
+        const pi = shaped('stripe', 'PaymentIntent', PaymentIntent, parseJson('stripe', res.text));
+        return { status: pi.status === 'canceled' ? 'CANCELLED' : 'UNKNOWN' };
+      }
+      // succeeded or canceled before: Stripe refuses to cancel it again
+      if (res.status === 400 && stripeErrorCode(res.text) === 'payment_intent_unexpected_state') return { status: 'ALREADY_FINAL' };
+      throw new ProviderCallError('stripe', `POST ${path} answered ${res.status}`, res.status, res.text.slice(0, 300));
+    },
   };
+}
+
+const StripeError = z.looseObject({ error: z.looseObject({ code: z.string().optional() }) });
+
+/** The `error.code` of a Stripe error answer, if it is one. */
+function stripeErrorCode(text: string): string | undefined {
+  try {
+    const r = StripeError.safeParse(JSON.parse(text));
+    return r.success ? r.data.error.code : undefined;
+  } catch {
+    return undefined;
+  }
 }

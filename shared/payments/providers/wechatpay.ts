@@ -1,7 +1,7 @@
 import { createDecipheriv, createSign, createVerify, randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import type {
-  CallbackReply, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter, PaymentStatusReport,
+  CallbackReply, CancelResult, CreatePaymentInput, CreatePaymentResult, PaymentProviderAdapter, PaymentStatusReport,
   ProviderNotification, RawCallback, RefundInput, RefundResult, VerifyResult,
 } from '../port';
 import {
@@ -237,6 +237,15 @@ export function wechatpayAdapter(opts: AdapterOptions<WechatPayCredentials>): Pa
         ...(r.json.transaction_id ? { providerRef: r.json.transaction_id } : {}),
         ...(total !== undefined ? { amount: { amount: total, currency: r.json.amount?.currency ?? 'CNY' } } : {}),
       };
+    },
+
+    async cancel(input): Promise<CancelResult> {
+      const c = await credentials();
+      const r = await call('POST', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(input.paymentId)}/close`, { mchid: c.mchid });
+      if (r.status === 204 || r.json.code === 'ORDER_CLOSED') return { status: 'CANCELLED' };
+      if (r.json.code === 'ORDERPAID') return { status: 'ALREADY_FINAL' };
+      if (r.status >= 300) throw refuse('close', r);
+      return { status: 'UNKNOWN' };
     },
   };
 }

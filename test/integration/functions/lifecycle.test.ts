@@ -28,7 +28,7 @@ beforeAll(async () => {
   const deps = { orders: repos.orders, lifecycle: orderLifecycle(ctx), settings: settingsRepository(ctx), now: () => clock };
   actions = makeOrderActions(deps);
   settingsFn = makeSettings(deps);
-  review = makeReview(deps);
+  review = makeReview({ ...deps, settingsTtlMs: 0 });
   expire = makeExpire(deps);
 });
 afterAll(() => table?.drop());

@@ -1,6 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RefundStarted } from '../../../events/catalog';
+import { OrderCancelled, RefundStarted } from '../../../events/catalog';
 import { buildEvent } from '../../../events/define-event';
 import { makeHandler as makePaymentCallbacks } from '../../../functions/payment-callbacks/payment-callbacks';
 import { makeHandler as makePaymentRefunds } from '../../../functions/payment-refunds/payment-refunds';
@@ -10,7 +10,7 @@ import { orderLifecycle } from '../../../shared/app/order-lifecycle';
 import type { PaymentProviders } from '../../../shared/app/payment-providers';
 import { paymentCallbacks, paymentsOver, type Payments } from '../../../shared/app/payments';
 import { callbackMessage } from '../../../shared/payments/callback-message';
-import type { CreatePaymentResult, PaymentProviderAdapter, RefundInput } from '../../../shared/payments/port';
+import type { CancelInput, CreatePaymentResult, PaymentProviderAdapter, RefundInput } from '../../../shared/payments/port';
 import { storeFor } from '../../../shared/store';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
@@ -29,6 +29,7 @@ let refundStep: ReturnType<typeof makePaymentRefunds>;
 const CREATED: () => Promise<CreatePaymentResult> = () => Promise.resolve({ providerRef: 'pi_test', nextAction: { type: 'card', clientSecret: 'pi_test_secret', url: 'https://pay.test/pi_test' } });
 let createAnswer = CREATED;
 const refundCalls: RefundInput[] = [];
+const cancelCalls: CancelInput[] = [];
 const stripe: PaymentProviderAdapter = {
   provider: 'stripe',
   create: () => createAnswer(),
@@ -40,6 +41,10 @@ const stripe: PaymentProviderAdapter = {
     return Promise.resolve({ status: 'PENDING', providerRefundRef: `re_${input.refundId}` });
   },
   retrieve: () => Promise.resolve({ status: 'PENDING' }),
+  cancel: (input) => {
+    cancelCalls.push(input);
+    return Promise.resolve({ status: 'CANCELLED' });
+  },
 };
 const providers: PaymentProviders = {
   adapterFor: () => stripe,
@@ -70,8 +75,8 @@ async function awaitingPayment(): Promise<string> {
 const start = (orderId: string, method: string, claims: Record<string, unknown> = TOKENS.storefront) =>
   call(http, { routeKey: 'POST /orders/{orderId}/payments', pathParameters: { orderId }, claims: claims as never, body: { method } });
 
-function refundStarted(data: Record<string, unknown>, eventId: string): SQSEvent {
-  const out = buildEvent(RefundStarted, data as never, { eventId, occurredAt: NOW, correlationId: String(data.orderId), causationId: 'c' });
+function stepEvent(data: Record<string, unknown>, eventId: string, event: typeof RefundStarted | typeof OrderCancelled = RefundStarted): SQSEvent {
+  const out = buildEvent(event, data as never, { eventId, occurredAt: NOW, correlationId: String(data.orderId), causationId: 'c' });
   const body = JSON.stringify({ version: '0', id: out.eventId, 'detail-type': out.detailType, source: out.source, detail: JSON.parse(out.detail) });
   return { Records: [{ messageId: `m-${eventId}`, body } as SQSEvent['Records'][number]] };
 }
@@ -124,7 +129,7 @@ describe('refund step', () => {
     const { response } = await payments.requestRefund(orderId, { amount: { amount: 400, currency: 'CNY' }, reason: 'late delivery' }, { actor: { kind: 'user', id: 'u-fin', role: 'finance' }, causationId: 'r', now: NOW });
     const { refundId } = response.body as { refundId: string };
     const order = (await repos.orders.getRecord(orderId))!;
-    const event = refundStarted({
+    const event = stepEvent({
       orderId, orderNumber: order.orderNumber, refundId, paymentId, provider: 'stripe', amount: { amount: 400, currency: 'CNY' },
       reasonCode: 'REQUESTED', reason: 'late delivery', automatic: false, actor: 'finance:u-fin',
     }, `e-${refundId}`);
@@ -136,6 +141,20 @@ describe('refund step', () => {
     const view = (await repos.orders.get(orderId))!;
     expect(view.refunds[0]).toMatchObject({ status: 'PENDING', providerRefundRef: `re_${refundId}`, submittedAt: NOW.toISOString() });
     expect(view.money.refunded.amount).toBe(0);
+  });
+
+  it('closes the open attempt of a cancelled order at its provider once, however often OrderCancelled arrives', async () => {
+    const orderId = await awaitingPayment();
+    const { paymentId } = (await start(orderId, 'card')).body as { paymentId: string };
+    await orderLifecycle({ doc: table.doc, tableName: table.tableName }).transition(orderId, { type: 'cancel', actor: { kind: 'user', id: 'u-cs', role: 'cs' }, reason: 'Customer changed their mind' }, { causationId: 't', now: NOW });
+    const order = (await repos.orders.getRecord(orderId))!;
+    const event = stepEvent({
+      orderId, orderNumber: order.orderNumber, previousStatus: 'AWAITING_PAYMENT', status: 'CANCELLED', actor: 'cs:u-cs', reason: 'Customer changed their mind', refundDue: false,
+    }, `e-cancel-${orderId}`, OrderCancelled);
+    expect(await refundStep(event, lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(await refundStep(event, lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(cancelCalls.filter((c) => c.paymentId === paymentId)).toEqual([{ paymentId, providerRef: 'pi_test', idempotencyKey: `close-${paymentId}` }]);
+    expect((await repos.orders.get(orderId))!.payments).toEqual([expect.objectContaining({ paymentId, status: 'CANCELLED', failureReason: 'order cancelled: closed at stripe' })]);
   });
 
   it('a message that is not a refund event fails and is retried', async () => {

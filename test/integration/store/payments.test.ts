@@ -4,7 +4,7 @@ import { application, type Application } from '../../../shared/app';
 import { orderLifecycle, type OrderLifecycle } from '../../../shared/app/order-lifecycle';
 import { paymentCallbacks, paymentsOver, type Payments } from '../../../shared/app/payments';
 import type { Actor } from '../../../shared/domain/actor';
-import type { ProviderNotification, RefundResult } from '../../../shared/payments/port';
+import type { CancelInput, CancelResult, ProviderNotification, RefundResult } from '../../../shared/payments/port';
 import { storeFor, type Store } from '../../../shared/store';
 import { keys } from '../../../shared/store/keys';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
@@ -31,7 +31,14 @@ const opts = (actor: Actor = FINANCE) => ({ actor, causationId: 'test', now: NOW
 /** What the fake provider answers to a refund (per test). */
 let refundAnswer: RefundResult = { status: 'PENDING', providerRefundRef: 'ref-pending' };
 const refundCalls: string[] = [];
+/** What the fake provider answers to closing an attempt (per test), and every close it was asked for. */
+let cancelAnswer: () => Promise<CancelResult> = () => Promise.resolve({ status: 'CANCELLED' });
+const cancelCalls: (CancelInput & { provider: string })[] = [];
 const { providers } = fakePaymentProviders({
+  cancel: (input, provider) => {
+    cancelCalls.push({ ...input, provider });
+    return cancelAnswer();
+  },
   create: (input, provider) => Promise.resolve({ ...(provider === 'stripe' ? { providerRef: `pi_${input.paymentId}` } : {}), nextAction: { type: 'redirect', url: `https://pay.test/${input.paymentId}` } }),
   refund: (input) => {
     refundCalls.push(input.idempotencyKey);
@@ -259,6 +266,81 @@ describe('payments on the table', () => {
     ]);
     expect(await lifecycle.dueForExpiry(farFuture)).toContain(orderId);
     expect(await lifecycle.dueForExpiry(new Date(later.getTime() + 14 * 60_000)), 'not due before the grace an attempt has').not.toContain(orderId);
+  });
+
+  it('a replaced attempt is closed at its provider once; a provider that cannot close it never fails the new attempt', async () => {
+    cancelAnswer = () => Promise.resolve({ status: 'CANCELLED' });
+    const orderId = await awaitingPayment();
+    const card = await payments.start(orderId, 'card', opts(SHOP));
+    expect(cancelCalls.filter((c) => c.paymentId === card.paymentId)).toEqual([]);
+    const qr = await payments.start(orderId, 'wechatpay', opts(SHOP));
+    expect(cancelCalls.filter((c) => c.paymentId === card.paymentId)).toEqual([
+      { paymentId: card.paymentId, providerRef: `pi_${card.paymentId}`, idempotencyKey: `close-${card.paymentId}`, provider: 'stripe' },
+    ]);
+
+    cancelAnswer = () => Promise.reject(new Error('wechatpay: request failed: connect ECONNREFUSED'));
+    const page = await payments.start(orderId, 'alipay', opts(SHOP));
+    expect(page).toMatchObject({ status: 'PENDING', method: 'alipay', nextAction: { type: 'redirect' } });
+    expect(cancelCalls.filter((c) => c.paymentId === qr.paymentId)).toEqual([{ paymentId: qr.paymentId, idempotencyKey: `close-${qr.paymentId}`, provider: 'wechatpay' }]);
+    expect((await view(orderId)).payments).toEqual([
+      expect.objectContaining({ paymentId: card.paymentId, status: 'CANCELLED', failureReason: `replaced by ${qr.paymentId}` }),
+      expect.objectContaining({ paymentId: qr.paymentId, status: 'CANCELLED', failureReason: `replaced by ${page.paymentId}` }),
+      expect.objectContaining({ paymentId: page.paymentId, status: 'PENDING' }),
+    ]);
+    cancelAnswer = () => Promise.resolve({ status: 'CANCELLED' });
+    // each replaced attempt was asked about once, the card one never again
+    expect(cancelCalls.filter((c) => c.paymentId === card.paymentId)).toHaveLength(1);
+  });
+
+  it('an expired order\'s open attempt is closed at its provider and CANCELLED, once; a late success is still refunded', async () => {
+    cancelAnswer = () => Promise.resolve({ status: 'CANCELLED' });
+    const orderId = await awaitingPayment();
+    const p = await payments.start(orderId, 'alipay', opts(SHOP));
+    const after = new Date(NOW.getTime() + 61 * 60_000);
+    await lifecycle.transition(orderId, { type: 'expire', actor: { kind: 'system', id: 'expire-unpaid' } }, { causationId: 'test', now: after });
+    const step = { now: after, causationId: 'evt-expired' };
+
+    expect(await payments.closeAbandoned(orderId, step)).toEqual([{ paymentId: p.paymentId, outcome: 'failed' }]);
+    expect(cancelCalls.filter((c) => c.paymentId === p.paymentId)).toEqual([{ paymentId: p.paymentId, idempotencyKey: `close-${p.paymentId}`, provider: 'alipay' }]);
+    let order = await view(orderId);
+    expect(order.status).toBe('EXPIRED');
+    expect(order.payments).toEqual([expect.objectContaining({ paymentId: p.paymentId, status: 'CANCELLED', failureReason: 'order expired: closed at alipay' })]);
+    expect(await outbox(orderId)).toContain('PaymentFailed');
+    // the open marker left with it
+    const marker = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.paymentOpen(orderId), ConsistentRead: true }));
+    expect(marker.Item).toBeUndefined();
+
+    // a redelivered OrderExpired finds nothing open and asks the provider nothing
+    expect(await payments.closeAbandoned(orderId, step)).toEqual([]);
+    expect(cancelCalls.filter((c) => c.paymentId === p.paymentId)).toHaveLength(1);
+
+    // the payer paid the old page after all (the provider let it through): charged and refunded in full
+    expect((await apply(note(p.paymentId, 'SUCCEEDED'))).outcome).toBe('refund-after-close');
+    order = await view(orderId);
+    expect(order.payments[0]).toMatchObject({ status: 'SUCCEEDED' });
+    expect(order.refunds).toEqual([expect.objectContaining({ amount: CNY(2000), status: 'PENDING', automatic: true, reasonCode: 'PAYMENT_AFTER_CLOSE' })]);
+  });
+
+  it('a cancelled order\'s attempt already paid at the provider is left to its report; a provider that is down is asked again on retry', async () => {
+    const orderId = await awaitingPayment();
+    const p = await payments.start(orderId, 'card', opts(SHOP));
+    await lifecycle.transition(orderId, { type: 'cancel', actor: CS, reason: 'Customer changed their mind' }, { causationId: 'test', now: NOW });
+    const step = { now: NOW, causationId: 'evt-cancelled' };
+
+    cancelAnswer = () => Promise.reject(new Error('stripe: POST /v1/payment_intents/x/cancel answered 500'));
+    await expect(payments.closeAbandoned(orderId, step)).rejects.toThrow(/answered 500/);
+    expect((await view(orderId)).payments[0]).toMatchObject({ status: 'PENDING' });
+
+    cancelAnswer = () => Promise.resolve({ status: 'ALREADY_FINAL' });
+    expect(await payments.closeAbandoned(orderId, step)).toEqual([{ paymentId: p.paymentId, outcome: 'already-final' }]);
+    expect((await view(orderId)).payments[0]).toMatchObject({ status: 'PENDING' });
+    expect(cancelCalls.filter((c) => c.paymentId === p.paymentId)).toHaveLength(2);
+    cancelAnswer = () => Promise.resolve({ status: 'CANCELLED' });
+
+    // an order still awaiting payment is not the step's business
+    const open = await awaitingPayment();
+    await payments.start(open, 'card', opts(SHOP));
+    expect(await payments.closeAbandoned(open, step)).toEqual([]);
   });
 
   it('an unknown payment is reported as such and changes nothing', async () => {

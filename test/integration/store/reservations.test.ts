@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { application as repositories, type Application as Repositories } from '../../../shared/app';
+import { makeReserveStock } from '../../../shared/app/reserve-stock';
+import { storeFor } from '../../../shared/store';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';
 
@@ -82,8 +84,36 @@ describe('reserving stock for orders', () => {
       { sku: 'PAIR', quantity: 1 },
       { sku: 'PAIR', quantity: 2 },
     ]);
-    expect(await repos.orders.reserve(fits, 'evt', NOW)).toEqual({ outcome: 'reserved', reservations: [{ sku: 'PAIR', quantity: 3 }] });
+    expect(await repos.orders.reserve(fits, 'evt', NOW)).toEqual({ outcome: 'reserved', reservations: [{ sku: 'PAIR', quantity: 3 }], reorderCheck: [] });
     expect(await repos.stock.get('PAIR')).toEqual({ sku: 'PAIR', onHand: 3, reserved: 3, available: 0 });
+  });
+
+  it('names for the reorder follow-up only the SKUs with a reorder point, even one set between planning and reserving', async () => {
+    await stocked(repos, 'NO-POINT', 10);
+    await stocked(repos, 'HAS-POINT', 10);
+    await repos.stock.setReorderSettings('HAS-POINT', { reorderPoint: 2, leadTimeDays: 1, safetyStock: 0 }, NOW, 'seed');
+    const both = await pendingOrder(repos, [{ sku: 'NO-POINT', quantity: 1 }, { sku: 'HAS-POINT', quantity: 1 }]);
+    expect(await repos.orders.reserve(both, 'evt', NOW)).toMatchObject({ outcome: 'reserved', reorderCheck: ['HAS-POINT'] });
+
+    // planned without a reorder point, which is set before the reservation commits: planned again
+    await stocked(repos, 'LATE-POINT', 10);
+    const store = storeFor({ doc: table.doc, tableName: table.tableName });
+    let plans = 0;
+    const reserve = makeReserveStock({
+      ...store,
+      stock: {
+        ...store.stock,
+        async planningLevels(skus, locationIds) {
+          const levels = await store.stock.planningLevels(skus, locationIds);
+          if (plans++ === 0) await repos.stock.setReorderSettings('LATE-POINT', { reorderPoint: 20, leadTimeDays: 1, safetyStock: 0 }, NOW, 'seed');
+          return levels;
+        },
+      },
+    });
+    const late = await pendingOrder(repos, [{ sku: 'LATE-POINT', quantity: 1 }]);
+    expect(await reserve(late, 'evt', NOW)).toMatchObject({ outcome: 'reserved', reorderCheck: ['LATE-POINT'] });
+    expect(plans).toBe(2);
+    expect(await repos.stock.get('LATE-POINT')).toEqual({ sku: 'LATE-POINT', onHand: 10, reserved: 1, available: 9 });
   });
 
   it('a redelivered reservation changes nothing (sequentially and concurrently)', async () => {

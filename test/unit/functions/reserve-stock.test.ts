@@ -18,17 +18,21 @@ describe('reserve-stock', () => {
   it('reserves for the order named in the OrderPlaced event, with the event id as causation', async () => {
     const calls: [string, string][] = [];
     const handler = makeHandler({
-      orders: { reserve: async (orderId, causationId) => (calls.push([orderId, causationId]), { outcome: 'reserved', reservations: [] }) },
+      orders: { reserve: async (orderId, causationId) => (calls.push([orderId, causationId]), { outcome: 'reserved', reservations: [], reorderCheck: [] }) },
       now,
     });
     expect(await handler(sample, lambdaContext)).toEqual({ batchItemFailures: [] });
     expect(calls).toEqual([['01KB2Y8Z1S0000000000000000', '01KB2Y8Z1T0000000000000000']]);
   });
 
-  it('re-evaluates the reorder flag of each reserved SKU, and a failing follow-up does not redeliver the order', async () => {
+  it('re-evaluates the reorder flag of each reserved SKU that may need it, and a failing follow-up does not redeliver the order', async () => {
     const synced: string[] = [];
     const handler = makeHandler({
-      orders: { reserve: async () => ({ outcome: 'reserved', reservations: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }] }) },
+      orders: {
+        reserve: async () => ({
+          outcome: 'reserved', reservations: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }, { sku: 'NO-REORDER-POINT', quantity: 1 }], reorderCheck: ['A', 'B'],
+        }),
+      },
       stock: {
         syncReorderFlags: async (skus) =>
           Promise.allSettled(skus.map(async (sku) => {

@@ -120,3 +120,51 @@ describe('provider credentials of an existing data folder', () => {
     }
   });
 });
+
+// Carrier secrets (`oms/<stage>/carriers/<provider>`): by tag or by <PROVIDER>_SECRET_ARN,
+// answered in the shipping contract's JSON shapes.
+describe('carrier secrets', () => {
+  const stacks: StackTemplate[] = [{
+    stackName: 'oms-dev-api',
+    template: {
+      Resources: {
+        EasyPostSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'oms/dev/carriers/easypost', Tags: [{ Key: 'oms:provider', Value: 'easypost' }] } },
+        Kuaidi100Secret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'oms/dev/carriers/kuaidi100', Tags: [{ Key: 'oms:provider', Value: 'kuaidi100' }] } },
+        SeventeenSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'oms/dev/carriers/17track' } },
+        AfterShipSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'oms/dev/carriers/aftership', Tags: [{ Key: 'oms:provider', Value: 'aftership' }] } },
+      },
+    },
+  }];
+  const resolver = new Resolver(stacks, { region: 'us-east-1', accountId: '000000000000', sqsEndpoint: 'http://x' });
+  const fns = [{ env: { SEVENTEENTRACK_SECRET_ARN: 'oms/dev/carriers/17track' } }] as unknown as FunctionSpec[];
+  const creds = generateProviderCredentials();
+  const secrets = localSecrets();
+  const found = templateSecrets(stacks, resolver, fns);
+  secrets.setTemplate(found, creds);
+
+  it('serves each carrier secret with the handshake credentials in the contract shape', () => {
+    expect(found.map((s) => s.provider)).toEqual(['easypost', 'kuaidi100', '17track', 'aftership']);
+    expect(JSON.parse(secrets.find('oms/dev/carriers/easypost')!.value)).toEqual({ apiKey: creds.easypost.apiKey, webhookSecret: creds.easypost.webhookSecret });
+    expect(JSON.parse(secrets.find('oms/dev/carriers/kuaidi100')!.value)).toEqual(creds.kuaidi100);
+    expect(JSON.parse(secrets.find('oms/dev/carriers/17track')!.value)).toEqual({ securityKey: creds['17track'].securityKey });
+    expect(JSON.parse(secrets.find('oms/dev/carriers/aftership')!.value)).toEqual({ webhookSecret: creds.aftership.webhookSecret });
+  });
+
+  it('are added to a data folder made before them, keeping the webhook secrets and salt', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'oms-creds-'));
+    try {
+      const old = generateProviderCredentials();
+      const older = { ...old, easypost: { webhookSecret: old.easypost.webhookSecret }, kuaidi100: { salt: old.kuaidi100.salt } };
+      writeFileSync(join(folder, 'provider-credentials.json'), JSON.stringify(older));
+      const now = providerCredentials(folder);
+      expect(now.easypost.webhookSecret).toBe(old.easypost.webhookSecret);
+      expect(now.easypost.apiKey).toMatch(/^EZTK[0-9a-f]{32}$/);
+      expect(now.kuaidi100.salt).toBe(old.kuaidi100.salt);
+      expect(now.kuaidi100.key).toMatch(/^[A-Za-z0-9]{16}$/);
+      expect(now.kuaidi100.customer).toMatch(/^[0-9A-F]{32}$/);
+      expect(providerCredentials(folder)).toEqual(now);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -156,3 +156,47 @@ describe('alipay API calls', () => {
     forgeNext = false;
   });
 });
+
+describe('alipay closing an abandoned trade', () => {
+  let server: Awaited<ReturnType<typeof fakeProvider>>;
+  const answer = (response: string, privatePem = keys.alipayPrivatePem) => {
+    const sign = createSign('RSA-SHA256').update(response, 'utf8').sign(privatePem, 'base64');
+    return { body: `{"alipay_trade_close_response":${response},"sign":"${sign}"}` };
+  };
+  const failure = (code: string, subCode: string) => `{"code":"${code}","msg":"Business Failed","sub_code":"${subCode}","sub_msg":"-"}`;
+  beforeAll(async () => {
+    server = await fakeProvider((req) => {
+      const params = Object.fromEntries(new URLSearchParams(req.body));
+      if (params.method !== 'alipay.trade.close') return { status: 400, body: '{}' };
+      const { out_trade_no: trade } = JSON.parse(params.biz_content ?? '{}') as { out_trade_no: string };
+      if (trade === 'pay-open') return answer(`{"code":"10000","msg":"Success","trade_no":"2026113022001","out_trade_no":"pay-open"}`);
+      if (trade === 'pay-never-scanned') return answer(failure('40004', 'ACQ.TRADE_NOT_EXIST'));
+      if (trade === 'pay-paid') return answer(failure('40004', 'ACQ.TRADE_STATUS_ERROR'));
+      if (trade === 'pay-busy') return answer(failure('20000', 'ACQ.SYSTEM_ERROR'));
+      return answer(`{"code":"10000","msg":"Success","out_trade_no":"${trade}"}`, stranger.privatePem);
+    });
+  });
+  afterAll(() => server.close());
+  const adapter = () => alipayAdapter({ baseUrl: `${server.url}/gateway.do`, credentials: async () => credentials });
+
+  it('posts a signed alipay.trade.close naming our out_trade_no', async () => {
+    expect(await adapter().cancel({ paymentId: 'pay-open', idempotencyKey: 'close:pay-open' })).toEqual({ status: 'CANCELLED' });
+    const req = server.requests.find((r) => JSON.parse(new URLSearchParams(r.body).get('biz_content') ?? '{}').out_trade_no === 'pay-open')!;
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('/gateway.do?charset=utf-8');
+    const params = Object.fromEntries(new URLSearchParams(req.body));
+    expect(params).toMatchObject({ app_id: credentials.appId, method: 'alipay.trade.close', sign_type: 'RSA2', charset: 'utf-8', version: '1.0' });
+    expect(JSON.parse(params.biz_content!)).toEqual({ out_trade_no: 'pay-open' });
+    expect(appSignatureVerifier.checkNotifySignV2(params)).toBe(true);
+  });
+
+  it('reads a trade never scanned as closed, a paid one as final, and retries a busy gateway', async () => {
+    expect(await adapter().cancel({ paymentId: 'pay-never-scanned', idempotencyKey: 'k' })).toEqual({ status: 'CANCELLED' });
+    expect(await adapter().cancel({ paymentId: 'pay-paid', idempotencyKey: 'k' })).toEqual({ status: 'ALREADY_FINAL' });
+    await expect(adapter().cancel({ paymentId: 'pay-busy', idempotencyKey: 'k' })).rejects.toThrow(/retry/);
+  });
+
+  it('refuses an answer not signed by Alipay', async () => {
+    await expect(adapter().cancel({ paymentId: 'pay-forged', idempotencyKey: 'k' })).rejects.toThrow(/signature does not verify/);
+  });
+});

@@ -130,3 +130,44 @@ describe('stripe API calls', () => {
     expect(String((err as Error).message)).not.toContain('sk_test');
   });
 });
+
+describe('stripe cancelling an abandoned PaymentIntent', () => {
+  let server: Awaited<ReturnType<typeof fakeProvider>>;
+  beforeAll(async () => {
+    server = await fakeProvider((req) => {
+      if (req.method === 'POST' && req.url === '/v1/payment_intents/pi_open/cancel') {
+        return { body: JSON.stringify({ id: 'pi_open', object: 'payment_intent', amount: 1000, currency: 'usd', status: 'canceled', cancellation_reason: 'abandoned' }) };
+      }
+      if (req.method === 'POST' && req.url === '/v1/payment_intents/pi_paid/cancel') {
+        return {
+          status: 400,
+          body: JSON.stringify({ error: { code: 'payment_intent_unexpected_state', message: 'You cannot cancel this PaymentIntent because it has a status of succeeded.', type: 'invalid_request_error' } }),
+        };
+      }
+      return { status: 500, body: JSON.stringify({ error: { type: 'api_error', message: 'try again' } }) };
+    });
+  });
+  afterAll(() => server.close());
+  const adapter = () => stripeAdapter({ baseUrl: server.url, credentials: async () => stripeCredentials });
+
+  it('cancels the PaymentIntent as abandoned, with our key and the idempotency key', async () => {
+    expect(await adapter().cancel({ paymentId: 'pay-1', providerRef: 'pi_open', idempotencyKey: 'close:pay-1' })).toEqual({ status: 'CANCELLED' });
+    const req = server.requests.find((r) => r.url === '/v1/payment_intents/pi_open/cancel')!;
+    expect(req.method).toBe('POST');
+    expect(req.headers.authorization).toBe('Bearer sk_test_providers');
+    expect(req.headers['idempotency-key']).toBe('close:pay-1');
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({ cancellation_reason: 'abandoned' });
+  });
+
+  it('reads Stripe refusing a PaymentIntent that already succeeded as final, and throws on a server error', async () => {
+    expect(await adapter().cancel({ paymentId: 'pay-2', providerRef: 'pi_paid', idempotencyKey: 'k' })).toEqual({ status: 'ALREADY_FINAL' });
+    await expect(adapter().cancel({ paymentId: 'pay-3', providerRef: 'pi_down', idempotencyKey: 'k' })).rejects.toThrow(/answered 500/);
+  });
+
+  it('asks nothing about an attempt without a PaymentIntent', async () => {
+    const before = server.requests.length;
+    expect(await adapter().cancel({ paymentId: 'pay-4', idempotencyKey: 'k' })).toEqual({ status: 'UNKNOWN' });
+    expect(server.requests.length).toBe(before);
+  });
+});

@@ -180,3 +180,60 @@ describe('wechat pay API calls', () => {
     }
   });
 });
+
+describe('wechat pay closing an abandoned order', () => {
+  let server: Awaited<ReturnType<typeof fakeProvider>>;
+  let platformKey = keys.platformPrivatePem;
+  /** a platform-signed answer; 204 has no body, and the signature covers the empty one */
+  const answer = (status: number, payload?: object) => {
+    const body = payload === undefined ? '' : JSON.stringify(payload);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = 'c1053d';
+    return {
+      status,
+      body,
+      headers: {
+        'wechatpay-timestamp': timestamp, 'wechatpay-nonce': nonce, 'wechatpay-serial': credentials.platformSerial,
+        'wechatpay-signature': Rsa.sign(Formatter.response(timestamp, nonce, body), platformKey),
+      },
+    };
+  };
+  beforeAll(async () => {
+    server = await fakeProvider((req) => {
+      const close = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/.exec(req.url);
+      if (req.method !== 'POST' || !close) return answer(404, { code: 'NOT_FOUND', message: 'no route' });
+      if (close[1] === 'pay-open') return answer(204);
+      if (close[1] === 'pay-closed') return answer(400, { code: 'ORDER_CLOSED', message: '订单已关闭' });
+      if (close[1] === 'pay-paid') return answer(400, { code: 'ORDERPAID', message: '订单已支付' });
+      return answer(500, { code: 'SYSTEM_ERROR', message: '系统异常,请稍后重试' });
+    });
+  });
+  afterAll(() => server.close());
+  const adapter = () => wechatpayAdapter({ baseUrl: server.url, credentials: async () => credentials });
+
+  it('posts a signed close of our out_trade_no with the merchant id and reads 204 as closed', async () => {
+    expect(await adapter().cancel({ paymentId: 'pay-open', idempotencyKey: 'close:pay-open' })).toEqual({ status: 'CANCELLED' });
+    const req = server.requests.find((r) => r.url === '/v3/pay/transactions/out-trade-no/pay-open/close')!;
+    expect(req.method).toBe('POST');
+    expect(JSON.parse(req.body)).toEqual({ mchid: credentials.mchid });
+    const auth = String(req.headers.authorization);
+    const fields = Object.fromEntries([...auth.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    expect(fields).toMatchObject({ mchid: credentials.mchid, serial_no: credentials.merchantSerial });
+    expect(Rsa.verify(Formatter.request(req.method, req.url, fields.timestamp!, fields.nonce_str!, req.body), fields.signature!, keys.merchantPublicPem)).toBe(true);
+  });
+
+  it('reads an order closed before as closed, a paid one as final, and throws on a server error', async () => {
+    expect(await adapter().cancel({ paymentId: 'pay-closed', idempotencyKey: 'k' })).toEqual({ status: 'CANCELLED' });
+    expect(await adapter().cancel({ paymentId: 'pay-paid', idempotencyKey: 'k' })).toEqual({ status: 'ALREADY_FINAL' });
+    await expect(adapter().cancel({ paymentId: 'pay-down', idempotencyKey: 'k' })).rejects.toThrow(/answered 500/);
+  });
+
+  it('refuses a 204 not signed with the platform key', async () => {
+    platformKey = rsaPair().privatePem;
+    try {
+      await expect(adapter().cancel({ paymentId: 'pay-open', idempotencyKey: 'k' })).rejects.toThrow(/answer refused/);
+    } finally {
+      platformKey = keys.platformPrivatePem;
+    }
+  });
+});
