@@ -1,4 +1,5 @@
-import { COST_READERS, ROUTES } from '../../shared/api/routes';
+import { CATALOG_ROUTES as ROUTES } from '../../shared/api/routes/catalog';
+import { COST_READERS } from '../../shared/api/routes/common';
 import { NotFoundError } from '../../shared/domain/errors';
 import { validateProductInput, withoutCost, type Product, type ProductView } from '../../shared/domain/product';
 import { hasRole, type Auth } from '../../shared/middleware/auth';

@@ -1,4 +1,5 @@
-import { ROUTES, routeKey, type RouteDef } from '../../shared/api/routes';
+import { FULFILMENT_ROUTES as ROUTES } from '../../shared/api/routes/fulfilment';
+import { routeKey, type RouteDef } from '../../shared/api/routes/common';
 import type { Outbound } from '../../shared/app/outbound';
 import { actorOf } from '../../shared/domain/actor';
 import type { Fulfilment } from '../../shared/domain/fulfilment';

@@ -1,4 +1,4 @@
-import { ROUTES } from '../../shared/api/routes';
+import { GET_ORDER_ROUTES as ROUTES } from '../../shared/api/routes/get-order';
 import { NotFoundError } from '../../shared/domain/errors';
 import { hasRole } from '../../shared/middleware/auth';
 import { http, ok, type HttpHandler } from '../../shared/middleware/http';

@@ -1,4 +1,5 @@
-import { ROUTES, routeKey } from '../../shared/api/routes';
+import { INVENTORY_ROUTES as ROUTES } from '../../shared/api/routes/inventory';
+import { routeKey } from '../../shared/api/routes/common';
 import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';

@@ -1,4 +1,4 @@
-import { ROUTES } from '../../shared/api/routes';
+import { NOTIFICATIONS_ROUTES as ROUTES } from '../../shared/api/routes/notifications';
 import { nextNotificationSettings } from '../../shared/domain/notifications';
 import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { assertReplaces } from '../../shared/domain/settings-change';

@@ -1,4 +1,4 @@
-import { ROUTES } from '../../shared/api/routes';
+import { ORDER_ACTIONS_ROUTES as ROUTES } from '../../shared/api/routes/order-actions';
 import { actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';
 import { issuersOf, type Actor, type CommandType } from '../../shared/domain/lifecycle';

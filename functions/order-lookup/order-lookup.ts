@@ -1,4 +1,4 @@
-import { ROUTES } from '../../shared/api/routes';
+import { ORDER_LOOKUP_ROUTES as ROUTES } from '../../shared/api/routes/order-lookup';
 import { NotFoundError } from '../../shared/domain/errors';
 import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';

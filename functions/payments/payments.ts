@@ -1,4 +1,5 @@
-import { ROUTES, routeKey } from '../../shared/api/routes';
+import { PAYMENTS_ROUTES as ROUTES } from '../../shared/api/routes/payments';
+import { routeKey } from '../../shared/api/routes/common';
 import type { Payments } from '../../shared/app/payments';
 import { actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
-import { ROUTES, channelsFor, routeKey } from '../../shared/api/routes';
+import { PLACE_ORDER_ROUTES as ROUTES } from '../../shared/api/routes/place-order';
+import { channelsFor, routeKey } from '../../shared/api/routes/common';
 import type { PlaceOrderResponse } from '../../shared/api/schemas';
 import { ForbiddenError, ValidationError } from '../../shared/domain/errors';
 import { newOrder, priceOrder } from '../../shared/domain/order';

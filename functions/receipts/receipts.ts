@@ -1,4 +1,5 @@
-import { ROUTES, routeKey } from '../../shared/api/routes';
+import { RECEIPTS_ROUTES as ROUTES } from '../../shared/api/routes/receipts';
+import { routeKey } from '../../shared/api/routes/common';
 import { NotFoundError } from '../../shared/domain/errors';
 import type { Money } from '../../shared/domain/money';
 import { hasRole } from '../../shared/middleware/auth';

@@ -1,4 +1,4 @@
-import { ROUTES } from '../../shared/api/routes';
+import { SETTINGS_ROUTES as ROUTES } from '../../shared/api/routes/settings';
 import { assertReplaces } from '../../shared/domain/settings-change';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings, nextWorkflowSettings } from '../../shared/domain/workflow-settings';
 import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';

@@ -1,4 +1,4 @@
-import { ROUTES } from '../../shared/api/routes';
+import { TRACKING_ROUTES as ROUTES } from '../../shared/api/routes/tracking';
 import type { PublicTracking } from '../../shared/api/schemas';
 import { NotFoundError } from '../../shared/domain/errors';
 import { http, ok, type HttpHandler } from '../../shared/middleware/http';

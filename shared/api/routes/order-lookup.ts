@@ -1,0 +1,34 @@
+import * as S from '../schemas';
+import { STAFF_LOOKUP, STAFF_NOTES, type RouteDef } from './common';
+
+// The routes functions/order-lookup serves (its bundle carries these and no others).
+export const ORDER_LOOKUP_ROUTES = {
+  listOrders: {
+    method: 'GET', path: '/orders', fn: 'order-lookup', auth: STAFF_LOOKUP, query: S.OrderListQuery,
+    summary: 'Staff look-up by status (oldest first), customer email, channel or date range (newest first); each served by an index',
+    responses: {
+      200: { description: 'A page of orders; it may be short (even empty) while nextCursor is set: each request reads a bounded amount', schema: S.OrderSummaryList },
+      400: { description: 'Invalid filters; a date-only range longer than 366 days (`to` later than now reads as now); a cursor not issued for these filters' },
+    },
+  },
+  getOrderByNumber: {
+    method: 'GET', path: '/orders/by-number/{orderNumber}', fn: 'order-lookup', summary: 'The whole order, by its number',
+    auth: STAFF_LOOKUP, params: S.OrderNumberPath,
+    responses: { 200: { description: 'The order', schema: S.OrderResponse }, 404: { description: 'No such order number' } },
+  },
+  addOrderNote: {
+    method: 'POST', path: '/orders/{orderId}/notes', fn: 'order-lookup', summary: 'A staff note in the order timeline',
+    auth: STAFF_NOTES, params: S.OrderIdPath, body: S.NoteRequest,
+    responses: { 201: { description: 'The timeline entry', schema: S.NoteResponse }, 404: { description: 'No such order' } },
+  },
+  getCustomer: {
+    method: 'GET', path: '/customers/{customerId}', fn: 'order-lookup', summary: 'Customer profile: order count, lifetime value, last order',
+    auth: STAFF_LOOKUP, params: S.CustomerIdPath,
+    responses: { 200: { description: 'The customer', schema: S.CustomerResponse }, 404: { description: 'No such customer' } },
+  },
+  customerOrders: {
+    method: 'GET', path: '/customers/{customerId}/orders', fn: 'order-lookup', summary: "A customer's orders, newest first",
+    auth: STAFF_LOOKUP, params: S.CustomerIdPath, query: S.ListQuery,
+    responses: { 200: { description: 'A page of orders', schema: S.OrderSummaryList } },
+  },
+} as const satisfies Record<string, RouteDef>;
