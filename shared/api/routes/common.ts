@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CHANNELS, type Channel } from '../../domain/order-number';
-import { ANY_ROLE, type Role } from '../../middleware/auth';
+import type { Role } from '../../middleware/auth';
 
 export interface RouteDef {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
