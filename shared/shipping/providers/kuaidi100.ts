@@ -92,8 +92,10 @@ export function kuaidi100Adapter(opts: { credentials: CredentialSource<Kuaidi100
       const newest = (result.data ?? [])[0];
       const occurredAt = fromChinaTime(newest?.ftime) ?? fromChinaTime(newest?.time);
       if (!occurredAt) return [];
+      // A push repeats the whole history: its newest scan, state and length name it, so a
+      // resend is the same event and a push that adds a late, older scan is a new one.
       return [{
-        provider: 'kuaidi100', eventKey: `${result.nu}|${newest!.ftime ?? newest!.time}|${state}`, trackingNumber: result.nu,
+        provider: 'kuaidi100', eventKey: `${result.nu}|${newest!.ftime ?? newest!.time}|${state}|${result.data!.length}`, trackingNumber: result.nu,
         status, occurredAt, checkpoints, providerEventType: `${push.status ?? 'polling'}/state ${state}`,
       }];
     },

@@ -98,7 +98,7 @@ describe('Kuaidi100', () => {
   it('verifies uppercase MD5(param + salt) on the form and reads China time as +08:00', async () => {
     const r = await receive('kuaidi100', kuaidi100Callback(param));
     expect(r).toMatchObject({ ok: true, notifications: [{
-      provider: 'kuaidi100', eventKey: 'SF1234567890|2026-11-30 14:05:00|3', trackingNumber: 'SF1234567890', status: 'DELIVERED',
+      provider: 'kuaidi100', eventKey: 'SF1234567890|2026-11-30 14:05:00|3|3', trackingNumber: 'SF1234567890', status: 'DELIVERED',
       occurredAt: '2026-11-30T14:05:00+08:00',
       checkpoints: [
         { at: '2026-11-30T14:05:00+08:00', status: 'DELIVERED', description: '【深圳市】已签收，签收人：本人', location: '广东,深圳市' },
@@ -106,6 +106,14 @@ describe('Kuaidi100', () => {
         { at: '2026-11-29T21:10:00+08:00', status: 'IN_TRANSIT', description: '快件已发车' },
       ],
     }] });
+  });
+
+  it('names a resent push as the same event, and a push adding a late older scan as a new one', async () => {
+    const keyOf = async (p: typeof param) => ((await receive('kuaidi100', kuaidi100Callback(p))) as { notifications: { eventKey: string }[] }).notifications[0]!.eventKey;
+    const again = await keyOf(param);
+    expect(again).toBe(await keyOf(param));
+    const late = { ...param, lastResult: { ...param.lastResult, data: [...param.lastResult.data, { time: '2026-11-29 18:00:00', ftime: '2026-11-29 18:00:00', context: '快件已揽收', status: '揽收' }] } };
+    expect(await keyOf(late)).not.toBe(again);
   });
 
   it('refuses another salt, a tampered param and a form without sign', async () => {
