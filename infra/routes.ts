@@ -1,8 +1,8 @@
 // Which Lambda serves which route, and the table access each HTTP function needs.
 // The routes themselves (method, path, roles, schemas) are declared once, in
-// shared/api/routes.ts, which also drives the handlers' validation and the OpenAPI
-// document; this file only groups them by function. Adding an endpoint is adding a
-// line there (with its `fn`), and the function here if it is new.
+// shared/api/routes/ (one module per function), which also drives the handlers'
+// validation and the OpenAPI document; this file only groups them by function. Adding
+// an endpoint is adding an entry there (with its `fn`), and the function here if new.
 //
 // The gateway's JWT authorizer authenticates every non-public route. Roles are enforced
 // by the handlers, because a person's role arrives as a Cognito group (`cognito:groups`),

@@ -113,10 +113,10 @@ describe('carrier webhooks', () => {
     const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => post('kuaidi100', cb, i % 2 === 0)));
     expect(replies.map((r) => r.statusCode)).toEqual(Array(10).fill(200));
     expect(new Set(replies.map((r) => r.body))).toEqual(new Set(['{"result":true,"returnCode":"200","message":"成功"}']));
-    expect(await inboxCount('kuaidi100', 'SF-TEN|2026-11-28 20:00:00|0')).toBe(1);
+    expect(await inboxCount('kuaidi100', 'SF-TEN|2026-11-28 20:00:00|0|2')).toBe(1);
     const messages = await drain();
-    expect(messages.map((m) => m.message.inbox)).toEqual([{ provider: 'kuaidi100', eventKey: 'SF-TEN|2026-11-28 20:00:00|0' }]);
-    const item = (await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.carrierInbox('kuaidi100', 'SF-TEN|2026-11-28 20:00:00|0'), ConsistentRead: true }))).Item;
+    expect(messages.map((m) => m.message.inbox)).toEqual([{ provider: 'kuaidi100', eventKey: 'SF-TEN|2026-11-28 20:00:00|0|2' }]);
+    const item = (await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.carrierInbox('kuaidi100', 'SF-TEN|2026-11-28 20:00:00|0|2'), ConsistentRead: true }))).Item;
     expect(item).toMatchObject({ type: 'CARRIERINBOX', enqueuedAt: expect.any(String) });
     expect(Number(item!.expiresAt) - Date.now() / 1000).toBeGreaterThan(INBOX_TTL_SECONDS - 60);
   });

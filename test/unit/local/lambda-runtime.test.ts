@@ -18,7 +18,7 @@ export const handler = async (event, context) => {
   if (event.hog) { const kept = []; for (;;) kept.push(new Array(1e6).fill(calls)); }
   if (event.hang) return new Promise(() => {});
   if (event.spin) for (;;);
-  if (event.busyMs) { const end = Date.now() + event.busyMs; while (Date.now() < end); }
+  if (event.work) { let x = 0; for (let i = 0; i < event.work; i++) x = (x * 31 + i) % 1000003; globalThis.__worked = x; }
   return { calls, threadId, table: process.env.TABLE_NAME, fn: context.functionName, remaining: context.getRemainingTimeInMillis(), id: context.awsRequestId };
 };
 `,
@@ -104,11 +104,16 @@ describe('running functions in worker threads', () => {
     try {
       await pool.invoke({});
       const before = await pool.cpuMicros();
-      await pool.invoke({ busyMs: 400 });
+      // a fixed amount of work (not of wall time: a loaded machine stretches that, not this)
+      const work = { work: 50_000_000 };
+      const t0 = process.cpuUsage();
+      let x = 0;
+      for (let i = 0; i < work.work; i++) x = (x * 31 + i) % 1000003;
+      const here = process.cpuUsage(t0).user + (x < 0 ? 1 : 0);
+      await pool.invoke(work);
       const used = (await pool.cpuMicros()) - before;
-      // a busy loop of 400 ms wall time: most of it is CPU even on a loaded machine
-      expect(used).toBeGreaterThan(150_000);
-      expect(used).toBeLessThan(2_000_000);
+      expect(used).toBeGreaterThan(here * 0.5);
+      expect(used).toBeLessThan(here * 3 + 200_000);
     } finally {
       await pool.stop();
     }
