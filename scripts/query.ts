@@ -57,17 +57,30 @@ export function toCsv({ columns, rows }: QueryResult): string {
   return [columns.map(field).join(','), ...rows.map((r) => columns.map((c) => field(r[c])).join(','))].join('\n') + '\n';
 }
 
-/** A plain text table: numbers right-aligned, NULL shown as such. */
+/** Columns a string takes in a terminal: East Asian wide characters (Chinese, Japanese, Korean, full-width forms) take two. */
+export function displayWidth(s: string): number {
+  let width = 0;
+  for (const ch of s) width += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u.test(ch) ? 2 : 1;
+  return width;
+}
+
+/** A plain text table: numbers right-aligned, NULL shown as such, Chinese names aligned. */
 export function toTable({ columns, rows }: QueryResult): string {
   const cell = (v: unknown) => (v === null || v === undefined ? 'NULL' : String(v));
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (cells: string[], numeric: boolean[]) =>
-    cells.map((s, i) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!))).join('  ').trimEnd();
+  const widths = columns.map((c) => Math.max(displayWidth(c), ...rows.map((r) => displayWidth(cell(r[c])))));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || typeof r[c] === 'number'));
+  const line = (cells: string[]) =>
+    cells
+      .map((s, i) => {
+        const gap = ' '.repeat(widths[i]! - displayWidth(s));
+        return numeric[i] ? gap + s : s + gap;
+      })
+      .join('  ')
+      .trimEnd();
   return [
-    line(columns, numeric),
+    line(columns),
     widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map((r) => line(columns.map((c) => cell(r[c])), numeric)),
+    ...rows.map((r) => line(columns.map((c) => cell(r[c])))),
     `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
   ].join('\n') + '\n';
 }
