@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import { Archive, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Archive, Match, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { FirehoseDeliveryStream } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { AppendDelimiterToRecordProcessor, Compression, DeliveryStream, S3Bucket, StreamEncryption } from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -52,7 +52,8 @@ export class EventLake extends Construct {
     const { config, bus } = props;
     const { lake } = config;
     const account = Stack.of(this).account;
-    const everyEvent = { account: [account] };
+    // Matches every event: each has a source, and every string starts with ''.
+    const everyEvent = { source: Match.prefix('') };
 
     this.archive = new Archive(this, 'Archive', {
       sourceEventBus: bus,

@@ -33,7 +33,7 @@ describe.each(STAGES)('event lake, stage %s', (stage) => {
     s().stateful.hasResourceProperties('AWS::Events::Archive', {
       ArchiveName: `oms-${stage}-events`,
       SourceArn: { 'Fn::GetAtt': [busId(), 'Arn'] },
-      EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+      EventPattern: { source: [{ prefix: '' }] },
       RetentionDays: config.lake.archiveRetention.toDays(),
     });
   });
@@ -42,7 +42,7 @@ describe.each(STAGES)('event lake, stage %s', (stage) => {
     const streamId = idOf(s(), 'AWS::KinesisFirehose::DeliveryStream');
     s().stateful.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: busId() },
-      EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+      EventPattern: { source: [{ prefix: '' }] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [streamId, 'Arn'] }, RoleArn: Match.anyValue() })],
     });
   });
