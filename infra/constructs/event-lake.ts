@@ -3,7 +3,15 @@ import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { Archive, Match, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { FirehoseDeliveryStream } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
-import { AppendDelimiterToRecordProcessor, Compression, DeliveryStream, S3Bucket, StreamEncryption } from 'aws-cdk-lib/aws-kinesisfirehose';
+import {
+  AppendDelimiterToRecordProcessor,
+  Compression,
+  DeliveryStream,
+  EnableLogging,
+  S3Bucket,
+  StreamEncryption,
+} from 'aws-cdk-lib/aws-kinesisfirehose';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, StorageClass, type LifecycleRule } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
@@ -113,6 +121,10 @@ export class EventLake extends Construct {
         bufferingSize: Size.mebibytes(lake.bufferSizeMiB),
         // One event per line: what Athena's JSON SerDe and DuckDB's read_json expect.
         processors: [new AppendDelimiterToRecordProcessor()],
+        // Delivery errors (S3 refused a write), kept as long as the stage keeps logs.
+        loggingConfig: new EnableLogging(
+          new LogGroup(this, 'DeliveryErrors', { retention: config.logRetention, removalPolicy: config.removalPolicy }),
+        ),
       }),
     });
     // The S3 destination grants its role read-write on the bucket (the CDK's grant, not

@@ -62,6 +62,16 @@ describe.each(STAGES)('event lake, stage %s', (stage) => {
     });
   });
 
+  it('logs delivery errors to a log group kept as long as the stage keeps logs', () => {
+    const logGroupId = idOf(s(), 'AWS::Logs::LogGroup');
+    s().stateful.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: config.logRetention });
+    s().stateful.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        CloudWatchLoggingOptions: Match.objectLike({ Enabled: true, LogGroupName: { Ref: logGroupId } }),
+      }),
+    });
+  });
+
   it('keeps both buckets encrypted, private and TLS-only, with lifecycle rules', () => {
     for (const id of [lakeBucketId(), resultsBucketId()]) {
       const bucket = resourcesOfType(s().stateful, 'AWS::S3::Bucket')[id]!;
