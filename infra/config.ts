@@ -65,6 +65,22 @@ export interface StageConfig {
     readonly easypostApiUrl: string;
     readonly kuaidi100ApiUrl: string;
   };
+  /** The event lake (infra/constructs/event-lake.ts): replay archive, Firehose to S3, Athena. */
+  readonly lake: {
+    /** How long the bus archive keeps events for replay (0 days = indefinitely). */
+    readonly archiveRetention: Duration;
+    /** Firehose buffering hints: an object is written when either is reached. */
+    readonly bufferInterval: Duration;
+    readonly bufferSizeMiB: number;
+    /** Event objects move to Glacier Instant Retrieval (still read by Athena) after this long. */
+    readonly archiveObjectsAfter?: Duration;
+    /** Event objects are deleted after this long (absent: kept for good). */
+    readonly expireObjectsAfter?: Duration;
+    /** Athena query results are deleted after this long. */
+    readonly queryResultsExpireAfter: Duration;
+    /** Athena refuses a query that would scan more than this (a cost guard). */
+    readonly bytesScannedCutoffPerQuery: number;
+  };
 }
 
 /** The providers' production APIs (Stripe's test mode is the same host, chosen by the key). */
@@ -103,6 +119,14 @@ const CONFIGS: Record<StageName, StageConfig> = {
     // Alipay's developer sandbox; Stripe and WeChat Pay choose test mode by credentials
     payments: { ...PROVIDER_APIS, alipayGatewayUrl: 'https://openapi-sandbox.dl.alipaydev.com/gateway.do' },
     carriers: CARRIER_APIS,
+    lake: {
+      archiveRetention: Duration.days(7),
+      bufferInterval: Duration.seconds(60),
+      bufferSizeMiB: 5,
+      expireObjectsAfter: Duration.days(30),
+      queryResultsExpireAfter: Duration.days(7),
+      bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+    },
   },
   staging: {
     stage: 'staging',
@@ -126,6 +150,14 @@ const CONFIGS: Record<StageName, StageConfig> = {
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
     carriers: CARRIER_APIS,
+    lake: {
+      archiveRetention: Duration.days(30),
+      bufferInterval: Duration.seconds(300),
+      bufferSizeMiB: 64,
+      expireObjectsAfter: Duration.days(365),
+      queryResultsExpireAfter: Duration.days(30),
+      bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+    },
   },
   prod: {
     stage: 'prod',
@@ -148,6 +180,15 @@ const CONFIGS: Record<StageName, StageConfig> = {
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
     carriers: CARRIER_APIS,
+    // Every event kept for good: the archive for replays, the lake for questions not asked yet.
+    lake: {
+      archiveRetention: Duration.days(0),
+      bufferInterval: Duration.seconds(300),
+      bufferSizeMiB: 128,
+      archiveObjectsAfter: Duration.days(180),
+      queryResultsExpireAfter: Duration.days(30),
+      bytesScannedCutoffPerQuery: 1024 ** 4,
+    },
   },
 };
 

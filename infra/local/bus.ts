@@ -3,6 +3,7 @@
 // it (queues durably before PutEvents answers; functions asynchronously).
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from './event-pattern';
+import type { LocalFirehose } from './firehose';
 import type { LocalQueues } from './queues';
 import type { RuleSpec, TargetSpec } from './template';
 
@@ -34,6 +35,8 @@ export interface BusDeps {
   rules: RuleSpec[];
   buses: string[];
   queues: LocalQueues;
+  /** Delivery streams (rule targets of kind firehose); absent = such targets are skipped. */
+  firehose?: Pick<LocalFirehose, 'put' | 'find'>;
   invokeAsync: (functionName: string, event: unknown, why: string) => void;
   functionOfArn: (arn: string) => string | undefined;
   region: string;
@@ -134,6 +137,10 @@ export class LocalBus {
       const fn = this.deps.functionOfArn(t.arn)!;
       this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> function ${fn}`);
       this.deps.invokeAsync(fn, JSON.parse(input), `rule ${rule.logicalId}`);
+    } else if (t.kind === 'firehose' && this.deps.firehose) {
+      // PutRecord: the record is the target input, buffered by the stream before it reaches "S3".
+      this.deps.firehose.put(t.arn, input);
+      this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> firehose ${this.deps.firehose.find(t.arn).name}`);
     } else {
       this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> target ${t.arn} is not emulated locally (skipped)`);
     }

@@ -3,9 +3,10 @@
 // bundle in worker threads with the environment the template gives it, serves the
 // HTTP API with the JWT authorizer, and runs the bus, the queues, the stream and
 // queue pollers and the scheduler. Nothing here lists a route, rule or queue by hand.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAuthorizer, type Role } from './authorizer';
@@ -16,6 +17,7 @@ import type { EndpointStats } from './dynamodb';
 import { startLocalDynamoThread } from './dynamodb/thread';
 import { provisionTables } from './dynamodb/provision';
 import { startEventSources } from './event-sources';
+import { LocalFirehose } from './firehose';
 import { asyncInvoker, startFunctions } from './functions';
 import { answerClientError, gatewayProblem, handleApiRequest } from './gateway';
 import { providerCredentials, writeHandshake, type ProviderCredentials } from './handshake';
@@ -49,6 +51,8 @@ export interface LocalCloudOptions {
   assemblyDir?: string;
   /** Most concurrent invocations per function unless the template reserves concurrency (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
+  /** Where delivery streams write their objects (default <dataDir>/lake; in memory: a temporary folder removed on stop). */
+  lakeDir?: string;
 }
 
 export interface LocalCloud {
@@ -64,6 +68,10 @@ export interface LocalCloud {
   signClaims(claims: Record<string, unknown>): Promise<string>;
   /** The cloud assembly (cdk.out) being served. */
   assemblyDir: string;
+  /** The delivery streams' objects: <lakeDir>/<stream name>/<key> (npm run query reads them). */
+  lakeDir: string;
+  /** Writes what the delivery streams hold in their buffers now; resolves with the objects written. */
+  flushFirehose(): Promise<string[]>;
   inventory(): LocalInventory;
   /** Requests to the DynamoDB endpoint and the capacity they consumed, by caller (local-<function>). */
   dynamoStats(): Promise<EndpointStats>;
@@ -151,6 +159,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // Our own state first: its LevelDB lock keeps two clouds off the same data folder.
     const store: CloudStore = await openStore(dataDir ? join(dataDir, 'cloud') : undefined);
     stops.push(() => store.close());
+    // The delivery streams' objects; in memory they live as long as the cloud.
+    const lakeDir = opts.lakeDir ? resolve(opts.lakeDir) : dataDir ? join(dataDir, 'lake') : mkdtempSync(join(tmpdir(), 'oms-lake-'));
+    if (!opts.lakeDir && !dataDir) stops.push(() => rmSync(lakeDir, { recursive: true, force: true }));
+    // Stopped after the AWS endpoint closes (stops run in reverse): every record it accepted is written.
+    const lake: { firehose?: LocalFirehose } = {};
+    stops.push(() => lake.firehose?.stop());
 
     // OMS_ASSEMBLY_DIR pins the assembly: the e2e setup sets it so every cloud of one test run
     // serves the same template, even if the code changes while the run goes on.
@@ -239,8 +253,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const async = asyncInvoker(runtime, log);
     stops.push(() => async.stop());
 
-    // The event bus, the event source mappings (queues and streams) and the schedules.
-    const bus = new LocalBus({ rules: m.rules, buses: m.buses, queues, invokeAsync: async.invokeAsync, functionOfArn: functionNameOfArn, region: REGION, accountId: ACCOUNT_ID, log });
+    // The event bus (with the delivery streams its rules target), the event source mappings (queues and streams) and the schedules.
+    const firehose = (lake.firehose = new LocalFirehose({ streams: m.deliveryStreams, dir: lakeDir, log }));
+    const bus = new LocalBus({ rules: m.rules, buses: m.buses, queues, firehose, invokeAsync: async.invokeAsync, functionOfArn: functionNameOfArn, region: REGION, accountId: ACCOUNT_ID, log });
     live.bus = bus;
     pollers.push(...startEventSources({ model: m, queues, streams: dynamo.streams, checkpoints: store, invoke, concurrencyOf, region: REGION, log }));
     const ruleArn = (rule: RuleSpec) => built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn');
@@ -262,6 +277,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const inventory = () => inventoryOf(m, (name) => concurrencyOf(m.functions.find((f) => f.name === name)!));
     const control = controlRoutes({
       model: m, inventory, jwks: authorizer.jwks, ruleArn, invoke, region: REGION, accountId: ACCOUNT_ID, log,
+      firehose,
       sandbox: (req, res) => sandbox.control(req, res),
       carrierSandbox: (req, res) => carriers.control(req, res),
     });
@@ -288,6 +304,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log(`  DynamoDB     ${dynamo.url}  (tables: ${inv.tables.map((t) => t.name).join(', ')})`);
     log(`  SQS, events  ${awsUrl}  (queues: ${inv.queues.map((x) => x.name).join(', ')}; rules: ${inv.rules.length})`);
     log(`  pollers      ${inv.eventSourceMappings.map((x) => `${x.kind}->${x.function}`).join(', ') || 'none'}; schedules: ${inv.schedules.length}`);
+    if (m.deliveryStreams.length > 0) {
+      log(`  lake         ${lakeDir}  (${m.deliveryStreams.map((d) => `${d.name}: every ${d.bufferIntervalSeconds}s or ${d.bufferSizeMb} MiB`).join(', ')}; POST ${apiUrl}/_local/firehose/flush)`);
+    }
     log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
     log(`  carriers     sandbox ${apiUrl}/_sandbox/carriers/{sandbox,easypost,kuaidi100}   parcels ${apiUrl}/_local/sandbox/carriers`);
@@ -302,6 +321,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       providers,
       signClaims: (claims) => authorizer.signClaims(claims),
       assemblyDir,
+      lakeDir,
+      flushFirehose: () => firehose.flush(),
       inventory,
       dynamoStats: () => dynamo.stats(),
       threadCpu: async () => {

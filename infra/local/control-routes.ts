@@ -2,6 +2,7 @@
 // the keys its tokens are signed with (JWKS), and "run this schedule now" for demos and tests.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalInventory } from './inventory';
+import type { LocalFirehose } from './firehose';
 import type { InvokeResult } from './lambda-runtime';
 import { scheduledEvent } from './scheduler';
 import { functionNameOfArn, type CloudModel, type RuleSpec } from './template';
@@ -15,6 +16,8 @@ export interface ControlDeps {
   region: string;
   accountId: string;
   log: (line: string) => void;
+  /** The delivery streams: POST /_local/firehose/flush writes their buffers now. */
+  firehose?: Pick<LocalFirehose, 'flush'>;
   /** The payment sandbox's /_local/sandbox/... routes (payment-sandbox.ts). */
   sandbox?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The carrier sandbox's /_local/sandbox/carriers/... routes (carrier-sandbox.ts). */
@@ -36,6 +39,14 @@ export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: Se
     if (deps.sandbox?.(req, res)) return true;
     if (req.method === 'GET' && path === '/_local/inventory') return answer(res, 200, deps.inventory());
     if (req.method === 'GET' && path === '/_local/jwks.json') return answer(res, 200, deps.jwks);
+    // Write what the delivery streams buffer now (npm run query, tests), instead of waiting for their interval.
+    if (req.method === 'POST' && path === '/_local/firehose/flush' && deps.firehose) {
+      deps.firehose.flush().then(
+        (files) => answer(res, 200, { files }),
+        (err: Error) => answer(res, 500, { message: err.message }),
+      );
+      return true;
+    }
     // Fire a scheduled rule now (by its logical id or its target function's name), for
     // demos and tests that should not wait for the next tick; answers once delivered.
     const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);

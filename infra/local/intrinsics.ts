@@ -253,6 +253,7 @@ export class Resolver {
       'AWS::SNS::Topic': 'TopicName',
       'AWS::Cognito::UserPool': 'UserPoolName',
       'AWS::SecretsManager::Secret': 'Name',
+      'AWS::KinesisFirehose::DeliveryStream': 'DeliveryStreamName',
     };
     const prop = explicit[r.Type];
     const given = prop ? r.Properties?.[prop] : undefined;
@@ -307,6 +308,8 @@ export class Resolver {
         return `https://${this.ref(stack, id)}.execute-api.${region}.amazonaws.com`;
       case 'AWS::ApiGatewayV2::Api.ApiId':
         return this.ref(stack, id);
+      case 'AWS::KinesisFirehose::DeliveryStream.Arn':
+        return `arn:aws:firehose:${region}:${accountId}:deliverystream/${name()}`;
     }
     if (attr === 'Arn') {
       const service = r.Type.split('::')[1]!.toLowerCase();

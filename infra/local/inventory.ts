@@ -1,5 +1,5 @@
 // What the local cloud serves, as GET /_local/inventory shows it: routes, rules, queues,
-// event source mappings, schedules, functions and tables, all read from the template.
+// event source mappings, schedules, functions, tables and delivery streams, all read from the template.
 import type { CloudModel } from './template';
 
 export interface LocalInventory {
@@ -10,6 +10,7 @@ export interface LocalInventory {
   schedules: { logicalId: string; expression: string }[];
   functions: { logicalId: string; name: string; timeoutSeconds: number; concurrency: number }[];
   tables: { logicalId: string; name: string }[];
+  deliveryStreams: { logicalId: string; name: string; prefix: string; bufferIntervalSeconds: number; bufferSizeMb: number; compression: string }[];
 }
 
 export function inventoryOf(model: CloudModel, concurrencyOf: (fn: string) => number): LocalInventory {
@@ -35,5 +36,13 @@ export function inventoryOf(model: CloudModel, concurrencyOf: (fn: string) => nu
     schedules: model.rules.filter((r) => r.schedule).map((r) => ({ logicalId: r.logicalId, expression: r.schedule! })),
     functions: model.functions.map((f) => ({ logicalId: f.logicalId, name: f.name, timeoutSeconds: f.timeoutSeconds, concurrency: concurrencyOf(f.name) })),
     tables: model.tables.map((t) => ({ logicalId: t.logicalId, name: t.name })),
+    deliveryStreams: model.deliveryStreams.map((d) => ({
+      logicalId: d.logicalId,
+      name: d.name,
+      prefix: d.prefix,
+      bufferIntervalSeconds: d.bufferIntervalSeconds,
+      bufferSizeMb: d.bufferSizeMb,
+      compression: d.compression,
+    })),
   };
 }

@@ -111,7 +111,7 @@ export interface RouteSpec {
 export interface TargetSpec {
   id: string;
   arn: string;
-  kind: 'sqs' | 'lambda' | 'other';
+  kind: 'sqs' | 'lambda' | 'firehose' | 'other';
   input?: string;
   inputPath?: string;
   inputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
@@ -144,6 +144,23 @@ export interface MappingSpec {
   enabled: boolean;
 }
 
+/** A Firehose delivery stream to S3 (served by firehose.ts). */
+export interface DeliveryStreamSpec {
+  stack: string;
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** Object key prefix, with `!{timestamp:...}` expressions ('' = Firehose's default). */
+  prefix: string;
+  bufferIntervalSeconds: number;
+  bufferSizeMb: number;
+  /** GZIP, UNCOMPRESSED, ... */
+  compression: string;
+  /** The AppendDelimiterToRecord processor: a newline after each record. */
+  appendDelimiter: boolean;
+  fileExtension?: string;
+}
+
 export interface UserPoolClientSpec {
   clientId: string;
   machine: boolean;
@@ -170,6 +187,7 @@ export interface CloudModel {
   cors?: CorsSpec;
   /** Names of the event buses declared in the templates (the default bus always exists). */
   buses: string[];
+  deliveryStreams: DeliveryStreamSpec[];
 }
 
 type Each = (stack: string, id: string, r: CfnResource) => void;
@@ -193,7 +211,7 @@ export function functionNameOfArn(arn: string): string | undefined {
 export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudModel; resolver: Resolver } {
   const resolver = new Resolver(asm.stacks, naming);
   const R = (stack: string, v: unknown) => resolver.resolve(stack, v);
-  const model: CloudModel = { tables: [], functions: [], queues: [], routes: [], rules: [], mappings: [], clients: [], buses: [] };
+  const model: CloudModel = { tables: [], functions: [], queues: [], routes: [], rules: [], mappings: [], clients: [], buses: [], deliveryStreams: [] };
 
   forEach(asm.stacks, 'AWS::DynamoDB::Table', resolver, (stack, id, r) => {
     const p = R(stack, r.Properties ?? {});
@@ -273,6 +291,26 @@ export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudMo
     return fnByName.has(name) ? name : undefined;
   };
   const queueArns = new Set(model.queues.map((q) => q.arn));
+
+  forEach(asm.stacks, 'AWS::KinesisFirehose::DeliveryStream', resolver, (stack, id, r) => {
+    const p = R(stack, r.Properties ?? {});
+    const s3 = p.ExtendedS3DestinationConfiguration ?? p.S3DestinationConfiguration;
+    if (!s3) throw new Error(`${stack}/${id}: only delivery streams to S3 are emulated locally`);
+    const processors: { Type: string }[] = s3.ProcessingConfiguration?.Enabled === false ? [] : (s3.ProcessingConfiguration?.Processors ?? []);
+    model.deliveryStreams.push({
+      stack,
+      logicalId: id,
+      name: resolver.physicalName(stack, id),
+      arn: resolver.getAtt(stack, id, 'Arn'),
+      prefix: String(s3.Prefix ?? ''),
+      bufferIntervalSeconds: Number(s3.BufferingHints?.IntervalInSeconds ?? 300),
+      bufferSizeMb: Number(s3.BufferingHints?.SizeInMBs ?? 5),
+      compression: String(s3.CompressionFormat ?? 'UNCOMPRESSED'),
+      appendDelimiter: processors.some((x) => x.Type === 'AppendDelimiterToRecord'),
+      fileExtension: s3.FileExtension,
+    });
+  });
+  const streamArns = new Set(model.deliveryStreams.map((s) => s.arn));
 
   forEach(asm.stacks, 'AWS::Cognito::UserPoolClient', resolver, (stack, id, r) => {
     const p = R(stack, r.Properties ?? {});
@@ -358,7 +396,7 @@ export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudMo
         return {
           id: String(t.Id),
           arn,
-          kind: queueArns.has(arn) ? 'sqs' : functionFromArn(arn) ? 'lambda' : 'other',
+          kind: queueArns.has(arn) ? 'sqs' : functionFromArn(arn) ? 'lambda' : streamArns.has(arn) ? 'firehose' : 'other',
           input: t.Input,
           inputPath: t.InputPath,
           inputTransformer: t.InputTransformer,

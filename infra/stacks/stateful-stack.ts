@@ -7,6 +7,7 @@ import { INDEX_NAMES, TABLE_SCHEMA } from '../../shared/store/table-schema';
 import type { StageConfig } from '../config';
 import { providerSecrets, type ProviderSecrets } from '../constructs/payment-providers';
 import { carrierSecrets, type CarrierSecrets } from '../constructs/carrier-providers';
+import { EventLake } from '../constructs/event-lake';
 
 /** Secondary indexes of the single table (declared in shared/store/table-schema.ts; keys.md says what each serves). */
 export const TABLE_INDEXES = INDEX_NAMES;
@@ -30,6 +31,8 @@ export class StatefulStack extends Stack {
   readonly providerSecrets: ProviderSecrets;
   /** Carriers' and tracking providers' credentials, one secret each (filled in by an operator). */
   readonly carrierSecrets: CarrierSecrets;
+  /** Every event on the bus: archive for replay, Firehose to S3, Glue table and Athena. */
+  readonly lake: EventLake;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -91,5 +94,8 @@ export class StatefulStack extends Stack {
     // Kept with the data too: their values are pasted in by hand and must survive an API stack redeploy.
     this.providerSecrets = providerSecrets(this, config);
     this.carrierSecrets = carrierSecrets(this, config);
+
+    // Kept with the data: the lake's files outlive any redeploy of the stateless stack.
+    this.lake = new EventLake(this, 'EventLake', { config, bus: this.bus });
   }
 }

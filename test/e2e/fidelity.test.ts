@@ -75,6 +75,19 @@ describe('the local cloud serves the synthesized template', () => {
       expect(served.targets.every((t) => t.kind !== 'other')).toBe(true);
       if (r.Properties?.EventPattern) expect(served.pattern).toEqual(r.Properties.EventPattern);
     }
+    const streams = ofType('AWS::KinesisFirehose::DeliveryStream');
+    expect(inv.deliveryStreams.map((d) => d.logicalId).sort()).toEqual(streams.map(([id]) => id).sort());
+    for (const [id, d] of streams) {
+      const served = inv.deliveryStreams.find((x) => x.logicalId === id)!;
+      const s3 = d.Properties!.ExtendedS3DestinationConfiguration;
+      expect(served).toMatchObject({
+        name: d.Properties!.DeliveryStreamName,
+        prefix: s3.Prefix,
+        bufferIntervalSeconds: s3.BufferingHints.IntervalInSeconds,
+        bufferSizeMb: s3.BufferingHints.SizeInMBs,
+        compression: s3.CompressionFormat,
+      });
+    }
   });
 
   it('answers SQS and EventBridge calls from the AWS SDK for every queue', async () => {

@@ -20,6 +20,14 @@ const ACCEPTED = new Set([
   'AwsSolutions-COG8', // Cognito Plus tier outside prod
   'AwsSolutions-DDB3', // no PITR on dev's disposable data
   'AwsSolutions-SMG4', // the cursor-signing key is rotated by hand (a redeploy), not by a rotation Lambda
+  // the event lake: no access logs on buckets only Firehose and Athena use; the CDK's S3 destination grant
+  'AwsSolutions-S1',
+  'AwsSolutions-IAM5[Resource::<EventLakeBucket08FD9772.Arn>/*]',
+  'AwsSolutions-IAM5[Action::s3:GetObject*]',
+  'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+  'AwsSolutions-IAM5[Action::s3:List*]',
+  'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+  'AwsSolutions-IAM5[Action::s3:Abort*]',
 ]);
 
 function acknowledgements(s: Synthesized) {

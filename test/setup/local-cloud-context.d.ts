@@ -10,6 +10,8 @@ declare module 'vitest' {
     awsUrl: string;
     /** The synthesized cloud assembly the local cloud serves. */
     assemblyDir: string;
+    /** Where the local delivery streams write their objects (<lakeDir>/<stream name>/...). */
+    lakeDir: string;
     /** The local stage's payment provider credentials, both sides (`.oms/local.json` `providers`). */
     providers: import('../../infra/local/handshake').ProviderCredentials;
   }

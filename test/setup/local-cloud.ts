@@ -42,6 +42,7 @@ export default async function setup({ provide }: TestProject) {
   provide('dynamoUrl', cloud.dynamoUrl);
   provide('awsUrl', cloud.awsUrl);
   provide('assemblyDir', cloud.assemblyDir);
+  provide('lakeDir', cloud.lakeDir);
   provide('providers', cloud.providers);
   return async () => {
     delete process.env.OMS_ASSEMBLY_DIR;
