@@ -1,5 +1,6 @@
-// npm run dynamodb -- --port 8000 [--data DIR] [--host 127.0.0.1]
+// npm run dynamodb -- --port 8000 [--data DIR] [--host 127.0.0.1] [--faults transaction-conflict=0.05,throttle=0.02]
 import { parseArgs } from 'node:util';
+import { dynamoFaultsOf } from './faults';
 import { startLocalDynamo } from './index';
 
 const { values } = parseArgs({
@@ -7,6 +8,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8000' },
     host: { type: 'string', default: '127.0.0.1' },
     data: { type: 'string' },
+    faults: { type: 'string', default: process.env.OMS_LOCAL_FAULTS },
   },
 });
 
@@ -14,6 +16,7 @@ const dynamo = await startLocalDynamo({
   port: Number(values.port),
   host: values.host,
   dataDir: values.data,
+  faults: dynamoFaultsOf(values.faults),
   log: (line) => console.error(line),
 });
 console.log(`listening on ${dynamo.url}`);
