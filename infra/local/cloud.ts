@@ -285,7 +285,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     stops.push(() => close(apiServer));
 
     if (opts.writeHandshake !== false) {
-      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers });
+      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers, awsUrl });
     }
 
     const inv = inventory();
