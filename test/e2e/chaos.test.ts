@@ -66,6 +66,8 @@ describe('chaos: faults on, restart in the middle', () => {
     expect(new Set(placed.map((p) => p.body.orderNumber)).size).toBe(50);
 
     // Restart while the orders are still being reserved: nothing acknowledged may be lost.
+    const before = (await cloud!.dynamoStats()).faults!;
+    const relayBefore = cloud!.runtimeFaults();
     await cloud!.stop();
     await start();
 
@@ -136,7 +138,10 @@ describe('chaos: faults on, restart in the middle', () => {
 
     // The faults did happen.
     const injected = (await cloud!.dynamoStats()).faults!;
-    expect(injected.transactionConflict + injected.throttle).toBeGreaterThan(0);
-    console.log(`chaos: faults after the restart: dynamodb ${JSON.stringify(injected)}, runtime ${JSON.stringify(cloud!.runtimeFaults())}`);
+    expect(before.transactionConflict + before.throttle + injected.transactionConflict + injected.throttle).toBeGreaterThan(0);
+    console.log(
+      `chaos: faults injected: dynamodb ${JSON.stringify(before)} before the restart, ${JSON.stringify(injected)} after; ` +
+        `runtime ${JSON.stringify(relayBefore)} before, ${JSON.stringify(cloud!.runtimeFaults())} after`,
+    );
   });
 });
