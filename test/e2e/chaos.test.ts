@@ -50,7 +50,11 @@ describe('chaos: faults on, restart in the middle', () => {
   };
 
   it('50 orders for 10 units, a paid order with duplicated callbacks: nothing oversold, lost or doubled', { timeout: 600_000 }, async () => {
+    const t0 = Date.now();
+    const phases: string[] = [];
+    const mark = (what: string) => phases.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     await start();
+    mark('started');
     const sku = `CHAOS-${randomUUID().slice(0, 6).toUpperCase()}`;
     expect((await send('PUT', `/products/${sku}`, cloud!.tokens.ops, { name: 'Chaos tea', price: { amount: 500, currency: 'CNY' }, cost: { amount: 200, currency: 'CNY' } })).status).toBe(201);
     expect((await send('POST', `/inventory/${sku}/adjustments`, cloud!.tokens.ops, { delta: 10, reason: 'RECEIVED' })).status).toBeLessThan(300);
@@ -64,12 +68,15 @@ describe('chaos: faults on, restart in the middle', () => {
     const orderIds = placed.map((p) => p.body.orderId as string);
     expect(new Set(orderIds).size).toBe(50);
     expect(new Set(placed.map((p) => p.body.orderNumber)).size).toBe(50);
+    mark('50 placed');
 
     // Restart while the orders are still being reserved: nothing acknowledged may be lost.
     const before = (await cloud!.dynamoStats()).faults!;
     const relayBefore = cloud!.runtimeFaults();
     await cloud!.stop();
+    mark('stopped');
     await start();
+    mark('restarted');
 
     const statuses = await until(
       () => Promise.all(orderIds.map(async (id) => (await ops(`/orders/${id}`)).body?.status as string)),
@@ -80,6 +87,7 @@ describe('chaos: faults on, restart in the middle', () => {
     expect(held).toHaveLength(10);
     expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(40);
     expect((await ops(`/inventory/${sku}`)).body).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
+    mark('settled');
 
     // Retried requests made no second order: the same key answers the same order.
     const again = await send('POST', '/orders', cloud!.tokens.storefront, orderBody([{ sku, quantity: 1 }]), { 'idempotency-key': keys[0]! });
@@ -106,6 +114,7 @@ describe('chaos: faults on, restart in the middle', () => {
     expect(after.status).toBe('PAID');
     const succeeded = (after.payments as { status: string; amount?: unknown }[]).filter((p) => p.status === 'SUCCEEDED' || p.status === 'CAPTURED');
     expect(succeeded).toHaveLength(1);
+    mark('paid');
 
     // Stock movements: one per order and movement, and they add up to the stock level.
     const ledger = (await ops(`/inventory/${sku}/ledger?limit=100`)).body.items as {
@@ -120,15 +129,21 @@ describe('chaos: faults on, restart in the middle', () => {
     expect(ledger.reduce((s, e) => s + e.reservedDelta, 0)).toBe(10);
     expect(ledger.reduce((s, e) => s + e.onHandDelta, 0)).toBe(10);
 
-    // Every message applied: no dead-letter queue holds anything.
+    // Every message applied: the queues drain, and no dead-letter queue holds anything.
     const sqs = new SQSClient({ endpoint: cloud!.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
-    const dlqs = QueueUrls.filter((u) => u.endsWith('-dlq'));
-    expect(dlqs.length).toBeGreaterThan(0);
-    for (const QueueUrl of dlqs) {
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
-      expect([QueueUrl, Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)]).toEqual([QueueUrl, 0]);
-    }
+    expect(QueueUrls.filter((u) => u.endsWith('-dlq')).length).toBeGreaterThan(0);
+    const depths = () =>
+      Promise.all(
+        QueueUrls.map(async (QueueUrl) => {
+          const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+          const n = (['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const).reduce((sum, a) => sum + Number(Attributes[a] ?? 0), 0);
+          return [QueueUrl.split('/').pop(), n] as const;
+        }),
+      );
+    const left = (await until(depths, (d) => d.every(([, n]) => n === 0), 30_000)).filter(([, n]) => n > 0);
+    expect(left).toEqual([]);
+    mark('queues drained');
 
     // The reconciliation jobs agree.
     const stock = await fetch(`${cloud!.apiUrl}/_local/schedules/reconcile-stock/run`, { method: 'POST' }).then((r) => r.json() as Promise<any>);
@@ -141,7 +156,7 @@ describe('chaos: faults on, restart in the middle', () => {
     expect(before.transactionConflict + before.throttle + injected.transactionConflict + injected.throttle).toBeGreaterThan(0);
     console.log(
       `chaos: faults injected: dynamodb ${JSON.stringify(before)} before the restart, ${JSON.stringify(injected)} after; ` +
-        `runtime ${JSON.stringify(relayBefore)} before, ${JSON.stringify(cloud!.runtimeFaults())} after`,
+        `runtime ${JSON.stringify(relayBefore)} before, ${JSON.stringify(cloud!.runtimeFaults())} after; ${phases.join(', ')}`,
     );
   });
 });
