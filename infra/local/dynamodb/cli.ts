@@ -12,11 +12,19 @@ const { values } = parseArgs({
   },
 });
 
+let faults: ReturnType<typeof dynamoFaultsOf>;
+try {
+  faults = dynamoFaultsOf(values.faults);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
+
 const dynamo = await startLocalDynamo({
   port: Number(values.port),
   host: values.host,
   dataDir: values.data,
-  faults: dynamoFaultsOf(values.faults),
+  faults,
   log: (line) => console.error(line),
 });
 console.log(`listening on ${dynamo.url}`);
