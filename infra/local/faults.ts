@@ -5,8 +5,7 @@
 //   fail[:<function>]=<rate>      invocations that fail before the function runs
 //   kill[:<function>]=<rate>      invocations whose worker is killed while the function runs
 // A function's own rate (fail:reserve-stock=0.2) wins over the rate for every function (fail=0.05).
-import { dynamoFaultsOf, type DynamoFaults } from './dynamodb/faults';
-import { parseRates } from './dynamodb/faults';
+import { dynamoFaultsOf, parseRates, type DynamoFaults } from './dynamodb/faults';
 
 export interface RuntimeFaults {
   /** Share of invocations answered with an error without running the function. */
