@@ -211,6 +211,18 @@ async function sqs(deps: AwsEndpointDeps, action: string, input: any): Promise<u
       }
       return { Successful, Failed };
     }
+    case 'StartMessageMoveTask': {
+      if (!input.SourceArn) throw new QueueError('MissingParameter', 'The request must contain the parameter SourceArn.');
+      const task = await queues.startMoveTask(String(input.SourceArn), input.DestinationArn === undefined ? undefined : String(input.DestinationArn));
+      return { TaskHandle: task.TaskHandle };
+    }
+    case 'ListMessageMoveTasks': {
+      if (!input.SourceArn) throw new QueueError('MissingParameter', 'The request must contain the parameter SourceArn.');
+      const max = Number(input.MaxResults ?? 1);
+      if (!(Number.isInteger(max) && max >= 1 && max <= 10)) throw new QueueError('InvalidParameterValue', 'Value for parameter MaxResults is invalid. Reason: Must be between 1 and 10.');
+      // The handle is only given for a task still running (as SQS does); local tasks complete at once.
+      return { Results: queues.listMoveTasks(String(input.SourceArn), max).map(({ TaskHandle, ...t }) => (t.Status === 'RUNNING' ? { TaskHandle, ...t } : t)) };
+    }
     default:
       throw new ServiceError('UnsupportedOperation', `SQS ${action} is not served locally.`);
   }

@@ -18,6 +18,7 @@ import { startLocalDynamoThread } from './dynamodb/thread';
 import { provisionTables } from './dynamodb/provision';
 import { startEventSources } from './event-sources';
 import { LocalFirehose } from './firehose';
+import { parseLocalFaults } from './faults';
 import { asyncInvoker, startFunctions } from './functions';
 import { answerClientError, gatewayProblem, handleApiRequest } from './gateway';
 import { providerCredentials, writeHandshake, type ProviderCredentials } from './handshake';
@@ -53,6 +54,8 @@ export interface LocalCloudOptions {
   concurrency?: number;
   /** Where delivery streams write their objects (default <dataDir>/lake; in memory: a temporary folder removed on stop). */
   lakeDir?: string;
+  /** Faults on purpose, e.g. "transaction-conflict=0.05,throttle=0.02,fail:reserve-stock=0.1,kill=0.02" (see faults.ts; env OMS_LOCAL_FAULTS also). Off by default. */
+  faults?: string;
 }
 
 export interface LocalCloud {
@@ -77,6 +80,8 @@ export interface LocalCloud {
   dynamoStats(): Promise<EndpointStats>;
   /** CPU time used so far by thread, in microseconds: the main thread, the DynamoDB endpoint's thread and each function's containers (by label). */
   threadCpu(): Promise<ThreadCpu>;
+  /** Invocations failed and workers killed on purpose so far, by function label (only those with faults). */
+  runtimeFaults(): Record<string, { failed: number; killed: number }>;
   stop(): Promise<void>;
 }
 
@@ -133,6 +138,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const inMemory = opts.inMemory ?? false;
   const dataDir = inMemory ? undefined : resolve(opts.dataDir ?? join(ROOT, '.oms', 'data'));
   const port = opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  const faults = parseLocalFaults(opts.faults ?? process.env.OMS_LOCAL_FAULTS);
 
   // Everything started so far, stopped in reverse order (also when startup fails half-way).
   // Each step is bounded, so one that hangs cannot keep the rest (ports, files) open.
@@ -188,7 +194,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     // The DynamoDB endpoint, in its own thread, and the template's tables (their names need
     // nothing else), then the full model with stream ARNs.
-    const dynamo = await startLocalDynamoThread({ port: 0, dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined, region: REGION, log });
+    const dynamo = await startLocalDynamoThread({ port: 0, dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined, region: REGION, log, faults: faults?.dynamo });
     stops.push(() => dynamo.stop());
     // The API port listens before the template is resolved and the functions start: the
     // API's endpoint (ApiEndpoint) and the provider base URLs name it (the payment sandbox
@@ -249,7 +255,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     const concurrencyOf = (fn: FunctionSpec) => Math.max(1, fn.reservedConcurrency ?? opts.concurrency ?? DEFAULT_CONCURRENCY);
     const functions = m.functions.map((f) => ({ ...f, env: withCarrierSandboxUrls(withSandboxUrls(f.env, apiUrl), apiUrl) }));
-    await startFunctions(runtime, functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log });
+    await startFunctions(runtime, functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log, faultsOf: faults && ((f) => faults.runtime(f.label)) });
     const async = asyncInvoker(runtime, log);
     stops.push(() => async.stop());
 
@@ -295,7 +301,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     stops.push(() => close(apiServer));
 
     if (opts.writeHandshake !== false) {
-      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers });
+      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers, awsUrl });
     }
 
     const inv = inventory();
@@ -310,6 +316,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
     log(`  carriers     sandbox ${apiUrl}/_sandbox/carriers/{sandbox,easypost,kuaidi100}   parcels ${apiUrl}/_local/sandbox/carriers`);
+    if (faults) log(`  faults       ${faults.spec}`);
     if (opts.writeHandshake !== false) log(`  dev tokens   .oms/local.json (tokens.<role>: storefront, ops, cs, finance, admin)`);
 
     return {
@@ -330,6 +337,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         const fns = await Promise.all(m.functions.map(async (f) => [f.label, await runtime.get(f.name).cpuMicros()] as const));
         return { main: user + system, dynamodb: await dynamo.cpuMicros(), functions: Object.fromEntries(fns) };
       },
+      runtimeFaults: () =>
+        Object.fromEntries(m.functions.filter((f) => faults?.runtime(f.label)).map((f) => [f.label, { ...runtime.get(f.name).injected }])),
       stop,
     };
   } catch (err) {

@@ -3,6 +3,7 @@
 // asynchronous invocation with Lambda's retries for rule and schedule targets.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RuntimeFaults } from './faults';
 import type { LambdaRuntime } from './lambda-runtime';
 import type { FunctionSpec } from './template';
 
@@ -50,7 +51,13 @@ export function functionEnv(fn: FunctionSpec, urls: { dynamo: string; aws: strin
 export async function startFunctions(
   runtime: LambdaRuntime,
   functions: FunctionSpec[],
-  opts: { urls: { dynamo: string; aws: string }; region: string; concurrencyOf: (fn: FunctionSpec) => number; log: (line: string) => void },
+  opts: {
+    urls: { dynamo: string; aws: string };
+    region: string;
+    concurrencyOf: (fn: FunctionSpec) => number;
+    log: (line: string) => void;
+    faultsOf?: (fn: FunctionSpec) => RuntimeFaults | undefined;
+  },
 ): Promise<void> {
   const warming = functions.map((fn) =>
     runtime
@@ -58,6 +65,7 @@ export async function startFunctions(
         maxConcurrency: opts.concurrencyOf(fn),
         log: opts.log,
         output: (name, line) => opts.log(`  ${name} | ${line}`),
+        faults: opts.faultsOf?.(fn),
       })
       .warm(),
   );

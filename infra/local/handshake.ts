@@ -43,6 +43,8 @@ export interface Handshake {
   apiUrl: string;
   tokens: Record<Role, string>;
   providers: ProviderCredentials;
+  /** The local SQS/EventBridge endpoint (npm run redrive -- --local). */
+  awsUrl?: string;
 }
 
 const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { RuntimeFaults } from './faults';
 import type { FunctionSpec } from './template';
 
 export type InvokeResult =
@@ -72,7 +73,12 @@ export interface PoolOptions {
   stopGraceMs?: number;
   /** Lambda's init limit (default INIT_LIMIT_MS), added to the function's timeout for the module scope. */
   initLimitMs?: number;
+  /** Faults on purpose (npm start -- --faults fail=..,kill=..); none when undefined. */
+  faults?: RuntimeFaults;
 }
+
+/** How far into an invocation a kill on purpose may land. */
+const KILL_WITHIN_MS = 50;
 
 export class FunctionPool {
   private readonly containers = new Set<Container>();
@@ -82,6 +88,8 @@ export class FunctionPool {
   private readonly inFlight = new Set<Promise<InvokeResult>>();
   private stopped = false;
   private seq = 0;
+  /** Invocations failed and workers killed on purpose so far. */
+  readonly injected = { failed: 0, killed: 0 };
 
   constructor(
     readonly spec: FunctionSpec,
@@ -222,6 +230,11 @@ export class FunctionPool {
   invoke(event: unknown): Promise<InvokeResult> {
     const requestId = randomUUID();
     if (this.stopped) return Promise.resolve({ ok: false, error: STOPPING, durationMs: 0, requestId });
+    if (this.opts.faults && Math.random() < this.opts.faults.fail) {
+      this.injected.failed++;
+      const error = { errorType: 'Local.InjectedFault', errorMessage: 'invocation failed on purpose (--faults fail)' };
+      return Promise.resolve({ ok: false, error, durationMs: 0, requestId });
+    }
     const run = this.run(event, requestId);
     this.inFlight.add(run);
     const done = () => void this.inFlight.delete(run);
@@ -263,7 +276,18 @@ export class FunctionPool {
       }, timeoutMs);
       c.current = { id, resolve, started, requestId, timer };
       c.worker.postMessage({ id, event, awsRequestId: requestId, deadline: started + timeoutMs });
+      if (this.opts.faults && Math.random() < this.opts.faults.kill) this.killLater(c, id);
     });
+  }
+
+  /** Terminates the container's worker a moment into invocation `id`, if it is still running it (a crash mid-batch). */
+  private killLater(c: Container, id: string) {
+    setTimeout(() => {
+      if (c.current?.id !== id) return;
+      this.injected.killed++;
+      this.opts.log(`${this.spec.name}: worker killed on purpose (--faults kill)`);
+      this.discard(c, { errorType: 'Runtime.ExitError', errorMessage: 'worker killed on purpose (--faults kill)' });
+    }, Math.random() * KILL_WITHIN_MS).unref();
   }
 
   /**

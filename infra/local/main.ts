@@ -1,5 +1,5 @@
 // `npm start`: the local cloud in the foreground until Ctrl-C.
-//   npm start -- [--in-memory] [--data DIR] [--port N] [--stage dev]      (PORT also sets the port)
+//   npm start -- [--in-memory] [--data DIR] [--port N] [--stage dev] [--faults SPEC]   (PORT also sets the port)
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './cloud';
 import { nodeRuntimeLine } from './node-runtime';
 
@@ -16,8 +16,9 @@ function parseArgs(argv: string[]): LocalCloudOptions {
     else if (arg === '--data') opts.dataDir = value();
     else if (arg === '--port') opts.port = Number(value());
     else if (arg === '--stage') opts.stage = value();
+    else if (arg === '--faults') opts.faults = value();
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm start -- [--in-memory] [--data DIR] [--port N] [--stage dev]');
+      console.log('usage: npm start -- [--in-memory] [--data DIR] [--port N] [--stage dev] [--faults transaction-conflict=0.05,throttle=0.02,fail[:fn]=0.05,kill[:fn]=0.02]');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }

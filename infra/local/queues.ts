@@ -27,6 +27,8 @@ export interface StoredMessage {
   receipt?: string;
   seq: number;
   groupId?: string;
+  /** In a dead-letter queue: the queue it was dead-lettered from (where a move task takes it back). */
+  deadLetterSource?: string;
 }
 
 export interface ReceivedMessage {
@@ -85,6 +87,17 @@ interface Queue {
   messages: Map<string, StoredMessage>;
 }
 
+/** A message move task (SQS StartMessageMoveTask), as ListMessageMoveTasks reports it. */
+export interface MoveTask {
+  TaskHandle: string;
+  Status: 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
+  SourceArn: string;
+  DestinationArn?: string;
+  ApproximateNumberOfMessagesMoved: number;
+  ApproximateNumberOfMessagesToMove: number;
+  StartedTimestamp: number;
+}
+
 export interface SendInput {
   body: string;
   delaySeconds?: number;
@@ -96,6 +109,8 @@ export class LocalQueues {
   private readonly queues = new Map<string, Queue>();
   private readonly listeners = new Set<(queue: string) => void>();
   private seq = 0;
+  /** Message move tasks, newest first (in memory: lost on restart). */
+  private readonly moveTasks: MoveTask[] = [];
 
   constructor(
     specs: QueueSpec[],
@@ -282,13 +297,58 @@ export class LocalQueues {
 
   private async moveToDeadLetter(q: Queue, m: StoredMessage, dlqArn: string) {
     const dlq = this.queue(dlqArn);
-    const moved: StoredMessage = { ...m, visibleAt: this.now(), receipt: undefined, seq: ++this.seq };
+    const moved: StoredMessage = { ...m, visibleAt: this.now(), receipt: undefined, seq: ++this.seq, deadLetterSource: q.spec.name };
     await this.opts.store?.put(dlq.spec.name, moved);
     dlq.messages.set(moved.messageId, moved);
     await this.opts.store?.del(q.spec.name, m.messageId);
     q.messages.delete(m.messageId);
     this.opts.log?.(`queue ${q.spec.name}: message ${m.messageId} received ${m.receiveCount} times -> dead-letter queue ${dlq.spec.name}`);
     this.notify(dlq.spec.name);
+  }
+
+  /**
+   * SQS's message move task: the dead-letter queue's messages that are not in flight go back to the
+   * queue each came from (or to `destinationRef`), as new deliveries (receive count 0). The move is
+   * done before this returns, so the task is COMPLETED at once.
+   */
+  async startMoveTask(sourceRef: string, destinationRef?: string): Promise<MoveTask> {
+    const source = this.queue(sourceRef);
+    const feeders = this.specs().filter((s) => s.redrive && this.find(s.redrive.deadLetterTargetArn).name === source.spec.name);
+    if (feeders.length === 0) throw new QueueError('InvalidParameterValue', 'Source queue must be configured as a Dead Letter Queue.');
+    const destination = destinationRef === undefined ? undefined : this.queue(destinationRef);
+    const now = this.now();
+    const ready = [...source.messages.values()].filter((m) => m.visibleAt <= now).sort((a, b) => a.seq - b.seq);
+    const task: MoveTask = {
+      TaskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn: source.spec.arn })).toString('base64'),
+      Status: 'RUNNING',
+      SourceArn: source.spec.arn,
+      ...(destination ? { DestinationArn: destination.spec.arn } : {}),
+      ApproximateNumberOfMessagesMoved: 0,
+      ApproximateNumberOfMessagesToMove: ready.length,
+      StartedTimestamp: now,
+    };
+    this.moveTasks.unshift(task);
+    for (const m of ready) {
+      // A message dead-lettered before its origin was recorded goes back to the only queue feeding this one.
+      const target = destination ?? (m.deadLetterSource ? this.queues.get(m.deadLetterSource) : feeders.length === 1 ? this.queues.get(feeders[0]!.name) : undefined);
+      if (!target) continue;
+      const back: StoredMessage = { ...m, receiveCount: 0, firstReceiveTimestamp: undefined, receipt: undefined, deadLetterSource: undefined, sentTimestamp: now, visibleAt: now, seq: ++this.seq };
+      await this.opts.store?.put(target.spec.name, back);
+      target.messages.set(back.messageId, back);
+      await this.opts.store?.del(source.spec.name, m.messageId);
+      source.messages.delete(m.messageId);
+      task.ApproximateNumberOfMessagesMoved++;
+      this.notify(target.spec.name);
+    }
+    task.Status = 'COMPLETED';
+    this.opts.log?.(`queue ${source.spec.name}: ${task.ApproximateNumberOfMessagesMoved} message(s) moved back${destination ? ` to ${destination.spec.name}` : ''}`);
+    return task;
+  }
+
+  /** The latest message move tasks of a dead-letter queue, newest first (ListMessageMoveTasks). */
+  listMoveTasks(sourceRef: string, max = 1): MoveTask[] {
+    const arn = this.find(sourceRef).arn;
+    return this.moveTasks.filter((t) => t.SourceArn === arn).slice(0, max);
   }
 
   private async drop(q: Queue, m: StoredMessage, why: string) {

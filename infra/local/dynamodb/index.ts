@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from './context';
 import { closeStore, createStore } from './dynalite';
+import { FaultInjector, type DynamoFaults } from './faults';
 import { RwLock } from './lock';
 import { requestHandler } from './server';
 import { RequestStats, type EndpointStats } from './stats';
@@ -13,6 +14,7 @@ import { sweepExpired, TtlSettings } from './ttl';
 
 export type { LocalStreams, StreamRecord } from './streams';
 export type { CallerStats, EndpointStats } from './stats';
+export type { DynamoFaults, FaultCounts } from './faults';
 
 export interface LocalDynamoOptions {
   port?: number; // 0 or undefined = random free port
@@ -21,6 +23,8 @@ export interface LocalDynamoOptions {
   ttlSweepIntervalMs?: number; // default 1000
   region?: string; // default 'us-east-1'; accountId '000000000000'
   log?: (line: string) => void;
+  /** Faults on purpose (see faults.ts); off when undefined. */
+  faults?: DynamoFaults;
 }
 
 export interface LocalDynamo {
@@ -45,7 +49,8 @@ export async function startLocalDynamo(opts: LocalDynamoOptions = {}): Promise<L
   const ttl = new TtlSettings(store);
   const ctx: Context = { store, lock: new RwLock(), streams, ttl };
   const stats = new RequestStats();
-  const server = createServer(requestHandler(ctx, log, stats));
+  const faults = opts.faults ? new FaultInjector(opts.faults) : undefined;
+  const server = createServer(requestHandler(ctx, log, stats, faults));
   server.keepAliveTimeout = 5_000;
   try {
     await streams.load();
@@ -62,6 +67,7 @@ export async function startLocalDynamo(opts: LocalDynamoOptions = {}): Promise<L
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
   log(`dynamodb listening on ${url} (${opts.dataDir ? `data in ${opts.dataDir}` : 'in-memory'})`);
+  if (opts.faults) log(`dynamodb faults on: ${JSON.stringify(opts.faults)}`);
 
   // Housekeeping: expire TTL items and trim stream records past retention. One run at a time.
   let stopped = false;
@@ -89,7 +95,7 @@ export async function startLocalDynamo(opts: LocalDynamoOptions = {}): Promise<L
     url,
     port,
     streams,
-    stats: async () => stats.snapshot(),
+    stats: async () => (faults ? { ...stats.snapshot(), faults: { ...faults.counts } } : stats.snapshot()),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -7,6 +7,7 @@ import type { Context } from './context';
 import type { ActionName, Parsed } from './dynalite';
 import { call, isDynaliteOperation, lowerFirst } from './dynalite';
 import { isApiError } from './errors';
+import type { FaultInjector } from './faults';
 import { callerOf, METERED, type RequestStats } from './stats';
 import { UnknownOperation } from './streams';
 import { createTable, deleteTable, describeTable, updateTable } from './tables';
@@ -41,12 +42,14 @@ export function dynamoOperations(ctx: Context): Record<string, Handler> {
   };
 }
 
-export function requestHandler(ctx: Context, log: (line: string) => void, stats?: RequestStats) {
+export function requestHandler(ctx: Context, log: (line: string) => void, stats?: RequestStats, faults?: FaultInjector) {
   const operations = dynamoOperations(ctx);
 
   async function dispatch(target: string, body: Parsed): Promise<unknown> {
     const [service, operation = ''] = target.split('.');
     if (service === 'DynamoDB_20120810') {
+      const fault = faults?.pick(operation, body);
+      if (fault) throw fault;
       const handler = operations[operation];
       if (handler) return handler(body);
       if (isDynaliteOperation(operation)) return call(lowerFirst(operation) as ActionName, body, ctx.store);

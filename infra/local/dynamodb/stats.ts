@@ -2,6 +2,7 @@
 // SigV4 credential) made, by operation, and the read and write capacity they consumed by
 // DynamoDB's costing rules, whether or not the request asked for ReturnConsumedCapacity.
 import type { CapacityEntry } from './capacity';
+import type { FaultCounts } from './faults';
 
 export interface CallerStats {
   requests: number;
@@ -13,6 +14,8 @@ export interface CallerStats {
 export interface EndpointStats extends CallerStats {
   /** By access key id (the local cloud gives each function its own: local-<function>). */
   byCaller: Record<string, CallerStats>;
+  /** Faults injected so far (only when the endpoint was started with faults). */
+  faults?: FaultCounts;
 }
 
 const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
