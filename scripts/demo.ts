@@ -154,10 +154,11 @@ async function main() {
     show(await must('storefront', 'POST', `/orders/${app.orderId}/cancel`, { reason: 'Customer changed their mind' }));
     say(`   ${pot} after the cancel: ${JSON.stringify(await stock(pot))}`);
 
-    await paymentsTour(tea);
+    await paymentsTour(tea, pot);
 
     step('7. An order nobody pays expires after its deadline, and its stock comes back');
-    const shortDeadline = await must('admin', 'PUT', '/settings/workflow', { ...rules, paymentDeadlineMinutes: 1 }, { 'if-match': `"${settings.version}"` });
+    const latest = await must('admin', 'GET', '/settings/workflow');
+    const shortDeadline = await must('admin', 'PUT', '/settings/workflow', { ...rules, paymentDeadlineMinutes: 1 }, { 'if-match': `"${latest.version}"` });
     say(`   (admin, for the demo: settings version ${shortDeadline.version}, orders approved from now on have 1 minute to be paid)`);
     // reviews read the settings through a per-container cache of at most 5 s (README, Review)
     await sleep(6_000);
@@ -232,7 +233,7 @@ async function awaitingPayment(tea: string, who: string) {
   return placed;
 }
 
-async function paymentsTour(tea: string) {
+async function paymentsTour(tea: string, pot: string) {
   const card = await payWithProvider(tea, 'card', 'Zhao Lei');
   await payWithProvider(tea, 'alipay', 'Sun Li');
   await payWithProvider(tea, 'wechatpay', 'Zhou Xun');
@@ -267,23 +268,88 @@ async function paymentsTour(tea: string) {
   const recon = await api(undefined, 'POST', '/_local/schedules/reconcile-payments/run');
   say(`   reconcile-payments run: ${recon.status} ${JSON.stringify(recon.body)}`);
 
-  await outboundTour([bank, cod]);
+  await outboundTour(tea, pot, [bank, cod]);
 }
 
-/** Picked (pick list), packed and shipped with the carrier's tracking number, as ops would; then found by that number. */
-async function outboundTour(orders: { orderId: string; orderNumber: string }[]) {
-  step('6i. Outbound (出庫, 發貨): ops picks, packs and ships the bank-transfer order and the cash-on-delivery order');
-  for (const [i, o] of orders.entries()) {
-    const f = await must('ops', 'POST', `/orders/${o.orderId}/fulfillments`, {});
-    const list = await must('ops', 'GET', `/fulfillments/${f.fulfillmentId}/pick-list`);
-    say(`   ${o.orderNumber}: pick ${list.lines.map((l: { quantity: number; sku: string; location: string }) => `${l.quantity} × ${l.sku} at ${l.location}`).join(', ')}`);
-    await must('ops', 'POST', `/fulfillments/${f.fulfillmentId}/packed`);
-    const trackingNumber = `SF${run}${i}`.replace(/[^A-Za-z0-9-]/g, '');
-    const shipment = await must('ops', 'POST', `/orders/${o.orderId}/shipments`, { carrier: 'kuaidi100', trackingNumber });
-    const after = await must('ops', 'GET', `/orders/${o.orderId}`);
-    say(`   ${o.orderNumber}: shipped with ${shipment.carrier} ${shipment.trackingNumber} -> ${after.status}`);
-    const found = await must('cs', 'GET', `/orders?trackingNumber=${encodeURIComponent(trackingNumber)}`);
-    say(`   customer service finds ${trackingNumber}: ${found.items.map((x: { orderNumber: string }) => x.orderNumber).join(', ')}`);
+/** Picked (pick list), packed and shipped, as ops would; tracked to delivery from the carrier's callbacks; completed. */
+async function outboundTour(tea: string, pot: string, orders: { orderId: string; orderNumber: string }[]) {
+  step('6i. Outbound (出庫, 發貨): ops picks, packs and ships the bank-transfer order with a Kuaidi100 number of its own');
+  const [bank, cod] = orders as [{ orderId: string; orderNumber: string }, { orderId: string; orderNumber: string }];
+  await pickAndPack(bank);
+  const trackingNumber = `SF${run}0`.replace(/[^A-Za-z0-9-]/g, '');
+  const shipment = await must('ops', 'POST', `/orders/${bank.orderId}/shipments`, { carrier: 'kuaidi100', trackingNumber });
+  say(`   ${bank.orderNumber}: shipped with ${shipment.carrier} ${shipment.trackingNumber} -> ${(await must('ops', 'GET', `/orders/${bank.orderId}`)).status}`);
+  const found = await must('cs', 'GET', `/orders?trackingNumber=${encodeURIComponent(trackingNumber)}`);
+  say(`   customer service finds ${trackingNumber}: ${found.items.map((x: { orderNumber: string }) => x.orderNumber).join(', ')}`);
+
+  step('6j. Two parcels: a two-line order shipped with the carrier booking each waybill, tracked to delivery, completed');
+  const before = await must('admin', 'GET', '/settings/workflow');
+  const { version: _v, updatedAt: _u, updatedBy: _b, ...doc } = before;
+  const shortWindow = await must('admin', 'PUT', '/settings/workflow', { ...doc, returnWindowDays: 0 }, { 'if-match': `"${before.version}"` });
+  say(`   (admin, for the demo: return window ${before.returnWindowDays} -> 0 days, so a delivered order completes at the next run)`);
+  try {
+    const two = await place('storefront', 'web', 'Qian Yu', [{ sku: tea, quantity: 1 }, { sku: pot, quantity: 1 }]);
+    await orderAfter(two.orderId, ['PENDING', 'IN_REVIEW']);
+    const transfer = (await must('storefront', 'POST', `/orders/${two.orderId}/payments`, { method: 'bank_transfer' })) as PaymentView;
+    await must('finance', 'POST', `/orders/${two.orderId}/payments/${transfer.paymentId}/confirm`, { reference: `BANK-${run}-0002` });
+    await pickAndPack(two);
+    const parcels: string[] = [];
+    for (const sku of [tea, pot]) {
+      const s = await must('ops', 'POST', `/orders/${two.orderId}/shipments`, { carrier: 'sandbox', lines: [{ sku, quantity: 1 }] }, { 'idempotency-key': randomUUID() });
+      parcels.push(s.trackingNumber);
+      say(`   parcel ${s.trackingNumber} (${sku}), waybill booked by the carrier -> ${(await must('ops', 'GET', `/orders/${two.orderId}`)).status}`);
+    }
+    const [first, second] = parcels as [string, string];
+    say(`   the carrier reports ${first}: picked up, in transit, delivered; the delivery twice more, then an older report again`);
+    await sandboxEvents(first, [['PICKED_UP', -30], ['IN_TRANSIT', -20], ['DELIVERED', -5]]);
+    await must(undefined, 'POST', `/_local/sandbox/carriers/${first}/replay`, { index: 3, times: 2 });
+    await must(undefined, 'POST', `/_local/sandbox/carriers/${first}/stale`, {});
+    const partly = await waitFor(`delivery of ${first}`, async () => {
+      const o = await must('ops', 'GET', `/orders/${two.orderId}`);
+      return o.status === 'PARTIALLY_DELIVERED' ? o : undefined;
+    });
+    if (partly) say(`   ${partly.orderNumber}: ${partly.status}`);
+    say(`   the carrier reports ${second}: delivered, and only then (late) in transit`);
+    await sandboxEvents(second, [['DELIVERED', -4], ['IN_TRANSIT', -25]]);
+    const done = await waitFor(`delivery of ${second}`, async () => {
+      const o = await must('ops', 'GET', `/orders/${two.orderId}`);
+      return o.status === 'DELIVERED' ? o : undefined;
+    });
+    if (done) say(`   ${done.orderNumber}: ${done.status}`);
+    say(`   anyone with the number asks GET /tracking/${first} (no token):`);
+    const pub = await api(undefined, 'GET', `/tracking/${first}`);
+    for (const line of JSON.stringify(pub.body, null, 2).split('\n')) say(`     ${line}`);
+    await must(undefined, 'POST', '/_local/schedules/complete-orders/run');
+    say(`   the hourly completion job ran: ${two.orderNumber} -> ${(await must('ops', 'GET', `/orders/${two.orderId}`)).status}`);
+  } finally {
+    await must('admin', 'PUT', '/settings/workflow', { ...doc }, { 'if-match': `"${shortWindow.version}"` });
+    say('   (return window restored)');
+  }
+
+  step('6k. Cash on delivery: shipped before payment, settled when the carrier reports it delivered');
+  await pickAndPack(cod);
+  const parcel = await must('ops', 'POST', `/orders/${cod.orderId}/shipments`, { carrier: 'sandbox' }, { 'idempotency-key': randomUUID() });
+  say(`   ${cod.orderNumber}: parcel ${parcel.trackingNumber} -> ${moneyLine((await must('finance', 'GET', `/orders/${cod.orderId}`)) as MoneyOrder)}`);
+  await sandboxEvents(parcel.trackingNumber, [['DELIVERED', -1]]);
+  const settled = await waitFor(`cash on delivery of ${cod.orderNumber}`, async () => {
+    const o = (await must('finance', 'GET', `/orders/${cod.orderId}`)) as MoneyOrder;
+    return o.status === 'DELIVERED' && o.payments.some((p) => p.status === 'SUCCEEDED') ? o : undefined;
+  });
+  if (settled) say(`   delivered and cash collected -> ${moneyLine(settled)}`);
+}
+
+/** Fulfilment opened, its pick list read, packed. */
+async function pickAndPack(o: { orderId: string; orderNumber: string }) {
+  const f = await must('ops', 'POST', `/orders/${o.orderId}/fulfillments`, {});
+  const list = await must('ops', 'GET', `/fulfillments/${f.fulfillmentId}/pick-list`);
+  say(`   ${o.orderNumber}: pick ${list.lines.map((l: { quantity: number; sku: string; location: string }) => `${l.quantity} × ${l.sku} at ${l.location}`).join(', ')}; packed`);
+  await must('ops', 'POST', `/fulfillments/${f.fulfillmentId}/packed`);
+}
+
+/** The sandbox carrier reports checkpoints of a parcel (minutes from now), each as a signed callback. */
+async function sandboxEvents(trackingNumber: string, events: [status: string, minutes: number][]) {
+  for (const [status, minutes] of events) {
+    await must(undefined, 'POST', `/_local/sandbox/carriers/${trackingNumber}/events`, { status, at: new Date(Date.now() + minutes * 60_000).toISOString(), location: '杭州市' });
   }
 }
 

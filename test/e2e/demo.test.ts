@@ -28,6 +28,13 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/P\d{8}-\d{4,}: IN_REVIEW/);
     expect(stdout).toMatch(/customer-service: [1-9]\d* notification/);
     expect(stdout).toMatch(/warehouse: [1-9]\d* notification/);
+    // shipping: two parcels tracked to delivery and completed, the public answer shown, cash on delivery collected
+    expect(stdout, stdout).not.toContain('!! FAILED');
+    expect(stdout).toMatch(/: PARTIALLY_DELIVERED\n/);
+    expect(stdout).toMatch(/the hourly completion job ran: [A-Z]\d{8}-\d{4,} -> COMPLETED/);
+    expect(stdout).toMatch(/"status": "DELIVERED"/);
+    expect(stdout).toContain('delivered and cash collected');
+    expect(summary).toMatch(ended('COMPLETED'));
     expect(stdout.trim().endsWith('Demo complete.')).toBe(true);
   }, 300_000);
 });
