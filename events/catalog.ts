@@ -323,6 +323,8 @@ export const ShipmentCreated = defineEvent({
     orderNumber: z.string(),
     shipmentId: z.string(),
     carrier: z.string(),
+    /** Kuaidi100's courier company code, when ops gave one */
+    courier: z.string().optional(),
     trackingNumber: z.string(),
     lines: OutboundUnits,
     actor: z.string(),

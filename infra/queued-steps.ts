@@ -59,4 +59,11 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     pattern: { source: ['oms.shipping'], detailType: ['ShipmentStatusChanged'] },
     table: 'readwrite',
   },
+  // Kuaidi100 books no waybill here: a kuaidi100 parcel is subscribed so its tracking is
+  // pushed to us (only kuaidi100 shipments reach the queue). Reads the order's phone.
+  'carrier-subscriptions': {
+    queue: 'carrier-subscriptions',
+    pattern: { source: ['oms.orders'], detailType: ['ShipmentCreated'], detail: { data: { carrier: ['kuaidi100'] } } },
+    table: 'read',
+  },
 };

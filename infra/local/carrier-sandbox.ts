@@ -298,7 +298,7 @@ export class CarrierSandbox {
   /** Kuaidi100 `/poll`: form schema=json&param={company, number, key, parameters: {callbackurl, salt}}. */
   private poll(body: string): Answer {
     const form = new URLSearchParams(body);
-    let param: { company?: string; number?: string; key?: string; parameters?: { callbackurl?: string; salt?: string } };
+    let param: { company?: string; number?: string; key?: string; parameters?: { callbackurl?: string; salt?: string; autoCom?: string } };
     try {
       param = JSON.parse(form.get('param') ?? '');
     } catch {
@@ -306,14 +306,16 @@ export class CarrierSandbox {
     }
     if (param.key !== this.c.kuaidi100.key) return kuaidi100Answer(false, '600', '您不是合法的订阅者（即授权Key出错）');
     const number = param.number?.trim();
-    if (!number || !param.company || !param.parameters?.callbackurl) return kuaidi100Answer(false, '700', '订阅方的订阅数据存在错误');
+    // a company code, or autoCom=1 (Kuaidi100 recognizes the number; the sandbox calls it auto)
+    const company = param.company || (param.parameters?.autoCom === '1' ? 'auto' : undefined);
+    if (!number || !company || !param.parameters?.callbackurl) return kuaidi100Answer(false, '700', '订阅方的订阅数据存在错误');
     const known = this.parcels.get(number);
     if (known?.callbackUrl) return kuaidi100Answer(false, '501', '重复订阅');
-    const subscription = { company: param.company, callbackUrl: param.parameters.callbackurl, ...(param.parameters.salt ? { salt: param.parameters.salt } : {}) };
+    const subscription = { company, callbackUrl: param.parameters.callbackurl, ...(param.parameters.salt ? { salt: param.parameters.salt } : {}) };
     if (known) Object.assign(known, subscription);
     else this.newParcel(number, { bookedWith: 'kuaidi100', notifyVia: 'kuaidi100', ...subscription });
     this.save();
-    this.opts.log(`carrier sandbox: kuaidi100 subscribed ${param.company} ${number}`);
+    this.opts.log(`carrier sandbox: kuaidi100 subscribed ${company} ${number}`);
     return kuaidi100Answer(true, '200', '提交成功');
   }
 

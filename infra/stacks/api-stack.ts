@@ -45,9 +45,9 @@ export interface ApiStackProps extends StackProps {
 export const PAYMENT_PROVIDER_STEPS = ['payment-webhooks', 'payment-callbacks', 'payments', 'payment-refunds', 'reconcile-payments'] as const;
 
 /** Functions that use carrier credentials (verify callbacks, book waybills): bound to the carrier secrets when present. */
-export const CARRIER_PROVIDER_STEPS = ['carrier-webhooks', 'fulfilment'] as const;
-/** Functions that book waybills with a carrier (and tell it where to call back). */
-export const WAYBILL_STEPS = ['fulfilment'] as const;
+export const CARRIER_PROVIDER_STEPS = ['carrier-webhooks', 'fulfilment', 'carrier-subscriptions'] as const;
+/** Functions that call carriers' APIs (waybills, Kuaidi100 subscriptions) and tell them where to call back. */
+export const CARRIER_API_STEPS = ['fulfilment', 'carrier-subscriptions'] as const;
 
 /** The public tracking route, throttled on its own (HTTP APIs have no usage plans: stage route settings). */
 export const PUBLIC_TRACKING_ROUTE = 'GET /tracking/{trackingNumber}';
@@ -202,7 +202,7 @@ export class ApiStack extends Stack {
         if (fn) bindCarrierProviders(fn, props.carrierSecrets);
       }
     }
-    for (const step of WAYBILL_STEPS) {
+    for (const step of CARRIER_API_STEPS) {
       const fn = this.functions.get(step);
       if (fn) bindCarrierApis(fn, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
     }

@@ -193,6 +193,8 @@ export const PickList = z.object({
 export const CreateShipmentRequest = z.strictObject({
   carrier: Carrier,
   trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,100}$/, 'is not a tracking number').optional(),
+  /** Kuaidi100's courier company code (shunfeng, yuantong, zhongtong…); without it Kuaidi100 recognizes the number itself */
+  courier: z.string().regex(/^[a-z0-9]{2,40}$/, 'is not a Kuaidi100 company code').optional(),
   lines: OutboundLines.optional(),
   fulfillmentId: opaqueId('fulfillment').optional(),
 }).meta({ id: 'ShipmentInput' });

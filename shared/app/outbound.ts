@@ -172,7 +172,7 @@ export function makeOutbound(deps: OutboundDeps) {
      */
     async createShipment(
       orderId: string,
-      input: { carrier: Carrier; trackingNumber?: string | undefined; lines?: { sku: string; quantity: number }[] | undefined; fulfillmentId?: string | undefined },
+      input: { carrier: Carrier; courier?: string | undefined; trackingNumber?: string | undefined; lines?: { sku: string; quantity: number }[] | undefined; fulfillmentId?: string | undefined },
       opts: ClaimedOptions,
     ): Promise<Shipment> {
       const replay = await replayOf<Shipment>(opts.claim, opts.now);
@@ -186,7 +186,7 @@ export function makeOutbound(deps: OutboundDeps) {
         if (!booked) booked = await book(s.order, shipmentId, input.carrier, lines);
         const at = opts.now.toISOString();
         const shipment: Shipment = {
-          shipmentId, orderId, orderNumber: s.order.orderNumber, carrier: input.carrier, status: 'LABEL_CREATED', lines,
+          shipmentId, orderId, orderNumber: s.order.orderNumber, carrier: input.carrier, ...(input.courier ? { courier: input.courier } : {}), status: 'LABEL_CREATED', lines,
           ...booked, createdAt: at, updatedAt: at, version: 1,
         };
         const reserved = (await deps.orders.reservedLines(orderId)) ?? [];

@@ -183,7 +183,7 @@ export function shipmentChangeSet(s: OutboundState, reserved: readonly ReservedL
     detailType: 'ShipmentCreated',
     data: {
       orderId: order.orderId, orderNumber: order.orderNumber, shipmentId: shipment.shipmentId, carrier: shipment.carrier,
-      trackingNumber: shipment.trackingNumber, lines: unitsBySkuAndLocation(shipment.lines).map(({ sku, quantity }) => ({ sku, quantity })),
+      ...(shipment.courier ? { courier: shipment.courier } : {}), trackingNumber: shipment.trackingNumber, lines: unitsBySkuAndLocation(shipment.lines).map(({ sku, quantity }) => ({ sku, quantity })),
       actor: actorLabel(actor),
     },
   };

@@ -40,6 +40,8 @@ export const Shipment = z.object({
   orderId: z.string(),
   orderNumber: z.string(),
   carrier: Carrier,
+  /** Kuaidi100's code of the courier company (shunfeng, yuantong…), for a kuaidi100 parcel's subscription */
+  courier: z.string().optional(),
   trackingNumber: z.string(),
   status: ShipmentStatus,
   lines: z.array(ShipmentLine).min(1),

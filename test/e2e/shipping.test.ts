@@ -88,9 +88,15 @@ describe('shipping over HTTP', () => {
 
     const t1 = `SF${randomUUID().slice(0, 10).replace(/-/g, '')}`;
     const t2 = `EZ${randomUUID().slice(0, 10).replace(/-/g, '')}`;
-    const first = await call('POST', `/orders/${orderId}/shipments`, { as: 'ops', body: { carrier: 'kuaidi100', trackingNumber: t1, lines: [{ sku: tea, quantity: 2 }] } });
+    const first = await call('POST', `/orders/${orderId}/shipments`, { as: 'ops', body: { carrier: 'kuaidi100', courier: 'shunfeng', trackingNumber: t1, lines: [{ sku: tea, quantity: 2 }] } });
     expect(first.status, JSON.stringify(first.body)).toBe(201);
-    expect(first.body).toMatchObject({ carrier: 'kuaidi100', trackingNumber: t1, status: 'LABEL_CREATED', lines: [{ sku: tea, quantity: 2 }] });
+    expect(first.body).toMatchObject({ carrier: 'kuaidi100', courier: 'shunfeng', trackingNumber: t1, status: 'LABEL_CREATED', lines: [{ sku: tea, quantity: 2 }] });
+    // Kuaidi100 books no waybill: the parcel is subscribed, so its tracking is pushed to us
+    const subscribed = await eventually(
+      () => fetch(`${apiUrl()}/_local/sandbox/carriers/${t1}`).then(async (r) => (r.status === 200 ? ((await r.json()) as Record<string, unknown>) : undefined)),
+      (p) => p?.callbackUrl !== undefined,
+    );
+    expect(subscribed).toMatchObject({ bookedWith: 'kuaidi100', company: 'shunfeng', callbackUrl: `${apiUrl()}/webhooks/carriers/kuaidi100` });
     expect((await getOrder(orderId)).body.status).toBe('PARTIALLY_SHIPPED');
 
     // the same tracking number twice is a 409; a carrier that cannot book needs one

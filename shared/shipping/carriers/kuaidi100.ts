@@ -15,8 +15,8 @@ export interface Kuaidi100Credentials {
 
 export interface SubscribeInput {
   trackingNumber: string;
-  /** Kuaidi100's company code of the carrier (shunfeng, yuantong, zhongtong, ems…) */
-  company: string;
+  /** Kuaidi100's company code of the carrier (shunfeng, yuantong, zhongtong, ems…); without it Kuaidi100 recognizes the number (autoCom) */
+  company?: string | undefined;
   /** where pushes go: `${publicApiUrl}/webhooks/carriers/kuaidi100` */
   notifyUrl: string;
   /** the receiver's phone: SF Express (shunfeng) answers only with it */
@@ -42,10 +42,12 @@ export function kuaidi100Subscriber(opts: { baseUrl: string; credentials: Creden
     async subscribe(input: SubscribeInput) {
       const { key, salt } = await credentials();
       const param = JSON.stringify({
-        company: input.company,
+        company: input.company ?? '',
         number: input.trackingNumber,
         key,
-        parameters: { callbackurl: input.notifyUrl, salt, resultv2: '1', ...(input.phone ? { phone: input.phone } : {}) },
+        parameters: {
+          callbackurl: input.notifyUrl, salt, resultv2: '1', ...(input.company ? {} : { autoCom: '1' }), ...(input.phone ? { phone: input.phone } : {}),
+        },
       });
       const res = await send('kuaidi100', `${base}/poll`, {
         method: 'POST',
