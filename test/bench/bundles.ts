@@ -18,6 +18,7 @@ const ENV = {
   STAGE: 'dev',
   AWS_REGION: 'us-east-1',
   PAYMENT_CALLBACKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
+  CARRIER_CALLBACKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
   RECEIPT_SECRET: 'bench-receipt-secret-bench-receipt-secret',
 };
 
