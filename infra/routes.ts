@@ -56,6 +56,8 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   'carrier-webhooks': 'readwrite',
   // public tracking: reads the tracking record only
   tracking: 'read',
+  // reports: the counter items, stock levels and products (inventory report), the workflow settings' time zone
+  reports: 'read',
 };
 
 // What some functions need beyond table access: the receipts function ships the voucher's
