@@ -1,12 +1,11 @@
 import {
-  addDays, businessDay, changePercent, channelsIn, channelTally, currenciesIn, daysOfCover, durationsOf, money, paymentsOf,
-  previousRange, profitOf, salesOf, salesVelocity, sumTallies, timeGroup, VELOCITY_WINDOW_DAYS, type Tally,
+  changePercent, channelsIn, channelTally, currenciesIn, daysOfCover, durationsOf, money, paymentsOf,
+  previousRange, profitOf, salesOf, sumTallies, timeGroup, type Tally,
 } from '../domain/reports';
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
 import type { ReportQuery } from '../api/schemas';
 import { productRepository, type ProductRepository } from '../store/product-repository';
 import { reportRepository, type CounterItem, type ReportRepository } from '../store/report-repository';
-import { settingsRepository } from '../store/settings-repository';
+import { stockLedger, type StockLedger } from '../store/stock-ledger';
 import { stockRepository, type StockRepository } from '../store/stock-repository';
 import type { TableContext } from '../store/table';
 
@@ -14,7 +13,8 @@ export interface ReportsDeps {
   reports: Pick<ReportRepository, 'days' | 'skus'>;
   products: Pick<ProductRepository, 'list'>;
   stock: Pick<StockRepository, 'detail'>;
-  timeZone: () => Promise<string>;
+  /** sales velocity per SKU: the same reading replenishment's suggested quantity uses */
+  ledger: Pick<StockLedger, 'averageDailyDemand'>;
 }
 
 type Row = { key: string } & Record<string, number | string | null>;
@@ -120,21 +120,16 @@ export function makeReports(deps: ReportsDeps) {
 
     /**
      * Stock per SKU and location (a page of the catalog): on hand, reserved, available,
-     * value at cost, and the sales velocity of the last VELOCITY_WINDOW_DAYS full business
-     * days (from the SKU counters) with the days of cover it gives.
+     * value at cost, and the sales velocity (units taken by orders per day over the last
+     * VELOCITY_WINDOW_DAYS days, as replenishment reads it) with the days of cover it gives.
      */
     async inventory(q: { cursor?: string; limit: number }, now: Date): Promise<Report> {
-      const today = businessDay(now, await deps.timeZone());
-      const from = addDays(today, -VELOCITY_WINDOW_DAYS);
-      const [page, sold] = await Promise.all([deps.products.list(q), deps.reports.skus(from, addDays(today, -1))]);
-      const units = new Map<string, number>();
-      for (const i of sold.items) {
-        for (const [k, v] of Object.entries(i.tally)) if (k.startsWith('units_')) units.set(i.sku!, (units.get(i.sku!) ?? 0) + v);
-      }
+      const page = await deps.products.list(q);
+      const velocities = await Promise.all(page.items.map((p) => deps.ledger.averageDailyDemand(p.sku, now)));
       const details = await Promise.all(page.items.map((p) => deps.stock.detail(p.sku)));
       const rows: Row[] = page.items.flatMap((p, n) => {
         const detail = details[n]!;
-        const velocity = salesVelocity(units.get(p.sku) ?? 0);
+        const velocity = velocities[n]!;
         const row = (locationId: string, l: { onHand: number; reserved: number; available: number }): Row => ({
           key: `${p.sku}@${locationId}`, sku: p.sku, name: p.name, locationId, onHand: l.onHand, reserved: l.reserved, available: l.available,
           currency: p.cost.currency, valueAtCost: l.onHand * p.cost.amount,
@@ -144,7 +139,7 @@ export function makeReports(deps: ReportsDeps) {
         const locations = detail.locations.length ? detail.locations.map((l) => row(l.locationId, l)) : [];
         return [...locations, row('ALL', detail)];
       });
-      return { report: 'inventory', rows, itemsRead: sold.itemsRead + page.items.length, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return { report: 'inventory', rows, itemsRead: page.items.length, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     },
   };
 }
@@ -152,11 +147,10 @@ export type Reports = ReturnType<typeof makeReports>;
 
 /** The reports over one table. */
 export function reportsOver(ctx: TableContext) {
-  const settings = settingsRepository(ctx);
   return makeReports({
     reports: reportRepository(ctx),
     products: productRepository(ctx),
     stock: stockRepository(ctx),
-    timeZone: async () => (await settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS)).timeZone,
+    ledger: stockLedger(ctx),
   });
 }

@@ -5,7 +5,8 @@ import { makeHandler as makeReportsApi } from '../../../functions/reports/report
 import { reportAggregationOver } from '../../../shared/app/report-aggregation';
 import { reportsOver } from '../../../shared/app/reports';
 import { REPORT_SHARDS } from '../../../shared/domain/reports';
-import { productRepository } from '../../../shared/store/product-repository';
+import { applicationFor } from '../../../shared/app';
+import { storeFor } from '../../../shared/store';
 import { apiEvent, call, lambdaContext, TOKENS } from '../../support/api-event';
 import { createTestTable, type TestTable } from '../../support/table';
 
@@ -178,12 +179,14 @@ describe('reports API', () => {
     expect((await report('inventory', {}, TOKENS.cs)).status).toBe(403);
   });
 
-  it('reports stock with value at cost, the sales velocity of the last 28 days and days of cover', async () => {
-    const products = productRepository({ doc: table.doc, tableName: table.tableName });
+  it('reports stock per location with value at cost, and no cover while nothing sells', async () => {
+    const { products, stock } = applicationFor(storeFor({ doc: table.doc, tableName: table.tableName }));
     await products.put('TEA', { name: '龍井茶', price: CNY(1500), cost: CNY(600) }, NOW);
+    await stock.adjust({ sku: 'TEA', delta: 10, reason: 'RECEIVED', actor: 'test', causationId: 't' }, NOW);
     const res = await report('inventory', {}, TOKENS.ops);
-    const tea = res.body.rows.find((r: { key: string }) => r.key === 'TEA@ALL');
-    // 4 March to 31 March: 2 (order D) + 30 x 2 (F) = 62 TEA sold (order A on 3 March is outside): 62 / 28 per day
-    expect(tea).toMatchObject({ sku: 'TEA', name: '龍井茶', onHand: 0, available: 0, valueAtCost: 0, velocityPerDay: 2.21, daysOfCover: 0 });
+    expect(res.body.rows).toEqual([
+      { key: 'TEA@MAIN', sku: 'TEA', name: '龍井茶', locationId: 'MAIN', onHand: 10, reserved: 0, available: 10, currency: 'CNY', valueAtCost: 6000, velocityPerDay: 0, daysOfCover: null },
+      { key: 'TEA@ALL', sku: 'TEA', name: '龍井茶', locationId: 'ALL', onHand: 10, reserved: 0, available: 10, currency: 'CNY', valueAtCost: 6000, velocityPerDay: 0, daysOfCover: null },
+    ]);
   });
 });
