@@ -351,7 +351,8 @@ export function durationsOf(t: Tally): { from: Stage; to: Stage; count: number; 
 
 /** The payment methods in a tally, with count and amount in one currency. */
 export function paymentsOf(t: Tally, currency: string): { method: string; payments: number; amount: number }[] {
-  const methods = [...new Set(Object.keys(t).filter((k) => k.startsWith('pm_')).map((k) => k.split('_')[1]!))].sort();
+  // methods may hold underscores (bank_transfer): the metric and currency are the last two parts
+  const methods = [...new Set(Object.keys(t).flatMap((k) => /^pm_(.+)_(?:n|amt)_[A-Z]{3}$/.exec(k)?.[1] ?? []))].sort();
   return methods
     .map((m) => ({ method: m, payments: t[byMethod(m, money('n', currency))] ?? 0, amount: t[byMethod(m, money('amt', currency))] ?? 0 }))
     .filter((r) => r.payments > 0 || r.amount > 0);

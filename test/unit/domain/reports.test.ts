@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../../../shared/domain/csv';
 import {
-  aggregate, businessDay, daysOfCover, durationBucket, durationsOf, histogramAttr, merge, monthsOf, percentile, previousRange,
+  aggregate, businessDay, paymentsOf, daysOfCover, durationBucket, durationsOf, histogramAttr, merge, monthsOf, percentile, previousRange,
   profitOf, REPORT_SHARDS, salesOf, salesVelocity, shardOf, sumTallies, timeGroup, type OrderTrail, type ReportEvent,
 } from '../../../shared/domain/reports';
 
@@ -119,6 +119,11 @@ describe('reading back', () => {
     const t = sumTallies([{ orders_CNY: 1, rev_CNY: 4500, cogs_CNY: 2100 }, { orders_CNY: 2, rev_CNY: 5500, cogs_CNY: 2900, refunds_CNY: 1000 }]);
     expect(salesOf(t, 'CNY')).toEqual({ orders: 3, units: 0, revenue: 10_000, discounts: 0, refunds: 1000, netRevenue: 9000 });
     expect(profitOf(t, 'CNY')).toEqual({ revenue: 10_000, costOfGoods: 5000, refunds: 1000, paymentFees: 0, grossProfit: 4000, marginPercent: 40 });
+  });
+
+  it('reads payment methods back, underscores and all', () => {
+    const t = { pm_bank_transfer_n_CNY: 2, pm_bank_transfer_amt_CNY: 5196, pm_card_n_USD: 1, pm_card_amt_USD: 900 };
+    expect(paymentsOf(t, 'CNY')).toEqual([{ method: 'bank_transfer', payments: 2, amount: 5196 }]);
   });
 
   it('defines velocity and days of cover once', () => {
