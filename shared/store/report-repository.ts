@@ -1,7 +1,7 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { monthsOf, REPORT_SHARDS, type OrderTrail, type Tally } from '../domain/reports';
 import { keys } from './keys';
-import type { TableContext } from './table';
+import { queryAll, type TableContext } from './table';
 
 /** A counter item as read: its day (and SKU), and its counters. */
 export interface CounterItem {
@@ -34,21 +34,10 @@ export function reportRepository(ctx: TableContext, shards = REPORT_SHARDS) {
 
   async function range(which: 'reportDays' | 'reportSkus', from: string, to: string): Promise<CounterRead> {
     const queries = monthsOf(from, to).flatMap((month) => Array.from({ length: shards }, (_, shard) => keys[which](month, shard, from, to)));
-    const pages = await Promise.all(queries.map(async ({ pk, skFrom, skTo }) => {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ctx.doc.send(new QueryCommand({
-          TableName: T,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': pk, ':from': skFrom, ':to': skTo },
-          ExclusiveStartKey: start,
-        }));
-        items.push(...(res.Items ?? []));
-        start = res.LastEvaluatedKey;
-      } while (start);
-      return items;
-    }));
+    const pages = await Promise.all(queries.map(({ pk, skFrom, skTo }) => queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': pk, ':from': skFrom, ':to': skTo },
+    })));
     const items = pages.flat();
     return { items: items.map(counterFromItem), itemsRead: items.length };
   }
