@@ -12,7 +12,7 @@ import { Fulfilment, LineQuantities } from '../domain/fulfilment';
 import { Shipment } from '../domain/shipment';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
-import { Money } from '../domain/money';
+import { Currency, Money } from '../domain/money';
 import { MoneySummary, Payment, Refund, RefundStatus } from '../domain/payment';
 import { PaymentMethod } from '../payments/port';
 import { Carrier, Checkpoint, ShipmentStatus, TrackingProvider } from '../shipping/port';
@@ -219,25 +219,15 @@ const reportQuery = <G extends readonly [string, ...string[]]>(groupBy: G) =>
       from: ReportDay,
       to: ReportDay,
       groupBy: z.enum(groupBy).optional(),
-      currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY').optional(),
+      currency: Currency.optional(),
       /** the same length of time just before, with the change in percent */
       compare: z.literal('previous').optional(),
       /** the first N rows by revenue (SKU and channel groups) */
       top: z.coerce.number().int().min(1).max(1000).optional(),
     })
-    .refine((q) => q.from <= q.to, { path: ['from'], message: 'must not be after to' })
-    .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { path: ['to'], message: 'a report covers at most 366 days' });
+    .refine(rangeInOrder, { path: ['from'], message: 'must not be after to' })
+    .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { path: ['to'], message: 'over 366 days' });
 export const SalesReportQuery = reportQuery(['day', 'week', 'month', 'channel', 'sku']);
-export const ProfitReportQuery = reportQuery(['day', 'week', 'month', 'channel', 'sku']);
 export const TimeReportQuery = reportQuery(['day', 'week', 'month']);
 export type ReportQuery = z.output<typeof SalesReportQuery>;
 export const InventoryReportQuery = ListQuery;
-/** Every report answers with its range, totals and rows (`key` = the group), and how many aggregate items it read. */
-export const ReportResponse = z.looseObject({
-  report: z.string(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  currency: z.string().optional(),
-  rows: z.array(z.looseObject({ key: z.string() })),
-  itemsRead: z.int(),
-}).meta({ id: 'Report' });

@@ -250,10 +250,9 @@ export const keys = {
   reportDay: (day: string, shard: number): Key => ({ pk: reportPk(day, shard), sk: `DAY#${day}` }),
   /** one shard of a business day's counters of one SKU */
   reportSku: (day: string, shard: number, sku: string): Key => ({ pk: reportPk(day, shard), sk: `SKU#${day}#${sku}` }),
-  /** the day items of one month's shard from `from` to `to` (days, both included) */
-  reportDays: (month: string, shard: number, from: string, to: string) => ({ pk: `REPORT#${month}#${shard}`, skFrom: `DAY#${from}`, skTo: `DAY#${to}` }),
-  /** the SKU items of one month's shard from `from` to `to` */
-  reportSkus: (month: string, shard: number, from: string, to: string) => ({ pk: `REPORT#${month}#${shard}`, skFrom: `SKU#${from}#`, skTo: `SKU#${to}#\uffff` }),
+  /** the day (or SKU) items of one month's shard from day `from` to day `to` */
+  reportRange: (kind: 'DAY' | 'SKU', month: string, shard: number, from: string, to: string) =>
+    ({ pk: `REPORT#${month}#${shard}`, skFrom: `${kind}#${from}`, skTo: kind === 'DAY' ? `DAY#${to}` : `SKU#${to}#\uffff` }),
 } as const;
 
 function reportPk(day: string, shard: number): string {

@@ -32,8 +32,8 @@ function counterFromItem(item: Record<string, unknown>): CounterItem {
 export function reportRepository(ctx: TableContext, shards = REPORT_SHARDS) {
   const T = ctx.tableName;
 
-  async function range(which: 'reportDays' | 'reportSkus', from: string, to: string): Promise<CounterRead> {
-    const queries = monthsOf(from, to).flatMap((month) => Array.from({ length: shards }, (_, shard) => keys[which](month, shard, from, to)));
+  async function range(kind: 'DAY' | 'SKU', from: string, to: string): Promise<CounterRead> {
+    const queries = monthsOf(from, to).flatMap((month) => Array.from({ length: shards }, (_, shard) => keys.reportRange(kind, month, shard, from, to)));
     const pages = await Promise.all(queries.map(({ pk, skFrom, skTo }) => queryAll(ctx, {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': pk, ':from': skFrom, ':to': skTo },
@@ -59,10 +59,10 @@ export function reportRepository(ctx: TableContext, shards = REPORT_SHARDS) {
     },
 
     /** Day counter items (every shard) from `from` to `to`, days included. */
-    days: (from: string, to: string) => range('reportDays', from, to),
+    days: (from: string, to: string) => range('DAY', from, to),
 
     /** SKU counter items (every shard) from `from` to `to`. */
-    skus: (from: string, to: string) => range('reportSkus', from, to),
+    skus: (from: string, to: string) => range('SKU', from, to),
   };
 }
 export type ReportRepository = ReturnType<typeof reportRepository>;
