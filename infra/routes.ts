@@ -56,7 +56,7 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   'carrier-webhooks': 'readwrite',
   // public tracking: reads the tracking record only
   tracking: 'read',
-  // reports: the counter items, stock levels and products (inventory report), the workflow settings' time zone
+  // reports: the counter items, and for the inventory report the products, stock levels and ledger window
   reports: 'read',
 };
 
