@@ -19,7 +19,8 @@ export const OrderPlaced = defineEvent({
     orderNumber: z.string(),
     channel: Channel,
     customerId: z.string(),
-    lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1), unitPrice: Money })),
+    /** unitCost: the catalog cost at placement (absent on events published before it was captured) */
+    lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1), unitPrice: Money, unitCost: Money.optional() })),
     totals: OrderTotals,
     placedAt: z.iso.datetime(),
   }),

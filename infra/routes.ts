@@ -56,6 +56,8 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   'carrier-webhooks': 'readwrite',
   // public tracking: reads the tracking record only
   tracking: 'read',
+  // reports: the counter items, and for the inventory report the products, stock levels and ledger window
+  reports: 'read',
 };
 
 // What some functions need beyond table access: the receipts function ships the voucher's

@@ -1,5 +1,6 @@
 import { GET_ORDER_ROUTES as ROUTES } from '../../shared/api/routes/get-order';
 import { NotFoundError } from '../../shared/domain/errors';
+import { withoutLineCosts } from '../../shared/domain/order';
 import { hasRole } from '../../shared/middleware/auth';
 import { http, ok, type HttpHandler } from '../../shared/middleware/http';
 import type { OrderRepository } from '../../shared/store/order-repository';
@@ -18,6 +19,6 @@ export function makeHandler(deps: GetOrderDeps): HttpHandler {
       throw new NotFoundError(`No order ${params.orderId}`);
     }
     const { placedBy: _placedBy, ...order } = found;
-    return ok(withOutbound(order));
+    return ok(withOutbound(staff ? order : withoutLineCosts(order)));
   });
 }

@@ -2,6 +2,7 @@ import { ORDER_ACTIONS_ROUTES as ROUTES } from '../../shared/api/routes/order-ac
 import { actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';
 import { issuersOf, type Actor, type CommandType } from '../../shared/domain/lifecycle';
+import { withoutLineCosts } from '../../shared/domain/order';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../../shared/domain/workflow-settings';
 import type { Auth } from '../../shared/middleware/auth';
 import { http, ok, router, type HttpEvent, type HttpHandler } from '../../shared/middleware/http';
@@ -48,7 +49,7 @@ export function makeHandler(deps: OrderActionsDeps): HttpHandler {
     const view = await deps.orders.get(orderId);
     if (!view) throw new NotFoundError(`No order ${orderId}`);
     const { placedBy: _placedBy, ...order } = view;
-    return ok(withOutbound(order));
+    return ok(withOutbound(actor.kind === 'storefront' ? withoutLineCosts(order) : order));
   };
 
   return router({

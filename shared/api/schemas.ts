@@ -12,7 +12,7 @@ import { Fulfilment, LineQuantities } from '../domain/fulfilment';
 import { Shipment } from '../domain/shipment';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
-import { Money } from '../domain/money';
+import { Currency, Money } from '../domain/money';
 import { MoneySummary, Payment, Refund, RefundStatus } from '../domain/payment';
 import { PaymentMethod } from '../payments/port';
 import { Carrier, Checkpoint, ShipmentStatus, TrackingProvider } from '../shipping/port';
@@ -211,3 +211,25 @@ export const PublicTracking = z.strictObject({
   checkpoints: z.array(Checkpoint),
 }).meta({ id: 'PublicTracking' });
 export type PublicTracking = z.infer<typeof PublicTracking>;
+
+// --- reports ---
+const ReportDay = z.iso.date();
+/** A dated report's range: business days (workflow settings' time zone), both included, a year at most. */
+const reportQuery = <G extends readonly [string, ...string[]]>(groupBy: G) =>
+  z
+    .strictObject({
+      from: ReportDay,
+      to: ReportDay,
+      groupBy: z.enum(groupBy).optional(),
+      currency: Currency.optional(),
+      /** the same length of time just before, with the change in percent */
+      compare: z.literal('previous').optional(),
+      /** the first N rows by revenue (SKU and channel groups) */
+      top: z.coerce.number().int().min(1).max(1000).optional(),
+    })
+    .refine(rangeInOrder, { path: ['from'], message: 'must not be after to' })
+    .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { path: ['to'], message: 'over 366 days' });
+export const SalesReportQuery = reportQuery(['day', 'week', 'month', 'channel', 'sku']);
+export const TimeReportQuery = reportQuery(['day', 'week', 'month']);
+export type ReportQuery = z.output<typeof SalesReportQuery>;
+export const InventoryReportQuery = ListQuery;

@@ -109,7 +109,7 @@ export function placedChangeSet(order: OrderRecord, actor: Actor | string, now: 
         orderNumber: order.orderNumber,
         channel: order.channel,
         customerId: order.customer.customerId,
-        lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+        lines: order.lines.map(({ sku, quantity, unitPrice, unitCost }) => ({ sku, quantity, unitPrice, ...(unitCost ? { unitCost } : {}) })),
         totals: order.totals,
         placedAt: order.createdAt,
       },

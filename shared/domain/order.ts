@@ -63,6 +63,8 @@ export const OrderLine = z.object({
   quantity: z.int(),
   unitPrice: Money,
   lineTotal: Money,
+  /** the catalog cost when the order was placed (cost of goods in reports); staff only */
+  unitCost: Money.optional(),
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
@@ -106,6 +108,11 @@ export const Order = z.object({
 });
 export type Order = z.infer<typeof Order>;
 
+/** An order as its storefront sees it: what the lines sell for, not what they cost us. */
+export const withoutLineCosts = <O extends { lines: OrderLine[] }>(order: O): O => ({
+  ...order, lines: order.lines.map(({ unitCost: _cost, ...line }) => line),
+});
+
 /** What the store keeps besides the public shape: who placed it (for "own orders only"). */
 export type OrderRecord = Omit<Order, 'timeline'> & { placedBy: string };
 
@@ -133,7 +140,10 @@ export function priceOrder(request: Pick<PlaceOrderRequest, 'lines'>, catalog: C
   }
   const lines = request.lines.map(({ sku, quantity }) => {
     const product = catalog.get(sku)!;
-    return { sku, name: product.name, quantity, unitPrice: product.price, lineTotal: multiply(product.price, quantity) };
+    return {
+      sku, name: product.name, quantity, unitPrice: product.price, lineTotal: multiply(product.price, quantity),
+      ...(product.cost ? { unitCost: product.cost } : {}),
+    };
   });
   const currencies = [...new Set(lines.map((l) => l.unitPrice.currency))];
   if (currencies.length > 1) {

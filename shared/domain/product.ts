@@ -44,5 +44,5 @@ export function validateProductInput(input: ProductInput): ProductInput {
   return input;
 }
 
-/** Catalog lookup used by order placement: SKU -> product, or absent. */
-export type CatalogView = ReadonlyMap<string, Pick<Product, 'sku' | 'name' | 'price'>>;
+/** Catalog lookup used by order placement: SKU -> product, or absent (cost, when known, is captured on the line for reports). */
+export type CatalogView = ReadonlyMap<string, Pick<Product, 'sku' | 'name' | 'price'> & { cost?: Money }>;

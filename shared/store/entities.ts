@@ -113,4 +113,9 @@ export const ENTITIES: EntityMap = {
       return { gsi2pk, gsi2sk };
     },
   },
+  // report aggregation: the order's trail, the counted-once markers, the sharded counters
+  reportTrail: { type: ENTITY.reportTrail, key: (id) => keys.reportTrail(one(id)[0]!) },
+  reportSeen: { type: ENTITY.reportSeen, key: (id) => keys.reportSeen(...(one(id, 2) as [string, string])) },
+  reportDay: { type: ENTITY.reportDay, key: (id) => keys.reportDay(one(id, 2)[0]!, Number(id[1])) },
+  reportSku: { type: ENTITY.reportSku, key: (id) => keys.reportSku(one(id, 3)[0]!, Number(id[1]), id[2]!) },
 };

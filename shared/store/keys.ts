@@ -44,6 +44,10 @@ export const ENTITY = {
   shipment: 'SHIPMENT',
   fulfilmentRef: 'FULFILMENTREF',
   completionDue: 'COMPLETIONDUE',
+  reportTrail: 'REPORTTRAIL',
+  reportSeen: 'REPORTSEEN',
+  reportDay: 'REPORTDAY',
+  reportSku: 'REPORTSKU',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -238,7 +242,22 @@ export const keys = {
   completionDuePk: 'COMPLETIONDUE',
   /** upper bound of the due sort keys: everything due at or before `at` */
   completionDueUntil: (at: string) => `${at}#~`,
+  /** what the report aggregation keeps of an order between its events (placement facts, stage times, version) */
+  reportTrail: (orderId: string): Key => ({ pk: `REPORTORDER#${orderId}`, sk: 'TRAIL' }),
+  /** an event (or one part of it) counted into the reports: put in the same transaction as its counters */
+  reportSeen: (orderId: string, eventId: string): Key => ({ pk: `REPORTORDER#${orderId}`, sk: `SEEN#${eventId}` }),
+  /** one shard of a business day's counters; a month's days of one shard share a partition */
+  reportDay: (day: string, shard: number): Key => ({ pk: reportPk(day, shard), sk: `DAY#${day}` }),
+  /** one shard of a business day's counters of one SKU */
+  reportSku: (day: string, shard: number, sku: string): Key => ({ pk: reportPk(day, shard), sk: `SKU#${day}#${sku}` }),
+  /** the day (or SKU) items of one month's shard from day `from` to day `to` */
+  reportRange: (kind: 'DAY' | 'SKU', month: string, shard: number, from: string, to: string) =>
+    ({ pk: `REPORT#${month}#${shard}`, skFrom: `${kind}#${from}`, skTo: kind === 'DAY' ? `DAY#${to}` : `SKU#${to}#\uffff` }),
 } as const;
+
+function reportPk(day: string, shard: number): string {
+  return `REPORT#${day.slice(0, 7)}#${shard}`;
+}
 
 /** Which kind of item a query returned, from its sort key (order partition only). */
 export function orderItemKind(sk: string): 'order' | 'reservation' | 'timeline' | 'outbox' | 'payment' | 'other' {

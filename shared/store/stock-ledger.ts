@@ -1,12 +1,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerEntry } from '../domain/inventory';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
+import { salesVelocity, VELOCITY_WINDOW_DAYS } from '../domain/reports';
 import { keys } from './keys';
 import { cursors } from './cursor';
 import { queryAll, type Page, type TableContext } from './table';
 
 /** Window over which average daily demand is measured for replenishment advice. */
-export const DEMAND_WINDOW_DAYS = 28;
+/** the window of sales velocity (one definition, in the domain) */
+export const DEMAND_WINDOW_DAYS = VELOCITY_WINDOW_DAYS;
 
 export function ledgerEntryFromItem(item: Record<string, unknown>): LedgerEntry {
   const movement = (item.movement as string | undefined) ?? 'ADJUSTMENT';
@@ -60,7 +62,10 @@ export function stockLedger(ctx: TableContext) {
       return { items: (res.Items ?? []).map(ledgerEntryFromItem), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
 
-    /** Net units reserved per day over the demand window (reservations minus releases), from the ledger. */
+    /**
+     * Sales velocity: units taken by orders (reservations minus releases) per day over the
+     * window, from the ledger. Replenishment and the inventory report both read it here.
+     */
     async averageDailyDemand(sku: string, now: Date): Promise<number> {
       const from = new Date(now.getTime() - DEMAND_WINDOW_DAYS * 86_400_000).toISOString();
       const { pk, skPrefix } = keys.ledgerPrefix(sku);
@@ -74,7 +79,7 @@ export function stockLedger(ctx: TableContext) {
       });
       let net = 0;
       for (const i of movements) net += (i.movement === 'RESERVE' ? 1 : -1) * Number(i.quantity);
-      return Math.max(0, net) / DEMAND_WINDOW_DAYS;
+      return salesVelocity(net, DEMAND_WINDOW_DAYS);
     },
   };
 }

@@ -16,6 +16,12 @@ import type { CallerStats, EndpointStats } from '../../infra/local/dynamodb';
 import { printBundleBench } from './bundles';
 import { runDynamoBench, type BenchRow } from './dynamodb';
 
+// `npm run bench -- reports`: the reports' flat-cost bench (test/bench/reports.ts) instead
+if (process.argv[2] === 'reports') {
+  await import('./reports');
+  process.exit(0);
+}
+
 const { values: flags } = parseArgs({
   options: {
     orders: { type: 'string', default: '300' },

@@ -14,6 +14,7 @@ import { PAYMENTS_ROUTES } from './payments';
 import { FULFILMENT_ROUTES } from './fulfilment';
 import { CARRIER_WEBHOOKS_ROUTES } from './carrier-webhooks';
 import { TRACKING_ROUTES } from './tracking';
+import { REPORTS_ROUTES } from './reports';
 
 export { COST_READERS, STAFF_CHANNELS, channelsFor, routeKey, type RouteDef } from './common';
 
@@ -35,6 +36,7 @@ export const ROUTES = {
   ...FULFILMENT_ROUTES,
   ...CARRIER_WEBHOOKS_ROUTES,
   ...TRACKING_ROUTES,
+  ...REPORTS_ROUTES,
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof ROUTES;

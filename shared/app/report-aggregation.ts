@@ -1,0 +1,120 @@
+import type { Change, ChangeSet } from '../domain/decision';
+import { aggregate, shardOf, type Increment, type ReportEvent } from '../domain/reports';
+import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { reportRepository, type ReportRepository } from '../store/report-repository';
+import { settingsRepository } from '../store/settings-repository';
+import type { TableContext } from '../store/table';
+import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
+
+export interface ReportAggregationDeps {
+  reports: Pick<ReportRepository, 'trail'>;
+  writer: Pick<Writer, 'commit'>;
+  /** the business's time zone (workflow settings) */
+  timeZone: () => Promise<string>;
+}
+
+/** Markers are kept this long: a redelivery, a DLQ redrive or an archive replay within it counts nothing twice. */
+export const SEEN_TTL_DAYS = 90;
+/** The trail outlives the order's last event (a refund months after delivery still finds its channel). */
+export const TRAIL_TTL_DAYS = 400;
+const epochIn = (now: Date, days: number) => Math.floor(now.getTime() / 1000) + days * 86_400;
+
+/** SKU counter items per transaction (an order has at most 100 lines: two parts at most). */
+const SKU_CHUNK = 90;
+
+/** The event's counters wait for an earlier event of the same order: the queue retries it. */
+export class NotYetCountable extends Error {}
+
+function counterChange(inc: Increment, shard: number): Change {
+  return inc.sku
+    ? { op: 'update', entity: 'reportSku', id: [inc.day, String(shard), inc.sku], set: { day: inc.day, sku: inc.sku }, add: inc.add }
+    : { op: 'update', entity: 'reportDay', id: [inc.day, String(shard)], set: { day: inc.day }, add: inc.add };
+}
+
+/**
+ * Counts one event into the report counters exactly once: the event's marker is put
+ * (if absent) in the same TransactWriteItems as its ADDs and the order's trail update
+ * (conditioned on the trail's version, so two events of one order never both miss
+ * each other's stage time). An order of many SKUs that does not fit one transaction
+ * is counted in parts, each with its own marker.
+ */
+export function makeReportAggregation(deps: ReportAggregationDeps) {
+  async function commitOnce(set: ChangeSet<never>): Promise<'applied' | 'already'> {
+    try {
+      await deps.writer.commit(set);
+      return 'applied';
+    } catch (err) {
+      if (err instanceof ConditionFailed && err.find('marker')) return 'already';
+      throw err;
+    }
+  }
+
+  async function attempt(event: ReportEvent, now: Date): Promise<'applied' | 'already'> {
+    const [trail, timeZone] = await Promise.all([deps.reports.trail(event.orderId), deps.timeZone()]);
+    const decided = aggregate(event, trail, timeZone);
+    if ('wait' in decided) throw new NotYetCountable(`${event.type} ${event.eventId}: ${decided.wait}`);
+    const shard = shardOf(event.eventId);
+    const marker = (part: number): Change => ({
+      op: 'put', entity: 'reportSeen', id: [event.orderId, part === 0 ? event.eventId : `${event.eventId}#${part}`], tag: 'marker',
+      expect: { exists: false }, item: { eventId: event.eventId, eventType: event.type, at: now.toISOString(), expiresAt: epochIn(now, SEEN_TTL_DAYS) },
+    });
+    const first: Change[] = [marker(0)];
+    if (decided.trail) {
+      first.push({
+        op: 'update', entity: 'reportTrail', id: [event.orderId], tag: 'trail',
+        expect: trail ? { equals: { version: trail.version } } : { exists: false },
+        set: {
+          orderId: event.orderId, ...decided.trail.set, at: { ...trail?.at, ...decided.trail.at },
+          version: (trail?.version ?? 0) + 1, expiresAt: epochIn(now, TRAIL_TTL_DAYS),
+        },
+      });
+    }
+    // SKU counters go in fixed chunks, so a retry after a partial run cuts them the same way
+    // (part 0 also holds the marker, the trail and at most 4 day items: 96 actions at most)
+    const days = decided.increments.filter((i) => !i.sku).map((inc) => counterChange(inc, shard));
+    const skus = decided.increments.filter((i) => i.sku).map((inc) => counterChange(inc, shard));
+    const parts: Change[][] = [[...first, ...days, ...skus.slice(0, SKU_CHUNK)]];
+    for (let i = SKU_CHUNK; i < skus.length; i += SKU_CHUNK) parts.push([marker(parts.length), ...skus.slice(i, i + SKU_CHUNK)]);
+    const set = (changes: Change[]): ChangeSet<never> => ({
+      aggregate: { entity: 'reportTrail', id: event.orderId }, at: now.toISOString(), changes, events: [], movements: [],
+    });
+    const outcome = await commitOnce(set(parts[0]!));
+    // later parts depend only on the order's placement facts: a retry after a partial run completes them
+    for (const part of parts.slice(1)) await commitOnce(set(part));
+    return outcome;
+  }
+
+  return {
+    async count(event: ReportEvent, now: Date): Promise<'applied' | 'already'> {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt(event, now);
+        } catch (err) {
+          // another event of the same order moved its trail meanwhile: read it again
+          if (err instanceof ConditionFailed && err.find('trail') && tries < 5) continue;
+          throw err;
+        }
+      }
+    },
+  };
+}
+export type ReportAggregation = ReturnType<typeof makeReportAggregation>;
+
+/** The business time zone, read at most once per `ttlMs` (a change applies to events counted after that). */
+export function cachedTimeZone(read: () => Promise<string>, ttlMs = 30_000, clock = () => Date.now()): () => Promise<string> {
+  let cached: { zone: string; at: number } | undefined;
+  return async () => {
+    if (!cached || clock() - cached.at > ttlMs) cached = { zone: await read(), at: clock() };
+    return cached.zone;
+  };
+}
+
+/** The aggregation over one table: trails and counters, the writer, the workflow settings' time zone. */
+export function reportAggregationOver(ctx: TableContext) {
+  const settings = settingsRepository(ctx);
+  return makeReportAggregation({
+    reports: reportRepository(ctx),
+    writer: makeWriter(ctx),
+    timeZone: cachedTimeZone(async () => (await settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS)).timeZone),
+  });
+}

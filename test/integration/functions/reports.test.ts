@@ -1,0 +1,192 @@
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeHandler as makeAggregator } from '../../../functions/aggregate-reports/aggregate-reports';
+import { makeHandler as makeReportsApi } from '../../../functions/reports/reports';
+import { reportAggregationOver } from '../../../shared/app/report-aggregation';
+import { reportsOver } from '../../../shared/app/reports';
+import { REPORT_SHARDS } from '../../../shared/domain/reports';
+import { applicationFor } from '../../../shared/app';
+import { storeFor } from '../../../shared/store';
+import { apiEvent, call, lambdaContext, TOKENS } from '../../support/api-event';
+import { createTestTable, type TestTable } from '../../support/table';
+
+let table: TestTable;
+let aggregate: ReturnType<typeof makeAggregator>;
+let api: ReturnType<typeof makeReportsApi>;
+// "now" for the inventory report's velocity window
+const NOW = new Date('2026-04-01T04:00:00.000Z');
+
+beforeAll(async () => {
+  table = await createTestTable(inject('dynamoUrl'));
+  const ctx = { doc: table.doc, tableName: table.tableName };
+  aggregate = makeAggregator({ reports: reportAggregationOver(ctx), now: () => new Date() });
+  api = makeReportsApi({ reports: reportsOver(ctx), now: () => NOW });
+});
+afterAll(() => table?.drop());
+
+let seq = 0;
+type Ev = { type: string; eventId: string; at: string; data: Record<string, unknown>; source?: string };
+const record = (e: Ev) => ({
+  messageId: `m-${++seq}`, receiptHandle: 'rh', attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:oms-test-reports', awsRegion: 'us-east-1',
+  body: JSON.stringify({
+    id: `bus-${e.eventId}`, 'detail-type': e.type, source: e.source ?? 'oms.orders',
+    detail: { metadata: { eventId: e.eventId, occurredAt: e.at, correlationId: 'c', causationId: 'c', schemaVersion: 1 }, data: e.data },
+  }),
+});
+/** Delivers events one by one, in this order (a batch's records run concurrently); the ids of those that failed. */
+async function deliver(...events: Ev[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const e of events) {
+    const res = await aggregate({ Records: [record(e)] } as SQSEvent, lambdaContext);
+    if (res.batchItemFailures.length) failed.push(e.eventId);
+  }
+  return failed;
+}
+
+const CNY = (amount: number) => ({ amount, currency: 'CNY' });
+const status = (orderId: string, previousStatus: string, s: string) => ({ orderId, orderNumber: `N-${orderId}`, previousStatus, status: s, actor: 'system:test', refundDue: false });
+function orderEvents(orderId: string, placedAt: string, opts: { channel?: string; lines?: { sku: string; quantity: number; price: number; cost: number }[] } = {}) {
+  const lines = opts.lines ?? [{ sku: 'TEA', quantity: 2, price: 1500, cost: 600 }];
+  const total = lines.reduce((n, l) => n + l.price * l.quantity, 0);
+  const later = (min: number) => new Date(Date.parse(placedAt) + min * 60_000).toISOString();
+  return {
+    placed: {
+      type: 'OrderPlaced', eventId: `${orderId}-placed`, at: placedAt,
+      data: {
+        orderId, orderNumber: `N-${orderId}`, channel: opts.channel ?? 'web', customerId: 'cus_1', placedAt,
+        lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: CNY(l.price), unitCost: CNY(l.cost) })),
+        totals: { subtotal: CNY(total), total: CNY(total) },
+      },
+    },
+    approved: { type: 'OrderApproved', eventId: `${orderId}-approved`, at: later(2), data: { ...status(orderId, 'PENDING', 'AWAITING_PAYMENT'), paymentDueAt: later(62) } },
+    paid: { type: 'OrderPaid', eventId: `${orderId}-paid`, at: later(10), data: status(orderId, 'AWAITING_PAYMENT', 'PAID') },
+    payment: {
+      type: 'PaymentSucceeded', eventId: `${orderId}-pay`, at: later(10), source: 'oms.payments',
+      data: { orderId, orderNumber: `N-${orderId}`, paymentId: `pay-${orderId}`, method: 'alipay', provider: 'alipay', actor: 'system:test', amount: CNY(total) },
+    },
+    refund: (amount: number, at: string) => ({
+      type: 'RefundIssued', eventId: `${orderId}-refund-${at}`, at, source: 'oms.payments',
+      data: { orderId, orderNumber: `N-${orderId}`, refundId: `rf-${orderId}`, paymentId: `pay-${orderId}`, provider: 'alipay', amount: CNY(amount), actor: 'finance:f' },
+    }),
+  } satisfies Record<string, Ev | ((...a: never[]) => Ev)>;
+}
+const report = (name: string, query: Record<string, string>, claims: Record<string, string | string[]> = TOKENS.finance, headers: Record<string, string> = {}) =>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call<Record<string, any>>(api, { routeKey: `GET /reports/${name}`, query, claims, headers });
+
+describe('report aggregation', () => {
+  it('counts duplicated and reordered events once; a payment that overtakes its placement waits for it', async () => {
+    const a = orderEvents('A1', '2026-03-03T02:00:00.000Z');
+    const b = orderEvents('B1', '2026-03-03T03:00:00.000Z', { channel: 'app', lines: [{ sku: 'CUP', quantity: 1, price: 2000, cost: 900 }] });
+    // B's payment arrives before B was placed: it fails and the queue retries it
+    const first = await deliver(b.paid, a.placed, a.placed);
+    expect(first).toEqual(['B1-paid']);
+    expect(await deliver(b.placed, a.paid, a.approved, a.payment, a.paid, b.paid, b.paid, b.payment, b.approved, a.approved)).toEqual([]);
+
+    const sales = await report('sales', { from: '2026-03-01', to: '2026-03-31', groupBy: 'channel' });
+    expect(sales.status).toBe(200);
+    expect(sales.body.totals).toEqual({ orders: 2, units: 3, revenue: 5000, discounts: 0, refunds: 0, netRevenue: 5000 });
+    expect(sales.body.rows).toEqual([
+      { key: 'web', orders: 1, units: 2, revenue: 3000, discounts: 0, refunds: 0, netRevenue: 3000 },
+      { key: 'app', orders: 1, units: 1, revenue: 2000, discounts: 0, refunds: 0, netRevenue: 2000 },
+    ]);
+    const bySku = await report('sales', { from: '2026-03-01', to: '2026-03-31', groupBy: 'sku', top: '1' });
+    expect(bySku.body.rows).toEqual([expect.objectContaining({ key: 'TEA', revenue: 3000, units: 2 })]);
+
+    const payments = await report('payments', { from: '2026-03-03', to: '2026-03-03' });
+    expect(payments.body.rows).toEqual([{ key: '2026-03-03..2026-03-03', method: 'alipay', payments: 2, amount: 5000 }]);
+
+    const times = await report('fulfillment-times', { from: '2026-03-01', to: '2026-03-31' });
+    // approved 2 min after placing, paid 8 min after approval, for both orders (B's events came in any order)
+    expect(times.body.rows.slice(0, 2)).toEqual([
+      expect.objectContaining({ from: 'placed', to: 'approved', count: 2, meanSeconds: 120 }),
+      expect.objectContaining({ from: 'approved', to: 'paid', count: 2, meanSeconds: 480 }),
+    ]);
+  });
+
+  it('counts a refund on the refund day: revenue and profit of that day go down, the sale day stays', async () => {
+    const c = orderEvents('C1', '2026-03-10T02:00:00.000Z', { lines: [{ sku: 'POT', quantity: 1, price: 10_000, cost: 4000 }] });
+    expect(await deliver(c.placed, c.paid)).toEqual([]);
+    const refund = c.refund(3000, '2026-03-12T05:00:00.000Z');
+    expect(await deliver(refund, refund)).toEqual([]);
+    const daily = await report('profit', { from: '2026-03-10', to: '2026-03-12', groupBy: 'day' });
+    expect(daily.body.rows).toEqual([
+      expect.objectContaining({ key: '2026-03-10', revenue: 10_000, costOfGoods: 4000, refunds: 0, grossProfit: 6000, marginPercent: 60 }),
+      expect.objectContaining({ key: '2026-03-12', revenue: 0, costOfGoods: 0, refunds: 3000, grossProfit: -3000 }),
+    ]);
+    expect(daily.body.totals).toMatchObject({ revenue: 10_000, refunds: 3000, grossProfit: 3000 });
+  });
+
+  it('buckets by the business day in Asia/Shanghai: 16:30 UTC is the next day', async () => {
+    const d = orderEvents('D1', '2026-03-20T16:20:00.000Z');
+    expect(await deliver(d.placed, d.paid)).toEqual([]);
+    const res = await report('sales', { from: '2026-03-20', to: '2026-03-21', groupBy: 'day' });
+    expect(res.body.rows).toEqual([expect.objectContaining({ key: '2026-03-21', orders: 1 })]);
+  });
+
+  it('counts an order of 95 SKUs in two parts, once even when redelivered', async () => {
+    const lines = Array.from({ length: 95 }, (_, i) => ({ sku: `BIG-${String(i).padStart(3, '0')}`, quantity: 1, price: 100, cost: 10 }));
+    const e = orderEvents('E1', '2026-03-25T02:00:00.000Z', { lines });
+    expect(await deliver(e.placed, e.paid, e.paid)).toEqual([]);
+    const res = await report('sales', { from: '2026-03-25', to: '2026-03-25', groupBy: 'sku', top: '1000' });
+    expect(res.body.rows).toHaveLength(95);
+    expect(res.body.rows.every((r: { orders: number; units: number }) => r.orders === 1 && r.units === 1)).toBe(true);
+  });
+
+  it('reads the same few aggregate items however many orders a day has', async () => {
+    const before = await report('sales', { from: '2026-03-15', to: '2026-03-15' });
+    expect(before.body.itemsRead).toBe(0);
+    for (let i = 0; i < 30; i++) {
+      const o = orderEvents(`F${i}`, '2026-03-15T02:00:00.000Z');
+      expect(await deliver(o.placed, o.paid)).toEqual([]);
+    }
+    const after = await report('sales', { from: '2026-03-15', to: '2026-03-15' });
+    expect(after.body.totals.orders).toBe(30);
+    expect(after.body.itemsRead).toBeLessThanOrEqual(REPORT_SHARDS);
+    const month = await report('sales', { from: '2026-03-01', to: '2026-03-31', compare: 'previous' });
+    // the days with sales this month (3, 10, 12, 15, 21, 25), at most one item per shard each; February read nothing
+    expect(month.body.itemsRead).toBeLessThanOrEqual(6 * REPORT_SHARDS);
+    expect(month.body.previous).toEqual({ from: '2026-01-29', to: '2026-02-28', totals: expect.objectContaining({ orders: 0 }) });
+    expect(month.body.changePercent.orders).toBeNull();
+  });
+});
+
+describe('reports API', () => {
+  it('answers CSV with a BOM and a header row', async () => {
+    const res = await api(apiEvent({
+      routeKey: 'GET /reports/sales', query: { from: '2026-03-01', to: '2026-03-31', groupBy: 'channel' }, claims: TOKENS.admin, headers: { accept: 'text/csv' },
+    }), lambdaContext);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['content-type']).toBe('text/csv; charset=utf-8');
+    const text = String(res.body);
+    expect(text.split('\r\n')[1]).toBe('web,34,160,115500,0,3000,112500');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(text.slice(1).split('\r\n')[0]).toBe('key,orders,units,revenue,discounts,refunds,netRevenue');
+  });
+
+  it('refuses bad ranges and groupings with problem+json, and other roles', async () => {
+    const backwards = await report('sales', { from: '2026-03-31', to: '2026-03-01' });
+    expect(backwards.status).toBe(400);
+    expect(backwards.headers['content-type']).toBe('application/problem+json');
+    expect(backwards.body.errors).toEqual([{ path: 'query.from', message: 'must not be after to' }]);
+    expect((await report('payments', { from: '2026-03-01', to: '2026-03-31', groupBy: 'sku' })).status).toBe(400);
+    expect((await report('sales', { from: '2026-03-01', to: '2027-06-01' })).status).toBe(400);
+    expect((await report('sales', { from: '2026-3-1', to: '2026-03-31' })).status).toBe(400);
+    expect((await report('sales', { from: '2026-03-01', to: '2026-03-31', currency: 'yuan' })).status).toBe(400);
+    expect((await report('sales', { from: '2026-03-01', to: '2026-03-31' }, TOKENS.ops)).status).toBe(403);
+    expect((await report('inventory', {}, TOKENS.ops)).status).toBe(200);
+    expect((await report('inventory', {}, TOKENS.cs)).status).toBe(403);
+  });
+
+  it('reports stock per location with value at cost, and no cover while nothing sells', async () => {
+    const { products, stock } = applicationFor(storeFor({ doc: table.doc, tableName: table.tableName }));
+    await products.put('TEA', { name: '龍井茶', price: CNY(1500), cost: CNY(600) }, NOW);
+    await stock.adjust({ sku: 'TEA', delta: 10, reason: 'RECEIVED', actor: 'test', causationId: 't' }, NOW);
+    const res = await report('inventory', {}, TOKENS.ops);
+    expect(res.body.rows).toEqual([
+      { key: 'TEA@MAIN', sku: 'TEA', name: '龍井茶', locationId: 'MAIN', onHand: 10, reserved: 0, available: 10, currency: 'CNY', valueAtCost: 6000, velocityPerDay: 0, daysOfCover: null },
+      { key: 'TEA@ALL', sku: 'TEA', name: '龍井茶', locationId: 'ALL', onHand: 10, reserved: 0, available: 10, currency: 'CNY', valueAtCost: 6000, velocityPerDay: 0, daysOfCover: null },
+    ]);
+  });
+});
