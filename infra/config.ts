@@ -192,6 +192,9 @@ const CONFIGS: Record<StageName, StageConfig> = {
   },
 };
 
+/** The CloudWatch namespace of a stage's business metrics (EMF, shared/observability/metrics.ts). */
+export const metricsNamespace = (stage: StageName): string => `OMS/${stage}`;
+
 export function isStageName(name: unknown): name is StageName {
   return typeof name === 'string' && (STAGES as readonly string[]).includes(name);
 }

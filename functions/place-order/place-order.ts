@@ -12,6 +12,7 @@ import { appendLogContext } from '../../shared/middleware/logger';
 import { requestHash } from '../../shared/middleware/idempotency';
 import type { OrdersApp } from '../../shared/app';
 import type { IdempotencyClaim, StoredResponse } from '../../shared/store/idempotency';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export interface PlaceOrderDeps {
   orders: Pick<OrdersApp, 'readForPlacement' | 'nextOrderSequence' | 'create'>;
@@ -64,6 +65,7 @@ export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
       now,
       existingCustomerId: read.existingCustomerId,
     });
+    if (!result.replayed) businessMetrics.count(COUNTS.ordersPlaced);
     return result.response;
   });
 }

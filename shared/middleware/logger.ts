@@ -52,6 +52,27 @@ class RedactingLogFormatter extends LogFormatter {
   }
 }
 
+// What runs when an invocation ends, however it ends: the metrics module registers its
+// flush here when a function imports it, so a function that records no metrics bundles none.
+const endOfInvocation: (() => void)[] = [];
+
+export function onInvocationEnd(hook: () => void): void {
+  endOfInvocation.push(hook);
+}
+
+export function endInvocation(): void {
+  for (const hook of endOfInvocation) hook();
+}
+
+/** One invocation: `context` on its log lines, and the end-of-invocation hooks (metrics) run when it ends. */
+export async function invocation<T>(context: LogContext, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await withLogContext(context, fn);
+  } finally {
+    endInvocation();
+  }
+}
+
 /** The API request id (and the order in the path) on every log line of the request. */
 export function withRequestLogContext<E extends { requestContext?: { requestId?: string }; pathParameters?: Record<string, string | undefined> }, C, R>(
   handler: (event: E, context: C) => Promise<R>,
@@ -59,7 +80,7 @@ export function withRequestLogContext<E extends { requestContext?: { requestId?:
   return (event, context) => {
     const orderId = event.pathParameters?.orderId;
     const correlationId = event.requestContext?.requestId ?? 'unknown';
-    return withLogContext({ correlationId, ...(orderId ? { orderId } : {}) }, () => handler(event, context));
+    return invocation({ correlationId, ...(orderId ? { orderId } : {}) }, () => handler(event, context));
   };
 }
 
@@ -68,7 +89,7 @@ export function withRunLogContext<E, R>(handler: (event: E, context: Context) =>
   return (event, context) => {
     const id = event !== null && typeof event === 'object' ? (event as { id?: unknown }).id : undefined;
     const correlationId = typeof id === 'string' ? id : (context?.awsRequestId ?? 'unknown');
-    return withLogContext({ correlationId }, () => handler(event, context));
+    return invocation({ correlationId }, () => handler(event, context));
   };
 }
 

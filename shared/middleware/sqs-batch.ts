@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, withLogContext, type LogContext } from './logger';
+import { endInvocation, logger, withLogContext, type LogContext } from './logger';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -21,7 +21,11 @@ export function sqsBatch(recordHandler: (record: SQSRecord) => Promise<void>): S
   });
   return async (event, context) => {
     logger.addContext(context);
-    return processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false }) as Promise<SQSBatchResponse>;
+    try {
+      return await (processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false }) as Promise<SQSBatchResponse>);
+    } finally {
+      endInvocation();
+    }
   };
 }
 

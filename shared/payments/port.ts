@@ -159,5 +159,6 @@ export interface PaymentProviderAdapter {
  * redeliveries and reordering must not change the outcome.
  */
 export interface PaymentCallbackSink {
-  apply(notification: ProviderNotification, opts: { now: Date; causationId: string }): Promise<{ outcome: string }>;
+  /** `placedAt`: when the order of a notification that was applied was placed (placed-to-paid latency) */
+  apply(notification: ProviderNotification, opts: { now: Date; causationId: string }): Promise<{ outcome: string; placedAt?: string }>;
 }
