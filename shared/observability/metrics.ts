@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { onInvocationEnd } from '../middleware/logger';
+import { METRIC_SERVICE, type CountName, type LatencyName } from './metric-names';
 
 // Business metrics as CloudWatch embedded metric format (EMF): one JSON line on stdout
 // per invocation that recorded any, which CloudWatch Logs turns into metrics under the
@@ -7,36 +8,7 @@ import { onInvocationEnd } from '../middleware/logger';
 // local cloud reads the same lines from the functions' output (GET /_local/metrics).
 // Handlers record where a use case concluded; the domain knows nothing of this.
 
-/** Counted business outcomes: the names the dashboard and the alarms use. */
-export const COUNTS = {
-  ordersPlaced: 'OrdersPlaced',
-  ordersRejectedForStock: 'OrdersRejectedForStock',
-  ordersApproved: 'OrdersApproved',
-  ordersExpired: 'OrdersExpired',
-  paymentsSucceeded: 'PaymentsSucceeded',
-  paymentsFailed: 'PaymentsFailed',
-  /** provider or carrier callbacks refused for their signature (forged, stale, or signed with an unknown key) */
-  callbacksRejectedBySignature: 'CallbacksRejectedBySignature',
-  refunds: 'Refunds',
-  shipments: 'Shipments',
-  deliveries: 'Deliveries',
-  returns: 'Returns',
-} as const;
-
-/** Why a callback's verification failed, when it counts as a signature failure (a probe or a malformed body does not). */
-export const SIGNATURE_FAILURES: ReadonlySet<string> = new Set(['bad-signature', 'stale', 'unknown-key']);
-
-/** Times between two moments of an order's life. */
-export const LATENCIES = {
-  placedToReserved: 'PlacedToReserved',
-  placedToPaid: 'PlacedToPaid',
-} as const;
-
-export type CountName = (typeof COUNTS)[keyof typeof COUNTS];
-export type LatencyName = (typeof LATENCIES)[keyof typeof LATENCIES];
-
-/** The one dimension every metric has (Powertools' default): alarms and the dashboard name it. */
-export const METRIC_SERVICE = 'oms';
+export { COUNTS, LATENCIES, METRIC_SERVICE, SIGNATURE_FAILURES, type CountName, type LatencyName } from './metric-names';
 
 const metrics = new Metrics({ serviceName: METRIC_SERVICE });
 
