@@ -250,7 +250,8 @@ export function makePayments(deps: PaymentsDeps) {
         status: n.status, provider: n.provider, eventKey: n.eventKey, eventType: n.providerEventType,
         ...(n.amount ? { amount: n.amount } : {}), ...(n.merchant ? { merchant: n.merchant } : {}), ...(n.providerRef ? { providerRef: n.providerRef } : {}),
       }, CALLBACKS, opts, ours);
-      return { outcome: settled.outcome, ...('placedAt' in settled ? { placedAt: settled.placedAt } : {}) };
+      // when the order was placed, for a payment that paid it (placed-to-paid latency)
+      return { outcome: settled.outcome, ...(settled.outcome === 'paid' && 'placedAt' in settled ? { placedAt: settled.placedAt } : {}) };
     },
 
     /**
