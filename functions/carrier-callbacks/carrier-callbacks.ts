@@ -3,7 +3,6 @@ import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import { CarrierCallbackMessage } from '../../shared/shipping/callback-message';
 import type { TrackingCallbackSink } from '../../shared/shipping/port';
-import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export interface CarrierCallbacksDeps {
   /** the tracking use cases' entry for carrier reports (shipmentTracking in shared/app/shipment-tracking.ts) */
@@ -26,6 +25,5 @@ export function makeHandler(deps: CarrierCallbacksDeps) {
     const n = message.notification;
     const { outcome } = await deps.sink.apply(n, { now: deps.now(), causationId: causationOf(message) });
     logger.info('Carrier report applied', { provider: n.provider, eventKey: n.eventKey, trackingNumber: n.trackingNumber, status: n.status, outcome });
-    if (outcome === 'status-changed' && n.status === 'DELIVERED') businessMetrics.count(COUNTS.deliveries);
   });
 }
