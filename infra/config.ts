@@ -41,6 +41,12 @@ export interface StageConfig {
     readonly api5xxPerPeriod: number;
     /** Addresses subscribed to the stage's alarm topic (confirmation mail required). */
     readonly notificationEmails: string[];
+    /** Errors of one function per period before its alarm fires (throttles: any). */
+    readonly functionErrorsPerPeriod: number;
+    /** Callbacks refused for their signature per period: a forging attempt, or a secret rotated on one side only. */
+    readonly callbackSignatureFailuresPerPeriod: number;
+    /** The API's p99 latency (ms) over a period before its alarm fires. */
+    readonly apiP99LatencyMs: number;
   };
   readonly notifications: {
     /** Addresses subscribed to each department's topic (confirmation mail required). */
@@ -114,6 +120,9 @@ const CONFIGS: Record<StageName, StageConfig> = {
       outboxLagSeconds: 600,
       api5xxPerPeriod: 20,
       notificationEmails: [],
+      functionErrorsPerPeriod: 5,
+      callbackSignatureFailuresPerPeriod: 20,
+      apiP99LatencyMs: 3000,
     },
     notifications: { departmentEmails: {} },
     // Alipay's developer sandbox; Stripe and WeChat Pay choose test mode by credentials
@@ -145,7 +154,10 @@ const CONFIGS: Record<StageName, StageConfig> = {
       period: Duration.minutes(5),
       outboxLagSeconds: 300,
       api5xxPerPeriod: 10,
-      notificationEmails: [],
+      notificationEmails: ['oncall-staging@oms.example.com'],
+      functionErrorsPerPeriod: 3,
+      callbackSignatureFailuresPerPeriod: 10,
+      apiP99LatencyMs: 2000,
     },
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
@@ -175,7 +187,10 @@ const CONFIGS: Record<StageName, StageConfig> = {
       period: Duration.minutes(1),
       outboxLagSeconds: 120,
       api5xxPerPeriod: 5,
-      notificationEmails: [],
+      notificationEmails: ['oncall@oms.example.com'],
+      functionErrorsPerPeriod: 1,
+      callbackSignatureFailuresPerPeriod: 10,
+      apiP99LatencyMs: 1500,
     },
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
@@ -191,6 +206,9 @@ const CONFIGS: Record<StageName, StageConfig> = {
     },
   },
 };
+
+/** The CloudWatch namespace of a stage's business metrics (EMF, shared/observability/metrics.ts). */
+export const metricsNamespace = (stage: StageName): string => `OMS/${stage}`;
 
 export function isStageName(name: unknown): name is StageName {
   return typeof name === 'string' && (STAGES as readonly string[]).includes(name);

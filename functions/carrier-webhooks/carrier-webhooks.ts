@@ -4,6 +4,7 @@ import { logger } from '../../shared/middleware/logger';
 import { problemResponse } from '../../shared/middleware/problem';
 import { MalformedCallbackError } from '../../shared/payments/providers/common';
 import { TrackingNotification, TrackingProvider, type CarrierCallbackReply, type TrackingProviderAdapter } from '../../shared/shipping/port';
+import { businessMetrics, COUNTS, SIGNATURE_FAILURES } from '../../shared/observability/metrics';
 
 export interface CarrierWebhooksDeps {
   adapterFor(provider: TrackingProvider): TrackingProviderAdapter;
@@ -47,6 +48,7 @@ export function makeHandler(deps: CarrierWebhooksDeps) {
       return unavailable();
     }
     if (!verified.ok) {
+      if (SIGNATURE_FAILURES.has(verified.reason)) businessMetrics.count(COUNTS.callbacksRejectedBySignature);
       logger.warn('Carrier callback refused', { provider, reason: verified.reason, detail: verified.detail });
       return answer(adapter.reply('rejected', verified.reason));
     }

@@ -5,12 +5,13 @@ import { documentClient } from '../../shared/aws';
 import { Config, parseConfig } from '../../shared/config';
 import { trackingAdapterFor } from '../../shared/shipping/registry';
 import { makeHandler } from './carrier-webhooks';
+import { withRequestLogContext } from '../../shared/middleware/logger';
 
 const config = parseConfig(Config.pick({ TABLE_NAME: true }).extend({ CARRIER_CALLBACKS_QUEUE_URL: z.string().min(1) }));
 const sqs = new SQSClient({});
 const now = () => new Date();
 
-export const handler = makeHandler({
+export const handler = withRequestLogContext(makeHandler({
   adapterFor: trackingAdapterFor,
   record: recordCarrierCallbackOver({ doc: documentClient, tableName: config.TABLE_NAME }, {
     enqueue: async (message) => {
@@ -19,4 +20,4 @@ export const handler = makeHandler({
     now,
   }),
   now,
-});
+}));

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { ConflictError } from '../../shared/domain/errors';
 import { logger } from '../../shared/middleware/logger';
 import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export const EXPIRY_JOB = { kind: 'system', id: 'expire-unpaid' } as const;
 const PAGE = 100;
@@ -51,6 +52,7 @@ export function makeHandler(deps: ExpireUnpaidDeps) {
       if (due.length < PAGE || (context && context.getRemainingTimeInMillis() < RESERVE_MS)) break;
     }
     if (run.expired + run.skipped > 0) logger.info('Expiry run', { ...run });
+    businessMetrics.count(COUNTS.ordersExpired, run.expired);
     return run;
   };
 }

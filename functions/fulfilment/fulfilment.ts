@@ -9,6 +9,7 @@ import { created, http, ok, router, type HttpHandler } from '../../shared/middle
 import { requestHash } from '../../shared/middleware/idempotency';
 import { logger } from '../../shared/middleware/logger';
 import { pickListHtml } from '../../shared/shipping/pick-list-html';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export interface FulfilmentDeps {
   outbound: Pick<Outbound, 'createFulfilment' | 'fulfilment' | 'pack' | 'cancelFulfilment' | 'createShipment'>;
@@ -76,6 +77,7 @@ export function makeHandler(deps: FulfilmentDeps): HttpHandler {
         claim: claimOf(ROUTES.createShipment, auth, idempotencyKey, { params, body }),
       });
       logger.info('Shipment created', { orderId: params.orderId, shipmentId: s.shipmentId, carrier: s.carrier, trackingNumber: s.trackingNumber });
+      businessMetrics.count(COUNTS.shipments);
       return created(s, `/orders/${params.orderId}`);
     }),
   });

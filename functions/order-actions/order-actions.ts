@@ -12,6 +12,7 @@ import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
 import type { OrderRepository } from '../../shared/store/order-repository';
 import type { Settings } from '../../shared/app/settings';
 import { withOutbound } from '../../shared/store/outbound-repository';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export interface OrderActionsDeps {
   orders: Pick<OrderRepository, 'get' | 'getRecord'>;
@@ -46,6 +47,7 @@ export function makeHandler(deps: OrderActionsDeps): HttpHandler {
       { causationId: requestId, now: deps.now(), ...(paymentDeadlineMinutes !== undefined ? { paymentDeadlineMinutes } : {}) },
     );
     logger.info('Order transition', { orderId, command, from: decision.previousStatus, to: decision.status, stock: decision.stock });
+    if (command === 'approve') businessMetrics.count(COUNTS.ordersApproved);
     const view = await deps.orders.get(orderId);
     if (!view) throw new NotFoundError(`No order ${orderId}`);
     const { placedBy: _placedBy, ...order } = view;

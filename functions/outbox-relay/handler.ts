@@ -4,11 +4,12 @@ import { eventBridge } from '../../shared/aws-eventbridge';
 import { loadConfig } from '../../shared/config';
 import { outboxStore } from '../../shared/store/outbox';
 import { makeHandler } from './outbox-relay';
+import { withRunLogContext } from '../../shared/middleware/logger';
 
 const config = loadConfig();
 
-export const handler = makeHandler({
+export const handler = withRunLogContext(makeHandler({
   busName: config.EVENT_BUS_NAME,
   bus: { putEvents: (entries) => eventBridge.send(new PutEventsCommand({ Entries: entries })) },
   outbox: outboxStore({ doc: documentClient, tableName: config.TABLE_NAME }),
-});
+}));

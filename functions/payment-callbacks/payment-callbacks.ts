@@ -3,6 +3,7 @@ import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import { PaymentCallbackMessage } from '../../shared/payments/callback-message';
 import type { PaymentCallbackSink } from '../../shared/payments/port';
+import { businessMetrics, COUNTS, LATENCIES } from '../../shared/observability/metrics';
 
 export interface PaymentCallbacksDeps {
   /** the payment use cases' entry for provider notifications (paymentCallbacks(store) in shared/app/payments.ts) */
@@ -12,6 +13,16 @@ export interface PaymentCallbacksDeps {
 
 /** The inbox key doubles as the causation of whatever the notification changes. */
 export const causationOf = (m: PaymentCallbackMessage) => `${m.inbox.provider}:${m.inbox.eventKey}`;
+
+/** What an applied notification concluded: a payment made or failed, money refunded. */
+function recordOutcome(outcome: string, placedAt: string | undefined, now: Date): void {
+  if (outcome === 'paid') {
+    businessMetrics.count(COUNTS.paymentsSucceeded);
+    businessMetrics.latency(LATENCIES.placedToPaid, placedAt, now);
+  }
+  if (outcome === 'failed') businessMetrics.count(COUNTS.paymentsFailed);
+  if (outcome === 'refunded') businessMetrics.count(COUNTS.refunds);
+}
 
 /**
  * Applies each queued provider notification. Applying is idempotent and ordered by
@@ -23,7 +34,8 @@ export function makeHandler(deps: PaymentCallbacksDeps) {
   return sqsBatch(async (record: SQSRecord) => {
     const message = PaymentCallbackMessage.parse(JSON.parse(record.body));
     const n = message.notification;
-    const { outcome } = await deps.sink.apply(n, { now: deps.now(), causationId: causationOf(message) });
+    const { outcome, placedAt } = await deps.sink.apply(n, { now: deps.now(), causationId: causationOf(message) });
     logger.info('Callback applied', { provider: n.provider, eventKey: n.eventKey, kind: n.kind, status: n.status, paymentId: n.paymentId, outcome });
+    recordOutcome(outcome, placedAt, deps.now());
   });
 }

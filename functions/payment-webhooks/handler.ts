@@ -5,12 +5,13 @@ import { documentClient } from '../../shared/aws';
 import { Config, parseConfig } from '../../shared/config';
 import { adapterFor } from '../../shared/payments/registry';
 import { makeHandler } from './payment-webhooks';
+import { withRequestLogContext } from '../../shared/middleware/logger';
 
 const config = parseConfig(Config.pick({ TABLE_NAME: true }).extend({ PAYMENT_CALLBACKS_QUEUE_URL: z.string().min(1) }));
 const sqs = new SQSClient({});
 const now = () => new Date();
 
-export const handler = makeHandler({
+export const handler = withRequestLogContext(makeHandler({
   adapterFor,
   record: recordCallbackOver({ doc: documentClient, tableName: config.TABLE_NAME }, {
     enqueue: async (message) => {
@@ -19,4 +20,4 @@ export const handler = makeHandler({
     now,
   }),
   now,
-});
+}));

@@ -4,6 +4,7 @@ import { problemResponse } from '../../shared/middleware/problem';
 import * as z from 'zod';
 import { CallbackProvider, ProviderNotification, type CallbackReply, type PaymentProviderAdapter } from '../../shared/payments/port';
 import { MalformedCallbackError } from '../../shared/payments/providers/common';
+import { businessMetrics, COUNTS, SIGNATURE_FAILURES } from '../../shared/observability/metrics';
 
 export interface PaymentWebhooksDeps {
   adapterFor(provider: CallbackProvider): PaymentProviderAdapter;
@@ -48,6 +49,7 @@ export function makeHandler(deps: PaymentWebhooksDeps) {
       return unavailable();
     }
     if (!verified.ok) {
+      if (SIGNATURE_FAILURES.has(verified.reason)) businessMetrics.count(COUNTS.callbacksRejectedBySignature);
       logger.warn('Callback refused', { provider, reason: verified.reason, detail: verified.detail });
       return answer(adapter.reply('rejected', verified.reason));
     }

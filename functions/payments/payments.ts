@@ -9,6 +9,7 @@ import { created, http, ok, router, type HttpHandler } from '../../shared/middle
 import { requestHash } from '../../shared/middleware/idempotency';
 import { logger } from '../../shared/middleware/logger';
 import type { OrderRepository } from '../../shared/store/order-repository';
+import { businessMetrics, COUNTS, LATENCIES } from '../../shared/observability/metrics';
 
 export interface PaymentsHandlerDeps {
   orders: Pick<OrderRepository, 'getRecord'>;
@@ -44,10 +45,13 @@ export function makeHandler(deps: PaymentsHandlerDeps): HttpHandler {
     }),
 
     'POST /orders/{orderId}/payments/{paymentId}/confirm': http(ROUTES.confirmPayment, async ({ params, body, auth, requestId }) => {
-      await visibleOrder(params.orderId, auth);
+      const order = await visibleOrder(params.orderId, auth);
+      const now = deps.now();
       const payment = await deps.payments.confirm(params.orderId, params.paymentId, body.reference, {
-        actor: actorOf(auth, ROUTES.confirmPayment.auth), causationId: requestId, now: deps.now(),
+        actor: actorOf(auth, ROUTES.confirmPayment.auth), causationId: requestId, now,
       });
+      businessMetrics.count(COUNTS.paymentsSucceeded);
+      businessMetrics.latency(LATENCIES.placedToPaid, order.createdAt, now);
       return ok(payment);
     }),
 
@@ -69,6 +73,7 @@ export function makeHandler(deps: PaymentsHandlerDeps): HttpHandler {
       const refund = await deps.payments.confirmRefund(params.orderId, params.refundId, body.reference, {
         actor: actorOf(auth, ROUTES.confirmRefund.auth), causationId: requestId, now: deps.now(),
       });
+      businessMetrics.count(COUNTS.refunds);
       return ok(refund);
     }),
   });

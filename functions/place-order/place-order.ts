@@ -8,9 +8,11 @@ import { formatOrderNumber, orderDay } from '../../shared/domain/order-number';
 import { actorLabel, actorOf } from '../../shared/domain/actor';
 import { hasRole } from '../../shared/middleware/auth';
 import { http, type HttpHandler } from '../../shared/middleware/http';
+import { appendLogContext } from '../../shared/middleware/logger';
 import { requestHash } from '../../shared/middleware/idempotency';
 import type { OrdersApp } from '../../shared/app';
 import type { IdempotencyClaim, StoredResponse } from '../../shared/store/idempotency';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export interface PlaceOrderDeps {
   orders: Pick<OrdersApp, 'readForPlacement' | 'nextOrderSequence' | 'create'>;
@@ -52,6 +54,7 @@ export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
       placedBy: auth.principal,
       now,
     });
+    appendLogContext({ orderId: order.orderId });
     const answer: PlaceOrderResponse = { orderId: order.orderId, orderNumber: order.orderNumber, status: 'PENDING' };
     const response: StoredResponse = { statusCode: 202, body: answer, headers: { location: `/orders/${order.orderId}` } };
     const result = await deps.orders.create(order, {
@@ -62,6 +65,7 @@ export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
       now,
       existingCustomerId: read.existingCustomerId,
     });
+    if (!result.replayed) businessMetrics.count(COUNTS.ordersPlaced);
     return result.response;
   });
 }

@@ -1,6 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '../../shared/middleware/logger';
 import type { PaymentReconciliation, ReconcileRun } from '../../shared/app/payment-reconciliation';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export interface ReconcilePaymentsDeps {
   reconciliation: PaymentReconciliation;
@@ -18,6 +19,7 @@ export function makeHandler(deps: ReconcilePaymentsDeps) {
     if (run.drifts) logger.error('Payment drift detected', { drifts: run.drifts });
     for (const e of run.errors) logger.warn('Provider could not be asked; the next run asks again', e);
     logger.info('Payments reconciled', { ...run, errors: run.errors.length });
+    businessMetrics.count(COUNTS.paymentDrifts, run.drifts);
     return { ...run, errors: run.errors.length };
   };
 }

@@ -1,6 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '../../shared/middleware/logger';
 import type { StockChecks } from '../../shared/app/stock-checks';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export interface ReconcileStockDeps {
   checks: Pick<StockChecks, 'reconcileAll'>;
@@ -23,6 +24,7 @@ export function makeHandler(deps: ReconcileStockDeps) {
     }
     if (run.unsettled.length) logger.warn('SKUs kept moving during reconciliation; the next run checks them', { skus: run.unsettled });
     logger.info('Stock reconciled', { skus: run.skus, drifts: run.drifts.length, unsettled: run.unsettled.length });
+    businessMetrics.count(COUNTS.stockDrifts, run.drifts.length);
     return { skus: run.skus, drifts: run.drifts.length, unsettled: run.unsettled.length };
   };
 }

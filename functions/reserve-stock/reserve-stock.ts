@@ -5,6 +5,7 @@ import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import type { OrdersApp } from '../../shared/app';
 import type { Stock } from '../../shared/app/stock';
+import { businessMetrics, COUNTS, LATENCIES } from '../../shared/observability/metrics';
 
 export interface ReserveStockDeps {
   orders: Pick<OrdersApp, 'reserve'>;
@@ -37,6 +38,8 @@ export function makeHandler(deps: ReserveStockDeps) {
     const event = parseSqsRecord(OrderHoldsEvent, record);
     const result = await deps.orders.reserve(event.data.orderId, event.metadata.eventId, deps.now());
     logger.info('Reservation processed', { detailType: event.detailType, orderId: event.data.orderId, orderNumber: event.data.orderNumber, ...result });
+    if (result.outcome === 'rejected') businessMetrics.count(COUNTS.ordersRejectedForStock);
+    if (result.outcome === 'reserved') businessMetrics.latency(LATENCIES.placedToReserved, result.placedAt, deps.now());
     if (result.outcome !== 'reserved' || !deps.stock || result.reorderCheck.length === 0) return;
     // Follow-up, not part of the reservation: flag SKUs now at or below their reorder
     // point (StockLow once per crossing); a SKU without a reorder point needs none. A

@@ -10,6 +10,7 @@ import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
 import type { OrderRepository } from '../../shared/store/order-repository';
 import type { Settings } from '../../shared/app/settings';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export const REVIEWER = { kind: 'system', id: 'review-order' } as const;
 
@@ -74,6 +75,7 @@ export function makeHandler(deps: ReviewOrderDeps) {
     try {
       await deps.lifecycle.transition(orderId, { type: 'auto-approve', actor: REVIEWER }, { ...opts, read: order });
       logger.info('Order auto-approved', { orderId, settingsVersion: settings.version });
+      businessMetrics.count(COUNTS.ordersApproved);
     } catch (err) {
       // someone got there first (a person approved or cancelled it): nothing left to do
       if (err instanceof ConflictError && err.extensions.status !== 'IN_REVIEW') {

@@ -3,6 +3,7 @@ import { parseSqsRecord } from '../../events/define-event';
 import type { Outbound } from '../../shared/app/outbound';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
+import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
 export interface ShipmentProgressDeps {
   outbound: Pick<Outbound, 'delivered'>;
@@ -22,5 +23,6 @@ export function makeHandler(deps: ShipmentProgressDeps) {
     if (data.status !== 'DELIVERED') return;
     const { outcome } = await deps.outbound.delivered(data.orderId, data.shipmentId, data.at, { causationId: metadata.eventId, now: deps.now() });
     logger.info('Shipment delivered', { orderId: data.orderId, shipmentId: data.shipmentId, outcome });
+    if (outcome === 'delivered') businessMetrics.count(COUNTS.deliveries);
   });
 }

@@ -71,8 +71,10 @@ export class OmsHttpApi extends Construct {
           CorsHttpMethod.PATCH,
           CorsHttpMethod.DELETE,
         ],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-        exposeHeaders: ['location'],
+        // If-Match carries the version a staff screen showed (a stale one answers 412);
+        // ETag is how the screen reads that version, so a browser must be let to see it.
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+        exposeHeaders: ['location', 'etag'],
         maxAge: Duration.hours(1),
       },
     });

@@ -20,6 +20,7 @@ import { startEventSources } from './event-sources';
 import { LocalFirehose } from './firehose';
 import { parseLocalFaults } from './faults';
 import { asyncInvoker, startFunctions } from './functions';
+import { LocalMetrics } from './metrics';
 import { answerClientError, gatewayProblem, handleApiRequest } from './gateway';
 import { providerCredentials, writeHandshake, type ProviderCredentials } from './handshake';
 import { inventoryOf, type LocalInventory } from './inventory';
@@ -255,7 +256,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     const concurrencyOf = (fn: FunctionSpec) => Math.max(1, fn.reservedConcurrency ?? opts.concurrency ?? DEFAULT_CONCURRENCY);
     const functions = m.functions.map((f) => ({ ...f, env: withCarrierSandboxUrls(withSandboxUrls(f.env, apiUrl), apiUrl) }));
-    await startFunctions(runtime, functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log, faultsOf: faults && ((f) => faults.runtime(f.label)) });
+    const metrics = new LocalMetrics();
+    await startFunctions(runtime, functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log, faultsOf: faults && ((f) => faults.runtime(f.label)), metrics });
     const async = asyncInvoker(runtime, log);
     stops.push(() => async.stop());
 
@@ -286,6 +288,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       firehose,
       sandbox: (req, res) => sandbox.control(req, res),
       carrierSandbox: (req, res) => carriers.control(req, res),
+      metrics,
     });
     const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
     live.api = (req, res) => {
@@ -313,7 +316,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (m.deliveryStreams.length > 0) {
       log(`  lake         ${lakeDir}  (${m.deliveryStreams.map((d) => `${d.name}: every ${d.bufferIntervalSeconds}s or ${d.bufferSizeMb} MiB`).join(', ')}; POST ${apiUrl}/_local/firehose/flush)`);
     }
-    log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json`);
+    log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json   metrics ${apiUrl}/_local/metrics`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
     log(`  carriers     sandbox ${apiUrl}/_sandbox/carriers/{sandbox,easypost,kuaidi100}   parcels ${apiUrl}/_local/sandbox/carriers`);
     if (faults) log(`  faults       ${faults.spec}`);

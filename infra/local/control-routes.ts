@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalInventory } from './inventory';
 import type { LocalFirehose } from './firehose';
 import type { InvokeResult } from './lambda-runtime';
+import type { LocalMetrics } from './metrics';
 import { scheduledEvent } from './scheduler';
 import { functionNameOfArn, type CloudModel, type RuleSpec } from './template';
 
@@ -22,6 +23,8 @@ export interface ControlDeps {
   sandbox?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The carrier sandbox's /_local/sandbox/carriers/... routes (carrier-sandbox.ts). */
   carrierSandbox?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The functions' EMF metrics (metrics.ts), served at GET /_local/metrics. */
+  metrics?: LocalMetrics;
 }
 
 /** A request handler that answers /_local routes and returns false for everything else. */
@@ -46,6 +49,12 @@ export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: Se
         (err: Error) => answer(res, 500, { message: err.message }),
       );
       return true;
+    }
+    // ?name=OrdersPlaced&since=<ISO time>; &points=true adds the data points themselves
+    if (req.method === 'GET' && path === '/_local/metrics' && deps.metrics) {
+      const q = new URL(req.url ?? '/', 'http://local').searchParams;
+      const filter = { ...(q.get('name') ? { name: q.get('name')! } : {}), ...(q.get('since') ? { since: q.get('since')! } : {}) };
+      return answer(res, 200, { metrics: deps.metrics.summary(filter), ...(q.get('points') === 'true' ? { points: deps.metrics.query(filter) } : {}) });
     }
     // Fire a scheduled rule now (by its logical id or its target function's name), for
     // demos and tests that should not wait for the next tick; answers once delivered.

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeFaults } from './faults';
 import type { LambdaRuntime } from './lambda-runtime';
+import type { LocalMetrics } from './metrics';
 import type { FunctionSpec } from './template';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -57,6 +58,8 @@ export async function startFunctions(
     concurrencyOf: (fn: FunctionSpec) => number;
     log: (line: string) => void;
     faultsOf?: (fn: FunctionSpec) => RuntimeFaults | undefined;
+    /** keeps the functions' EMF metric lines and shortens them in the log */
+    metrics?: LocalMetrics;
   },
 ): Promise<void> {
   const warming = functions.map((fn) =>
@@ -64,7 +67,7 @@ export async function startFunctions(
       .add(fn, functionEnv(fn, opts.urls, opts.region), {
         maxConcurrency: opts.concurrencyOf(fn),
         log: opts.log,
-        output: (name, line) => opts.log(`  ${name} | ${line}`),
+        output: (name, line) => opts.log(`  ${name} | ${opts.metrics ? opts.metrics.observe(name, line) : line}`),
         faults: opts.faultsOf?.(fn),
       })
       .warm(),

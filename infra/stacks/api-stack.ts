@@ -3,8 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -20,7 +19,10 @@ import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { bindPaymentProviders, type ProviderSecrets } from '../constructs/payment-providers';
 import { bindCarrierApis, bindCarrierProviders, type CarrierSecrets } from '../constructs/carrier-providers';
 import { DepartmentTopics } from '../constructs/department-topics';
+import { OpsAlarms } from '../constructs/ops-alarms';
+import { OpsDashboard } from '../constructs/ops-dashboard';
 import { QueuedStep } from '../constructs/queued-step';
+import { ScheduledStep } from '../constructs/scheduled-step';
 import { QUEUED_STEPS } from '../queued-steps';
 import { SCHEDULED_STEPS } from '../scheduled-steps';
 import { HTTP_FUNCTIONS } from '../routes';
@@ -209,17 +211,12 @@ export class ApiStack extends Stack {
     // Anyone with a tracking number may ask: a tighter limit than the stage default.
     this.httpApi.throttleRoute(PUBLIC_TRACKING_ROUTE, config.publicTrackingThrottle);
 
-    // --- Scheduled steps: schedule rule -> function ------------------------------
+    // --- Scheduled steps: schedule rule -> function, failed runs to a DLQ ---------
     for (const [step, spec] of Object.entries(SCHEDULED_STEPS)) {
       const fn = addFunction(step);
       if (spec.table) fn.bindTable(data, spec.table);
       if (spec.bus) fn.bindBus(bus);
-      new Rule(this, `${fn.node.id}Schedule`, {
-        description: spec.description,
-        schedule: Schedule.expression(spec.schedule),
-        // no re-delivery: the next run, a period later, picks up whatever is left
-        targets: [new LambdaFunction(fn.fn, { retryAttempts: 0 })],
-      });
+      new ScheduledStep(this, `${fn.node.id}Schedule`, { config, fn, schedule: spec.schedule, description: spec.description, alarmTopic: this.alarmTopic });
     }
 
     if (props.providerSecrets) {
@@ -228,6 +225,11 @@ export class ApiStack extends Stack {
         if (fn) bindPaymentProviders(fn, props.providerSecrets, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
       }
     }
+
+    // --- Alarms and the dashboard (every function above exists by now) -----------
+    new OpsAlarms(this, 'OpsAlarms', { config, topic: this.alarmTopic, functions: [...this.functions.values()], api: this.httpApi });
+    const alarms = this.node.findAll().filter((c): c is Alarm => c instanceof Alarm);
+    new OpsDashboard(this, 'OpsDashboard', { config, api: this.httpApi, alarms });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

@@ -90,7 +90,7 @@ export function makePayments(deps: PaymentsDeps) {
       if (!order || !payment) return { outcome: 'unknown-payment' as const };
       const d = decidePaymentReport({ order, payment, ...(money.open ? { open: money.open } : {}), report, ...(ours ? { ours } : {}), actor, now: opts.now, newRefundId: refundIdAt(opts.now) });
       if (d.set) await commit(d.set, orderId, opts);
-      return { outcome: d.outcome, payment };
+      return { outcome: d.outcome, payment, placedAt: order.createdAt };
     });
   }
 
@@ -235,7 +235,7 @@ export function makePayments(deps: PaymentsDeps) {
     },
 
     /** A provider's verified, de-duplicated notification (what the callback worker hands over). */
-    async apply(n: ProviderNotification, opts: { now: Date; causationId: string }): Promise<{ outcome: string }> {
+    async apply(n: ProviderNotification, opts: { now: Date; causationId: string }): Promise<{ outcome: string; placedAt?: string }> {
       const orderId = await deps.payments.orderOf(n.paymentId);
       if (!orderId) return { outcome: 'unknown-payment' };
       if (n.kind === 'refund') {
@@ -246,11 +246,12 @@ export function makePayments(deps: PaymentsDeps) {
         return { outcome };
       }
       const ours = await deps.providers.expectedMerchant(n.provider);
-      const { outcome } = await settle(orderId, n.paymentId, {
+      const settled = await settle(orderId, n.paymentId, {
         status: n.status, provider: n.provider, eventKey: n.eventKey, eventType: n.providerEventType,
         ...(n.amount ? { amount: n.amount } : {}), ...(n.merchant ? { merchant: n.merchant } : {}), ...(n.providerRef ? { providerRef: n.providerRef } : {}),
       }, CALLBACKS, opts, ours);
-      return { outcome };
+      // when the order was placed, for a payment that paid it (placed-to-paid latency)
+      return { outcome: settled.outcome, ...(settled.outcome === 'paid' && 'placedAt' in settled ? { placedAt: settled.placedAt } : {}) };
     },
 
     /**

@@ -19,7 +19,7 @@ export type ReserveOutcome =
    * neither a reorder point nor a flag when planned, and the reservation's transaction
    * held only if their total still had no reorder point, so no flag can be due.
    */
-  | { outcome: 'reserved'; reservations: Demand[]; reorderCheck: string[] }
+  | { outcome: 'reserved'; reservations: Demand[]; reorderCheck: string[]; /** when the order was placed (placed-to-reserved latency) */ placedAt?: string }
   | { outcome: 'rejected'; shortages: Shortage[] }
   | { outcome: 'skipped'; status: OrderStatus };
 
@@ -192,7 +192,7 @@ export function makeReserveStock(deps: ReserveDeps) {
     try {
       const reservedLines = demand.map((d) => held.get(d.sku)!);
       await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId, reservedLines }, causationId, now);
-      return { outcome: 'reserved', reservations: demand, reorderCheck: demand.map((d) => d.sku) };
+      return { outcome: 'reserved', reservations: demand, reorderCheck: demand.map((d) => d.sku), placedAt: order.createdAt };
     } catch (err) {
       if (err instanceof ConditionFailed && (err.find('order') || err.find('reservation'))) return leftPending(order.orderId, causationId, now);
       throw err;
@@ -219,7 +219,7 @@ export function makeReserveStock(deps: ReserveDeps) {
         }
         const { guard, reorderCheck } = withoutReorderPoint(p.reorder, demand);
         await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId }, causationId, now, guard);
-        return { outcome: 'reserved', reservations: demand, reorderCheck };
+        return { outcome: 'reserved', reservations: demand, reorderCheck, placedAt: order.createdAt };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
         // the order or its reservation changed meanwhile: another delivery won

@@ -11,7 +11,7 @@ import {
   NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError,
 } from '../domain/errors';
 import { authFromClaims, authorize, type Auth, type Role } from './auth';
-import { logger } from './logger';
+import { logger, withRequestLogContext } from './logger';
 import { problemResponse, toProblem } from './problem';
 import { securityHeaders } from './security-headers';
 
@@ -184,8 +184,8 @@ export function http<
     return serialize(reply, event);
   };
 
-  return middy<HttpEvent, HttpResult>()
-    // request id and function context on every log line of the invocation
+  const stack = middy<HttpEvent, HttpResult>()
+    // function context on every log line of the invocation
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use({
@@ -194,7 +194,9 @@ export function http<
       },
     })
     .handler(core) as unknown as HttpHandler;
+  return withRequestLogContext(stack);
 }
+
 
 /**
  * Several routes in one function: dispatch on API Gateway's routeKey ("GET /products/{sku}").

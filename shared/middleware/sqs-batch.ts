@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger } from './logger';
+import { endInvocation, logger, withLogContext, type LogContext } from './logger';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -11,16 +11,44 @@ export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQS
  */
 export function sqsBatch(recordHandler: (record: SQSRecord) => Promise<void>): SqsBatchHandler {
   const processor = new BatchProcessor(EventType.SQS);
-  const handle = async (record: SQSRecord) => {
+  const handle = (record: SQSRecord) => withLogContext(messageLogContext(record), async () => {
     try {
       await recordHandler(record);
     } catch (err) {
       logger.error('Record failed', { messageId: record.messageId, error: err instanceof Error ? err.message : String(err) });
       throw err;
     }
-  };
+  });
   return async (event, context) => {
     logger.addContext(context);
-    return processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false }) as Promise<SQSBatchResponse>;
+    try {
+      return await (processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false }) as Promise<SQSBatchResponse>);
+    } finally {
+      endInvocation();
+    }
   };
+}
+
+/** The string at `path` in a parsed body, if there is one. */
+function textAt(value: unknown, ...path: string[]): string | undefined {
+  let v = value;
+  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/**
+ * What a message's log lines carry, read without trusting the body (the record handler
+ * validates it): a bus event's `correlationId` and `orderId`, or a provider callback's
+ * inbox key and order; the message id when the body names no correlation.
+ */
+export function messageLogContext(record: Pick<SQSRecord, 'body' | 'messageId'>): LogContext {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    // not JSON: the record handler says so
+  }
+  const correlationId = textAt(body, 'detail', 'metadata', 'correlationId') ?? textAt(body, 'inbox', 'eventKey') ?? record.messageId;
+  const orderId = textAt(body, 'detail', 'data', 'orderId') ?? textAt(body, 'notification', 'orderId');
+  return { correlationId, ...(orderId ? { orderId } : {}), messageId: record.messageId };
 }

@@ -159,5 +159,6 @@ export interface PaymentProviderAdapter {
  * redeliveries and reordering must not change the outcome.
  */
 export interface PaymentCallbackSink {
-  apply(notification: ProviderNotification, opts: { now: Date; causationId: string }): Promise<{ outcome: string }>;
+  /** `placedAt`: when the order was placed, for a notification that paid it (placed-to-paid latency) */
+  apply(notification: ProviderNotification, opts: { now: Date; causationId: string }): Promise<{ outcome: string; placedAt?: string }>;
 }

@@ -121,7 +121,7 @@ describe.each(STAGES)('stage %s', (stage) => {
       for (const fn of functions()) {
         for (const statement of statementsOfRole(s().api, roleIdOf(fn))) {
           for (const action of actionsOf(statement)) expect(action, stepOf(fn)).not.toMatch(/\*/);
-          if (statement.Resource === '*') expect(actionsOf(statement)).toEqual(['dynamodb:ListStreams']);
+          if (statement.Resource === '*') expect([['dynamodb:ListStreams'], ['xray:PutTelemetryRecords', 'xray:PutTraceSegments']]).toContainEqual([...actionsOf(statement)].sort());
           expect(JSON.stringify(statement.Resource)).not.toContain('/index/*');
         }
       }
@@ -149,9 +149,9 @@ describe.each(STAGES)('stage %s', (stage) => {
       }
     });
 
-    it('health may only write its own logs', () => {
+    it('health may only write its own logs and traces', () => {
       const actions = actionsOfStep('health').flatMap(actionsOf);
-      expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     });
 
     it('get-order reads the table and cannot write it', () => {
@@ -250,6 +250,15 @@ describe.each(STAGES)('stage %s', (stage) => {
         const dest = (m.Properties!.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string] } } } | undefined);
         return dest ? [dest.OnFailure.Destination['Fn::GetAtt'][0]] : [];
       });
+      // schedule targets' dead-letter queues (which also take their functions' failed runs)
+      const scheduleDeadLetters = Object.values(resourcesOfType(s().api, 'AWS::Events::Rule'))
+        .filter((r) => r.Properties!.ScheduleExpression)
+        .map((r) => {
+          const [target] = r.Properties!.Targets as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': [string] } } }[];
+          expect(target!.DeadLetterConfig, `${String(r.Properties!.Description)} has no DLQ`).toBeDefined();
+          return target!.DeadLetterConfig!.Arn['Fn::GetAtt'][0];
+        });
+      expect(scheduleDeadLetters.length).toBeGreaterThan(0);
       const alarmed = Object.values(resourcesOfType(s().api, 'AWS::CloudWatch::Alarm'))
         .filter((a) => a.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible')
         .map((a) => {
@@ -263,7 +272,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         });
 
       for (const [id, q] of Object.entries(queues)) {
-        const isDeadLetter = redriveTargets.has(id) || streamFailureQueues.includes(id);
+        const isDeadLetter = redriveTargets.has(id) || streamFailureQueues.includes(id) || scheduleDeadLetters.includes(id);
         expect(isDeadLetter || q.Properties!.RedrivePolicy !== undefined, `${id} has no DLQ`).toBe(true);
         if (isDeadLetter) expect(alarmed, `${id} has no alarm`).toContain(id);
       }

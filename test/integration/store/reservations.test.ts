@@ -84,7 +84,7 @@ describe('reserving stock for orders', () => {
       { sku: 'PAIR', quantity: 1 },
       { sku: 'PAIR', quantity: 2 },
     ]);
-    expect(await repos.orders.reserve(fits, 'evt', NOW)).toEqual({ outcome: 'reserved', reservations: [{ sku: 'PAIR', quantity: 3 }], reorderCheck: [] });
+    expect(await repos.orders.reserve(fits, 'evt', NOW)).toEqual({ outcome: 'reserved', reservations: [{ sku: 'PAIR', quantity: 3 }], reorderCheck: [], placedAt: expect.any(String) });
     expect(await repos.stock.get('PAIR')).toEqual({ sku: 'PAIR', onHand: 3, reserved: 3, available: 0 });
   });
 
