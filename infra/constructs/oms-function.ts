@@ -29,6 +29,9 @@ export const MAX_BUNDLE_BYTES = 250 * 1024;
 // review rules use flat facts and refuse paths (shared/domain/review-policy.ts), so bundles
 // get this stand-in, which throws if it is ever reached. Relative to the project root, where esbuild runs.
 const NO_JSONPATH = 'infra/constructs/no-jsonpath.ts';
+// json-rules-engine's engine and rules extend eventemitter2 (19 KB minified) for on() and
+// emitAsync(); Node's EventEmitter with emitAsync added stands in for it.
+const ASYNC_EMITTER = 'infra/constructs/async-emitter.ts';
 
 /** The bundling step's shell command that marks a bundle folder as CommonJS (index.js). */
 const commonJsPackageJson = (outputDir: string) => `echo '{"type":"commonjs"}' > "${outputDir}/package.json"`;
@@ -158,7 +161,7 @@ export class OmsFunction extends Construct {
         externalModules: [...SDK_EXTERNALS],
         // index.meta.json beside index.js: what each bundle holds, read by the bundle-size test.
         metafile: true,
-        esbuildArgs: { '--alias': `jsonpath-plus=./${NO_JSONPATH}` },
+        esbuildArgs: { '--alias:jsonpath-plus': `./${NO_JSONPATH}`, '--alias:eventemitter2': `./${ASYNC_EMITTER}` },
         // The project's package.json says "type": "module"; this one beside index.js says what the
         // bundle is, wherever it is loaded from (Lambda, the local cloud from a cloud assembly).
         commandHooks: {

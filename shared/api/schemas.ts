@@ -12,34 +12,19 @@ import { Fulfilment, LineQuantities } from '../domain/fulfilment';
 import { Shipment } from '../domain/shipment';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
-import { Currency, Money } from '../domain/money';
-import { MoneySummary, Payment, Refund, RefundStatus } from '../domain/payment';
-import { PaymentMethod } from '../payments/port';
+import { Currency } from '../domain/money';
 import { Carrier, Checkpoint, ShipmentStatus, TrackingProvider } from '../shipping/port';
+import { ListQuery } from './schemas-common';
+import { MoneySummaryView, PaymentResponse, RefundView } from './schemas-payments';
 
 // Request and response schemas of every route. Handlers validate with them and
-// GET /openapi.json is generated from them, so the document cannot drift.
+// GET /openapi.json is generated from them, so the document cannot drift. The path and
+// list schemas every area uses are in schemas-common.ts, the payments routes' own in
+// schemas-payments.ts (so the payments function's bundle carries no other area's);
+// both are re-exported here.
 
-export const SkuPath = z.strictObject({ sku: Sku });
-// Ids are opaque: anything id-like is looked up (and may be 404); only characters that
-// could never be part of an id (and would confuse storage keys) are a 400.
-export const OrderIdPath = z.strictObject({ orderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not an order id') });
-
-export const ListQuery = z.strictObject({
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+export * from './schemas-common';
+export * from './schemas-payments';
 
 export const HealthResponse = z.object({ status: z.literal('ok'), stage: z.string(), time: z.iso.datetime() });
 
@@ -85,10 +70,6 @@ export const PlaceOrderResponse = z.object({
   status: OrderStatus.extract(['PENDING']),
 });
 export type PlaceOrderResponse = z.infer<typeof PlaceOrderResponse>;
-// --- payments and refunds (the order carries them too) ---
-export const PaymentResponse = Payment.meta({ id: 'Payment' });
-export const RefundView = Refund.meta({ id: 'Refund' });
-export const MoneySummaryView = MoneySummary.meta({ id: 'MoneySummary', description: 'Sums of the order\'s money ledger: paid, refunded, balance held' });
 // --- outbound: fulfilments and shipments (the order carries them too) ---
 export const FulfilmentView = Fulfilment.meta({ id: 'Fulfillment' });
 export const ShipmentView = Shipment.meta({ id: 'Shipment' });
@@ -163,21 +144,7 @@ export const ReceiptResponse = Receipt.meta({ id: 'Receipt' });
 export const ReceiptVerificationResponse = ReceiptVerification.meta({ id: 'ReceiptVerification' });
 /** `{provider}` of the payment webhooks: the providers that call back */
 export const PaymentProviderPath = z.strictObject({ provider: CallbackProvider });
-// --- payments and refunds ---
 const opaqueId = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `is not a ${what} id`);
-export const PaymentPath = OrderIdPath.extend({ paymentId: opaqueId('payment') });
-export const RefundPath = OrderIdPath.extend({ refundId: opaqueId('refund') });
-export const StartPaymentRequest = z.strictObject({ method: PaymentMethod }).meta({ id: 'StartPaymentInput' });
-export const PaymentList = z.object({ items: z.array(PaymentResponse), refunds: z.array(RefundView), money: MoneySummaryView });
-/** the bank's (or courier's) reference of money settled by hand */
-export const ConfirmRequest = z.strictObject({ reference: humanText({ max: 100 }) }).meta({ id: 'ConfirmInput' });
-export const RefundRequest = z.strictObject({
-  amount: Money.extend({ amount: z.int().min(1).max(Number.MAX_SAFE_INTEGER) }),
-  reason: humanText({ max: 500, multiline: true }),
-  paymentId: opaqueId('payment').optional(),
-}).meta({ id: 'RefundInput' });
-export const RefundAccepted = z.object({ refundId: z.string(), paymentId: z.string(), amount: Money, status: RefundStatus }).meta({ id: 'RefundAccepted' });
-
 // --- outbound: fulfilments (出庫) and shipments (發貨) ---
 const OutboundLines = z.array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(10_000) })).min(1).max(100);
 export const FulfilmentPath = z.strictObject({ fulfillmentId: opaqueId('fulfillment') });

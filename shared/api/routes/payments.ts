@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-payments';
 import { ANY_ROLE } from '../../middleware/auth';
 import { PAYERS, MONEY_STAFF, type RouteDef } from './common';
 
