@@ -41,8 +41,15 @@ const content = (v: unknown): string | undefined => {
   return data;
 };
 
+/** The parts of an SES v2 SendEmail request served locally; checked field by field below. */
+interface SendEmailInput {
+  FromEmailAddress?: unknown;
+  Destination?: { ToAddresses?: unknown; CcAddresses?: unknown; BccAddresses?: unknown };
+  Content?: { Simple?: { Subject?: unknown; Body?: { Text?: unknown; Html?: unknown } } };
+}
+
 /** A SendEmail request as SES v2 takes it (simple content only) -> the kept message. */
-function parseSendEmail(input: any, now: Date): SentMail {
+function parseSendEmail(input: SendEmailInput, now: Date): SentMail {
   if (typeof input?.FromEmailAddress !== 'string' || !input.FromEmailAddress.includes('@')) throw new BadRequest('FromEmailAddress is required.');
   const d = input.Destination ?? {};
   const to = addresses(d.ToAddresses, 'ToAddresses');
@@ -56,7 +63,7 @@ function parseSendEmail(input: any, now: Date): SentMail {
   const text = content(simple.Body?.Text);
   const html = content(simple.Body?.Html);
   if (text === undefined && html === undefined) throw new BadRequest('The message must have a text or HTML body.');
-  return { messageId: randomUUID(), from: input.FromEmailAddress, to, cc, bcc, subject, text, html, sentAt: now.toISOString() };
+  return { messageId: randomUUID(), from: input.FromEmailAddress as string, to, cc, bcc, subject, text, html, sentAt: now.toISOString() };
 }
 
 export class LocalMailbox {
@@ -98,7 +105,7 @@ export class LocalMailbox {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       try {
-        const mail = parseSendEmail(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'), new Date());
+        const mail = parseSendEmail((JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') ?? {}) as SendEmailInput, new Date());
         this.mails.push(mail);
         this.save();
         this.opts.log(`mail ${mail.messageId} to ${mail.to.length + mail.cc.length + mail.bcc.length} recipient(s): ${mail.subject}`);
