@@ -5,10 +5,10 @@ import { eventView, parseSqsRecord } from '../../events/define-event';
 import { customerMessage, CustomerMessageEvent, type CustomerMessage } from '../../shared/domain/customer-messages';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
-import type { CustomerMessageRepository } from '../../shared/store/customer-message-repository';
+import type { CustomerMessages } from '../../shared/app/customer-messages';
 
 export interface CustomerMessagesDeps {
-  messages: Pick<CustomerMessageRepository, 'contact' | 'wasSent' | 'markSent'>;
+  messages: Pick<CustomerMessages, 'contact' | 'wasSent' | 'markSent'>;
   /** Sends one e-mail; answers the mail service's message id. */
   send: (message: CustomerMessage) => Promise<string>;
   /** Base URL of the public tracking route. */

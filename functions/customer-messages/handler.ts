@@ -1,8 +1,8 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod';
+import { customerMessages } from '../../shared/app/customer-messages';
 import { documentClient } from '../../shared/aws';
 import { Config, parseConfig } from '../../shared/config';
-import { customerMessageRepository } from '../../shared/store/customer-message-repository';
 import { makeHandler } from './customer-messages';
 
 const config = parseConfig(
@@ -16,7 +16,7 @@ const config = parseConfig(
 const ses = new SESv2Client({});
 
 export const handler = makeHandler({
-  messages: customerMessageRepository({ doc: documentClient, tableName: config.TABLE_NAME }),
+  messages: customerMessages({ doc: documentClient, tableName: config.TABLE_NAME }),
   send: async (m) => {
     const utf8 = (Data: string) => ({ Data, Charset: 'UTF-8' });
     const res = await ses.send(
