@@ -71,6 +71,12 @@ export interface StageConfig {
     readonly easypostApiUrl: string;
     readonly kuaidi100ApiUrl: string;
   };
+  /**
+   * Customer e-mail (functions/customer-messages): sent through SES v2 from `from`, an
+   * address of `identity` (a domain, or the address itself), which the stack declares as a
+   * verified SES identity (its DKIM records are published in the domain's DNS).
+   */
+  readonly customerMail: { readonly identity: string; readonly from: string };
   /** The event lake (infra/constructs/event-lake.ts): replay archive, Firehose to S3, Athena. */
   readonly lake: {
     /** How long the bus archive keeps events for replay (0 days = indefinitely). */
@@ -128,6 +134,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     // Alipay's developer sandbox; Stripe and WeChat Pay choose test mode by credentials
     payments: { ...PROVIDER_APIS, alipayGatewayUrl: 'https://openapi-sandbox.dl.alipaydev.com/gateway.do' },
     carriers: CARRIER_APIS,
+    customerMail: { identity: 'dev.oms.example.com', from: 'orders@dev.oms.example.com' },
     lake: {
       archiveRetention: Duration.days(7),
       bufferInterval: Duration.seconds(60),
@@ -162,6 +169,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     notifications: { departmentEmails: {} },
     payments: PROVIDER_APIS,
     carriers: CARRIER_APIS,
+    customerMail: { identity: 'staging.oms.example.com', from: 'orders@staging.oms.example.com' },
     lake: {
       archiveRetention: Duration.days(30),
       bufferInterval: Duration.seconds(300),
@@ -196,6 +204,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     payments: PROVIDER_APIS,
     carriers: CARRIER_APIS,
     // Every event kept for good: the archive for replays, the lake for questions not asked yet.
+    customerMail: { identity: 'oms.example.com', from: 'orders@oms.example.com' },
     lake: {
       archiveRetention: Duration.days(0),
       bufferInterval: Duration.seconds(300),

@@ -1,5 +1,6 @@
 import { Match, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { CUSTOMER_EXIT_EVENTS } from '../shared/domain/customer';
+import { CUSTOMER_MESSAGE_EVENTS } from '../shared/domain/customer-messages';
 import type { TableAccess } from './constructs/oms-function';
 
 // Steps driven by events on the stage bus, each behind its own queue
@@ -74,6 +75,13 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
       source: ['oms.orders', 'oms.payments'],
       detailType: ['OrderPlaced', 'OrderApproved', 'OrderPaid', 'OrderShipped', 'OrderDelivered', 'PaymentSucceeded', 'RefundIssued'],
     },
+    table: 'readwrite',
+  },
+  // Customer e-mail: shipped (with the tracking number), delivered, refunded. The sender
+  // identity and its permission are wired in the API stack (constructs/customer-mail.ts).
+  'customer-messages': {
+    queue: 'customer-messages',
+    pattern: { source: ['oms.orders', 'oms.payments'], detailType: [...CUSTOMER_MESSAGE_EVENTS] },
     table: 'readwrite',
   },
 };

@@ -15,6 +15,8 @@ export interface AwsEndpointDeps {
   /** The template's secret a SecretId names (secrets.ts). */
   secret?: (secretId: string) => { arn: string; name: string; value: string } | undefined;
   log: (line: string) => void;
+  /** SES v2 (REST JSON under /v2/email/): the local mailbox (mailbox.ts); true when it answered. */
+  mail?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 class ServiceError extends Error {
@@ -55,6 +57,7 @@ async function readJson(req: IncomingMessage): Promise<any> {
 }
 
 export async function handleAwsRequest(deps: AwsEndpointDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (deps.mail?.(req, res)) return;
   const target = String(req.headers['x-amz-target'] ?? '');
   if (!target && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
     return handleQueryRequest(deps, req, res);

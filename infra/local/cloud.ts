@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAuthorizer, type Role } from './authorizer';
 import { handleAwsRequest } from './aws-endpoint';
+import { LocalMailbox } from './mailbox';
 import { LocalBus } from './bus';
 import { controlRoutes } from './control-routes';
 import type { EndpointStats } from './dynamodb';
@@ -182,10 +183,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // URLs name its port); until the bus and queues exist it answers 503.
     const live: { bus?: LocalBus; queues?: LocalQueues; model?: CloudModel; api?: (req: IncomingMessage, res: ServerResponse) => void } = {};
     const secrets = localSecrets(dataDir);
+    const mailbox = new LocalMailbox({ dataDir, log });
     const awsServer = createServer(
       (req, res) =>
         void handleAwsRequest(
-          { bus: () => live.bus, queues: () => live.queues, queueUrl: (name) => live.model!.queues.find((q) => q.name === name)!.url, secret: (id) => secrets.find(id), log },
+          { bus: () => live.bus, queues: () => live.queues, queueUrl: (name) => live.model!.queues.find((q) => q.name === name)!.url, secret: (id) => secrets.find(id), log, mail: (q, r) => mailbox.handleAws(q, r) },
           req,
           res,
         ),
@@ -289,6 +291,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       sandbox: (req, res) => sandbox.control(req, res),
       carrierSandbox: (req, res) => carriers.control(req, res),
       metrics,
+      mail: (req, res) => mailbox.control(req, res),
     });
     const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
     live.api = (req, res) => {
@@ -318,6 +321,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     }
     log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json   metrics ${apiUrl}/_local/metrics`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
+    log(`  mail         SES v2 SendEmail kept, not delivered: ${apiUrl}/_local/mail[?to=<address>]`);
     log(`  carriers     sandbox ${apiUrl}/_sandbox/carriers/{sandbox,easypost,kuaidi100}   parcels ${apiUrl}/_local/sandbox/carriers`);
     if (faults) log(`  faults       ${faults.spec}`);
     if (opts.writeHandshake !== false) log(`  dev tokens   .oms/local.json (tokens.<role>: storefront, ops, cs, finance, admin)`);

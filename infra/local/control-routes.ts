@@ -25,6 +25,8 @@ export interface ControlDeps {
   carrierSandbox?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The functions' EMF metrics (metrics.ts), served at GET /_local/metrics. */
   metrics?: LocalMetrics;
+  /** The local mailbox: GET /_local/mail[?to=] lists the e-mails sent (mailbox.ts). */
+  mail?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** A request handler that answers /_local routes and returns false for everything else. */
@@ -40,6 +42,7 @@ export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: Se
     if (!path.startsWith('/_local/')) return false;
     if (deps.carrierSandbox?.(req, res)) return true;
     if (deps.sandbox?.(req, res)) return true;
+    if (deps.mail?.(req, res)) return true;
     if (req.method === 'GET' && path === '/_local/inventory') return answer(res, 200, deps.inventory());
     if (req.method === 'GET' && path === '/_local/jwks.json') return answer(res, 200, deps.jwks);
     // Write what the delivery streams buffer now (npm run query, tests), instead of waiting for their interval.

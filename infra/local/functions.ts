@@ -31,6 +31,7 @@ export function functionEnv(fn: FunctionSpec, urls: { dynamo: string; aws: strin
     AWS_ENDPOINT_URL_SQS: urls.aws,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.aws,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: urls.aws,
+    AWS_ENDPOINT_URL_SESV2: urls.aws,
     // Any other service the code might call lands on the local endpoint and fails fast.
     AWS_ENDPOINT_URL: urls.aws,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,

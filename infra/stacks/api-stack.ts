@@ -21,6 +21,7 @@ import { bindCarrierApis, bindCarrierProviders, type CarrierSecrets } from '../c
 import { DepartmentTopics } from '../constructs/department-topics';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { OpsDashboard } from '../constructs/ops-dashboard';
+import { CustomerMail } from '../constructs/customer-mail';
 import { QueuedStep } from '../constructs/queued-step';
 import { ScheduledStep } from '../constructs/scheduled-step';
 import { QUEUED_STEPS } from '../queued-steps';
@@ -164,6 +165,12 @@ export class ApiStack extends Stack {
     }
     // Department notifications: one topic per department, published by the notify step.
     new DepartmentTopics(this, 'DepartmentTopics', { config, publisher: this.functions.get('notify')! });
+    // Customer e-mail: the stage's SES identity, the worker allowed to send from it.
+    new CustomerMail(this, 'CustomerMail', {
+      config,
+      sender: this.functions.get('customer-messages')!,
+      trackingBaseUrl: config.publicApiUrl ?? this.httpApi.api.apiEndpoint,
+    });
 
     // --- Payment callbacks: webhook receiver -> queue (+ DLQ) -> worker -----------
     // The receiver sends each verified, recorded provider notification to the queue

@@ -48,6 +48,8 @@ export const ENTITY = {
   reportSeen: 'REPORTSEEN',
   reportDay: 'REPORTDAY',
   reportSku: 'REPORTSKU',
+
+  customerMessage: 'CUSTOMERMESSAGE',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -253,6 +255,9 @@ export const keys = {
   /** the day (or SKU) items of one month's shard from day `from` to day `to` */
   reportRange: (kind: 'DAY' | 'SKU', month: string, shard: number, from: string, to: string) =>
     ({ pk: `REPORT#${month}#${shard}`, skFrom: `${kind}#${from}`, skTo: kind === 'DAY' ? `DAY#${to}` : `SKU#${to}#\uffff` }),
+
+  /** an e-mail sent to the customer for one event: put once after the send, so a redelivered event is not sent again */
+  customerMessageSent: (eventId: string): Key => ({ pk: `CUSTOMERMESSAGE#${eventId}`, sk: 'SENT' }),
 } as const;
 
 function reportPk(day: string, shard: number): string {

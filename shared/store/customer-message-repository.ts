@@ -1,0 +1,71 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { MessageLanguage, type CustomerContact } from '../domain/customer-messages';
+import { ENTITY, keys } from './keys';
+import type { TableContext } from './table';
+
+/** How long a sent-marker is kept: well past every redelivery of its event (queue retention, DLQ redrive). */
+export const SENT_MARKER_DAYS = 30;
+
+export interface SentMessage {
+  eventId: string;
+  orderId: string;
+  detailType: string;
+  /** the mail service's id of the message */
+  messageId: string;
+  sentAt: string;
+}
+
+/**
+ * What the customer-messages worker reads and writes: the order's contact (by the
+ * order's key; events carry no personal data) and one sent-marker per event, which
+ * holds no address either.
+ */
+export function customerMessageRepository(ctx: TableContext) {
+  const T = ctx.tableName;
+  return {
+    /** The order's customer e-mail, name and language; undefined for an unknown order. */
+    async contact(orderId: string): Promise<CustomerContact | undefined> {
+      const res = await ctx.doc.send(
+        new GetCommand({
+          TableName: T,
+          Key: keys.order(orderId),
+          ConsistentRead: true,
+          ProjectionExpression: '#c.email, #c.#n, #l',
+          ExpressionAttributeNames: { '#c': 'customer', '#n': 'name', '#l': 'language' },
+        }),
+      );
+      if (!res.Item) return undefined;
+      const customer = (res.Item.customer ?? {}) as { email?: unknown; name?: unknown };
+      const language = MessageLanguage.safeParse(res.Item.language);
+      return {
+        email: typeof customer.email === 'string' ? customer.email : undefined,
+        name: typeof customer.name === 'string' ? customer.name : undefined,
+        language: language.success ? language.data : undefined,
+      };
+    },
+
+    async wasSent(eventId: string): Promise<boolean> {
+      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.customerMessageSent(eventId), ConsistentRead: true, ProjectionExpression: 'pk' }));
+      return res.Item !== undefined;
+    },
+
+    /** Records a send; false when the event was already marked sent (a concurrent delivery got there first). */
+    async markSent(m: SentMessage): Promise<boolean> {
+      const expiresAt = Math.floor(Date.parse(m.sentAt) / 1000) + SENT_MARKER_DAYS * 86_400;
+      try {
+        await ctx.doc.send(
+          new PutCommand({
+            TableName: T,
+            Item: { ...keys.customerMessageSent(m.eventId), type: ENTITY.customerMessage, ...m, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
+    },
+  };
+}
+export type CustomerMessageRepository = ReturnType<typeof customerMessageRepository>;

@@ -1,0 +1,70 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeHandler, type CustomerMessagesDeps } from '../../../functions/customer-messages/customer-messages';
+import type { CustomerMessage } from '../../../shared/domain/customer-messages';
+import type { SentMessage } from '../../../shared/store/customer-message-repository';
+import { lambdaContext } from '../../support/api-event';
+import sqsSample from '../../../events/samples/order-placed.sqs.json';
+import shipped from '../../../events/samples/shipment-created.eventbridge.json';
+import refunded from '../../../events/samples/refund-issued.eventbridge.json';
+
+const template = (sqsSample as unknown as SQSEvent).Records[0]!;
+const batch = (...events: unknown[]): SQSEvent => ({ Records: events.map((e, i) => ({ ...template, messageId: `m-${i}`, body: JSON.stringify(e) })) });
+
+function fakes(contact: { email?: string; name?: string } | undefined = { email: 'ana@example.com', name: 'Ana' }) {
+  const markers = new Map<string, SentMessage>();
+  const sent: CustomerMessage[] = [];
+  const deps: CustomerMessagesDeps = {
+    messages: {
+      contact: async () => contact,
+      wasSent: async (eventId) => markers.has(eventId),
+      markSent: async (m) => (markers.has(m.eventId) ? false : (markers.set(m.eventId, m), true)),
+    },
+    send: async (m) => (sent.push(m), `ses-${sent.length}`),
+    trackingBaseUrl: 'https://api.example.com',
+    now: () => new Date('2026-12-01T05:00:00.000Z'),
+  };
+  return { deps, sent, markers };
+}
+
+describe('customer-messages', () => {
+  it('e-mails the customer the tracking number once, and marks the event sent', async () => {
+    const { deps, sent, markers } = fakes();
+    const handler = makeHandler(deps);
+    expect(await handler(batch(shipped), lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.to).toBe('ana@example.com');
+    expect(sent[0]!.text).toContain(shipped.detail.data.trackingNumber);
+    expect(sent[0]!.text).toContain(`https://api.example.com/tracking/${shipped.detail.data.trackingNumber}`);
+    expect(markers.get(shipped.detail.metadata.eventId)).toMatchObject({ orderId: shipped.detail.data.orderId, detailType: 'ShipmentCreated', messageId: 'ses-1' });
+  });
+
+  it('a redelivered event sends nothing more', async () => {
+    const { deps, sent } = fakes();
+    const handler = makeHandler(deps);
+    await handler(batch(shipped), lambdaContext);
+    await handler(batch(shipped, shipped), lambdaContext);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('an order without an e-mail address gets no message and no marker', async () => {
+    const { deps, sent, markers } = fakes({ name: 'Ana' });
+    expect(await makeHandler(deps)(batch(refunded), lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(sent).toEqual([]);
+    expect(markers.size).toBe(0);
+  });
+
+  it('a failed send is retried by the queue and leaves no marker', async () => {
+    const { deps, markers } = fakes();
+    const handler = makeHandler({ ...deps, send: async () => { throw new Error('Throttling'); } });
+    expect(await handler(batch(shipped), lambdaContext)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }] });
+    expect(markers.size).toBe(0);
+  });
+
+  it('an unknown order is retried by the queue, nothing sent', async () => {
+    const { deps, sent } = fakes();
+    const handler = makeHandler({ ...deps, messages: { ...deps.messages, contact: async () => undefined } });
+    expect(await handler(batch(shipped), lambdaContext)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }] });
+    expect(sent).toEqual([]);
+  });
+});
