@@ -14,6 +14,17 @@ describe('AsyncEmitter', () => {
     expect(await e.emitAsync('nobody-listens')).toEqual([]);
   });
 
+  it('can be extended the way ES5-compiled json-rules-engine does (its parent called without new)', async () => {
+    function Engine(this: InstanceType<typeof AsyncEmitter>) {
+      return (AsyncEmitter as unknown as (this: unknown) => unknown).call(this) ?? this;
+    }
+    Object.setPrototypeOf(Engine.prototype, AsyncEmitter.prototype);
+    const engine = new (Engine as unknown as typeof AsyncEmitter)();
+    engine.on('success', (n: number) => n + 1);
+    expect(await engine.emitAsync('success', 1)).toEqual([2]);
+    expect(engine).toBeInstanceOf(AsyncEmitter);
+  });
+
   it('rejects when a listener does', async () => {
     const e = new AsyncEmitter();
     e.on('failure', async () => { throw new Error('listener failed'); });
