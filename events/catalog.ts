@@ -253,8 +253,10 @@ export const RefundStarted = defineEvent({
   detailType: 'RefundStarted',
   version: 1,
   data: RefundFacts.extend({
-    reasonCode: z.enum(['REQUESTED', 'ORDER_CANCELLED', 'PAYMENT_AFTER_CLOSE', 'DUPLICATE_PAYMENT']),
+    reasonCode: z.enum(['REQUESTED', 'ORDER_CANCELLED', 'PAYMENT_AFTER_CLOSE', 'DUPLICATE_PAYMENT', 'RETURNED', 'CLAIM']),
     reason: z.string(),
+    /** the return or claim the refund settles */
+    returnId: z.string().optional(),
     automatic: z.boolean(),
   }),
 });
@@ -376,7 +378,34 @@ export const ShipmentExceptionReported = defineEvent({
 
 export const SHIPPING_EVENTS = [ShipmentStatusChanged, ShipmentExceptionReported] as const;
 
+// --- After-sales: returns and claims (source oms.orders) ------------------------------
+// A return (RMA) or claim moved: requested, approved (by a person or the rules),
+// rejected, received (with the stock restocked or written off, and its refund), closed.
+
+const ReturnFacts = z.object({
+  orderId: z.string(),
+  orderNumber: z.string(),
+  returnId: z.string(),
+  type: z.enum(['return', 'exchange', 'claim']),
+  status: z.enum(['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'REFUNDED', 'CLOSED']),
+  lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1), reason: z.string() })),
+  actor: z.string(),
+  refund: z.object({ refundId: z.string(), paymentId: z.string(), amount: Money }).optional(),
+});
+
+const returnEvent = <T extends string, D extends z.ZodRawShape>(detailType: T, extra: D) =>
+  defineEvent({ source: ORDERS_SOURCE, detailType, version: 1, data: ReturnFacts.extend(extra) });
+
+export const ReturnRequested = returnEvent('ReturnRequested', { note: z.string().optional() });
+export const ReturnApproved = returnEvent('ReturnApproved', { automatic: z.boolean().optional() });
+export const ReturnRejected = returnEvent('ReturnRejected', { reason: z.string().optional() });
+/** The parcel arrived at `locationId`: resellable units RETURNED to stock, damaged ones written off (DAMAGED). */
+export const ReturnReceived = returnEvent('ReturnReceived', { locationId: z.string().optional() });
+export const ReturnClosed = returnEvent('ReturnClosed', {});
+
+export const RETURN_EVENTS = [ReturnRequested, ReturnApproved, ReturnRejected, ReturnReceived, ReturnClosed] as const;
+
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,
-  ...OUTBOUND_EVENTS, ...SHIPPING_EVENTS,
+  ...OUTBOUND_EVENTS, ...SHIPPING_EVENTS, ...RETURN_EVENTS,
 ] as const;

@@ -58,6 +58,8 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   tracking: 'read',
   // reports: the counter items, and for the inventory report the products, stock levels and ledger window
   reports: 'read',
+  // returns and claims: the return, the order's version, stock movements and the refund in one transaction each
+  returns: 'readwrite',
 };
 
 // What some functions need beyond table access: the receipts function ships the voucher's

@@ -9,6 +9,7 @@ import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
 import { Fulfilment, LineQuantities } from '../domain/fulfilment';
+import { ReturnCondition, ReturnKind, ReturnRecord } from '../domain/returns';
 import { Shipment } from '../domain/shipment';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
@@ -200,3 +201,17 @@ export const SalesReportQuery = reportQuery(['day', 'week', 'month', 'channel', 
 export const TimeReportQuery = reportQuery(['day', 'week', 'month']);
 export type ReportQuery = z.output<typeof SalesReportQuery>;
 export const InventoryReportQuery = ListQuery;
+// --- after-sales: returns and claims ---
+export const ReturnPath = z.strictObject({ returnId: opaqueId('return') });
+export const CreateReturnRequest = z.strictObject({
+  type: ReturnKind,
+  lines: z.array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(10_000), reason: humanText({ max: 200 }) })).min(1).max(100),
+  note: humanText({ max: 1000, multiline: true }).optional(),
+}).meta({ id: 'ReturnInput' });
+export const ReceiveReturnRequest = z.strictObject({
+  lines: z.array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(10_000), condition: ReturnCondition })).min(1).max(100),
+  /** where the parcel arrived (default: the default location) */
+  locationId: LocationId.optional(),
+}).meta({ id: 'ReturnReceipt' });
+export const ReturnResponse = ReturnRecord.omit({ kind: true, version: true }).extend({ type: ReturnKind }).meta({ id: 'Return' });
+export const ReturnList = z.object({ items: z.array(ReturnResponse) });

@@ -9,6 +9,7 @@ import {
   completionChangeSet, deliveryChangeSet, fulfilmentCancelledChangeSet, fulfilmentCreatedChangeSet, packedChangeSet, shipmentChangeSet,
   type OutboundState,
 } from '../domain/outbound-changes';
+import { isOpen } from '../domain/returns';
 import { planShipment, type Shipment } from '../domain/shipment';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
 import { waybillCarrierFor } from '../shipping/carriers/registry';
@@ -18,6 +19,7 @@ import { newId } from '../store/ids';
 import { orderRepository, type OrderRepository } from '../store/order-repository';
 import { outboundRepository, type OutboundRepository } from '../store/outbound-repository';
 import { paymentRepository, type PaymentRepository } from '../store/payment-repository';
+import { returnRepository, type ReturnRepository } from '../store/return-repository';
 import { settingsRepository, type SettingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
@@ -33,6 +35,8 @@ export interface OutboundDeps {
   ctx?: TableContext;
   orders: Pick<OrderRepository, 'getRecord' | 'reservedLines'>;
   outbound: Pick<OutboundRepository, 'outbound' | 'orderOfFulfilment' | 'dueForCompletion'>;
+  /** an order's returns: one still open holds its completion */
+  returns?: Pick<ReturnRepository, 'ofOrder'>;
   payments: Pick<PaymentRepository, 'money'>;
   settings: Pick<SettingsRepository, 'get'>;
   writer: Pick<Writer, 'commit'>;
@@ -224,9 +228,9 @@ export function makeOutbound(deps: OutboundDeps) {
       let completed = 0;
       let skipped = 0;
       for (const orderId of await deps.outbound.dueForCompletion(opts.now, limit)) {
-        // Hook: when returns exist, an order with an open return is skipped here and completed after it closes.
-        const order = await deps.orders.getRecord(orderId);
-        if (!order || order.status !== 'DELIVERED') {
+        // an open return holds completion: its due item stays, and a later run completes the order once it closes
+        const [order, returns] = await Promise.all([deps.orders.getRecord(orderId), deps.returns?.ofOrder(orderId) ?? []]);
+        if (!order || order.status !== 'DELIVERED' || returns.some(isOpen)) {
           skipped++;
           continue;
         }
@@ -294,7 +298,7 @@ export function outboundSteps(
   const payments = paymentRepository(ctx);
   const writer = makeWriter(ctx);
   const outbound = makeOutbound({
-    ctx, orders, outbound: outboundRepository(ctx), payments, settings: settingsRepository(ctx), writer,
+    ctx, orders, outbound: outboundRepository(ctx), returns: returnRepository(ctx), payments, settings: settingsRepository(ctx), writer,
     waybillCarrierFor: opts.waybillCarrierFor ?? waybillCarrierFor,
     notifyUrl: (carrier) => {
       if (!PUBLIC_API_URL) throw new Error('PUBLIC_API_URL is not set: carriers cannot be told where to call back');

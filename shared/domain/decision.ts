@@ -61,7 +61,7 @@ export interface StockMovement {
   /** units; negative only for an adjustment that removes stock */
   quantity: number;
   actor: string;
-  cause: { orderId?: string; adjustmentId?: string; shipmentId?: string; reason?: string; note?: string };
+  cause: { orderId?: string; adjustmentId?: string; shipmentId?: string; returnId?: string; reason?: string; note?: string };
   /** an order's hold: created by a reservation, ended by a release or the last commit, reduced by a shipment of part of it */
   hold?: 'create' | 'end' | 'reduce';
   /** attributes the SKU's total item must not have, as the decision saw it (e.g. no reorder point) */

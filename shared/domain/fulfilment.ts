@@ -60,7 +60,7 @@ export const LineQuantities = z.object({
   picked: z.int(),
   shipped: z.int(),
   delivered: z.int(),
-  /** returns are not built yet: always 0, kept so the shape does not change when they are */
+  /** taken by returns and claims that are not rejected (0 here; the callers that read returns fill it in) */
   returned: z.int(),
 });
 export type LineQuantities = z.infer<typeof LineQuantities>;

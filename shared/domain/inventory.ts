@@ -103,7 +103,9 @@ export type LocationLevel = z.infer<typeof LocationLevel>;
 export const StockDetail = StockLevel.extend({ locations: z.array(LocationLevel) });
 export type StockDetail = z.infer<typeof StockDetail>;
 
-export const MOVEMENTS = ['ADJUSTMENT', 'RESERVE', 'RELEASE', 'COMMIT'] as const;
+// RETURNED: units of a return put back on hand; DAMAGED: units of a return written off
+// on arrival (a ledger entry only: they never become available).
+export const MOVEMENTS = ['ADJUSTMENT', 'RESERVE', 'RELEASE', 'COMMIT', 'RETURNED', 'DAMAGED'] as const;
 export const Movement = z.enum(MOVEMENTS);
 export type Movement = z.infer<typeof Movement>;
 
@@ -118,6 +120,10 @@ export function movementDeltas(movement: Movement, quantity: number): { onHand: 
       return { onHand: 0, reserved: -quantity, available: quantity };
     case 'COMMIT':
       return { onHand: -quantity, reserved: -quantity, available: 0 };
+    case 'RETURNED':
+      return { onHand: quantity, reserved: 0, available: quantity };
+    case 'DAMAGED':
+      return { onHand: 0, reserved: 0, available: 0 };
   }
 }
 
@@ -136,6 +142,7 @@ export const LedgerEntry = z.object({
   cause: z.object({
     orderId: z.string().optional(),
     adjustmentId: z.string().optional(),
+    returnId: z.string().optional(),
     reason: z.string().optional(),
     note: z.string().optional(),
   }),

@@ -44,9 +44,9 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = NotificationS
   updatedAt: '1970-01-01T00:00:00.000Z',
   updatedBy: 'system:defaults',
   departments: {
-    warehouse: { name: 'Warehouse', events: ['OrderApproved', 'StockLow', 'StockDriftDetected', 'FulfillmentCreated'] },
+    warehouse: { name: 'Warehouse', events: ['OrderApproved', 'StockLow', 'StockDriftDetected', 'FulfillmentCreated', 'ReturnApproved'] },
     finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued', 'PaymentFlagged', 'RefundFailed', 'PaymentDriftDetected'] },
-    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived', 'ShipmentCreated', 'ShipmentExceptionReported'] },
+    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived', 'ShipmentCreated', 'ShipmentExceptionReported', 'ReturnRequested', 'ReturnReceived'] },
     purchasing: { name: 'Purchasing', events: ['ReplenishmentNeeded'] },
   },
 });
@@ -114,6 +114,9 @@ const ACTION: Record<string, string> = {
   LatePaymentReceived: 'Money arrived for an order that was closed or already paid; it is being refunded in full. Let the customer know.',
   FulfillmentCreated: 'Pick and pack these units.',
   ShipmentCreated: 'Shipped: tell the customer the tracking number.',
+  ReturnRequested: 'A customer asks to return or claim delivered units: approve or reject the request.',
+  ReturnApproved: 'A return was approved (a claim: refunded): expect its parcel and receive it line by line, resellable or damaged.',
+  ReturnReceived: 'A returned parcel was received and its units refunded: tell the customer and close the return.',
 };
 
 /** A human-readable notification: a subject naming the order or SKU, and the facts as lines. */

@@ -223,7 +223,7 @@ export function deliveryChangeSet(
   return set;
 }
 
-/** The return window closed (returns do not exist yet: nothing can be open): DELIVERED -> COMPLETED, the due item gone. */
+/** The return window closed with no return open (the use case checks; the order's version guards a racing request): DELIVERED -> COMPLETED, the due item gone. */
 export function completionChangeSet(order: OrderRecord, actor: Actor, now: Date): ChangeSet {
   const set = orderChangeSet(order, decide(order, { type: 'complete', actor }, now));
   set.changes.push({ op: 'delete', entity: 'completionDue', id: [order.orderId] });

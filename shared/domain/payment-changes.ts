@@ -350,6 +350,8 @@ export interface RefundRequest {
   reasonCode: RefundReasonCode;
   reason: string;
   automatic: boolean;
+  /** the return or claim the refund settles */
+  returnId?: string;
   actor: Actor;
   now: Date;
 }
@@ -358,7 +360,7 @@ function newRefund(r: RefundRequest): RefundRecord {
   const at = r.now.toISOString();
   return {
     refundId: r.refundId, orderId: r.order.orderId, paymentId: r.payment.paymentId, provider: r.payment.provider, amount: r.amount,
-    reasonCode: r.reasonCode, reason: r.reason, automatic: r.automatic, status: 'PENDING', requestedBy: actorLabel(r.actor),
+    reasonCode: r.reasonCode, reason: r.reason, ...(r.returnId ? { returnId: r.returnId } : {}), automatic: r.automatic, status: 'PENDING', requestedBy: actorLabel(r.actor),
     version: 1, createdAt: at, updatedAt: at,
   };
 }
@@ -367,7 +369,7 @@ const refundStartedEvent = (order: OrderRecord, r: RefundRecord): DomainEvent =>
   detailType: 'RefundStarted',
   data: {
     ...base(order), refundId: r.refundId, paymentId: r.paymentId, provider: r.provider, amount: r.amount,
-    reasonCode: r.reasonCode, reason: r.reason, automatic: r.automatic, actor: r.requestedBy,
+    reasonCode: r.reasonCode, reason: r.reason, ...(r.returnId ? { returnId: r.returnId } : {}), automatic: r.automatic, actor: r.requestedBy,
   },
 });
 

@@ -75,7 +75,8 @@ export type PaymentRecord = z.infer<typeof PaymentRecord>;
 export const Payment = PaymentRecord.omit({ refundReserved: true, version: true });
 export type Payment = z.infer<typeof Payment>;
 
-export const REFUND_REASON_CODES = ['REQUESTED', 'ORDER_CANCELLED', 'PAYMENT_AFTER_CLOSE', 'DUPLICATE_PAYMENT'] as const;
+// RETURNED: units of a return received back; CLAIM: a claim approved (missing, wrong, damaged in transit)
+export const REFUND_REASON_CODES = ['REQUESTED', 'ORDER_CANCELLED', 'PAYMENT_AFTER_CLOSE', 'DUPLICATE_PAYMENT', 'RETURNED', 'CLAIM'] as const;
 export const RefundReasonCode = z.enum(REFUND_REASON_CODES);
 export type RefundReasonCode = z.infer<typeof RefundReasonCode>;
 
@@ -87,6 +88,8 @@ export const RefundRecord = z.object({
   amount: Money,
   reasonCode: RefundReasonCode,
   reason: z.string(),
+  /** the return or claim this refund settles (its cause) */
+  returnId: z.string().optional(),
   /** started by the system (order cancelled after payment, money after the order closed) */
   automatic: z.boolean(),
   status: RefundStatus,

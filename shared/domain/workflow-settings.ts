@@ -27,6 +27,15 @@ export const ReviewRules = z.strictObject({
 });
 export type ReviewRules = z.infer<typeof ReviewRules>;
 
+/** Which return requests approve themselves; the others wait for customer service. Claims always wait. */
+export const ReturnRules = z.strictObject({
+  /** per currency, in minor units: a return worth less than this is approved on request */
+  autoApproveBelow: z.record(Currency, z.int().min(0).max(Number.MAX_SAFE_INTEGER)).default({}),
+  /** a return requested within this many days of delivery is approved on request (0: none by age) */
+  autoApproveWithinDays: z.int().min(0).max(365).default(0),
+});
+export type ReturnRules = z.infer<typeof ReturnRules>;
+
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -48,6 +57,7 @@ export const WorkflowSettingsInput = z.strictObject({
   allowCashOnDelivery: z.boolean().default(true),
   /** days after delivery during which a return may be opened; then the order is COMPLETED */
   returnWindowDays: z.int().min(0).max(365).default(7),
+  returns: ReturnRules.default({ autoApproveBelow: {}, autoApproveWithinDays: 0 }),
   /** the business's IANA time zone: times on payment vouchers are shown in it */
   timeZone: z
     .string()

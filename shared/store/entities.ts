@@ -118,4 +118,7 @@ export const ENTITIES: EntityMap = {
   reportSeen: { type: ENTITY.reportSeen, key: (id) => keys.reportSeen(...(one(id, 2) as [string, string])) },
   reportDay: { type: ENTITY.reportDay, key: (id) => keys.reportDay(one(id, 2)[0]!, Number(id[1])) },
   reportSku: { type: ENTITY.reportSku, key: (id) => keys.reportSku(one(id, 3)[0]!, Number(id[1]), id[2]!) },
+
+  return: { type: ENTITY.return, key: (id) => keys.return(...(one(id, 2) as [string, string])) },
+  returnRef: { type: ENTITY.returnRef, key: (id) => keys.returnRef(one(id)[0]!) },
 };

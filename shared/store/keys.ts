@@ -50,6 +50,8 @@ export const ENTITY = {
   reportSku: 'REPORTSKU',
 
   customerMessage: 'CUSTOMERMESSAGE',
+  return: 'RETURN',
+  returnRef: 'RETURNREF',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -258,6 +260,14 @@ export const keys = {
 
   /** an e-mail sent to the customer for one event: put once after the send, so a redelivered event is not sent again */
   customerMessageSent: (eventId: string): Key => ({ pk: `CUSTOMERMESSAGE#${eventId}`, sk: 'SENT' }),
+
+  // After-sales: a return (or claim) lives in the order's partition beside outbound, so
+  // the same consistent Query that reads fulfilments and shipments reads the returns.
+  /** one return or claim of an order */
+  return: (orderId: string, returnId: string): Key => ({ pk: orderPk(orderId), sk: `OUT#RET#${returnId}` }),
+  /** returnId -> orderId, written with the return: its routes name only the return */
+  returnRef: (returnId: string): Key => ({ pk: `RETURN#${returnId}`, sk: 'RETURN' }),
+  isReturn: (sk: string): boolean => sk.startsWith('OUT#RET#'),
 } as const;
 
 function reportPk(day: string, shard: number): string {

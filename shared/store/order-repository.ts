@@ -10,7 +10,7 @@ import { queryAll, type TableContext } from './table';
 import type { Product } from '../domain/product';
 
 /**
- * `outboundItems`: the partition's fulfilment and shipment items as stored, for the
+ * `outboundItems`: the partition's fulfilment, shipment and return items as stored, for the
  * order views to read with `orderOutboundFrom` (kept out of this module so that every
  * function reading orders does not carry the outbound rules).
  */
@@ -101,7 +101,7 @@ export function orderRepository(ctx: TableContext) {
       if (!orderItem) return undefined;
       const record = orderFromItem(orderItem);
       const reservation = items.find((i) => orderItemKind(String(i.sk)) === 'reservation');
-      const outbound = items.filter((i) => keys.outboundKind(String(i.sk)) !== undefined);
+      const outbound = items.filter((i) => keys.outboundKind(String(i.sk)) !== undefined || keys.isReturn(String(i.sk)));
       const timeline = items
         .filter((i) => orderItemKind(String(i.sk)) === 'timeline')
         .map((i) => TimelineEntry.parse({ at: i.at, type: i.eventType, actor: i.actor, detail: i.detail }));

@@ -1,7 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Fulfilment, lineQuantities, type LineQuantities } from '../domain/fulfilment';
 import type { OrderRecord } from '../domain/order';
+import { returnedUnits } from '../domain/returns';
 import { Shipment } from '../domain/shipment';
+import { returnsFrom } from './return-repository';
 import { INDEX, keys } from './keys';
 import { queryAll, type TableContext } from './table';
 
@@ -29,14 +31,15 @@ export interface OutboundView extends OrderOutbound {
   lines: LineQuantities[];
 }
 
-export function outboundViewOf(order: Pick<OrderRecord, 'lines'>, o: OrderOutbound): OutboundView {
-  return { lines: lineQuantities(order.lines, o.fulfilments, o.shipments), ...o };
+export function outboundViewOf(order: Pick<OrderRecord, 'lines'>, o: OrderOutbound, returned: ReadonlyMap<string, number> = new Map()): OutboundView {
+  const lines = lineQuantities(order.lines, o.fulfilments, o.shipments).map((q) => ({ ...q, returned: returned.get(q.sku) ?? 0 }));
+  return { lines, ...o };
 }
 
 /** An order as GET /orders/{orderId} answers it: its stored outbound items turned into the outbound view. */
 export function withOutbound<O extends { lines: OrderRecord['lines']; outboundItems?: Record<string, unknown>[] }>(order: O): Omit<O, 'outboundItems'> & { outbound?: OutboundView } {
   const { outboundItems, ...rest } = order;
-  return outboundItems?.length ? { ...rest, outbound: outboundViewOf(order, orderOutboundFrom(outboundItems)) } : rest;
+  return outboundItems?.length ? { ...rest, outbound: outboundViewOf(order, orderOutboundFrom(outboundItems), returnedUnits(returnsFrom(outboundItems))) } : rest;
 }
 
 export function outboundRepository(ctx: TableContext) {

@@ -28,7 +28,7 @@ interface StockMove {
   quantity: number;
   at: string;
   actor: string;
-  cause: { orderId?: string; adjustmentId?: string; shipmentId?: string; reason?: string; note?: string };
+  cause: { orderId?: string; adjustmentId?: string; shipmentId?: string; returnId?: string; reason?: string; note?: string };
   totalMissing?: readonly string[];
 }
 
@@ -40,8 +40,9 @@ function levelUpdate(tableName: string, key: { pk: string; sk: string }, m: Stoc
     ':type': ENTITY.stock, ':sku': m.sku, ':zero': 0, ':one': 1, ':at': m.at,
     ':dOn': d.onHand, ':dRes': d.reserved, ':dAv': d.available,
   };
-  // only stock arriving may create a level; everything else moves an existing one
-  const conditions = m.movement === 'ADJUSTMENT' && m.quantity > 0 ? [] : ['attribute_exists(pk)'];
+  // only stock arriving (an addition, a return's units at its receiving location) may create a level; everything else moves an existing one
+  const arriving = (m.movement === 'ADJUSTMENT' && m.quantity > 0) || m.movement === 'RETURNED' || m.movement === 'DAMAGED';
+  const conditions = arriving ? [] : ['attribute_exists(pk)'];
   for (const [attr, delta] of [['onHand', d.onHand], ['reserved', d.reserved], ['available', d.available]] as const) {
     if (delta < 0) {
       conditions.push(`${attr} >= :need_${attr}`);

@@ -64,7 +64,7 @@ beforeAll(async () => {
 
 // --- bad input on every write route (from the route table) ---
 
-const PATH_VALUES = (): Record<string, string> => ({ sku, orderId, locationId, customerId, paymentId: 'pay_PROBENOSUCHPAYMENT', refundId: 'rfd_PROBENOSUCHREFUND', fulfillmentId: 'ful_PROBENOSUCHFULFILMENT' });
+const PATH_VALUES = (): Record<string, string> => ({ sku, orderId, locationId, customerId, paymentId: 'pay_PROBENOSUCHPAYMENT', refundId: 'rfd_PROBENOSUCHREFUND', fulfillmentId: 'ful_PROBENOSUCHFULFILMENT', returnId: 'ret_PROBENOSUCHRETURN' });
 const pathOf = (route: RouteDef) =>
   route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = PATH_VALUES()[name];

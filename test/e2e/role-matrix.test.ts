@@ -23,6 +23,7 @@ const PARAM_VALUES: Record<string, string> = {
   verificationCode: 'pay_MATRIXNOSUCHPAYMENT.AAAAAAAAAAAAAAAAAAAA',
   fulfillmentId: 'ful_MATRIXNOSUCHFULFILMENT',
   trackingNumber: 'MATRIXNOSUCHTRACKING',
+  returnId: 'ret_MATRIXNOSUCHRETURN',
 };
 
 const pathOf = (route: RouteDef) =>

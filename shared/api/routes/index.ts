@@ -15,6 +15,7 @@ import { FULFILMENT_ROUTES } from './fulfilment';
 import { CARRIER_WEBHOOKS_ROUTES } from './carrier-webhooks';
 import { TRACKING_ROUTES } from './tracking';
 import { REPORTS_ROUTES } from './reports';
+import { RETURNS_ROUTES } from './returns';
 
 export { COST_READERS, STAFF_CHANNELS, channelsFor, routeKey, type RouteDef } from './common';
 
@@ -37,6 +38,7 @@ export const ROUTES = {
   ...CARRIER_WEBHOOKS_ROUTES,
   ...TRACKING_ROUTES,
   ...REPORTS_ROUTES,
+  ...RETURNS_ROUTES,
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -100,6 +100,7 @@ describe('WorkflowSettings', () => {
       timeZone: 'Asia/Shanghai',
       allowCashOnDelivery: true,
       returnWindowDays: 7,
+      returns: { autoApproveBelow: {}, autoApproveWithinDays: 0 },
     });
   });
 

@@ -1,0 +1,212 @@
+import { actorLabel, type Actor } from '../domain/actor';
+import type { ChangeSet } from '../domain/decision';
+import { BusinessRuleError, ConflictError, NotFoundError } from '../domain/errors';
+import { lineQuantities } from '../domain/fulfilment';
+import type { Money } from '../domain/money';
+import type { OrderRecord } from '../domain/order';
+import { chargedFor, formatMoney, refundableOf, type RefundReasonCode } from '../domain/payment';
+import { requestRefund } from '../domain/payment-changes';
+import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
+import { returnRequestedChangeSet, returnStepChangeSet, type ReturnStep } from '../domain/return-changes';
+import {
+  approve, autoApproves, close, planReturn, receive, refundableUnits, reject, returnedUnits, valueOf,
+  type ReceivedLine, type ReturnRecord, type ReturnRequestInput,
+} from '../domain/returns';
+import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { newId } from '../store/ids';
+import { orderRepository, type OrderRepository } from '../store/order-repository';
+import { outboundRepository, type OutboundRepository } from '../store/outbound-repository';
+import { paymentRepository, type OrderMoney, type PaymentRepository } from '../store/payment-repository';
+import { returnRepository, type ReturnRepository } from '../store/return-repository';
+import { settingsRepository, type SettingsRepository } from '../store/settings-repository';
+import type { TableContext } from '../store/table';
+import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
+import { stamped } from './events';
+
+// After-sales use cases (退換貨): read the order's partition, let the domain decide
+// (returns.ts, return-changes.ts), commit one transaction. The refund of a receipt (or
+// of a claim's approval) is part of that transaction, through the payments' own refund
+// change (so refunds never exceed what was captured); the refund step then hands it to
+// the provider like any other refund. A lost condition is read and decided again.
+
+export interface ReturnsDeps {
+  orders: Pick<OrderRepository, 'getRecord'>;
+  outbound: Pick<OutboundRepository, 'outbound'>;
+  returns: Pick<ReturnRepository, 'ofOrder' | 'orderOfReturn'>;
+  payments: Pick<PaymentRepository, 'money'>;
+  settings: Pick<SettingsRepository, 'get'>;
+  writer: Pick<Writer, 'commit'>;
+}
+
+export interface ReturnOptions {
+  actor: Actor;
+  causationId: string;
+  now: Date;
+}
+
+const MAX_ATTEMPTS = 4;
+const RETRY_TAGS = ['order', 'return', 'refundable', 'refund'];
+
+/** The refund a return's units are worth, capped by what the order's settled attempts still hold; undefined: nothing to refund. */
+export function refundFor(r: ReturnRecord, money: OrderMoney): { paymentId: string; amount: Money } | undefined {
+  const value = valueOf(refundableUnits(r));
+  if (!value) return undefined;
+  const held = money.payments
+    .filter((p) => p.status === 'SUCCEEDED' && p.amount.currency === value.currency)
+    .map((p) => ({ paymentId: p.paymentId, left: refundableOf(p, chargedFor(money.entries, p.paymentId)).amount }))
+    .sort((a, b) => b.left - a.left)[0];
+  if (!held || held.left <= 0) return undefined;
+  return { paymentId: held.paymentId, amount: { amount: Math.min(value.amount, held.left), currency: value.currency } };
+}
+
+export function makeReturns(deps: ReturnsDeps) {
+  const commit = (set: ChangeSet, orderId: string, opts: ReturnOptions) =>
+    deps.writer.commit(stamped(set, { now: opts.now, correlationId: orderId, causationId: opts.causationId }));
+
+  async function decided<T>(attempt: () => Promise<T>, id: string): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!(err instanceof ConditionFailed) || !RETRY_TAGS.some((t) => err.find(t))) throw err;
+        if (i >= MAX_ATTEMPTS) throw new ConflictError(`${id} keeps changing; try again`, {}, 'write-conflict', 'Changed meanwhile');
+      }
+    }
+  }
+
+  async function orderOrThrow(orderId: string): Promise<OrderRecord> {
+    const order = await deps.orders.getRecord(orderId);
+    if (!order) throw new NotFoundError(`No order ${orderId}`, { orderId });
+    return order;
+  }
+
+  async function loaded(returnId: string): Promise<{ order: OrderRecord; r: ReturnRecord }> {
+    const orderId = await deps.returns.orderOfReturn(returnId);
+    if (!orderId) throw new NotFoundError(`No return ${returnId}`, { returnId });
+    const [order, all] = await Promise.all([orderOrThrow(orderId), deps.returns.ofOrder(orderId)]);
+    const r = all.find((x) => x.returnId === returnId);
+    if (!r) throw new NotFoundError(`No return ${returnId}`, { returnId });
+    return { order, r };
+  }
+
+  /** The refund's own changes for a return that now refunds its units (none: the return says RECEIVED). */
+  async function withRefund(order: OrderRecord, after: ReturnRecord, opts: ReturnOptions): Promise<{ after: ReturnRecord; refund?: Pick<ChangeSet, 'changes' | 'events'> }> {
+    const money = await deps.payments.money(order.orderId);
+    const planned = refundFor(after, money);
+    if (!planned) return { after };
+    const payment = money.payments.find((p) => p.paymentId === planned.paymentId)!;
+    const refundId = `rfd_${newId(opts.now)}`;
+    const reasonCode: RefundReasonCode = after.kind === 'claim' ? 'CLAIM' : 'RETURNED';
+    const { set } = requestRefund({
+      order, payment, refundId, amount: planned.amount, reasonCode, returnId: after.returnId, automatic: true, actor: opts.actor, now: opts.now,
+      reason: `${after.kind} ${after.returnId}: ${after.lines.map((l) => l.reason).join('; ')}`,
+    }, chargedFor(money.entries, payment.paymentId));
+    return { after: { ...after, status: 'REFUNDED', refund: { refundId, paymentId: payment.paymentId, amount: planned.amount } }, refund: set };
+  }
+
+  /** Decide a step on the return as it is now and commit it; undefined from the domain: already done, the return as it is. */
+  function step(
+    returnId: string,
+    name: ReturnStep,
+    decide: (r: ReturnRecord, order: OrderRecord) => ReturnRecord | undefined,
+    refunds: (r: ReturnRecord) => boolean,
+    detail: (r: ReturnRecord) => string,
+    opts: ReturnOptions,
+  ): Promise<ReturnRecord> {
+    return decided(async () => {
+      const { order, r } = await loaded(returnId);
+      const next = decide(r, order);
+      if (!next) return r;
+      const { after, refund } = refunds(next) ? await withRefund(order, next, opts) : { after: next, refund: undefined };
+      const text = detail(after) + (after.refund ? `; refund ${after.refund.refundId} of ${formatMoney(after.refund.amount)}` : '');
+      await commit(returnStepChangeSet(name, r, after, opts.actor, opts.now, text, refund), order.orderId, opts);
+      return after;
+    }, returnId);
+  }
+
+  return {
+    /**
+     * A return or claim of delivered units. The storefront asks for its own order (another's
+     * is 404) within the return window; staff any time. Approved at once when the workflow
+     * settings' return rules say so. Exchanges are not taken yet (422).
+     */
+    async request(orderId: string, input: ReturnRequestInput, opts: ReturnOptions & { storefront?: string | undefined }): Promise<ReturnRecord> {
+      if (input.type === 'exchange') {
+        throw new BusinessRuleError('Exchanges are not available yet: request a return and place the replacement order', { type: input.type }, 'exchange-unavailable');
+      }
+      const returnId = `ret_${newId(opts.now)}`;
+      return decided(async () => {
+        const [order, outbound, returns, settings] = await Promise.all([
+          deps.orders.getRecord(orderId), deps.outbound.outbound(orderId), deps.returns.ofOrder(orderId),
+          deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS),
+        ]);
+        if (!order || (opts.storefront !== undefined && order.placedBy !== opts.storefront)) throw new NotFoundError(`No order ${orderId}`, { orderId });
+        const taken = returnedUnits(returns);
+        const quantities = lineQuantities(order.lines, outbound.fulfilments, outbound.shipments).map((q) => ({ ...q, returned: taken.get(q.sku) ?? 0 }));
+        const deliveredAt = outbound.shipments.map((s) => s.deliveredAt).filter((d): d is string => !!d).sort().at(-1);
+        const lines = planReturn(
+          { order, quantities, byStorefront: opts.storefront !== undefined, deliveredAt, returnWindowDays: settings.returnWindowDays, now: opts.now },
+          input,
+        );
+        const at = opts.now.toISOString();
+        const auto = autoApproves(input.type, lines, settings.returns, deliveredAt, opts.now);
+        const r: ReturnRecord = {
+          returnId, orderId, orderNumber: order.orderNumber, kind: input.type, status: auto ? 'APPROVED' : 'REQUESTED', lines,
+          ...(input.note ? { note: input.note } : {}), requestedBy: actorLabel(opts.actor),
+          createdAt: at, updatedAt: at, ...(auto ? { approvedAt: at } : {}), version: 1,
+        };
+        await commit(returnRequestedChangeSet(order, r, opts.actor, opts.now), orderId, opts);
+        return r;
+      }, orderId);
+    },
+
+    /** One return with its order (the handler decides who may see it). */
+    async get(returnId: string): Promise<{ order: OrderRecord; r: ReturnRecord }> {
+      return loaded(returnId);
+    },
+
+    /** Every return and claim of an order, oldest first. */
+    async ofOrder(orderId: string): Promise<{ order: OrderRecord; returns: ReturnRecord[] }> {
+      const [order, returns] = await Promise.all([orderOrThrow(orderId), deps.returns.ofOrder(orderId)]);
+      return { order, returns };
+    },
+
+    /** REQUESTED -> APPROVED; a claim is refunded on approval (no parcel comes back). A repeat changes nothing. */
+    approve(returnId: string, opts: ReturnOptions): Promise<ReturnRecord> {
+      return step(returnId, 'approve', (r) => approve(r, opts.now), (r) => r.kind === 'claim', () => 'approved', opts);
+    },
+
+    /** REQUESTED -> REJECTED: its units may be asked for again. */
+    reject(returnId: string, reason: string, opts: ReturnOptions): Promise<ReturnRecord> {
+      return step(returnId, 'reject', (r) => reject(r, reason, opts.now), () => false, () => `rejected: ${reason}`, opts);
+    },
+
+    /**
+     * The parcel arrived: per line, units restocked (RETURNED) or written off (DAMAGED) at the
+     * receiving location, and the received units refunded, in one transaction. A repeat changes nothing.
+     */
+    receive(returnId: string, lines: readonly ReceivedLine[], locationId: string | undefined, opts: ReturnOptions): Promise<ReturnRecord> {
+      return step(
+        returnId, 'receive', (r) => receive(r, lines, locationId ?? DEFAULT_LOCATION_ID, opts.now), () => true,
+        (r) => `received at ${r.locationId}: ${r.lines.map((l) => `${l.sku} ${l.restocked} restocked, ${l.damaged} damaged`).join('; ')}`,
+        opts,
+      );
+    },
+
+    /** Settled (refunded, received or rejected) -> CLOSED: the order may complete. */
+    close(returnId: string, opts: ReturnOptions): Promise<ReturnRecord> {
+      return step(returnId, 'close', (r) => close(r, opts.now), () => false, () => 'closed', opts);
+    },
+  };
+}
+export type Returns = ReturnType<typeof makeReturns>;
+
+/** Only the repositories returns use, over one table (the returns function carries no other). */
+export function returnSteps(ctx: TableContext) {
+  const orders = orderRepository(ctx);
+  const returns = makeReturns({
+    orders, outbound: outboundRepository(ctx), returns: returnRepository(ctx), payments: paymentRepository(ctx),
+    settings: settingsRepository(ctx), writer: makeWriter(ctx),
+  });
+  return { orders, returns };
+}

@@ -1,0 +1,39 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ReturnRecord } from '../domain/returns';
+import { keys } from './keys';
+import { queryAll, type TableContext } from './table';
+
+// Reads of returns (an order's, one by id); every write is a change set committed by the writer.
+
+const STORED = ['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'];
+
+/** The return items of an order partition's items (any other item is skipped), oldest first. */
+export function returnsFrom(items: readonly Record<string, unknown>[]): ReturnRecord[] {
+  return items
+    .filter((i) => keys.isReturn(String(i.sk)))
+    .map((i) => ReturnRecord.parse(Object.fromEntries(Object.entries(i).filter(([k]) => !STORED.includes(k)))))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+export function returnRepository(ctx: TableContext) {
+  const T = ctx.tableName;
+  return {
+    /** Every return and claim of an order: one consistent Query of its partition. */
+    async ofOrder(orderId: string): Promise<ReturnRecord[]> {
+      const { pk, sk } = keys.return(orderId, '');
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': pk, ':p': sk },
+        ConsistentRead: true,
+      });
+      return returnsFrom(items);
+    },
+
+    /** The order a return belongs to (its routes name only the return). */
+    async orderOfReturn(returnId: string): Promise<string | undefined> {
+      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.returnRef(returnId), ConsistentRead: true }));
+      return res.Item ? String(res.Item.orderId) : undefined;
+    },
+  };
+}
+export type ReturnRepository = ReturnType<typeof returnRepository>;
