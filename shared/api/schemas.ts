@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { AdjustmentInput, LedgerEntry, Location, LocationId, LocationInput, StockDetail, StockLevel } from '../domain/inventory';
 import { Order, PlaceOrderRequest, TimelineEntry } from '../domain/order';
 import { OrderStatus } from '../domain/order-status';
-import { Customer } from '../domain/customer';
+import { Customer, CustomerPatch } from '../domain/customer';
+import { StoryEvent } from '../domain/order-story';
 import { ORDER_LOOKUP_FIELDS, OrderSummary, rangeInOrder } from '../domain/order-lookup';
 import { DepartmentId, Notification, NotificationSettings, NotificationSettingsInput } from '../domain/notifications';
 import { ProductInput, ProductView, Sku } from '../domain/product';
@@ -115,10 +116,20 @@ export const OrderListQuery = z
     ...ORDER_LOOKUP_FIELDS,
     ...ListQuery.shape,
     trackingNumber: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'is not a tracking number').optional(),
+    phone: z.string().regex(/^\+?[0-9 ().-]{1,40}$/, 'is not a phone number').refine((p) => p.replace(/\D/g, '').length >= 4, 'needs at least 4 digits')
+      .optional().meta({ description: 'The phone the order was placed with; only its digits count (newest first)' }),
+    paymentRef: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'is not a payment reference').optional()
+      .meta({ description: "The provider's payment reference, or our paymentId" }),
   })
   .refine(rangeInOrder, { path: ['from'], message: 'must not be after to' })
   .refine((q) => q.trackingNumber === undefined || Object.keys(q).every((k) => k === 'trackingNumber' || k === 'limit'), {
     path: ['trackingNumber'], message: 'is a look-up of its own: no other filter or cursor',
+  })
+  .refine((q) => q.paymentRef === undefined || Object.keys(q).every((k) => k === 'paymentRef' || k === 'limit'), {
+    path: ['paymentRef'], message: 'is a look-up of its own: no other filter or cursor',
+  })
+  .refine((q) => q.phone === undefined || Object.keys(q).every((k) => k === 'phone' || k === 'limit' || k === 'cursor'), {
+    path: ['phone'], message: 'is a look-up of its own: no other filter',
   });
 export const OrderSummaryList = z.object({ items: z.array(OrderSummary.meta({ id: 'OrderSummary' })), nextCursor: z.string().optional() });
 export const OrderNumberPath = z.strictObject({ orderNumber: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'is not an order number') });
@@ -200,3 +211,21 @@ export const SalesReportQuery = reportQuery(['day', 'week', 'month', 'channel', 
 export const TimeReportQuery = reportQuery(['day', 'week', 'month']);
 export type ReportQuery = z.output<typeof SalesReportQuery>;
 export const InventoryReportQuery = ListQuery;
+
+// --- customer service: the order's story, customer edits ---
+export const StoryEventView = StoryEvent.meta({ id: 'StoryEvent' });
+export const OrderStoryResponse = OrderResponse.extend({
+  /** each parcel's tracking record: status and carrier checkpoints */
+  tracking: z.array(z.object({
+    trackingNumber: z.string(), carrier: z.string(), status: z.string(), statusAt: z.string(), estimatedDelivery: z.string().optional(),
+    checkpoints: z.array(z.object({ at: z.string(), status: z.string(), location: z.string().optional(), description: z.string() })),
+  })),
+  /** returns, claims and exchanges of the order, once there are any */
+  returns: z.array(z.record(z.string(), z.unknown())).optional(),
+  notes: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), detail: z.string().optional() })),
+  notifications: z.array(z.object({ department: z.string(), detailType: z.string(), subject: z.string(), recordedAt: z.string() })),
+  feedback: z.object({ rating: z.int(), comment: z.string().optional(), createdAt: z.string() }).optional(),
+  /** everything above as one list, oldest first */
+  story: z.array(StoryEventView),
+}).meta({ id: 'OrderStory' });
+export const CustomerPatchRequest = CustomerPatch.meta({ id: 'CustomerPatch' });

@@ -60,14 +60,17 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
       return outcome;
     },
 
-    /** the order left the running: it no longer counts; an exit overtaking its OrderPlaced fails and is retried */
+    /** the order left the running: it no longer counts; an exit overtaking its OrderPlaced (not added yet) fails and is retried */
     subtractExit(order: Pick<OrderRecord, 'orderId' | 'customer' | 'totals'>, now: Date): Promise<'applied' | 'already'> {
       const { customerId } = order.customer;
-      return commit(once(customerId, 'customerExit', order.orderId, {
+      const set = once(customerId, 'customerExit', order.orderId, {
         op: 'update', entity: 'customer', id: [customerId], expect: { exists: true },
         set: { updatedAt: now.toISOString() },
         add: { orderCount: -1, [lifetimeValueAttribute(order.totals.total.currency)]: -order.totals.total.amount },
-      }, now), order.orderId);
+      }, now);
+      // only once the order was added (the profile itself exists from the first order's transaction)
+      set.changes.push({ op: 'check', entity: 'customerOrder', id: [customerId, order.orderId], tag: 'added', expect: { exists: true } });
+      return commit(set, order.orderId);
     },
   };
 }

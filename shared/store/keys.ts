@@ -278,6 +278,12 @@ export const keys = {
     gsi1sk: `${o.orderId}#${o.paymentId}`,
   }),
   paymentProviderRefPk: (providerRef: string) => `PAYREF#${providerRef}`,
+  /** gsi1 entry on a notification about an order: the order's story lists what was sent about it */
+  orderNotification: (o: { orderId: string; recordedAt: string; department: string; eventId: string }) => ({
+    gsi1pk: `NOTIFIED#${o.orderId}`,
+    gsi1sk: `${o.recordedAt}#${o.department}#${o.eventId}`,
+  }),
+  orderNotificationPk: (orderId: string) => `NOTIFIED#${orderId}`,
   /** An order's feedback: put once (a second is refused); the averages are counters on the profile and the product */
   feedback: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'FEEDBACK' }),
 } as const;
