@@ -2,8 +2,7 @@ import * as z from 'zod';
 import { AdjustmentInput, LedgerEntry, Location, LocationId, LocationInput, StockDetail, StockLevel } from '../domain/inventory';
 import { Order, PlaceOrderRequest, TimelineEntry } from '../domain/order';
 import { OrderStatus } from '../domain/order-status';
-import { Customer, CustomerPatch } from '../domain/customer';
-import { StoryEvent } from '../domain/order-story';
+import { Customer } from '../domain/customer';
 import { ORDER_LOOKUP_FIELDS, OrderSummary, rangeInOrder } from '../domain/order-lookup';
 import { DepartmentId, Notification, NotificationSettings, NotificationSettingsInput } from '../domain/notifications';
 import { ProductInput, ProductView, Sku } from '../domain/product';
@@ -211,21 +210,3 @@ export const SalesReportQuery = reportQuery(['day', 'week', 'month', 'channel', 
 export const TimeReportQuery = reportQuery(['day', 'week', 'month']);
 export type ReportQuery = z.output<typeof SalesReportQuery>;
 export const InventoryReportQuery = ListQuery;
-
-// --- customer service: the order's story, customer edits ---
-export const StoryEventView = StoryEvent.meta({ id: 'StoryEvent' });
-export const OrderStoryResponse = OrderResponse.extend({
-  /** each parcel's tracking record: status and carrier checkpoints */
-  tracking: z.array(z.object({
-    trackingNumber: z.string(), carrier: z.string(), status: z.string(), statusAt: z.string(), estimatedDelivery: z.string().optional(),
-    checkpoints: z.array(z.object({ at: z.string(), status: z.string(), location: z.string().optional(), description: z.string() })),
-  })),
-  /** returns, claims and exchanges of the order, once there are any */
-  returns: z.array(z.record(z.string(), z.unknown())).optional(),
-  notes: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), detail: z.string().optional() })),
-  notifications: z.array(z.object({ department: z.string(), detailType: z.string(), subject: z.string(), recordedAt: z.string() })),
-  feedback: z.object({ rating: z.int(), comment: z.string().optional(), createdAt: z.string() }).optional(),
-  /** everything above as one list, oldest first */
-  story: z.array(StoryEventView),
-}).meta({ id: 'OrderStory' });
-export const CustomerPatchRequest = CustomerPatch.meta({ id: 'CustomerPatch' });

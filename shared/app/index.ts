@@ -4,11 +4,8 @@ import type { TimelineEntry } from '../domain/order';
 import { NotFoundError } from '../domain/errors';
 import { storeFor, type Store } from '../store';
 import type { TableContext } from '../store/table';
-import { trackingRepository } from '../store/tracking-repository';
 import { ConditionFailed } from '../store/writer';
-import { makeCustomerEdits } from './customer-edits';
 import { makeCustomerStats } from './customer-stats';
-import { makeOrderStory } from './order-story';
 import { stamped } from './events';
 import { makeNotifications } from './notifications';
 import { makeOrderLifecycle } from './order-lifecycle';
@@ -54,9 +51,6 @@ export function applicationFor(store: Store) {
     },
     lifecycle: makeOrderLifecycle({ orders: store.orders, writer, settleHolds: makeSettleHolds(store) }),
     customers: { ...store.customers, ...makeCustomerStats({ writer, profiles: store.customers }) },
-    /** customer service: the order's whole story, staff edits of a customer */
-    story: makeOrderStory({ orders: store.orders, tracking: trackingRepository(ctx), notifications: store.notifications }),
-    editCustomer: makeCustomerEdits({ customers: store.customers, writer }),
     settings: makeSettings({ settings: store.settings, writer }),
     notifications: makeNotifications({ notifications: store.notifications, writer }),
     checks: makeStockChecks({ stock: { ...store.stock, ...stock }, products: store.products, writer }),

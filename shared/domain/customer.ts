@@ -75,12 +75,5 @@ export function patchedProfile(current: Pick<Customer, 'preferences' | 'tags'>, 
   return { preferences: CustomerPreferences.parse(preferences), tags: patch.tags ? [...new Set(patch.tags)] : current.tags };
 }
 
-/** Returned orders over orders counted, to four places (0 without orders). */
-export const returnRate = (returnCount: number, orderCount: number) => (orderCount > 0 ? Math.round((returnCount / orderCount) * 10_000) / 10_000 : 0);
-
-/** Count and average of ratings kept as two counters. */
-export const ratingSummary = (count: number, sum: number): RatingSummary | undefined =>
-  count > 0 ? { count, average: Math.round((sum / count) * 100) / 100 } : undefined;
-
 /** Order exits that take an order out of its customer's count and lifetime value. */
 export const CUSTOMER_EXIT_EVENTS = ['OrderRejected', 'OrderCancelled', 'OrderExpired'] as const;

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ratingSummary, returnRate, type Customer } from '../domain/customer';
+import type { Customer } from '../domain/customer';
+import { ratingSummary, returnRate } from '../domain/customer-figures';
 import type { Money } from '../domain/money';
 import { INDEX, keys } from './keys';
 import { cursors } from './cursor';

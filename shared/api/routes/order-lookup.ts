@@ -1,4 +1,5 @@
 import * as S from '../schemas';
+import * as CS from '../schemas-customer-service';
 import { CUSTOMER_EDITORS, IF_MATCH_CUSTOMER, STAFF_LOOKUP, STAFF_NOTES, type RouteDef } from './common';
 
 // The routes functions/order-lookup serves (its bundle carries these and no others).
@@ -35,11 +36,11 @@ export const ORDER_LOOKUP_ROUTES = {
     method: 'GET', path: '/orders/{orderId}/story', fn: 'order-lookup',
     summary: "The order's whole story: the order, payments and refunds, fulfilments, shipments with their checkpoints, returns, notes, notifications sent and feedback, merged in time order",
     auth: STAFF_LOOKUP, params: S.OrderIdPath,
-    responses: { 200: { description: 'The story', schema: S.OrderStoryResponse }, 404: { description: 'No such order' } },
+    responses: { 200: { description: 'The story', schema: CS.OrderStoryResponse }, 404: { description: 'No such order' } },
   },
   patchCustomer: {
     method: 'PATCH', path: '/customers/{customerId}', fn: 'order-lookup', summary: "Edit a customer's preferences (a null field is cleared) and tags (replaced)",
-    auth: CUSTOMER_EDITORS, params: S.CustomerIdPath, body: S.CustomerPatchRequest, headers: [IF_MATCH_CUSTOMER],
+    auth: CUSTOMER_EDITORS, params: S.CustomerIdPath, body: CS.CustomerPatchRequest, headers: [IF_MATCH_CUSTOMER],
     responses: {
       200: { description: 'The customer as changed', schema: S.CustomerResponse, headers: ['ETag'] },
       400: { description: 'Invalid preferences or tags; no version given' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { patchedProfile, returnRate } from '../../../shared/domain/customer';
+import { patchedProfile } from '../../../shared/domain/customer';
+import { returnRate } from '../../../shared/domain/customer-figures';
 import { storyEvents } from '../../../shared/domain/order-story';
 
 const empty = { timeline: [], payments: [], refunds: [], fulfilments: [], shipments: [], tracking: [], returns: [], notifications: [] };
