@@ -49,7 +49,10 @@ export function makeHandler(deps: NotifyDeps) {
     const { subject, text } = render({ detailType, data });
     for (const department of departments) {
       const now = deps.now();
-      const n = { department, eventId: metadata.eventId, detailType, subject, text, occurredAt: metadata.occurredAt, recordedAt: now.toISOString() };
+      const n = {
+        department, eventId: metadata.eventId, detailType, subject, text, occurredAt: metadata.occurredAt, recordedAt: now.toISOString(),
+        ...(typeof data.orderId === 'string' ? { orderId: data.orderId } : {}),
+      };
       const recorded = await deps.notifications.record(n);
       if (!recorded.isNew && recorded.publishedAt) continue;
       const topic = deps.topics[department];

@@ -6,13 +6,19 @@ import type { CustomerRepository } from '../../shared/store/customer-repository'
 import type { OrderLookup } from '../../shared/store/order-lookup';
 import { withOutbound, type OutboundRepository } from '../../shared/store/outbound-repository';
 import type { OrdersApp } from '../../shared/app';
+import type { makeCustomerEdits } from '../../shared/app/customer-edits';
+import type { OrderStory } from '../../shared/app/order-story';
+import { etag, replacedVersion } from '../../shared/middleware/if-match';
 
 export interface OrderLookupDeps {
-  lookup: Pick<OrderLookup, 'search' | 'idForNumber' | 'ordersById'>;
+  lookup: Pick<OrderLookup, 'search' | 'idForNumber' | 'ordersById' | 'idsForPhone' | 'idsForPaymentRef'>;
   orders: Pick<OrdersApp, 'get' | 'addNote'>;
   customers: Pick<CustomerRepository, 'get' | 'orderIds'>;
   /** orders by a shipment's tracking number (an index Query) */
   tracking: Pick<OutboundRepository, 'ordersByTracking'>;
+  /** the order's whole story (bounded reads) */
+  story: (orderId: string) => Promise<OrderStory | undefined>;
+  editCustomer: ReturnType<typeof makeCustomerEdits>;
   now: () => Date;
 }
 
@@ -20,8 +26,13 @@ export interface OrderLookupDeps {
 export function makeHandler(deps: OrderLookupDeps): HttpHandler {
   return router({
     'GET /orders': http(ROUTES.listOrders, async ({ query }) => {
-      const { cursor, limit, trackingNumber, ...filter } = query;
+      const { cursor, limit, trackingNumber, phone, paymentRef, ...filter } = query;
       if (trackingNumber !== undefined) return ok({ items: await deps.lookup.ordersById(await deps.tracking.ordersByTracking(trackingNumber, limit)) });
+      if (paymentRef !== undefined) return ok({ items: await deps.lookup.ordersById(await deps.lookup.idsForPaymentRef(paymentRef, limit)) });
+      if (phone !== undefined) {
+        const page = await deps.lookup.idsForPhone(phone, { limit, ...(cursor !== undefined ? { cursor } : {}) });
+        return ok({ items: await deps.lookup.ordersById(page.items), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+      }
       return ok(await deps.lookup.search(filter, { cursor, limit, now: deps.now() }));
     }),
 
@@ -38,10 +49,22 @@ export function makeHandler(deps: OrderLookupDeps): HttpHandler {
       return created(entry);
     }),
 
+    'GET /orders/{orderId}/story': http(ROUTES.orderStory, async ({ params }) => {
+      const story = await deps.story(params.orderId);
+      if (!story) throw new NotFoundError(`Order ${params.orderId} not found`);
+      return ok(story);
+    }),
+
     'GET /customers/{customerId}': http(ROUTES.getCustomer, async ({ params }) => {
       const customer = await deps.customers.get(params.customerId);
       if (!customer) throw new NotFoundError(`No customer ${params.customerId}`);
-      return ok(customer);
+      return { ...ok(customer), headers: etag(customer.version) };
+    }),
+
+    'PATCH /customers/{customerId}': http(ROUTES.patchCustomer, async ({ params, body, event }) => {
+      const { version: bodyVersion, ...patch } = body;
+      const customer = await deps.editCustomer(params.customerId, patch, replacedVersion(event, bodyVersion), deps.now());
+      return { ...ok(customer), headers: etag(customer.version) };
     }),
 
     'GET /customers/{customerId}/orders': http(ROUTES.customerOrders, async ({ params, query }) => {

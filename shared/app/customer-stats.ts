@@ -1,12 +1,13 @@
 import type { Change, ChangeSet } from '../domain/decision';
 import type { OrderRecord } from '../domain/order';
 import { storeFor, type Store } from '../store';
-import { lifetimeValueAttribute } from '../store/customer-repository';
+import { lifetimeValueAttribute, type CustomerRepository } from '../store/customer-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
 
 export interface CustomerStatsDeps {
   writer: Pick<Writer, 'commit'>;
+  profiles: Pick<CustomerRepository, 'advanceLastOrder'>;
 }
 
 /** One profile change with its applied-once marker, claimed in the same transaction. */
@@ -42,29 +43,34 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
   }
 
   return {
-    /** contact details, order count, lifetime value, last order */
-    addPlaced(order: OrderRecord, now: Date): Promise<'applied' | 'already'> {
+    /**
+     * Contact details, order count, lifetime value (counted once per order), then the last
+     * order, which only ever moves forward (an older order arriving late leaves it).
+     */
+    async addPlaced(order: OrderRecord, now: Date): Promise<'applied' | 'already'> {
       const { customerId, email, name, phone } = order.customer;
-      return commit(once(customerId, 'customerOrder', order.orderId, {
+      const outcome = await commit(once(customerId, 'customerOrder', order.orderId, {
         op: 'update', entity: 'customer', id: [customerId],
-        set: {
-          customerId, email, name, updatedAt: now.toISOString(),
-          lastOrder: { orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt },
-          ...(phone ? { phone } : {}),
-        },
-        setIfAbsent: { createdAt: order.createdAt },
+        set: { customerId, email, name, updatedAt: now.toISOString(), ...(phone ? { phone } : {}) },
+        setIfAbsent: { createdAt: order.createdAt, version: 1 },
         add: { orderCount: 1, [lifetimeValueAttribute(order.totals.total.currency)]: order.totals.total.amount },
       }, now), order.orderId);
+      // also after 'already': a redelivery finishes what a crash between the two writes left
+      await deps.profiles.advanceLastOrder(customerId, { orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt });
+      return outcome;
     },
 
-    /** the order left the running: it no longer counts; an exit overtaking its OrderPlaced fails and is retried */
+    /** the order left the running: it no longer counts; an exit overtaking its OrderPlaced (not added yet) fails and is retried */
     subtractExit(order: Pick<OrderRecord, 'orderId' | 'customer' | 'totals'>, now: Date): Promise<'applied' | 'already'> {
       const { customerId } = order.customer;
-      return commit(once(customerId, 'customerExit', order.orderId, {
+      const set = once(customerId, 'customerExit', order.orderId, {
         op: 'update', entity: 'customer', id: [customerId], expect: { exists: true },
         set: { updatedAt: now.toISOString() },
         add: { orderCount: -1, [lifetimeValueAttribute(order.totals.total.currency)]: -order.totals.total.amount },
-      }, now), order.orderId);
+      }, now);
+      // only once the order was added (the profile itself exists from the first order's transaction)
+      set.changes.push({ op: 'check', entity: 'customerOrder', id: [customerId, order.orderId], tag: 'added', expect: { exists: true } });
+      return commit(set, order.orderId);
     },
   };
 }
@@ -73,5 +79,5 @@ export type CustomerStats = ReturnType<typeof makeCustomerStats>;
 /** Customers over one table: the profile reads and the stats use cases. */
 export const customerService = (ctx: TableContext | Store) => {
   const store = 'writer' in ctx ? ctx : storeFor(ctx);
-  return { ...store.customers, ...makeCustomerStats({ writer: store.writer }) };
+  return { ...store.customers, ...makeCustomerStats({ writer: store.writer, profiles: store.customers }) };
 };

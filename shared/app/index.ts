@@ -50,7 +50,7 @@ export function applicationFor(store: Store) {
       },
     },
     lifecycle: makeOrderLifecycle({ orders: store.orders, writer, settleHolds: makeSettleHolds(store) }),
-    customers: { ...store.customers, ...makeCustomerStats({ writer }) },
+    customers: { ...store.customers, ...makeCustomerStats({ writer, profiles: store.customers }) },
     settings: makeSettings({ settings: store.settings, writer }),
     notifications: makeNotifications({ notifications: store.notifications, writer }),
     checks: makeStockChecks({ stock: { ...store.stock, ...stock }, products: store.products, writer }),

@@ -2,13 +2,30 @@ import { ulid } from 'ulid';
 import type { Change } from '../domain/decision';
 import type { OrderRecord } from '../domain/order';
 import { placedChangeSet } from '../domain/order-changes';
-import type { CustomerRepository } from '../store/customer-repository';
+import { lastOrderFields, type CustomerRepository } from '../store/customer-repository';
 import { claimChange, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
 import { stamped } from './events';
 
 export const newCustomerId = () => `cus_${ulid()}`;
+
+/**
+ * A new customer's profile, written only if absent in the first order's transaction, so
+ * it is there as soon as the order is: counters start at zero (customer-stats adds the
+ * order from OrderPlaced); the last order is this one.
+ */
+function newProfile(order: OrderRecord, now: Date): Change {
+  const { customerId, email, name, phone } = order.customer;
+  return {
+    op: 'put', entity: 'customer', id: [customerId], tag: 'customerProfile', expect: { exists: false },
+    item: {
+      customerId, email, name, ...(phone ? { phone } : {}), orderCount: 0, version: 1,
+      ...lastOrderFields({ orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt }),
+      createdAt: order.createdAt, updatedAt: now.toISOString(),
+    },
+  };
+}
 
 export interface PlaceOrderDeps {
   customers: Pick<CustomerRepository, 'idForEmail'>;
@@ -48,7 +65,7 @@ export function makePlaceOrder(deps: PlaceOrderDeps) {
         ? [{
             op: 'put', entity: 'customerEmail', id: [order.customer.email], tag: 'customerEmail', returnOld: true, expect: { exists: false },
             item: { customerId: match.customerId, email: order.customer.email.trim().toLowerCase(), createdAt: order.createdAt },
-          }]
+          }, newProfile(order, now)]
         : [];
       set.changes = [...claimChanges, ...set.changes, ...emailClaim];
       try {

@@ -143,5 +143,7 @@ export const Notification = z.object({
   recordedAt: z.iso.datetime(),
   /** when it was handed to the department's topic; absent if the department has no topic */
   publishedAt: z.iso.datetime().optional(),
+  /** the order it is about, when the event names one (the order's story lists it) */
+  orderId: z.string().optional(),
 });
 export type Notification = z.infer<typeof Notification>;

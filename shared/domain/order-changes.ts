@@ -88,7 +88,8 @@ export function orderChangeSet(order: LifecycleOrder, d: Decision, facts: OrderC
 
 /**
  * A placed order: the order (version 1, PENDING, created only if absent) with its
- * indexes, its number (unique), its look-up item, the first timeline entry and
+ * indexes, its number (unique), its look-up items (channel and date; the phone's
+ * digits when it has one), the first timeline entry and
  * OrderPlaced. Claims (idempotency, customer email) are added by the use case.
  */
 export function placedChangeSet(order: OrderRecord, actor: Actor | string, now: Date): ChangeSet {
@@ -100,6 +101,9 @@ export function placedChangeSet(order: OrderRecord, actor: Actor | string, now: 
       { op: 'put', entity: 'order', id, tag: 'order', expect: { exists: false }, item: { ...order } },
       { op: 'put', entity: 'orderNumber', id: [order.orderNumber], tag: 'orderNumber', expect: { exists: false }, item: { orderId: order.orderId, orderNumber: order.orderNumber } },
       { op: 'put', entity: 'orderLookup', id, item: { orderId: order.orderId, channel: order.channel, createdAt: order.createdAt } },
+      ...(order.customer.phone
+        ? [{ op: 'put' as const, entity: 'orderPhone', id, item: { orderId: order.orderId, phone: order.customer.phone, createdAt: order.createdAt } }]
+        : []),
     ],
     timeline: timelineEntry(now, 'ORDER_PLACED', actor),
     events: [{

@@ -1,5 +1,6 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../domain/customer';
+import { ratingSummary, returnRate } from '../domain/customer-figures';
 import type { Money } from '../domain/money';
 import { INDEX, keys } from './keys';
 import { cursors } from './cursor';
@@ -11,6 +12,11 @@ const LTV_PREFIX = 'ltv_';
 
 /** Lifetime value is kept per currency, one attribute each, added to atomically. */
 export const lifetimeValueAttribute = (currency: string) => `${LTV_PREFIX}${currency}`;
+
+type LastOrder = NonNullable<Customer['lastOrder']>;
+
+/** The last order with the key it is compared on (`<placedAt>#<orderId>`): a later one replaces it, an earlier one never. */
+export const lastOrderFields = (lastOrder: LastOrder) => ({ lastOrder, lastOrderKey: `${lastOrder.placedAt}#${lastOrder.orderId}` });
 
 function customerFromItem(item: Record<string, unknown>): Customer {
   const lifetimeValue: Money[] = Object.entries(item)
@@ -25,6 +31,12 @@ function customerFromItem(item: Record<string, unknown>): Customer {
     orderCount: Number(item.orderCount ?? 0),
     lifetimeValue,
     ...(item.lastOrder ? { lastOrder: item.lastOrder as Customer['lastOrder'] } : {}),
+    preferences: (item.preferences as Customer['preferences'] | undefined) ?? {},
+    tags: (item.tags as string[] | undefined) ?? [],
+    returnCount: Number(item.returnCount ?? 0),
+    returnRate: returnRate(Number(item.returnCount ?? 0), Number(item.orderCount ?? 0)),
+    ...(ratingSummary(Number(item.feedbackCount ?? 0), Number(item.feedbackSum ?? 0)) ? { feedback: ratingSummary(Number(item.feedbackCount), Number(item.feedbackSum))! } : {}),
+    version: Number(item.version ?? 1),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
   };
@@ -40,8 +52,8 @@ export function customerRepository(ctx: TableContext) {
       return res.Item ? String(res.Item.customerId) : undefined;
     },
 
-    async get(customerId: string): Promise<Customer | undefined> {
-      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.customer(customerId) }));
+    async get(customerId: string, opts: { consistent?: boolean } = {}): Promise<Customer | undefined> {
+      const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.customer(customerId), ...(opts.consistent ? { ConsistentRead: true } : {}) }));
       return res.Item ? customerFromItem(res.Item) : undefined;
     },
 
@@ -61,6 +73,29 @@ export function customerRepository(ctx: TableContext) {
         }),
       );
       return { items: (res.Items ?? []).map((i) => String(i.orderId)), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
+    },
+
+    /**
+     * Moves the profile's last order to this one unless it already names a later (or the
+     * same) one: a conditional UpdateItem, so events that arrive out of order never move
+     * it backwards. Returns whether it moved. (A single conditional update of one item:
+     * it has no outbox or timeline, and a failed condition is the expected answer.)
+     */
+    async advanceLastOrder(customerId: string, lastOrder: LastOrder): Promise<boolean> {
+      const { lastOrderKey } = lastOrderFields(lastOrder);
+      try {
+        await ctx.doc.send(new UpdateCommand({
+          TableName: T,
+          Key: keys.customer(customerId),
+          UpdateExpression: 'SET lastOrder = :lo, lastOrderKey = :k',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastOrderKey) OR lastOrderKey < :k)',
+          ExpressionAttributeValues: { ':lo': lastOrder, ':k': lastOrderKey },
+        }));
+        return true;
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
     },
 
   };

@@ -77,7 +77,13 @@ export const ENTITIES: EntityMap = {
   customerExit: { type: ENTITY.customerExit, key: (id) => keys.customerExit(...(one(id, 2) as [string, string])) },
   settings: { type: ENTITY.settings, key: (id) => keys.settings(one(id)[0]!), partition: (kind) => keys.settings(kind).pk },
   settingsVersion: { type: ENTITY.settings, key: (id) => keys.settingsVersion(one(id, 2)[0]!, Number(id[1])) },
-  payment: { type: ENTITY.payment, key: (id) => keys.payment(...(one(id, 2) as [string, string])) },
+  payment: {
+    type: ENTITY.payment,
+    key: (id) => keys.payment(...(one(id, 2) as [string, string])),
+    // the provider's reference, once known, indexes the attempt (staff look-up)
+    createIndexes: (item, id) => (typeof item.providerRef === 'string' ? keys.paymentProviderRef({ providerRef: item.providerRef, orderId: id[0]!, paymentId: id[1]! }) : {}),
+    updateIndexes: (set, id) => (typeof set.providerRef === 'string' ? keys.paymentProviderRef({ providerRef: set.providerRef, orderId: id[0]!, paymentId: id[1]! }) : {}),
+  },
   paymentOpen: {
     type: ENTITY.paymentOpen,
     key: (id) => keys.paymentOpen(one(id)[0]!),
@@ -121,4 +127,16 @@ export const ENTITIES: EntityMap = {
 
   return: { type: ENTITY.return, key: (id) => keys.return(...(one(id, 2) as [string, string])) },
   returnRef: { type: ENTITY.returnRef, key: (id) => keys.returnRef(one(id)[0]!) },
+  orderPhone: {
+    type: ENTITY.orderPhone,
+    key: (id) => {
+      const { pk, sk } = keys.orderPhone({ orderId: one(id)[0]!, phone: '', createdAt: '' });
+      return { pk, sk };
+    },
+    createIndexes: (o) => {
+      const { pk: _pk, sk: _sk, ...indexes } = keys.orderPhone({ orderId: String(o.orderId), phone: String(o.phone), createdAt: String(o.createdAt) });
+      return indexes;
+    },
+  },
+  feedback: { type: ENTITY.feedback, key: (id) => keys.feedback(one(id)[0]!), partition: (orderId) => keys.orderPartition(orderId) },
 };

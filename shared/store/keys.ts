@@ -52,6 +52,8 @@ export const ENTITY = {
   customerMessage: 'CUSTOMERMESSAGE',
   return: 'RETURN',
   returnRef: 'RETURNREF',
+  orderPhone: 'ORDERPHONE',
+  feedback: 'FEEDBACK',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -268,10 +270,42 @@ export const keys = {
   /** returnId -> orderId, written with the return: its routes name only the return */
   returnRef: (returnId: string): Key => ({ pk: `RETURN#${returnId}`, sk: 'RETURN' }),
   isReturn: (sk: string): boolean => sk.startsWith('OUT#RET#'),
+
+  // Customer service: look-ups by phone and payment reference, feedback.
+  /**
+   * A second look-up item of an order with a phone (written with it, never changed):
+   * gsi1 = the phone's digits by date, so staff find a caller's orders with one Query.
+   */
+  orderPhone: (o: { orderId: string; phone: string; createdAt: string }) => ({
+    pk: orderPk(o.orderId),
+    sk: 'LOOKUP#PHONE',
+    gsi1pk: `PHONE#${phoneDigits(o.phone)}`,
+    gsi1sk: `${o.createdAt}#${o.orderId}`,
+  }),
+  phonePk: (phone: string) => `PHONE#${phoneDigits(phone)}`,
+  /** gsi1 entry on a payment attempt once the provider named it: staff find the order by the provider's reference */
+  paymentProviderRef: (o: { providerRef: string; orderId: string; paymentId: string }) => ({
+    gsi1pk: `PAYREF#${o.providerRef}`,
+    gsi1sk: `${o.orderId}#${o.paymentId}`,
+  }),
+  paymentProviderRefPk: (providerRef: string) => `PAYREF#${providerRef}`,
+  /** gsi1 entry on a notification about an order: the order's story lists what was sent about it */
+  orderNotification: (o: { orderId: string; recordedAt: string; department: string; eventId: string }) => ({
+    gsi1pk: `NOTIFIED#${o.orderId}`,
+    gsi1sk: `${o.recordedAt}#${o.department}#${o.eventId}`,
+  }),
+  orderNotificationPk: (orderId: string) => `NOTIFIED#${orderId}`,
+  /** An order's feedback: put once (a second is refused); the averages are counters on the profile and the product */
+  feedback: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'FEEDBACK' }),
 } as const;
 
 function reportPk(day: string, shard: number): string {
   return `REPORT#${day.slice(0, 7)}#${shard}`;
+}
+
+/** A phone number as indexed: its digits only ("+86 138-0000" and "86138 0000" are one number). */
+export function phoneDigits(phone: string): string {
+  return phone.replace(/\D/g, '');
 }
 
 /** Which kind of item a query returned, from its sort key (order partition only). */

@@ -1,13 +1,13 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_NOTIFICATION_SETTINGS, Notification, NotificationSettings } from '../domain/notifications';
-import { ENTITY, keys } from './keys';
+import { ENTITY, INDEX, keys } from './keys';
 import { cursors } from './cursor';
 import type { Page, TableContext } from './table';
 
 export const NOTIFICATION_SETTINGS_KIND = 'notifications';
 
 const stripKeys = (item: Record<string, unknown>) => {
-  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _gpk, gsi1sk: _gsk, ...rest } = item;
   return rest;
 };
 
@@ -26,7 +26,10 @@ export function notificationRepository(ctx: TableContext) {
         await ctx.doc.send(
           new PutCommand({
             TableName: T,
-            Item: { ...keys.notification(n.department, n.occurredAt, n.eventId), type: ENTITY.notification, ...n },
+            Item: {
+              ...keys.notification(n.department, n.occurredAt, n.eventId), type: ENTITY.notification, ...n,
+              ...(n.orderId ? keys.orderNotification({ orderId: n.orderId, recordedAt: n.recordedAt, department: n.department, eventId: n.eventId }) : {}),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -50,6 +53,17 @@ export function notificationRepository(ctx: TableContext) {
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
       );
+    },
+
+    /** The notifications sent about an order, oldest first (gsi1; at most `limit`). */
+    async aboutOrder(orderId: string, limit = 100): Promise<Notification[]> {
+      const res = await ctx.doc.send(new QueryCommand({
+        TableName: T, IndexName: INDEX.gsi1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.orderNotificationPk(orderId) },
+        Limit: limit,
+      }));
+      return (res.Items ?? []).map((i) => Notification.parse(stripKeys(i)));
     },
 
     /** A department's notifications, newest first. */

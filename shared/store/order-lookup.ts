@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { lookupRange, OrderSummary, type OrderLookupFilter } from '../domain/order-lookup';
 import { cursors, invalidCursor } from './cursor';
 import type { CustomerRepository } from './customer-repository';
-import { INDEX, keys } from './keys';
+import { INDEX, keys, phoneDigits } from './keys';
 import type { Page, TableContext } from './table';
 
 // Staff look-ups. Every list is a Query on an index, chosen by the most selective
@@ -150,6 +150,38 @@ export function orderLookup(ctx: TableContext, customers: Pick<CustomerRepositor
       const { items, next } = await walk(plan, state, opts.limit, opts.readBudget ?? READ_BUDGET);
       const orders = lookupItems ? await ordersById(items.map((i) => String(i.orderId))) : items.map((i) => OrderSummary.parse(i));
       return { items: orders, ...(next ? { nextCursor: cursors().seal(query, { from, to, ...next }) } : {}) };
+    },
+
+    /** A page of the order ids placed with this phone (its digits), newest first: gsi1 of the phone look-up items. */
+    async idsForPhone(phone: string, opts: { limit: number; cursor?: string }): Promise<Page<string>> {
+      const query = { list: 'orders-by-phone', phone: phoneDigits(phone) };
+      const res = await ctx.doc.send(new QueryCommand({
+        TableName: T, IndexName: INDEX.gsi1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.phonePk(phone) },
+        ScanIndexForward: false,
+        Limit: opts.limit,
+        ExclusiveStartKey: cursors().startKey(query, opts.cursor),
+      }));
+      return { items: (res.Items ?? []).map((i) => String(i.orderId)), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
+    },
+
+    /**
+     * The orders of a payment reference: the provider's (gsi1 of the attempts it named)
+     * or our own payment id (its PAYMENT# item). One Query and one GetItem, no scan.
+     */
+    async idsForPaymentRef(ref: string, limit: number): Promise<string[]> {
+      const [byProvider, byId] = await Promise.all([
+        ctx.doc.send(new QueryCommand({
+          TableName: T, IndexName: INDEX.gsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.paymentProviderRefPk(ref) },
+          Limit: limit,
+        })),
+        ctx.doc.send(new GetCommand({ TableName: T, Key: keys.paymentRef(ref) })),
+      ]);
+      const ids = [...(byId.Item ? [String(byId.Item.orderId)] : []), ...(byProvider.Items ?? []).map((i) => String(i.orderId))];
+      return [...new Set(ids)].slice(0, limit);
     },
 
     async idForNumber(orderNumber: string): Promise<string | undefined> {

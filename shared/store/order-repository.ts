@@ -36,6 +36,34 @@ export function orderRepository(ctx: TableContext) {
     return res.Item ? orderFromItem(res.Item) : undefined;
   }
 
+  /** Every item of the order's partition (outbox items included): one consistent Query. */
+  async function partitionItems(orderId: string): Promise<Record<string, unknown>[]> {
+    return queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
+      ConsistentRead: true,
+    });
+  }
+
+  /** The order view from its partition's items (undefined without the ORDER item). */
+  function orderViewOf(items: readonly Record<string, unknown>[]): OrderView | undefined {
+    const orderItem = items.find((i) => orderItemKind(String(i.sk)) === 'order');
+    if (!orderItem) return undefined;
+    const record = orderFromItem(orderItem);
+    const reservation = items.find((i) => orderItemKind(String(i.sk)) === 'reservation');
+    const outbound = items.filter((i) => keys.outboundKind(String(i.sk)) !== undefined || keys.isReturn(String(i.sk)));
+    const timeline = items
+      .filter((i) => orderItemKind(String(i.sk)) === 'timeline')
+      .map((i) => TimelineEntry.parse({ at: i.at, type: i.eventType, actor: i.actor, detail: i.detail }));
+    return {
+      ...record,
+      timeline,
+      ...(reservation ? { reservations: reservation.lines as Demand[] } : {}),
+      ...moneyView(orderMoneyFrom(items), record.totals.total.currency),
+      ...(outbound.length ? { outboundItems: outbound } : {}),
+    };
+  }
+
   return {
     getRecord,
 
@@ -92,27 +120,11 @@ export function orderRepository(ctx: TableContext) {
 
     /** The whole order: one Query of its partition (order, reservation, timeline, payments and money). */
     async get(orderId: string): Promise<OrderView | undefined> {
-      const items = await queryAll(ctx, {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
-        ConsistentRead: true,
-      });
-      const orderItem = items.find((i) => orderItemKind(String(i.sk)) === 'order');
-      if (!orderItem) return undefined;
-      const record = orderFromItem(orderItem);
-      const reservation = items.find((i) => orderItemKind(String(i.sk)) === 'reservation');
-      const outbound = items.filter((i) => keys.outboundKind(String(i.sk)) !== undefined || keys.isReturn(String(i.sk)));
-      const timeline = items
-        .filter((i) => orderItemKind(String(i.sk)) === 'timeline')
-        .map((i) => TimelineEntry.parse({ at: i.at, type: i.eventType, actor: i.actor, detail: i.detail }));
-      return {
-        ...record,
-        timeline,
-        ...(reservation ? { reservations: reservation.lines as Demand[] } : {}),
-        ...moneyView(orderMoneyFrom(items), record.totals.total.currency),
-        ...(outbound.length ? { outboundItems: outbound } : {}),
-      };
+      return orderViewOf(await partitionItems(orderId));
     },
+
+    partitionItems,
+    orderViewOf,
 
     /** The lines an order holds, from its reservation (absent: it holds nothing). */
     async reservedLines(orderId: string): Promise<ReservedLine[] | undefined> {

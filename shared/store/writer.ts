@@ -137,7 +137,8 @@ export function makeWriter(ctx: TableContext, entities: EntityMap = ENTITIES) {
           },
         };
       case 'update': {
-        const set = { type: m.type, ...defined(m.updateIndexes?.(change.set ?? {}, change.id)), ...(change.set ?? {}) };
+        // index keys follow what the update may write (a setIfAbsent value is the item's once written)
+        const set = { type: m.type, ...defined(m.updateIndexes?.({ ...change.setIfAbsent, ...change.set }, change.id)), ...(change.set ?? {}) };
         const clauses: string[] = [];
         const setParts = Object.entries(set).map(([attr, v]) => {
           names[`#s_${attr}`] = attr;

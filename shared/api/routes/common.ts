@@ -3,7 +3,7 @@ import { CHANNELS, type Channel } from '../../domain/order-number';
 import type { Role } from '../../middleware/auth';
 
 export interface RouteDef {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   /** The step (folder under functions/) whose Lambda serves this route. */
   fn: string;
@@ -38,6 +38,9 @@ export const PAYERS: readonly Role[] = ['storefront', 'cs', 'finance', 'admin'];
 export const MONEY_STAFF: readonly Role[] = ['finance', 'admin'];
 /** picking, packing and shipping */
 export const OUTBOUND: readonly Role[] = ['ops', 'admin'];
+/** customer service edits customers' preferences and tags */
+export const CUSTOMER_EDITORS: readonly Role[] = ['cs', 'admin'];
+export const IF_MATCH_CUSTOMER = { name: 'If-Match', required: false, description: 'The customer version being edited (or `version` in the body); one of them is required.' };
 export const RETRY_KEY = { name: 'Idempotency-Key', required: false, description: 'Same key: the first answer again.' };
 export const IF_MATCH_ORDER = {
   name: 'If-Match', required: false, description: 'The order version the caller saw: a changed order is 409 instead of acted on.',

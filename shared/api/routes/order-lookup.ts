@@ -1,11 +1,12 @@
 import * as S from '../schemas';
-import { STAFF_LOOKUP, STAFF_NOTES, type RouteDef } from './common';
+import * as CS from '../schemas-customer-service';
+import { CUSTOMER_EDITORS, IF_MATCH_CUSTOMER, STAFF_LOOKUP, STAFF_NOTES, type RouteDef } from './common';
 
 // The routes functions/order-lookup serves (its bundle carries these and no others).
 export const ORDER_LOOKUP_ROUTES = {
   listOrders: {
     method: 'GET', path: '/orders', fn: 'order-lookup', auth: STAFF_LOOKUP, query: S.OrderListQuery,
-    summary: 'Staff look-up by status (oldest first), customer email, channel or date range (newest first); each served by an index',
+    summary: 'Staff look-up by status (oldest first), customer email, channel or date range (newest first), or on its own by phone, tracking number or payment reference; each served by an index',
     responses: {
       200: { description: 'A page of orders; it may be short (even empty) while nextCursor is set: each request reads a bounded amount', schema: S.OrderSummaryList },
       400: { description: 'Invalid filters; a date-only range longer than 366 days (`to` later than now reads as now); a cursor not issued for these filters' },
@@ -30,5 +31,21 @@ export const ORDER_LOOKUP_ROUTES = {
     method: 'GET', path: '/customers/{customerId}/orders', fn: 'order-lookup', summary: "A customer's orders, newest first",
     auth: STAFF_LOOKUP, params: S.CustomerIdPath, query: S.ListQuery,
     responses: { 200: { description: 'A page of orders', schema: S.OrderSummaryList } },
+  },
+  orderStory: {
+    method: 'GET', path: '/orders/{orderId}/story', fn: 'order-lookup',
+    summary: "The order's whole story: the order, payments and refunds, fulfilments, shipments with their checkpoints, returns, notes, notifications sent and feedback, merged in time order",
+    auth: STAFF_LOOKUP, params: S.OrderIdPath,
+    responses: { 200: { description: 'The story', schema: CS.OrderStoryResponse }, 404: { description: 'No such order' } },
+  },
+  patchCustomer: {
+    method: 'PATCH', path: '/customers/{customerId}', fn: 'order-lookup', summary: "Edit a customer's preferences (a null field is cleared) and tags (replaced)",
+    auth: CUSTOMER_EDITORS, params: S.CustomerIdPath, body: CS.CustomerPatchRequest, headers: [IF_MATCH_CUSTOMER],
+    responses: {
+      200: { description: 'The customer as changed', schema: S.CustomerResponse, headers: ['ETag'] },
+      400: { description: 'Invalid preferences or tags; no version given' },
+      404: { description: 'No such customer' },
+      409: { description: 'The customer changed since that version' },
+    },
   },
 } as const satisfies Record<string, RouteDef>;

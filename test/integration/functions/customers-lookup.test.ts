@@ -6,7 +6,11 @@ import { makeHandler as makeLookup } from '../../../functions/order-lookup/order
 import { makeHandler as makePlaceOrder } from '../../../functions/place-order/place-order';
 import { application as repositories, orderLookupOver as orderLookup, type Application as Repositories } from '../../../shared/app';
 import { customerService as customerRepository } from '../../../shared/app/customer-stats';
+import { makeCustomerEdits } from '../../../shared/app/customer-edits';
+import { makeOrderStory } from '../../../shared/app/order-story';
+import { storeFor } from '../../../shared/store';
 import { keys } from '../../../shared/store/keys';
+import { trackingRepository } from '../../../shared/store/tracking-repository';
 import { outboundRepository } from '../../../shared/store/outbound-repository';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
 import { orderRequest, stocked } from '../../support/fixtures';
@@ -25,7 +29,13 @@ beforeAll(async () => {
   const ctx = { doc: table.doc, tableName: table.tableName };
   const customers = customerRepository(ctx);
   placeOrder = makePlaceOrder({ orders: repos.orders, now: () => now });
-  lookup = makeLookup({ lookup: orderLookup(ctx), orders: repos.orders, customers, tracking: outboundRepository(ctx), now: () => new Date('2026-11-27T12:00:00.000Z') });
+  const store = storeFor(ctx);
+  lookup = makeLookup({
+    lookup: orderLookup(ctx), orders: repos.orders, customers, tracking: outboundRepository(ctx),
+    story: makeOrderStory({ orders: store.orders, tracking: trackingRepository(ctx), notifications: store.notifications }),
+    editCustomer: makeCustomerEdits({ customers: store.customers, writer: store.writer }),
+    now: () => new Date('2026-11-27T12:00:00.000Z'),
+  });
   stats = makeCustomerStats({ orders: repos.orders, customers, now: () => now });
   await stocked(repos, 'TEA-OOLONG', 1000, 5000);
 });
