@@ -1,11 +1,9 @@
-import { application } from '../../shared/app';
 import { customerServiceOver } from '../../shared/app/customer-service';
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
 import { makeHandler } from './order-lookup';
 
 const config = loadConfig();
-const { lookup, orders, customers, tracking } = application(documentClient, config.TABLE_NAME);
-const { story, editCustomer } = customerServiceOver(documentClient, config.TABLE_NAME);
+const { lookup, orders, customers, tracking, story, editCustomer } = customerServiceOver(documentClient, config.TABLE_NAME);
 
 export const handler = makeHandler({ lookup, orders, customers, tracking, story, editCustomer, now: () => new Date() });

@@ -161,7 +161,8 @@ export class OmsFunction extends Construct {
         externalModules: [...SDK_EXTERNALS],
         // index.meta.json beside index.js: what each bundle holds, read by the bundle-size test.
         metafile: true,
-        esbuildArgs: { '--alias:jsonpath-plus': `./${NO_JSONPATH}`, '--alias:eventemitter2': `./${ASYNC_EMITTER}` },
+        // license notes go to index.js.LEGAL.txt beside the bundle, not into it
+        esbuildArgs: { '--alias:jsonpath-plus': `./${NO_JSONPATH}`, '--alias:eventemitter2': `./${ASYNC_EMITTER}`, '--legal-comments': 'external' },
         // The project's package.json says "type": "module"; this one beside index.js says what the
         // bundle is, wherever it is loaded from (Lambda, the local cloud from a cloud assembly).
         commandHooks: {

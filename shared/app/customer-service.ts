@@ -1,7 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { storeFor } from '../store';
+import { customerRepository } from '../store/customer-repository';
+import { notificationRepository } from '../store/notification-repository';
+import { orderLookup } from '../store/order-lookup';
+import { orderRepository } from '../store/order-repository';
+import { outboundRepository } from '../store/outbound-repository';
 import { trackingRepository } from '../store/tracking-repository';
+import { makeWriter } from '../store/writer';
 import { makeCustomerEdits } from './customer-edits';
+import { makeAddNote } from './notes';
 import { makeOrderStory } from './order-story';
 
 /**
@@ -11,9 +17,17 @@ import { makeOrderStory } from './order-story';
  */
 export function customerServiceOver(doc: DynamoDBDocumentClient, tableName: string) {
   const ctx = { doc, tableName };
-  const store = storeFor(ctx);
+  const orders = orderRepository(ctx);
+  const customers = customerRepository(ctx);
+  const writer = makeWriter(ctx);
   return {
-    story: makeOrderStory({ orders: store.orders, tracking: trackingRepository(ctx), notifications: store.notifications }),
-    editCustomer: makeCustomerEdits({ customers: store.customers, writer: store.writer }),
+    /** the staff look-ups (functions/order-lookup carries these and no other use case) */
+    lookup: orderLookup(ctx, customers),
+    orders: { get: orders.get, addNote: makeAddNote(writer) },
+    customers,
+    /** orders by a shipment's tracking number */
+    tracking: { ordersByTracking: outboundRepository(ctx).ordersByTracking },
+    story: makeOrderStory({ orders, tracking: trackingRepository(ctx), notifications: notificationRepository(ctx) }),
+    editCustomer: makeCustomerEdits({ customers, writer }),
   };
 }

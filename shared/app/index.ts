@@ -1,13 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { noteChangeSet } from '../domain/order-changes';
-import type { TimelineEntry } from '../domain/order';
-import { NotFoundError } from '../domain/errors';
 import { storeFor, type Store } from '../store';
 import type { TableContext } from '../store/table';
-import { ConditionFailed } from '../store/writer';
 import { makeCustomerStats } from './customer-stats';
-import { stamped } from './events';
 import { makeNotifications } from './notifications';
+import { makeAddNote } from './notes';
 import { makeOrderLifecycle } from './order-lifecycle';
 import { makePlaceOrder } from './place-order';
 import { makeReserveStock, makeSettleHolds } from './reserve-stock';
@@ -36,18 +32,8 @@ export function applicationFor(store: Store) {
       reserve: makeReserveStock({ orders: store.orders, stock: store.stock, locations: store.locations, writer }),
       /** ends what an order of many SKUs still holds, as its status says (redelivery, crash recovery) */
       settleHolds: makeSettleHolds(store),
-
       /** A staff note in the order's timeline, written only if the order exists. */
-      async addNote(orderId: string, text: string, actor: string, now: Date): Promise<TimelineEntry> {
-        const set = noteChangeSet(orderId, text, actor, now);
-        try {
-          await writer.commit(stamped(set, { now, correlationId: orderId, causationId: orderId }));
-        } catch (err) {
-          if (err instanceof ConditionFailed && err.find('order')) throw new NotFoundError(`Order ${orderId} not found`);
-          throw err;
-        }
-        return set.timeline!;
-      },
+      addNote: makeAddNote(writer),
     },
     lifecycle: makeOrderLifecycle({ orders: store.orders, writer, settleHolds: makeSettleHolds(store) }),
     customers: { ...store.customers, ...makeCustomerStats({ writer, profiles: store.customers }) },

@@ -12,7 +12,6 @@ import {
 import { isOpen } from '../domain/returns';
 import { planShipment, type Shipment } from '../domain/shipment';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
-import { waybillCarrierFor } from '../shipping/carriers/registry';
 import type { Carrier, WaybillCarrier } from '../shipping/port';
 import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim } from '../store/idempotency';
 import { newId } from '../store/ids';
@@ -299,7 +298,8 @@ export function outboundSteps(
   const writer = makeWriter(ctx);
   const outbound = makeOutbound({
     ctx, orders, outbound: outboundRepository(ctx), returns: returnRepository(ctx), payments, settings: settingsRepository(ctx), writer,
-    waybillCarrierFor: opts.waybillCarrierFor ?? waybillCarrierFor,
+    // only the fulfilment function books waybills (it passes the stage's carriers); the others carry no carrier code
+    waybillCarrierFor: opts.waybillCarrierFor ?? (() => undefined),
     notifyUrl: (carrier) => {
       if (!PUBLIC_API_URL) throw new Error('PUBLIC_API_URL is not set: carriers cannot be told where to call back');
       return `${PUBLIC_API_URL.replace(/\/+$/, '')}/webhooks/carriers/${carrier}`;

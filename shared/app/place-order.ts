@@ -2,10 +2,11 @@ import { ulid } from 'ulid';
 import type { Change } from '../domain/decision';
 import type { OrderRecord } from '../domain/order';
 import { placedChangeSet } from '../domain/order-changes';
-import { lastOrderFields, type CustomerRepository } from '../store/customer-repository';
+import { customerRepository, lastOrderFields, type CustomerRepository } from '../store/customer-repository';
+import { orderRepository } from '../store/order-repository';
 import { claimChange, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import type { TableContext } from '../store/table';
-import { ConditionFailed, type Writer } from '../store/writer';
+import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
 import { stamped } from './events';
 
 export const newCustomerId = () => `cus_${ulid()}`;
@@ -83,5 +84,17 @@ export function makePlaceOrder(deps: PlaceOrderDeps) {
         match = { customerId: winner, isNew: false };
       }
     }
+  };
+}
+
+/** Only what placing an order uses, over one table (the place-order function carries no other use case). */
+export function placeOrderSteps(ctx: TableContext) {
+  const orders = orderRepository(ctx);
+  return {
+    orders: {
+      readForPlacement: orders.readForPlacement,
+      nextOrderSequence: orders.nextOrderSequence,
+      create: makePlaceOrder({ customers: customerRepository(ctx), writer: makeWriter(ctx), ctx }),
+    },
   };
 }

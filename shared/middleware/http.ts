@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -187,7 +186,13 @@ export function http<
   const stack = middy<HttpEvent, HttpResult>()
     // function context on every log line of the invocation
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
+    // header names in lower case, as API Gateway's payload 2.0 already gives them (and tests may not)
+    .use({
+      before: (request) => {
+        const { headers } = request.event;
+        if (headers) request.event.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+      },
+    })
     .use({
       onError: async (request) => {
         request.response = problemFor(request.error, request.event);
