@@ -124,6 +124,8 @@ async function main() {
   const rules = { autoApprove: true, review: { channels: ['phone'], totalAbove: { CNY: 100_000 } } };
   const settings = await must('admin', 'PUT', '/settings/workflow', { ...rules, paymentDeadlineMinutes: 60 }, { 'if-match': `"${before.version}"` });
   say(`   workflow settings version ${before.version} -> ${settings.version}; approved orders have 60 minutes to be paid`);
+  // reviews read the settings through a per-container cache of at most 5 s (README, Review)
+  await sleep(6_000);
 
   try {
     step('3. A web order within the rules is approved automatically');
