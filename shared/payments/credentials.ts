@@ -45,9 +45,26 @@ export function credentialsLoader<P extends CallbackProvider>(
   read: SecretReader = secretsManagerReader,
   now: () => number = Date.now,
 ): () => Promise<CredentialsOf<P>> {
-  let cached: { at: number; value: Promise<CredentialsOf<P>> } | undefined;
-  const load = async (): Promise<CredentialsOf<P>> => {
-    if (!secretId) throw new Error(`${SECRET_ENV[provider]} is not set: no ${provider} credentials in this function`);
+  return jsonSecretLoader<CredentialsOf<P>>(provider, SECRET_ENV[provider], CREDENTIAL_SCHEMAS[provider], secretId, read, now);
+}
+
+/**
+ * A loader of one JSON secret (a payment provider's or a carrier's credentials): reads it
+ * on first call (and again after CACHE_SECONDS), checks its shape, and shares one read
+ * between concurrent callers; a failed read is not kept.
+ */
+export function jsonSecretLoader<T>(
+  provider: string,
+  envName: string,
+  /** the secret's shape; T is what it parses to */
+  schema: z.ZodType,
+  secretId: string | undefined,
+  read: SecretReader = secretsManagerReader,
+  now: () => number = Date.now,
+): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  const load = async (): Promise<T> => {
+    if (!secretId) throw new Error(`${envName} is not set: no ${provider} credentials in this function`);
     const raw = await read(secretId);
     let value: unknown = raw;
     if (typeof raw === 'string') {
@@ -57,11 +74,11 @@ export function credentialsLoader<P extends CallbackProvider>(
         throw new Error(`The ${provider} secret is not JSON`);
       }
     }
-    const parsed = CREDENTIAL_SCHEMAS[provider].safeParse(value);
+    const parsed = schema.safeParse(value);
     if (!parsed.success) {
       throw new Error(`The ${provider} secret lacks or has invalid fields: ${[...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')}`);
     }
-    return parsed.data as CredentialsOf<P>;
+    return parsed.data as T;
   };
   return () => {
     if (!cached || now() - cached.at > CACHE_SECONDS * 1000) {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { secretsManagerReader, type SecretReader, CACHE_SECONDS } from '../payments/credentials';
+import { jsonSecretLoader, secretsManagerReader, type SecretReader } from '../payments/credentials';
 import type { TrackingProvider } from './port';
 import type { AftershipCredentials } from './providers/aftership';
 import type { EasypostCredentials } from './providers/easypost';
@@ -38,32 +38,5 @@ export function carrierCredentialsLoader<P extends TrackingProvider>(
   read: SecretReader = secretsManagerReader,
   now: () => number = Date.now,
 ): () => Promise<CarrierCredentialsOf<P>> {
-  let cached: { at: number; value: Promise<CarrierCredentialsOf<P>> } | undefined;
-  const load = async (): Promise<CarrierCredentialsOf<P>> => {
-    if (!secretId) throw new Error(`${CARRIER_SECRET_ENV[provider]} is not set: no ${provider} credentials in this function`);
-    let raw = await read(secretId);
-    if (typeof raw === 'string') {
-      try {
-        raw = JSON.parse(raw);
-      } catch {
-        throw new Error(`The ${provider} secret is not JSON`);
-      }
-    }
-    const parsed = CARRIER_CREDENTIAL_SCHEMAS[provider].safeParse(raw);
-    if (!parsed.success) {
-      throw new Error(`The ${provider} secret lacks or has invalid fields: ${[...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')}`);
-    }
-    return parsed.data as CarrierCredentialsOf<P>;
-  };
-  return () => {
-    if (!cached || now() - cached.at > CACHE_SECONDS * 1000) {
-      const value = load();
-      cached = { at: now(), value };
-      // a failed read is not kept: the next call tries again
-      value.catch(() => {
-        if (cached?.value === value) cached = undefined;
-      });
-    }
-    return cached.value;
-  };
+  return jsonSecretLoader<CarrierCredentialsOf<P>>(provider, CARRIER_SECRET_ENV[provider], CARRIER_CREDENTIAL_SCHEMAS[provider], secretId, read, now);
 }
