@@ -1,11 +1,10 @@
-import { Tags, Validations } from 'aws-cdk-lib';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CARRIER_SECRET_ENV } from '../../shared/shipping/credentials';
 import { TRACKING_PROVIDERS, type TrackingProvider } from '../../shared/shipping/port';
 import type { StageConfig } from '../config';
 import type { OmsFunction } from './oms-function';
-import { PROVIDER_TAG } from './payment-providers';
+import { providerSecret } from './payment-providers';
 
 // Carriers' and tracking providers' credentials, as the payment providers': one Secrets
 // Manager secret per provider and stage (`oms/<stage>/carriers/<provider>`), JSON in the
@@ -26,24 +25,10 @@ const LOGICAL: Record<TrackingProvider, string> = {
 };
 
 export function carrierSecrets(scope: Construct, config: StageConfig): CarrierSecrets {
-  const entries = TRACKING_PROVIDERS.map((provider) => {
-    const secret = new Secret(scope, LOGICAL[provider], {
-      secretName: `oms/${config.stage}/carriers/${provider}`,
-      description: `OMS (${config.stage}): ${provider} tracking credentials, JSON {${FIELDS[provider].join(', ')}}; fill in after the first deploy`,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify(Object.fromEntries(FIELDS[provider].map((f) => [f, '']))),
-        generateStringKey: 'unused',
-        passwordLength: 16,
-      },
-      removalPolicy: config.removalPolicy,
-    });
-    Tags.of(secret).add(PROVIDER_TAG, provider);
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: `Issued by ${provider}, not by us: rotated in the provider's console, then pasted here; functions pick a new value up within five minutes.`,
-    });
-    return [provider, secret] as const;
-  });
+  const entries = TRACKING_PROVIDERS.map((provider) => [
+    provider,
+    providerSecret(scope, LOGICAL[provider], config, { provider, path: 'carriers', what: 'tracking credentials', fields: FIELDS[provider] }),
+  ] as const);
   return Object.fromEntries(entries) as Record<TrackingProvider, Secret>;
 }
 

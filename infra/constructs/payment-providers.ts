@@ -26,26 +26,41 @@ export type ProviderSecrets = Readonly<Record<CallbackProvider, ISecret>>;
 const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
 export function providerSecrets(scope: Construct, config: StageConfig): ProviderSecrets {
-  const entries = CALLBACK_PROVIDERS.map((provider) => {
-    const secret = new Secret(scope, `${pascal(provider)}Credentials`, {
-      secretName: `oms/${config.stage}/payments/${provider}`,
-      description: `OMS (${config.stage}): ${provider} merchant credentials, JSON {${FIELDS[provider].join(', ')}}; fill in after the first deploy`,
-      // JSON with every field present and empty: a function reading it before it is filled in names the missing fields
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify(Object.fromEntries(FIELDS[provider].map((f) => [f, '']))),
-        generateStringKey: 'unused',
-        passwordLength: 16,
-      },
-      removalPolicy: config.removalPolicy,
-    });
-    Tags.of(secret).add(PROVIDER_TAG, provider);
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: `Issued by ${provider}, not by us: rotated in the provider's console, then pasted here; functions pick a new value up within five minutes.`,
-    });
-    return [provider, secret] as const;
-  });
+  const entries = CALLBACK_PROVIDERS.map((provider) => [
+    provider,
+    providerSecret(scope, `${pascal(provider)}Credentials`, config, { provider, path: 'payments', what: 'merchant credentials', fields: FIELDS[provider] }),
+  ] as const);
   return Object.fromEntries(entries) as Record<CallbackProvider, Secret>;
+}
+
+/**
+ * One provider's credentials secret (`oms/<stage>/<path>/<provider>`), created as JSON with
+ * every field present and empty (a function reading it before it is filled in names the
+ * missing fields), tagged `oms:provider` for the local cloud to fill with its own.
+ */
+export function providerSecret(
+  scope: Construct,
+  id: string,
+  config: StageConfig,
+  spec: { provider: string; path: string; what: string; fields: readonly string[] },
+): Secret {
+  const { provider, fields } = spec;
+  const secret = new Secret(scope, id, {
+    secretName: `oms/${config.stage}/${spec.path}/${provider}`,
+    description: `OMS (${config.stage}): ${provider} ${spec.what}, JSON {${fields.join(', ')}}; fill in after the first deploy`,
+    generateSecretString: {
+      secretStringTemplate: JSON.stringify(Object.fromEntries(fields.map((f) => [f, '']))),
+      generateStringKey: 'unused',
+      passwordLength: 16,
+    },
+    removalPolicy: config.removalPolicy,
+  });
+  Tags.of(secret).add(PROVIDER_TAG, provider);
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason: `Issued by ${provider}, not by us: rotated in the provider's console, then pasted here; functions pick a new value up within five minutes.`,
+  });
+  return secret;
 }
 
 /** The environment variables naming each provider's secret (shared/payments/credentials.ts reads them). */
