@@ -71,3 +71,11 @@ describe('stage safety', () => {
     }
   });
 });
+
+describe('staff sign-in', () => {
+  it('allows SRP, and the password flow only through the admin API (IAM), never the public one', () => {
+    const clients = Object.values(resourcesOfType(prod.api, 'AWS::Cognito::UserPoolClient')).filter((c) => c.Properties!.ClientName === 'staff');
+    expect(clients).toHaveLength(1);
+    expect([...(clients[0]!.Properties!.ExplicitAuthFlows as string[])].sort()).toEqual(['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+  });
+});
