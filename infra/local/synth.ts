@@ -79,7 +79,7 @@ export async function synthesize(root: string, stage: string, log: (line: string
   // Synthesize beside the cache and move it in whole, so a concurrent reader never sees half an assembly.
   const tmp = join(base, `.tmp-${process.pid}-${Date.now()}`);
   mkdirSync(base, { recursive: true });
-  let bundled = 0;
+  const counted = { bundled: 0 };
   try {
     // Loaded only when needed: a cached assembly serves even while the CDK code is mid-edit.
     const { buildApp } = await import('../build-app');
@@ -87,7 +87,7 @@ export async function synthesize(root: string, stage: string, log: (line: string
     // NodejsFunction bundles as it is constructed, so building the app is the bundling.
     const building = Date.now();
     const { value: app, bundled: n } = countingBundles(() => buildApp({ stage, outdir: tmp, nag: false }));
-    bundled = n;
+    counted.bundled = n;
     log(`bundling     ${n} functions (esbuild): ${seconds(Date.now() - building)}`);
     const writing = Date.now();
     app.synth();
@@ -101,5 +101,5 @@ export async function synthesize(root: string, stage: string, log: (line: string
     const old = join(base, name);
     if (old !== dir && Date.now() - statSync(old).mtimeMs > 3_600_000) rmSync(old, { recursive: true, force: true });
   }
-  return { dir, cached: false, ms: Date.now() - started, bundled };
+  return { dir, cached: false, ms: Date.now() - started, bundled: counted.bundled };
 }
