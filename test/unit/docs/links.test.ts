@@ -22,6 +22,34 @@ function prose(text: string): [number, string][] {
   });
 }
 
+/** The anchors of a document's headings, as GitHub makes them (lower case, punctuation dropped, spaces to dashes). */
+function anchorsOf(text: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const [, content] of prose(text)) {
+    const heading = /^#{1,6}\s+(.+?)\s*#*$/.exec(content);
+    if (!heading) continue;
+    const slug = heading[1]!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    let unique = slug;
+    for (let n = 1; anchors.has(unique); n++) unique = `${slug}-${n}`;
+    anchors.add(unique);
+  }
+  return anchors;
+}
+
+/** Anchor links ([x](#a), [x](other.md#a)) whose heading does not exist in the target document. */
+function brokenAnchors(doc: string, text = readFileSync(join(ROOT, doc), 'utf8')): string[] {
+  const out: string[] = [];
+  for (const [line, content] of prose(text)) {
+    for (const m of content.replace(/`[^`]*`/g, '').matchAll(/\]\(\s*([^)\s#]*\.md|)#([^)\s]+)\)/g)) {
+      const target = m[1] ? join(dirname(doc), m[1]) : doc;
+      if (!existsSync(join(ROOT, target))) continue; // reported as a broken link
+      const targetText = m[1] ? readFileSync(join(ROOT, target), 'utf8') : text;
+      if (!anchorsOf(targetText).has(decodeURIComponent(m[2]!))) out.push(`${doc}:${line} links to ${target}#${m[2]}, a heading that does not exist`);
+    }
+  }
+  return out;
+}
+
 /** Relative link targets: [text](target), ![alt](target) and [label]: target definitions. */
 function relativeLinks(text: string): { line: number; target: string }[] {
   const out: { line: number; target: string }[] = [];
@@ -66,6 +94,12 @@ describe('documents', () => {
 
   it('have no relative link to a file that does not exist', () => {
     expect(docs.flatMap((doc) => brokenLinks(doc))).toEqual([]);
+  });
+
+  it('link only to headings that exist', () => {
+    expect(docs.flatMap((doc) => brokenAnchors(doc))).toEqual([]);
+    const text = '# Deploying a stage\n## What `npm start` gives you\n[a](#deploying-a-stage) [b](#what-npm-start-gives-you) [c](#no-such-part)\n';
+    expect(brokenAnchors('README.md', text)).toEqual(['README.md:3 links to README.md#no-such-part, a heading that does not exist']);
   });
 
   it('name no Markdown file that is not in the project', () => {
