@@ -193,8 +193,8 @@ describe('counting a whole history', () => {
   });
 
   it('finds the counters that differ, shards summed', () => {
-    const live = [{ day: 'd1', tally: { orders_CNY: 1 } }, { day: 'd1', tally: { orders_CNY: 2 } }, { day: 'd1', sku: 'TEA', tally: { units_CNY: 3 } }];
-    const rebuilt = [{ day: 'd1', tally: { orders_CNY: 3 } }, { day: 'd1', sku: 'TEA', tally: { units_CNY: 2 } }, { day: 'd2', tally: { orders_CNY: 1 } }];
+    const live: { day: string; sku?: string; tally: Record<string, number> }[] = [{ day: 'd1', tally: { orders_CNY: 1 } }, { day: 'd1', tally: { orders_CNY: 2 } }, { day: 'd1', sku: 'TEA', tally: { units_CNY: 3 } }];
+    const rebuilt: { day: string; sku?: string; tally: Record<string, number> }[] = [{ day: 'd1', tally: { orders_CNY: 3 } }, { day: 'd1', sku: 'TEA', tally: { units_CNY: 2 } }, { day: 'd2', tally: { orders_CNY: 1 } }];
     expect(compareCounters(live, rebuilt)).toEqual([
       { day: 'd1', sku: 'TEA', counter: 'units_CNY', live: 3, rebuilt: 2 },
       { day: 'd2', counter: 'orders_CNY', live: 0, rebuilt: 1 },
