@@ -426,20 +426,9 @@ export function changePercent(current: number, previous: number): number | null 
 }
 
 // --- sales velocity (inventory report and replenishment) -------------------------
-
-/** The window sales velocity is measured over. */
-export const VELOCITY_WINDOW_DAYS = 28;
-
-/** Units sold per day over the window: the one definition of sales velocity. */
-export function salesVelocity(unitsSold: number, windowDays = VELOCITY_WINDOW_DAYS): number {
-  return Math.max(0, unitsSold) / windowDays;
-}
-
-/** Days the available stock lasts at that velocity (null: nothing sells, it lasts). */
-export function daysOfCover(available: number, velocity: number): number | null {
-  if (velocity <= 0) return null;
-  return Math.round((Math.max(0, available) / velocity) * 10) / 10;
-}
+// One definition, in the replenishment rules: the inventory report shows the velocity and
+// days of cover that replenishment's suggested quantity is computed from.
+export { daysOfCover, salesVelocity, VELOCITY_WINDOW_DAYS } from './replenishment';
 
 // --- counting a whole history at once (rebuild, bulk loads) ------------------------
 
