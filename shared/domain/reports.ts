@@ -156,10 +156,19 @@ export type ReturnEventType = (typeof RETURN_REPORT_EVENTS)[number];
 /** Counter name stems of a return step: requests `rq`, rejections `rj`, receipts `rc`. */
 const RETURN_STEP: Record<ReturnEventType, string> = { ReturnRequested: 'rq', ReturnRejected: 'rj', ReturnReceived: 'rc' };
 
-/** A return reason as counted: trimmed, inner spaces collapsed, at most 60 characters; empty is "unspecified". */
+/**
+ * A return reason as counted: trimmed, inner spaces collapsed, at most 60 characters and
+ * 120 bytes of UTF-8 (its counter's name, in hex, must stay inside DynamoDB's 255 bytes per
+ * expression attribute name); empty is "unspecified".
+ */
 export function reasonOf(text: string): string {
-  const clean = [...text.trim().replace(/\s+/g, ' ')].slice(0, 60).join('').trim();
-  return clean || 'unspecified';
+  const encoder = new TextEncoder();
+  let clean = '';
+  for (const ch of [...text.trim().replace(/\s+/g, ' ')].slice(0, 60)) {
+    if (encoder.encode(clean + ch).length > 120) break;
+    clean += ch;
+  }
+  return clean.trim() || 'unspecified';
 }
 /**
  * The counter of a SKU's requested units for one reason: the reason's UTF-8 bytes in hex

@@ -160,6 +160,9 @@ describe('returns', () => {
     ]);
     expect(reasonOf('   ')).toBe('unspecified');
     expect(reasonOf('x'.repeat(100))).toHaveLength(60);
+    // 3 bytes a character: 40 fit in 120 bytes, and the writer's placeholder (#a_<name>) in 255
+    expect(reasonOf('壞'.repeat(60))).toHaveLength(40);
+    expect(`#a_${reasonAttr('壞'.repeat(60))}`.length).toBeLessThanOrEqual(255);
   });
 
   it('gives the return rate as units kept returned over units sold', () => {
