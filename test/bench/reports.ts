@@ -1,8 +1,8 @@
 // `npm run bench -- reports`: the flat cost of reports. Loads orders' worth of events
 // (placed, approved, paid with its payment; most shipped and delivered; a few refunded and
 // returned) through the aggregation's rules straight into the report counters (no HTTP, no
-// queue) on an in-memory local DynamoDB endpoint, spread over one month, and times that
-// month's reports after the first N orders and again after M in total. The figures are the
+// queue) on an in-memory local DynamoDB endpoint, spread over one month, one table holding N
+// orders and another M, and times that month's reports on both, in turns. The figures are the
 // report read time and the aggregate items each report reads, not the load time.
 //
 // Loading is batched: a batch of orders' events is counted in memory with the worker's rules
@@ -66,19 +66,19 @@ function eventsOf(n: number): ReportEvent[] {
 }
 
 const dynamo = await startLocalDynamo();
-const table = await createTestTable(dynamo.url, 'oms-bench-reports');
+// one table per size on one endpoint, timed in turns: both sizes see the same machine load
+// (it is shared) and the same endpoint, so the ratio compares the reads alone
+const tables = [await createTestTable(dynamo.url, 'oms-bench-reports-small'), await createTestTable(dynamo.url, 'oms-bench-reports-large')];
 try {
-  const ctx = { doc: table.doc, tableName: table.tableName };
-  const counters = reportRepository(ctx);
-  const reports = reportsOver(ctx);
+  const [smallCtx, largeCtx] = tables.map((t) => ({ doc: t.doc, tableName: t.tableName }));
 
-  async function load(from: number, to: number) {
+  async function load(ctx: { doc: (typeof tables)[number]['doc']; tableName: string }, orders: number) {
     const started = performance.now();
     let events = 0;
     // batches are counted in memory and summed per counter item; the sums are written once
     const sums = new Map<string, ShardIncrement>();
-    for (let start = from; start < to; start += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, to - start) }, (_, i) => eventsOf(start + i)).flat();
+    for (let start = 0; start < orders; start += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, orders - start) }, (_, i) => eventsOf(start + i)).flat();
       events += batch.length;
       const { items, uncounted } = countAll(batch, TZ);
       if (uncounted.length) throw new Error(`${uncounted.length} events not counted`);
@@ -89,12 +89,12 @@ try {
         else for (const [a, n] of Object.entries(item.add)) sum.add[a] = (sum.add[a] ?? 0) + n;
       }
     }
-    await counters.addCounters([...sums.values()]);
+    await reportRepository(ctx).addCounters([...sums.values()]);
     const seconds = (performance.now() - started) / 1000;
-    console.log(`loaded orders ${from}..${to - 1}: ${events} events into ${sums.size} counter item updates in ${seconds.toFixed(1)} s`);
+    console.log(`loaded ${orders} orders: ${events} events into ${sums.size} counter item updates in ${seconds.toFixed(1)} s`);
   }
 
-  const QUERIES: { name: string; run: () => Promise<Report> }[] = [
+  const queries = (reports: ReturnType<typeof reportsOver>): { name: string; run: () => Promise<Report> }[] => [
     { name: 'sales by day', run: () => reports.sales({ ...MONTH, groupBy: 'day' }) },
     { name: 'sales by channel, compare', run: () => reports.sales({ ...MONTH, groupBy: 'channel', compare: 'previous' }) },
     { name: 'sales by SKU, top 10', run: () => reports.sales({ ...MONTH, groupBy: 'sku', top: 10 }) },
@@ -104,37 +104,38 @@ try {
     { name: 'returns by SKU', run: () => reports.returns({ ...MONTH, groupBy: 'sku' }) },
   ];
 
-  async function timeReports(orders: number) {
-    const rows: Record<string, string | number>[] = [];
-    for (const q of QUERIES) {
-      for (let i = 0; i < 5; i++) await q.run(); // warm-up
-      const times: number[] = [];
-      let read = 0;
-      for (let i = 0; i < RUNS; i++) {
-        const t = performance.now();
-        read = (await q.run()).itemsRead;
-        times.push(performance.now() - t);
-      }
-      times.sort((a, b) => a - b);
-      rows.push({ report: q.name, orders, itemsRead: read, medianMs: Math.round(times[Math.floor(times.length / 2)]! * 100) / 100 });
-    }
-    const sales = await reports.sales({ ...MONTH, groupBy: 'day' });
-    console.log(`after ${orders} orders: the month's sales report counts ${String(sales.totals?.orders)} paid orders`);
-    return rows;
+  await load(smallCtx!, SMALL);
+  await load(largeCtx!, LARGE);
+  const [small, large] = [reportsOver(smallCtx!), reportsOver(largeCtx!)];
+  for (const [r, n] of [[small, SMALL], [large, LARGE]] as const) {
+    console.log(`${n} orders: the month's sales report counts ${String((await r.sales({ ...MONTH })).totals?.orders)} paid orders`);
   }
 
-  await load(0, SMALL);
-  const small = await timeReports(SMALL);
-  await load(SMALL, LARGE);
-  const large = await timeReports(LARGE);
-  console.table(small.map((s, i) => ({
-    report: s.report, [`items @${SMALL}`]: s.itemsRead, [`items @${LARGE}`]: large[i]!.itemsRead,
-    [`ms @${SMALL}`]: s.medianMs, [`ms @${LARGE}`]: large[i]!.medianMs, ratio: Math.round((Number(large[i]!.medianMs) / Number(s.medianMs)) * 100) / 100,
-  })));
-  const ratio = Number(large[0]!.medianMs) / Number(small[0]!.medianMs);
-  console.log(`sales report by day for one month, ${LARGE} ÷ ${SMALL} orders: time ratio ${ratio.toFixed(2)} (target <= 1.2); items read ${small[0]!.itemsRead} -> ${large[0]!.itemsRead}`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const rows: Record<string, string | number>[] = [];
+  const [qs, ql] = [queries(small), queries(large)];
+  for (let q = 0; q < qs.length; q++) {
+    const times: [number[], number[]] = [[], []];
+    const read = [0, 0];
+    for (let i = 0; i < RUNS + 5; i++) {
+      // in turns, the first five of each a warm-up
+      for (const [side, query] of [[0, qs[q]!], [1, ql[q]!]] as const) {
+        const t = performance.now();
+        read[side] = (await query.run()).itemsRead;
+        if (i >= 5) times[side].push(performance.now() - t);
+      }
+    }
+    const [ms, ml] = [median(times[0]), median(times[1])];
+    rows.push({
+      report: qs[q]!.name, [`items @${SMALL}`]: read[0]!, [`items @${LARGE}`]: read[1]!,
+      [`ms @${SMALL}`]: Math.round(ms * 10) / 10, [`ms @${LARGE}`]: Math.round(ml * 10) / 10, ratio: Math.round((ml / ms) * 100) / 100,
+    });
+  }
+  console.table(rows);
+  const first = rows[0]!;
+  console.log(`sales report by day for one month, ${LARGE} ÷ ${SMALL} orders: time ratio ${first.ratio} (target <= 1.2); items read ${first[`items @${SMALL}`]} -> ${first[`items @${LARGE}`]}`);
   console.log(`load average (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
 } finally {
-  await table.drop();
+  for (const t of tables) await t.drop();
   await dynamo.stop();
 }
