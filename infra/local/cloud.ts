@@ -325,7 +325,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     stops.push(() => close(apiServer));
 
     if (opts.writeHandshake !== false) {
-      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers, awsUrl });
+      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers, awsUrl, dynamoUrl: dynamo.url, tableName: m.tables[0]?.name });
     }
 
     const inv = resources();
