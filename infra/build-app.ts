@@ -74,6 +74,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     receiptSecret: stateful.receiptSecret,
     providerSecrets: stateful.providerSecrets,
     carrierSecrets: stateful.carrierSecrets,
+    webhookSecretKey: stateful.webhookSecretKey,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -23,6 +23,7 @@ import { OpsAlarms } from '../constructs/ops-alarms';
 import { OpsDashboard } from '../constructs/ops-dashboard';
 import { CustomerMail } from '../constructs/customer-mail';
 import { QueuedStep } from '../constructs/queued-step';
+import { Webhooks } from '../constructs/webhooks';
 import { ScheduledStep } from '../constructs/scheduled-step';
 import { QUEUED_STEPS } from '../queued-steps';
 import { SCHEDULED_STEPS } from '../scheduled-steps';
@@ -42,6 +43,8 @@ export interface ApiStackProps extends StackProps {
   readonly providerSecrets?: ProviderSecrets;
   /** Carrier credentials; functions that verify carrier callbacks or book waybills get their ARNs and read access. */
   readonly carrierSecrets?: CarrierSecrets;
+  /** Seals outbound webhooks' signing secrets; bound to the functions that manage or deliver webhooks. */
+  readonly webhookSecretKey?: ISecret;
 }
 
 /** Functions that call payment providers (adapters, credentials): bound to the provider secrets when present. */
@@ -231,6 +234,11 @@ export class ApiStack extends Stack {
         const fn = this.functions.get(step);
         if (fn) bindPaymentProviders(fn, props.providerSecrets, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
       }
+    }
+
+    // --- Outbound webhooks: settings and key of the functions that manage and send them
+    if (props.webhookSecretKey) {
+      new Webhooks(this, 'Webhooks', { config, functions: this.functions, secretKey: props.webhookSecretKey, alarmTopic: this.alarmTopic });
     }
 
     // --- Alarms and the dashboard (every function above exists by now) -----------
