@@ -20,9 +20,10 @@ export const RETRY_PAGE = 200;
 export function makeHandler(deps: WebhookRetriesDeps) {
   return async (_event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const run = await deps.webhooks.retryDue(RETRY_PAGE, () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY);
-    deps.metrics.count(COUNTS.webhookDeliveriesFailed, run.failed);
-    if (run.failed > 0) logger.error('Webhook deliveries failed for good after their retry window', run);
-    else if (run.attempted > 0) logger.info('Webhook deliveries retried', run);
+    if (run.failed > 0) {
+      deps.metrics.count(COUNTS.webhookDeliveriesFailed, run.failed);
+      logger.error('Webhook deliveries failed for good after their retry window', run);
+    } else if (run.attempted > 0) logger.info('Webhook deliveries retried', run);
     return run;
   };
 }
