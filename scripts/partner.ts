@@ -73,6 +73,8 @@ export interface Partner {
   url: string;
   received: Received[];
   mode: { fail: number | null; slowMs: number };
+  /** deliveries that arrived, answered or not yet (a slow partner is still holding them) */
+  arrivals(): number;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ const reply = (res: ServerResponse, status: number, body?: unknown) => {
 export async function startPartner(opts: PartnerOptions): Promise<Partner> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const received: Received[] = [];
+  let arrivals = 0;
   const mode = { fail: opts.fail ?? null, slowMs: opts.slowMs ?? 0 };
   const header = (req: IncomingMessage, name: string) => {
     const v = req.headers[name];
@@ -111,6 +114,7 @@ export async function startPartner(opts: PartnerOptions): Promise<Partner> {
         return reply(res, 200, mode);
       }
       if (req.method !== 'POST') return reply(res, 405);
+      arrivals++;
       const verdict = await verifyDelivery({ timestamp: header(req, 'x-oms-timestamp'), signature: header(req, 'x-oms-signature') }, raw, opts.secrets);
       let body: unknown = raw;
       try {
@@ -138,6 +142,7 @@ export async function startPartner(opts: PartnerOptions): Promise<Partner> {
     url,
     received,
     mode,
+    arrivals: () => arrivals,
     stop: () => new Promise<void>((ok) => {
       server.close(() => ok());
       server.closeAllConnections();

@@ -24,6 +24,7 @@ const PARAM_VALUES: Record<string, string> = {
   fulfillmentId: 'ful_MATRIXNOSUCHFULFILMENT',
   trackingNumber: 'MATRIXNOSUCHTRACKING',
   returnId: 'ret_MATRIXNOSUCHRETURN',
+  id: 'matrix-no-such-webhook',
 };
 
 const pathOf = (route: RouteDef) =>
