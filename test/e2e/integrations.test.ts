@@ -84,7 +84,7 @@ describe('outbound webhooks over HTTP', () => {
     const eventId = refused[0]!.eventId;
     const pending = await eventually(
       () => call('GET', `/integrations/webhooks/${webhookId}/deliveries`, { as: 'admin' }),
-      (r) => r.body.items.some((d: { eventId: string; status: string }) => d.eventId === eventId && d.status === 'PENDING' && d.attempts === 1),
+      (r) => r.body.items.some((d: { eventId: string; status: string; attempts: number }) => d.eventId === eventId && d.status === 'PENDING' && d.attempts === 1),
     );
     const d = pending.body.items.find((x: { eventId: string }) => x.eventId === eventId);
     expect(d.lastResponseStatus).toBe(503);
