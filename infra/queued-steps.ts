@@ -85,11 +85,4 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     pattern: { source: ['oms.orders', 'oms.payments'], detailType: [...CUSTOMER_MESSAGE_EVENTS] },
     table: 'readwrite',
   },
-  // Outbound webhooks, first attempts: every domain event is matched against the
-  // subscriptions (their patterns are data, not rules); retries run from the table.
-  'webhook-deliveries': {
-    queue: 'webhook-deliveries',
-    pattern: { source: Match.prefix('oms.') },
-    table: 'readwrite',
-  },
 };

@@ -52,10 +52,4 @@ export const SCHEDULED_STEPS: Readonly<Record<string, ScheduledStepSpec>> = {
     description: 'Sends ReplenishmentNeeded for each product at or below its reorder point, with the suggested quantity',
     table: 'readwrite',
   },
-  // Webhook deliveries whose backoff has passed (due index, no scan); a minute is the first retry's grain
-  'webhook-retries': {
-    schedule: 'rate(1 minute)',
-    description: 'Retries webhook deliveries whose backoff has passed (exponential with jitter, for 24 hours), then marks them FAILED',
-    table: 'readwrite',
-  },
 };

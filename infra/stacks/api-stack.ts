@@ -23,7 +23,6 @@ import { OpsAlarms } from '../constructs/ops-alarms';
 import { OpsDashboard } from '../constructs/ops-dashboard';
 import { CustomerMail } from '../constructs/customer-mail';
 import { QueuedStep } from '../constructs/queued-step';
-import { Webhooks } from '../constructs/webhooks';
 import { ScheduledStep } from '../constructs/scheduled-step';
 import { QUEUED_STEPS } from '../queued-steps';
 import { SCHEDULED_STEPS } from '../scheduled-steps';
@@ -43,8 +42,8 @@ export interface ApiStackProps extends StackProps {
   readonly providerSecrets?: ProviderSecrets;
   /** Carrier credentials; functions that verify carrier callbacks or book waybills get their ARNs and read access. */
   readonly carrierSecrets?: CarrierSecrets;
-  /** Seals outbound webhooks' signing secrets; bound to the functions that manage or deliver webhooks. */
-  readonly webhookSecretKey?: ISecret;
+  /** HTTP functions another stack creates (integrations): their routes are added to this API. */
+  readonly externalFunctions?: ReadonlyMap<string, OmsFunction>;
 }
 
 /** Functions that call payment providers (adapters, credentials): bound to the provider secrets when present. */
@@ -93,6 +92,11 @@ export class ApiStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     for (const [step, spec] of Object.entries(HTTP_FUNCTIONS)) {
+      const external = props.externalFunctions?.get(step);
+      if (external) {
+        this.httpApi.addFunctionRoutes(external, spec.routes);
+        continue;
+      }
       const fn = addFunction(step, spec.assets ? { assets: spec.assets } : {});
       if (spec.table) fn.bindTable(data, spec.table);
       if (spec.receiptSecret) fn.bindSecretValue('RECEIPT_SECRET', props.receiptSecret);
@@ -234,11 +238,6 @@ export class ApiStack extends Stack {
         const fn = this.functions.get(step);
         if (fn) bindPaymentProviders(fn, props.providerSecrets, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
       }
-    }
-
-    // --- Outbound webhooks: settings and key of the functions that manage and send them
-    if (props.webhookSecretKey) {
-      new Webhooks(this, 'Webhooks', { config, functions: this.functions, secretKey: props.webhookSecretKey, alarmTopic: this.alarmTopic });
     }
 
     // --- Alarms and the dashboard (every function above exists by now) -----------
