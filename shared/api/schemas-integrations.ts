@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ImportOrder, MarketplaceChannel, SkuMapInput } from '../domain/marketplace-import';
 import { DELIVERY_STATUSES, WebhookId, WebhookInput } from '../domain/webhooks';
 import { ListQuery } from './schemas-common';
 
@@ -50,3 +51,12 @@ export const WebhookDelivery = z.object({
 export const WebhookDeliveryList = z.object({ items: z.array(WebhookDelivery), nextCursor: z.string().optional() }).meta({ id: 'WebhookDeliveryList' });
 export const WebhookDeliveriesQuery = ListQuery;
 export const RedeliverRequest = z.strictObject({ eventId: z.string().min(1).max(64) }).meta({ id: 'RedeliverRequest' });
+
+// --- marketplace imports -------------------------------------------------------------
+export const ChannelParams = z.strictObject({ channel: MarketplaceChannel });
+export const ImportOrderRequest = ImportOrder.meta({ id: 'ImportOrderRequest' });
+export const ImportOrderResponse = z.object({ orderId: z.string(), orderNumber: z.string(), status: z.literal('PENDING') }).meta({ id: 'ImportOrderResponse' });
+export const SkuMapRequest = SkuMapInput.meta({ id: 'SkuMapRequest' });
+export const SkuMapResponse = z.object({
+  channel: z.string(), skus: z.record(z.string(), z.string()), clients: z.array(z.string()), version: z.int(), updatedAt: z.string(), updatedBy: z.string(),
+}).meta({ id: 'SkuMap' });

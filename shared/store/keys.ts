@@ -57,6 +57,7 @@ export const ENTITY = {
 
   webhook: 'WEBHOOK',
   webhookDelivery: 'WEBHOOKDELIVERY',
+  skuMap: 'SKUMAP',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -323,6 +324,8 @@ export const keys = {
   webhookDuePk: 'WEBHOOKDUE',
   /** upper bound of the due sort keys: everything due at or before `at` */
   webhookDueUntil: (at: string) => `${at}#~`,
+  /** a marketplace channel's SKU map (theirs -> ours) and the machine clients that import its orders */
+  skuMap: (channel: string): Key => ({ pk: `MARKETPLACE#${channel}`, sk: 'SKUMAP' }),
 } as const;
 
 function reportPk(month: string, shard: number, generation?: string): string {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
 import { startPartner, type Partner } from '../../scripts/partner';
-import { call, createProduct, eventually, getOrder, placeOrder, uniqueSku } from './client';
+import { call, createProduct, eventually, getOrder, placeOrder, stockOf, testToken, uniqueSku } from './client';
 
 // Outbound webhooks over HTTP through the local cloud: an admin registers a partner's
 // endpoint (a receiver this test starts, verifying signatures with its own code), a paid
@@ -147,5 +147,44 @@ describe('webhook deliveries across a restart of the local cloud', () => {
     expect(acked[0]).toMatchObject({ verified: true, body: { type: 'StockAdjusted', data: { sku } } });
     const deliveries = await send(cloud, 'GET', `/integrations/webhooks/${id}/deliveries`);
     expect(deliveries.body.items).toEqual([expect.objectContaining({ eventId: acked[0]!.eventId, status: 'DELIVERED' })]);
+  });
+});
+
+describe('marketplace imports over HTTP', () => {
+  const channel = `tmall-${randomUUID().slice(0, 6)}`;
+  const storefrontClient = () => JSON.parse(Buffer.from(inject('tokens').storefront.split('.')[1]!, 'base64url').toString()).sub as string;
+  const importBody = (externalRef: string, skus: string[]) => ({
+    externalRef,
+    customer: { email: 'buyer@example.com', name: 'Tmall Buyer' },
+    lines: skus.map((sku) => ({ sku, quantity: 1 })),
+    shippingAddress: { name: 'Tmall Buyer', line1: '969 Wenyi Road', city: 'Hangzhou', postalCode: '311121', country: 'CN' },
+  });
+
+  it('maps the marketplace\'s SKUs, creates nothing for an unknown one, and imports each order once', async () => {
+    const sku = uniqueSku('TM');
+    await createProduct(sku, 5);
+    const map = await call('PUT', `/integrations/channels/${channel}/sku-map`, { as: 'admin', body: { skus: { 'TM-1001': sku }, clients: [storefrontClient()] } });
+    expect(map.status).toBe(201);
+
+    const ref = `TB${Date.now()}`;
+    const unknown = await call('POST', `/integrations/orders/${channel}`, { as: 'storefront', body: importBody(ref, ['TM-1001', 'TM-9999', 'TM-9998']) });
+    expect(unknown.status).toBe(422);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    expect(unknown.body).toMatchObject({ type: '/problems/unknown-skus', skus: ['TM-9999', 'TM-9998'] });
+    expect(await stockOf(sku)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
+
+    const first = await call('POST', `/integrations/orders/${channel}`, { as: 'storefront', body: importBody(ref, ['TM-1001']) });
+    expect(first.status).toBe(202);
+    const again = await call('POST', `/integrations/orders/${channel}`, { as: 'storefront', body: importBody(ref, ['TM-1001']) });
+    expect(again.body.orderId).toBe(first.body.orderId);
+    const order = await eventually(() => getOrder(first.body.orderId), (r) => r.body?.status !== 'PENDING');
+    expect(order.body).toMatchObject({ channel: 'marketplace', externalRef: `${channel}:${ref}`, lines: [{ sku, quantity: 1 }] });
+    expect(order.body.orderNumber).toMatch(/^M\d{8}-\d{4,}$/);
+  });
+
+  it('takes orders only from the clients the channel lists', async () => {
+    const res = await call('POST', `/integrations/orders/${channel}`, { token: testToken('storefrontB'), body: importBody('TB-other', ['TM-1001']) });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 });

@@ -25,6 +25,7 @@ const PARAM_VALUES: Record<string, string> = {
   trackingNumber: 'MATRIXNOSUCHTRACKING',
   returnId: 'ret_MATRIXNOSUCHRETURN',
   id: 'matrix-no-such-webhook',
+  channel: 'matrix-no-such-channel',
 };
 
 const pathOf = (route: RouteDef) =>

@@ -35,4 +35,20 @@ export const INTEGRATIONS_ROUTES = {
       422: { description: 'The subscription is paused' },
     },
   },
+  importOrder: {
+    method: 'POST', path: '/integrations/orders/{channel}', fn: 'integrations', summary: 'Import a marketplace order (generic import shape; the marketplace\'s SKUs through the channel\'s SKU map)',
+    // a marketplace's machine client (a storefront-role client listed in the channel's SKU map), or an admin
+    auth: ['storefront', 'admin'], params: S.ChannelParams, body: S.ImportOrderRequest,
+    responses: {
+      202: { description: 'Accepted (the same externalRef again: the first order)', schema: S.ImportOrderResponse, headers: ['location'] },
+      403: { description: 'The client is not one the channel lists' },
+      409: { description: 'The same externalRef with a different order' },
+      422: { description: 'SKUs the channel\'s map does not know (`skus` lists them), or that our catalog does not; nothing is created' },
+    },
+  },
+  putSkuMap: {
+    method: 'PUT', path: '/integrations/channels/{channel}/sku-map', fn: 'integrations', summary: 'Replace a marketplace channel\'s SKU map and the clients that import its orders',
+    auth: ADMIN, params: S.ChannelParams, body: S.SkuMapRequest,
+    responses: { 200: { description: 'Replaced', schema: S.SkuMapResponse }, 201: { description: 'Created', schema: S.SkuMapResponse }, 409: { description: 'Changed meanwhile' } },
+  },
 } as const satisfies Record<string, RouteDef>;
