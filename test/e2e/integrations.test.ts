@@ -67,7 +67,7 @@ describe('outbound webhooks over HTTP', () => {
     expect(got.find((r) => r.eventType === 'ShipmentCreated')!.body).toMatchObject({ type: 'ShipmentCreated', data: { orderId, shipmentId: shipped.body.shipmentId } });
 
     // the partner answered before the worker recorded the answer: read until both are recorded
-    const mineOf = (r: { body: { items: { eventId: string; status: string }[] } }) => r.body.items.filter((d: { eventId: string }) => got.some((g) => g.eventId === d.eventId));
+    const mineOf = (r: { body: { items: { eventId: string; status: string; attempts: number; lastResponseStatus: number }[] } }) => r.body.items.filter((d: { eventId: string }) => got.some((g) => g.eventId === d.eventId));
     const deliveries = await eventually(
       () => call('GET', `/integrations/webhooks/${webhookId}/deliveries`, { as: 'admin' }),
       (r) => r.status === 200 && mineOf(r).every((d: { status: string }) => d.status !== 'PENDING'),
