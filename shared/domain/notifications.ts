@@ -48,8 +48,6 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = NotificationS
     finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued', 'PaymentFlagged', 'RefundFailed', 'PaymentDriftDetected'] },
     'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived', 'ShipmentCreated', 'ShipmentExceptionReported', 'ReturnRequested', 'ReturnReceived'] },
     purchasing: { name: 'Purchasing', events: ['ReplenishmentNeeded'] },
-    // administrators of the integrations: a partner's webhook paused after failing
-    integrations: { name: 'Integrations', events: ['WebhookPaused'] },
   },
 });
 
