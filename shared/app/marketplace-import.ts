@@ -1,8 +1,9 @@
 import { BusinessRuleError, ConflictError, ForbiddenError } from '../domain/errors';
 import { mapImport, type ImportOrder, type SkuMapInput } from '../domain/marketplace-import';
 import type { StoredResponse } from '../store/idempotency';
-import type { SkuMapRepository, StoredSkuMap } from '../store/sku-map-repository';
-import { placeOrder, type PlacementSteps } from './place-order';
+import { skuMapRepository, type SkuMapRepository, type StoredSkuMap } from '../store/sku-map-repository';
+import type { TableContext } from '../store/table';
+import { placeOrder, placeOrderSteps, type PlacementSteps } from './place-order';
 
 // Marketplace orders: the channel's machine client posts an order in the generic import
 // shape; its SKUs are mapped to ours and it takes the same placement path as POST /orders.
@@ -51,3 +52,6 @@ export function makeImports(deps: ImportDeps) {
   };
 }
 export type Imports = ReturnType<typeof makeImports>;
+
+/** Marketplace imports over one table. */
+export const importsService = (ctx: TableContext) => makeImports({ skuMaps: skuMapRepository(ctx), orders: placeOrderSteps(ctx).orders });
