@@ -155,7 +155,12 @@ describe('webhook deliveries across a restart of the local cloud', () => {
     // after the restart the delivery is attempted again (its claim runs out; the retry job takes it) and acknowledged
     const acked = await eventually(() => Promise.resolve(slow!.received.filter((r) => r.eventType === 'StockAdjusted' && r.answered === 204)), (r) => r.length >= 1, 180_000);
     expect(acked[0]).toMatchObject({ verified: true, body: { type: 'StockAdjusted', data: { sku } } });
-    const deliveries = await send(cloud, 'GET', `/integrations/webhooks/${id}/deliveries`);
+    // the worker records the answer after the partner gave it (and a cold start may time out a first read)
+    const deliveries = await eventually(
+      () => send(cloud!, 'GET', `/integrations/webhooks/${id}/deliveries`),
+      (r) => r.status === 200 && r.body.items?.[0]?.status === 'DELIVERED',
+      120_000,
+    );
     expect(deliveries.body.items).toEqual([expect.objectContaining({ eventId: acked[0]!.eventId, status: 'DELIVERED' })]);
   });
 });
