@@ -407,7 +407,27 @@ export const ReturnClosed = returnEvent('ReturnClosed', {});
 
 export const RETURN_EVENTS = [ReturnRequested, ReturnApproved, ReturnRejected, ReturnReceived, ReturnClosed] as const;
 
+// --- Integrations (outbound webhooks) ------------------------------------------------
+export const INTEGRATIONS_SOURCE = 'oms.integrations';
+
+/** A subscription whose partner kept failing was paused: nothing more is sent until an admin activates it again. */
+export const WebhookPaused = defineEvent({
+  source: INTEGRATIONS_SOURCE,
+  detailType: 'WebhookPaused',
+  version: 1,
+  data: z.object({
+    webhookId: z.string(),
+    url: z.string(),
+    consecutiveFailures: z.int().min(1),
+    lastError: z.string().optional(),
+    lastResponseStatus: z.int().optional(),
+  }),
+});
+
+export const INTEGRATION_EVENTS = [WebhookPaused] as const;
+
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,
   ...OUTBOUND_EVENTS, ...SHIPPING_EVENTS, ...RETURN_EVENTS,
+  ...INTEGRATION_EVENTS,
 ] as const;

@@ -2,6 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackEnv, stageConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
+import { IntegrationsStack } from './stacks/integrations-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
 export interface BuildAppOptions {
@@ -30,6 +31,7 @@ export interface BuildAppOptions {
 export const stackIds = (stage: string) => ({
   stateful: `Oms-${stage}-Stateful`,
   api: `Oms-${stage}-Api`,
+  integrations: `Oms-${stage}-Integrations`,
 });
 
 export function buildApp(opts: BuildAppOptions = {}): App {
@@ -62,6 +64,16 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     terminationProtection: config.table.deletionProtection,
     config,
   });
+  const integrations = new IntegrationsStack(app, ids.integrations, {
+    stackName: ids.integrations,
+    description: `${description}: integrations (webhook subscriptions and deliveries)`,
+    tags,
+    config,
+    table: stateful.table,
+    bus: stateful.bus,
+    cursorSecret: stateful.cursorSecret,
+    webhookSecretKey: stateful.webhookSecretKey,
+  });
   new ApiStack(app, ids.api, {
     stackName: ids.api,
     env,
@@ -74,6 +86,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     receiptSecret: stateful.receiptSecret,
     providerSecrets: stateful.providerSecrets,
     carrierSecrets: stateful.carrierSecrets,
+    externalFunctions: integrations.functions,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

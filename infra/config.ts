@@ -102,7 +102,19 @@ export interface StageConfig {
     /** Athena refuses a query that would scan more than this (a cost guard). */
     readonly bytesScannedCutoffPerQuery: number;
   };
+  /** Outbound webhooks (shared/app/webhooks.ts): where they may point, when a failing partner is paused, secret rotation. */
+  readonly webhooks: {
+    /** AWS stages: https to public addresses only (no local hosts); the local cloud names localhost */
+    readonly urlRules: { readonly localHosts: string[] };
+    /** failed attempts in a row that pause a subscription (and notify the integrations department) */
+    readonly pauseAfterFailures: number;
+    /** how long a replaced signing secret keeps signing beside the new one */
+    readonly secretOverlap: Duration;
+  };
 }
+
+/** Every AWS stage: webhooks over https to public addresses, paused after 10 failures in a row, a day to switch secrets. */
+const WEBHOOKS = { urlRules: { localHosts: [] }, pauseAfterFailures: 10, secretOverlap: Duration.hours(24) };
 
 /** The providers' production APIs (Stripe's test mode is the same host, chosen by the key). */
 const PROVIDER_APIS = {
@@ -162,6 +174,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       queryResultsExpireAfter: Duration.days(7),
       bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
     },
+    webhooks: WEBHOOKS,
   },
   staging: {
     stage: 'staging',
@@ -198,6 +211,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       queryResultsExpireAfter: Duration.days(30),
       bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
     },
+    webhooks: WEBHOOKS,
   },
   prod: {
     stage: 'prod',
@@ -234,6 +248,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       queryResultsExpireAfter: Duration.days(30),
       bytesScannedCutoffPerQuery: 1024 ** 4,
     },
+    webhooks: WEBHOOKS,
   },
 };
 

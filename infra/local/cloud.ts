@@ -29,6 +29,7 @@ import { resourcesOf, type LocalResources } from './resources';
 import { LambdaRuntime } from './lambda-runtime';
 import { CarrierSandbox, withCarrierSandboxUrls } from './carrier-sandbox';
 import { PaymentSandbox, withSandboxUrls } from './payment-sandbox';
+import { withLocalWebhookRules } from './webhooks';
 import { LocalQueues } from './queues';
 import { scheduledEvent, startScheduler, type Scheduler } from './scheduler';
 import type { Poller } from './sqs-poller';
@@ -270,7 +271,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       await pollersDone;
     });
     const concurrencyOf = (fn: FunctionSpec) => Math.max(1, fn.reservedConcurrency ?? opts.concurrency ?? DEFAULT_CONCURRENCY);
-    const functions = m.functions.map((f) => ({ ...f, env: withCarrierSandboxUrls(withSandboxUrls(f.env, apiUrl), apiUrl) }));
+    const functions = m.functions.map((f) => ({ ...f, env: withLocalWebhookRules(withCarrierSandboxUrls(withSandboxUrls(f.env, apiUrl), apiUrl)) }));
     const metrics = new LocalMetrics();
     const warming = Date.now();
     await startFunctions(runtime, functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log, faultsOf: faults && ((f) => faults.runtime(f.label)), metrics });

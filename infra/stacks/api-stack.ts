@@ -42,6 +42,8 @@ export interface ApiStackProps extends StackProps {
   readonly providerSecrets?: ProviderSecrets;
   /** Carrier credentials; functions that verify carrier callbacks or book waybills get their ARNs and read access. */
   readonly carrierSecrets?: CarrierSecrets;
+  /** HTTP functions another stack creates (integrations): their routes are added to this API. */
+  readonly externalFunctions?: ReadonlyMap<string, OmsFunction>;
 }
 
 /** Functions that call payment providers (adapters, credentials): bound to the provider secrets when present. */
@@ -90,6 +92,11 @@ export class ApiStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     for (const [step, spec] of Object.entries(HTTP_FUNCTIONS)) {
+      const external = props.externalFunctions?.get(step);
+      if (external) {
+        this.httpApi.addFunctionRoutes(external, spec.routes);
+        continue;
+      }
       const fn = addFunction(step, spec.assets ? { assets: spec.assets } : {});
       if (spec.table) fn.bindTable(data, spec.table);
       if (spec.receiptSecret) fn.bindSecretValue('RECEIPT_SECRET', props.receiptSecret);

@@ -31,6 +31,8 @@ export class StatefulStack extends Stack {
   readonly providerSecrets: ProviderSecrets;
   /** Carriers' and tracking providers' credentials, one secret each (filled in by an operator). */
   readonly carrierSecrets: CarrierSecrets;
+  /** Seals outbound webhooks' signing secrets at rest (shared/app/webhook-transport.ts). */
+  readonly webhookSecretKey: Secret;
   /** Every event on the bus: archive for replay, Firehose to S3, Glue table and Athena. */
   readonly lake: EventLake;
 
@@ -90,6 +92,16 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Signs voucher verification codes, which printed vouchers carry for years: rotating it voids every code issued, so it is changed only if it leaks.',
+    });
+    // Seals webhook subscriptions' signing secrets in the table: kept with the data it opens.
+    this.webhookSecretKey = new Secret(this, 'WebhookSecretKey', {
+      description: `OMS (${config.stage}): key sealing outbound webhooks' signing secrets at rest`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(this.webhookSecretKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Seals stored webhook signing secrets; rotating it would make every stored secret unreadable. Partners\' secrets themselves rotate through PUT /integrations/webhooks/{id}.',
     });
     // Kept with the data too: their values are pasted in by hand and must survive an API stack redeploy.
     this.providerSecrets = providerSecrets(this, config);

@@ -1,6 +1,8 @@
 import { ulid } from 'ulid';
 import type { Change } from '../domain/decision';
-import type { OrderRecord } from '../domain/order';
+import { newOrder, priceOrder, type OrderRecord, type PlaceOrderRequest } from '../domain/order';
+import { formatOrderNumber, orderDay } from '../domain/order-number';
+import { appendLogContext } from '../middleware/logger';
 import { placedChangeSet } from '../domain/order-changes';
 import { customerRepository, lastOrderFields, type CustomerRepository } from '../store/customer-repository';
 import { orderRepository } from '../store/order-repository';
@@ -85,6 +87,53 @@ export function makePlaceOrder(deps: PlaceOrderDeps) {
       }
     }
   };
+}
+
+/** One placement request, authorized and validated by its route. */
+export interface PlaceCommand {
+  body: PlaceOrderRequest;
+  /** who places it (`placedBy`) */
+  principal: string;
+  /** actor label of the timeline entry (`role:principal`) */
+  actor: string;
+  causationId: string;
+  now: Date;
+  orderId: string;
+  /** the caller's retry key (a claim scoped by the principal) with the request's hash */
+  retry?: { key: string; requestHash: string };
+  /** the externalRef claim's scope: importing one outside order twice yields one order */
+  externalRefScope?: string;
+  /** the request's hash for the externalRef claim (same reference, other order: 409) */
+  requestHash: string;
+}
+
+export type PlacementSteps = ReturnType<typeof placeOrderSteps>['orders'];
+
+/**
+ * The placement path every channel takes (POST /orders, marketplace imports): claims,
+ * one read (replay, products, the email's customer), prices from the catalog, the day's
+ * order number, then the one transaction of `create`. Answers the stored 202 (a replay
+ * answers the first one).
+ */
+export async function placeOrder(orders: Pick<PlacementSteps, 'readForPlacement' | 'nextOrderSequence' | 'create'>, cmd: PlaceCommand): Promise<{ response: StoredResponse; replayed: boolean }> {
+  const { body, now } = cmd;
+  const claims: IdempotencyClaim[] = [
+    ...(cmd.retry ? [{ scope: cmd.principal, key: cmd.retry.key, requestHash: cmd.retry.requestHash }] : []),
+    ...(body.externalRef && cmd.externalRefScope ? [{ scope: cmd.externalRefScope, key: body.externalRef, requestHash: cmd.requestHash }] : []),
+  ];
+  // One read for the replay check, the products and the customer's email claim.
+  const read = await orders.readForPlacement({ claims, skus: body.lines.map((l) => l.sku), email: body.customer.email, now });
+  if (read.replay) return { response: read.replay, replayed: true };
+  const priced = priceOrder(body, read.products);
+  const sequence = await orders.nextOrderSequence(orderDay(now));
+  const order = newOrder(body, priced, { orderId: cmd.orderId, orderNumber: formatOrderNumber(body.channel, now, sequence), placedBy: cmd.principal, now });
+  appendLogContext({ orderId: order.orderId });
+  const response: StoredResponse = {
+    statusCode: 202,
+    body: { orderId: order.orderId, orderNumber: order.orderNumber, status: 'PENDING' },
+    headers: { location: `/orders/${order.orderId}` },
+  };
+  return orders.create(order, { claims, response, actor: cmd.actor, causationId: cmd.causationId, now, existingCustomerId: read.existingCustomerId });
 }
 
 /** Only what placing an order uses, over one table (the place-order function carries no other use case). */

@@ -117,6 +117,7 @@ const ACTION: Record<string, string> = {
   ReturnRequested: 'A customer asks to return or claim delivered units: approve or reject the request.',
   ReturnApproved: 'A return was approved (a claim: refunded): expect its parcel and receive it line by line, resellable or damaged.',
   ReturnReceived: 'A returned parcel was received and its units refunded: tell the customer and close the return.',
+  WebhookPaused: 'A partner\'s webhook kept failing and was paused; its deliveries wait. Fix the endpoint, then PUT the subscription with active: true (GET /integrations/webhooks/{id}/deliveries shows the errors).',
 };
 
 /** A human-readable notification: a subject naming the order or SKU, and the facts as lines. */

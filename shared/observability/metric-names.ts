@@ -19,6 +19,8 @@ export const COUNTS = {
   stockDrifts: 'StockDrifts',
   /** payments whose provider says otherwise than the ledger (reconcile-payments) */
   paymentDrifts: 'PaymentDrifts',
+  /** webhook deliveries given up after their retry window (FAILED): the partner missed an event */
+  webhookDeliveriesFailed: 'WebhookDeliveriesFailed',
 } as const;
 
 /** Why a callback's verification failed, when it counts as a signature failure (a probe or a malformed body does not). */

@@ -54,6 +54,10 @@ export const ENTITY = {
   returnRef: 'RETURNREF',
   orderPhone: 'ORDERPHONE',
   feedback: 'FEEDBACK',
+
+  webhook: 'WEBHOOK',
+  webhookDelivery: 'WEBHOOKDELIVERY',
+  skuMap: 'SKUMAP',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -300,6 +304,28 @@ export const keys = {
   orderNotificationPk: (orderId: string) => `NOTIFIED#${orderId}`,
   /** An order's feedback: put once (a second is refused); the averages are counters on the profile and the product */
   feedback: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'FEEDBACK' }),
+
+  // Integrations: a webhook subscription and its deliveries share a partition, so a
+  // subscription's deliveries are one Query (newest first: event ids are ULIDs).
+  /** one outbound webhook subscription (its id is the admin's name for the partner) */
+  webhook: (webhookId: string): Key => ({ pk: `WEBHOOK#${webhookId}`, sk: 'WEBHOOK' }),
+  webhookPartition: (webhookId: string) => `WEBHOOK#${webhookId}`,
+  /** gsi1: every subscription, by id (the delivery worker reads them all: a handful) */
+  webhookListing: (webhookId: string) => ({ gsi1pk: 'WEBHOOKS', gsi1sk: webhookId }),
+  webhookListingPk: 'WEBHOOKS',
+  /** one delivery of one event to one subscription: put once, so a redelivered event is not sent twice */
+  webhookDelivery: (webhookId: string, eventId: string): Key => ({ pk: `WEBHOOK#${webhookId}`, sk: `DELIVERY#${eventId}` }),
+  webhookDeliveriesPrefix: (webhookId: string) => ({ pk: `WEBHOOK#${webhookId}`, skPrefix: 'DELIVERY#' }),
+  /**
+   * Sparse gsi2 entry on a delivery while it is PENDING, sorted by its next attempt: the
+   * retry job reads exactly the due deliveries (Query `gsi2sk <= now`), no scan.
+   */
+  webhookDue: (o: { nextAttemptAt: string; webhookId: string; eventId: string }) => ({ gsi2pk: 'WEBHOOKDUE', gsi2sk: `${o.nextAttemptAt}#${o.webhookId}#${o.eventId}` }),
+  webhookDuePk: 'WEBHOOKDUE',
+  /** upper bound of the due sort keys: everything due at or before `at` */
+  webhookDueUntil: (at: string) => `${at}#~`,
+  /** a marketplace channel's SKU map (theirs -> ours) and the machine clients that import its orders */
+  skuMap: (channel: string): Key => ({ pk: `MARKETPLACE#${channel}`, sk: 'SKUMAP' }),
 } as const;
 
 function reportPk(month: string, shard: number, generation?: string): string {

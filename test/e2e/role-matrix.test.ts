@@ -24,6 +24,8 @@ const PARAM_VALUES: Record<string, string> = {
   fulfillmentId: 'ful_MATRIXNOSUCHFULFILMENT',
   trackingNumber: 'MATRIXNOSUCHTRACKING',
   returnId: 'ret_MATRIXNOSUCHRETURN',
+  id: 'matrix-no-such-webhook',
+  channel: 'matrix-no-such-channel',
 };
 
 const pathOf = (route: RouteDef) =>

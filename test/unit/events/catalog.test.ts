@@ -8,7 +8,7 @@ describe('event catalog', () => {
     for (const e of EVENTS) {
       // past tense (OrderPaid is irregular), or a state just reached (StockLow)
       expect(e.detailType).toMatch(/^[A-Z][a-zA-Z]+(ed|Paid|Low)$/);
-      expect(['oms.orders', 'oms.inventory', 'oms.payments', 'oms.shipping']).toContain(e.source);
+      expect(['oms.orders', 'oms.inventory', 'oms.payments', 'oms.shipping', 'oms.integrations']).toContain(e.source);
       expect(e.version).toBe(1);
     }
   });

@@ -1,0 +1,7 @@
+import { loadWebhookConfig, webhookService } from '../../shared/app/webhook-service';
+import { documentClient } from '../../shared/aws';
+import { makeHandler } from './webhook-deliveries';
+
+const config = loadWebhookConfig();
+
+export const handler = makeHandler({ webhooks: webhookService({ doc: documentClient, tableName: config.TABLE_NAME }, config) });

@@ -1,0 +1,86 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Match, type IEventBus } from 'aws-cdk-lib/aws-events';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
+import { QueuedStep } from '../constructs/queued-step';
+import { ScheduledStep } from '../constructs/scheduled-step';
+import { Webhooks } from '../constructs/webhooks';
+import { TABLE_INDEXES } from './stateful-stack';
+
+export interface IntegrationsStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly table: Table;
+  readonly bus: IEventBus;
+  readonly cursorSecret: ISecret;
+  /** seals subscriptions' signing secrets at rest */
+  readonly webhookSecretKey: ISecret;
+}
+
+/**
+ * Integrations with other systems, in a stack of their own (the API stack is at
+ * CloudFormation's 500 resources): the `integrations` function (its routes are added to
+ * the HTTP API by the API stack, which depends on this one), and the outbound webhook
+ * workers — `webhook-deliveries` (every domain event: rule → queue + DLQ → function) and
+ * `webhook-retries` (every minute). Alarms go to the stage's alarm topic by its name, so
+ * this stack needs nothing from the API stack.
+ */
+export class IntegrationsStack extends Stack {
+  readonly functions = new Map<string, OmsFunction>();
+
+  constructor(scope: Construct, id: string, props: IntegrationsStackProps) {
+    super(scope, id, props);
+    const { config, table, bus } = props;
+    const data = { table, indexNames: TABLE_INDEXES, cursorSecret: props.cursorSecret };
+    const alarmTopic = Topic.fromTopicArn(this, 'AlarmTopic', this.formatArn({ service: 'sns', resource: `oms-${config.stage}-alarms` }));
+    const fnProps: OmsFunctionProps = { config, tableName: table.tableName, eventBusName: bus.eventBusName };
+    const add = (step: string) => {
+      const fn = new OmsFunction(this, step, fnProps).bindTable(data, 'readwrite');
+      this.functions.set(step, fn);
+      return fn;
+    };
+
+    // the admin's routes (PUT/GET webhooks, deliveries, redeliver); the pause's event leaves through the outbox
+    add('integrations');
+    // Every domain event is matched against the subscriptions (their patterns are data, not rules).
+    new QueuedStep(this, 'WebhookDeliveriesQueue', {
+      config, bus, queueName: 'webhook-deliveries', pattern: { source: Match.prefix('oms.') }, fn: add('webhook-deliveries'), alarmTopic,
+    });
+    // Deliveries whose backoff has passed (a sparse due index, no scan); a minute is the first retry's grain.
+    new ScheduledStep(this, 'WebhookRetriesSchedule', {
+      config, fn: add('webhook-retries'), schedule: 'rate(1 minute)', alarmTopic,
+      description: 'Retries webhook deliveries whose backoff has passed (exponential with jitter, for 24 hours), then marks them FAILED',
+    });
+    new Webhooks(this, 'Webhooks', { config, functions: this.functions, secretKey: props.webhookSecretKey, alarmTopic });
+
+    // each function's errors and throttles, as the API stack alarms its own
+    for (const f of this.functions.values()) {
+      const alarms = [
+        new Alarm(this, `${f.node.id}Errors`, {
+          alarmName: `oms-${config.stage}-${f.step}-errors`,
+          alarmDescription: `${f.step} failed invocations (its log group has the errors, by correlation id).`,
+          metric: f.fn.metricErrors({ period: config.alarms.period, statistic: 'Sum' }),
+          threshold: config.alarms.functionErrorsPerPeriod,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+        new Alarm(this, `${f.node.id}Throttles`, {
+          alarmName: `oms-${config.stage}-${f.step}-throttles`,
+          alarmDescription: `${f.step} was throttled: the account's or its reserved concurrency is exhausted.`,
+          metric: f.fn.metricThrottles({ period: config.alarms.period, statistic: 'Sum' }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      ];
+      for (const a of alarms) a.addAlarmAction(new SnsAction(alarmTopic));
+    }
+  }
+}
