@@ -4,6 +4,7 @@ import { stackEnv, stageConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
 import { IntegrationsStack } from './stacks/integrations-stack';
 import { StatefulStack } from './stacks/stateful-stack';
+import { WorkersStack } from './stacks/workers-stack';
 
 export interface BuildAppOptions {
   /** dev | staging | prod; defaults to the `stage` context (cdk.json: dev). */
@@ -32,6 +33,7 @@ export const stackIds = (stage: string) => ({
   stateful: `Oms-${stage}-Stateful`,
   api: `Oms-${stage}-Api`,
   integrations: `Oms-${stage}-Integrations`,
+  workers: `Oms-${stage}-Workers`,
 });
 
 export function buildApp(opts: BuildAppOptions = {}): App {
@@ -66,6 +68,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
   });
   const integrations = new IntegrationsStack(app, ids.integrations, {
     stackName: ids.integrations,
+    env,
     description: `${description}: integrations (webhook subscriptions and deliveries)`,
     tags,
     config,
@@ -74,7 +77,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     cursorSecret: stateful.cursorSecret,
     webhookSecretKey: stateful.webhookSecretKey,
   });
-  new ApiStack(app, ids.api, {
+  const api = new ApiStack(app, ids.api, {
     stackName: ids.api,
     env,
     description: `${description}: HTTP API, auth, functions, queues and rules`,
@@ -87,6 +90,22 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     providerSecrets: stateful.providerSecrets,
     carrierSecrets: stateful.carrierSecrets,
     externalFunctions: integrations.functions,
+  });
+  new WorkersStack(app, ids.workers, {
+    stackName: ids.workers,
+    env,
+    description: `${description}: outbox relay, queued and scheduled steps, the dashboard`,
+    tags,
+    config,
+    table: stateful.table,
+    bus: stateful.bus,
+    cursorSecret: stateful.cursorSecret,
+    providerSecrets: stateful.providerSecrets,
+    carrierSecrets: stateful.carrierSecrets,
+    alarmTopic: api.alarmTopic,
+    httpApi: api.httpApi,
+    publicUrl: api.publicUrl,
+    otherAlarmNames: api.alarmNames,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -11,7 +11,8 @@ export interface OpsAlarmsProps {
   readonly config: StageConfig;
   readonly topic: ITopic;
   readonly functions: readonly OmsFunction[];
-  readonly api: OmsHttpApi;
+  /** the stage's HTTP API: given to the stack that holds it, which also gets the stage-wide alarms */
+  readonly api?: OmsHttpApi;
 }
 
 /** A business metric of the stage (EMF from the functions), summed per alarm period. */
@@ -54,33 +55,35 @@ export class OpsAlarms extends Construct {
         threshold: 1,
       });
     }
-    this.add('CallbackSignatureFailures', {
-      name: `${prefix}-callback-signature-failures`,
-      description: 'Payment or carrier callbacks refused for their signature: forged callbacks, or a secret rotated on one side only.',
-      metric: businessMetric(config, COUNTS.callbacksRejectedBySignature),
-      threshold: config.alarms.callbackSignatureFailuresPerPeriod,
-    });
-    this.add('StockDrift', {
-      name: `${prefix}-stock-drift`,
-      description: 'reconcile-stock found reserved stock that differs from the live reservations (StockDriftDetected): see its log.',
-      metric: businessMetric(config, COUNTS.stockDrifts),
-      threshold: 1,
-    });
-    this.add('PaymentDrift', {
-      name: `${prefix}-payment-drift`,
-      description: 'reconcile-payments found payments their provider reports otherwise (PaymentDriftDetected): see its log.',
-      metric: businessMetric(config, COUNTS.paymentDrifts),
-      threshold: 1,
-    });
-    this.add('ApiLatencyP99', {
-      name: `${prefix}-api-latency-p99`,
-      description: `The HTTP API's p99 latency stays above ${config.alarms.apiP99LatencyMs} ms.`,
-      metric: props.api.stage.metricLatency({ period, statistic: 'p99' }),
-      threshold: config.alarms.apiP99LatencyMs,
-      // two periods of three: one slow burst (a cold start wave) is no page
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-    });
+    if (props.api) {
+      this.add('CallbackSignatureFailures', {
+        name: `${prefix}-callback-signature-failures`,
+        description: 'Payment or carrier callbacks refused for their signature: forged callbacks, or a secret rotated on one side only.',
+        metric: businessMetric(config, COUNTS.callbacksRejectedBySignature),
+        threshold: config.alarms.callbackSignatureFailuresPerPeriod,
+      });
+      this.add('StockDrift', {
+        name: `${prefix}-stock-drift`,
+        description: 'reconcile-stock found reserved stock that differs from the live reservations (StockDriftDetected): see its log.',
+        metric: businessMetric(config, COUNTS.stockDrifts),
+        threshold: 1,
+      });
+      this.add('PaymentDrift', {
+        name: `${prefix}-payment-drift`,
+        description: 'reconcile-payments found payments their provider reports otherwise (PaymentDriftDetected): see its log.',
+        metric: businessMetric(config, COUNTS.paymentDrifts),
+        threshold: 1,
+      });
+      this.add('ApiLatencyP99', {
+        name: `${prefix}-api-latency-p99`,
+        description: `The HTTP API's p99 latency stays above ${config.alarms.apiP99LatencyMs} ms.`,
+        metric: props.api.stage.metricLatency({ period, statistic: 'p99' }),
+        threshold: config.alarms.apiP99LatencyMs,
+        // two periods of three: one slow burst (a cold start wave) is no page
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      });
+    }
     for (const alarm of this.alarms) alarm.addAlarmAction(new SnsAction(props.topic));
   }
 

@@ -1,33 +1,20 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { Auth } from '../constructs/auth';
-import { queueDepthAlarm } from '../constructs/depth-alarm';
 import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { bindPaymentProviders, type ProviderSecrets } from '../constructs/payment-providers';
 import { bindCarrierApis, bindCarrierProviders, type CarrierSecrets } from '../constructs/carrier-providers';
-import { DepartmentTopics } from '../constructs/department-topics';
 import { OpsAlarms } from '../constructs/ops-alarms';
-import { OpsDashboard } from '../constructs/ops-dashboard';
-import { CustomerMail } from '../constructs/customer-mail';
 import { QueuedStep } from '../constructs/queued-step';
-import { ScheduledStep } from '../constructs/scheduled-step';
-import { QUEUED_STEPS } from '../queued-steps';
-import { SCHEDULED_STEPS } from '../scheduled-steps';
 import { HTTP_FUNCTIONS } from '../routes';
-import { OUTBOX_STREAM_FILTER } from '../../shared/store/outbox';
 import { TABLE_INDEXES } from './stateful-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -58,14 +45,20 @@ export const CARRIER_API_STEPS = ['fulfilment', 'carrier-subscriptions'] as cons
 export const PUBLIC_TRACKING_ROUTE = 'GET /tracking/{trackingNumber}';
 
 /**
- * Everything stateless for one stage: the HTTP API with its Cognito authorizer,
- * the functions, and the event-driven steps (stream relay, queues, rules).
+ * The stage's front door: the HTTP API with its Cognito authorizer, the functions behind
+ * its routes, the provider callbacks' queues and workers, and the stage's alarm topic.
+ * The event-driven steps (stream relay, bus rules, queues, schedules) are in the workers
+ * stack: one stack holding both passed CloudFormation's 500 resources.
  */
 export class ApiStack extends Stack {
   readonly httpApi: OmsHttpApi;
   readonly auth: Auth;
   readonly alarmTopic: Topic;
   readonly functions = new Map<string, OmsFunction>();
+  /** the stage's public API address (the configured one, or the HTTP API's own) */
+  readonly publicUrl: string;
+  /** names of this stack's alarms, for the stage's dashboard in the workers stack */
+  readonly alarmNames: string[];
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -91,6 +84,7 @@ export class ApiStack extends Stack {
       authorizer: this.auth.authorizer,
       alarmTopic: this.alarmTopic,
     });
+    this.publicUrl = config.publicApiUrl ?? this.httpApi.api.apiEndpoint;
     for (const [step, spec] of Object.entries(HTTP_FUNCTIONS)) {
       const external = props.externalFunctions?.get(step);
       if (external) {
@@ -102,82 +96,6 @@ export class ApiStack extends Stack {
       if (spec.receiptSecret) fn.bindSecretValue('RECEIPT_SECRET', props.receiptSecret);
       this.httpApi.addFunctionRoutes(fn, spec.routes);
     }
-
-    // --- Outbox relay: table stream -> bus -----------------------------------------
-    const relay = addFunction('outbox-relay', { timeout: Duration.seconds(30) });
-    relay.bindBus(bus);
-    // clears each published item's "unpublished" mark (what the outbox sweeper re-drives):
-    // each accepted batch's items rewritten without it (BatchWriteItem), nothing else on the table
-    relay.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [table.tableArn] }));
-    // Holds the coordinates (shard, sequence range) of batches that exhausted their
-    // retries; the outbox sweeper re-drives the items themselves.
-    const relayFailures = new Queue(this, 'OutboxRelayFailures', {
-      queueName: `oms-${config.stage}-outbox-relay-failures`,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    relay.fn.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        reportBatchItemFailures: true,
-        // the pattern is the outbox module's: new outbox items only
-        filters: [FilterCriteria.filter(OUTBOX_STREAM_FILTER)],
-        onFailure: new SqsDlq(relayFailures),
-      }),
-    );
-    Validations.of(relayFailures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the failure destination of the outbox stream mapping; it is alarmed, not redriven.',
-    });
-    Validations.of(relay).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'dynamodb:ListStreams has no resource-level permissions; stream reads themselves are scoped to the table stream ARN.',
-    });
-    queueDepthAlarm(this, 'OutboxRelayFailuresAlarm', {
-      queue: relayFailures,
-      name: `oms-${config.stage}-outbox-relay-failures`,
-      description: 'Outbox relay batches exhausted their retries; the sweeper re-drives unpublished outbox items.',
-      config,
-      topic: this.alarmTopic,
-    });
-
-    // Events reach consumers late when the relay falls behind the stream.
-    new Alarm(this, 'OutboxRelayLagAlarm', {
-      alarmName: `oms-${config.stage}-outbox-relay-lag`,
-      alarmDescription: 'The outbox relay is behind the table stream: events are published late.',
-      metric: relay.fn.metric('IteratorAge', { period: config.alarms.period, statistic: 'Maximum' }),
-      threshold: config.alarms.outboxLagSeconds * 1000,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(this.alarmTopic));
-
-    // --- Queued steps: bus rule -> queue -> function -----------------------------
-    for (const [step, spec] of Object.entries(QUEUED_STEPS)) {
-      const fn = addFunction(step);
-      if (spec.table) fn.bindTable(data, spec.table);
-      if (spec.bus) fn.bindBus(bus);
-      new QueuedStep(this, `${fn.node.id}Queue`, {
-        config,
-        bus,
-        queueName: spec.queue,
-        pattern: spec.pattern,
-        fn,
-        alarmTopic: this.alarmTopic,
-      });
-    }
-    // Department notifications: one topic per department, published by the notify step.
-    new DepartmentTopics(this, 'DepartmentTopics', { config, publisher: this.functions.get('notify')! });
-    // Customer e-mail: the stage's SES identity, the worker allowed to send from it.
-    new CustomerMail(this, 'CustomerMail', {
-      config,
-      sender: this.functions.get('customer-messages')!,
-      trackingBaseUrl: config.publicApiUrl ?? this.httpApi.api.apiEndpoint,
-    });
 
     // --- Payment callbacks: webhook receiver -> queue (+ DLQ) -> worker -----------
     // The receiver sends each verified, recorded provider notification to the queue
@@ -212,38 +130,14 @@ export class ApiStack extends Stack {
       carrierReceiver.fn.addEnvironment('CARRIER_CALLBACKS_QUEUE_URL', carrierCallbacks.queue.queueUrl);
       carrierCallbacks.queue.grantSendMessages(carrierReceiver.role);
     }
-    if (props.carrierSecrets) {
-      for (const step of CARRIER_PROVIDER_STEPS) {
-        const fn = this.functions.get(step);
-        if (fn) bindCarrierProviders(fn, props.carrierSecrets);
-      }
-    }
-    for (const step of CARRIER_API_STEPS) {
-      const fn = this.functions.get(step);
-      if (fn) bindCarrierApis(fn, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
-    }
     // Anyone with a tracking number may ask: a tighter limit than the stage default.
     this.httpApi.throttleRoute(PUBLIC_TRACKING_ROUTE, config.publicTrackingThrottle);
 
-    // --- Scheduled steps: schedule rule -> function, failed runs to a DLQ ---------
-    for (const [step, spec] of Object.entries(SCHEDULED_STEPS)) {
-      const fn = addFunction(step);
-      if (spec.table) fn.bindTable(data, spec.table);
-      if (spec.bus) fn.bindBus(bus);
-      new ScheduledStep(this, `${fn.node.id}Schedule`, { config, fn, schedule: spec.schedule, description: spec.description, alarmTopic: this.alarmTopic });
-    }
+    bindProviders(this.functions, { config, providerSecrets: props.providerSecrets, carrierSecrets: props.carrierSecrets, apiEndpoint: this.publicUrl });
 
-    if (props.providerSecrets) {
-      for (const step of PAYMENT_PROVIDER_STEPS) {
-        const fn = this.functions.get(step);
-        if (fn) bindPaymentProviders(fn, props.providerSecrets, config, config.publicApiUrl ?? this.httpApi.api.apiEndpoint);
-      }
-    }
-
-    // --- Alarms and the dashboard (every function above exists by now) -----------
+    // --- Alarms (every function above exists by now); the workers stack draws the dashboard
     new OpsAlarms(this, 'OpsAlarms', { config, topic: this.alarmTopic, functions: [...this.functions.values()], api: this.httpApi });
-    const alarms = this.node.findAll().filter((c): c is Alarm => c instanceof Alarm);
-    new OpsDashboard(this, 'OpsDashboard', { config, api: this.httpApi, alarms });
+    this.alarmNames = alarmNamesOf(this);
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
@@ -251,4 +145,31 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'TokenUrl', { value: `${this.auth.domain.baseUrl()}/oauth2/token` });
     new CfnOutput(this, 'StaffClientId', { value: this.auth.staffClient.userPoolClientId });
   }
+}
+
+/** Binds provider and carrier credentials and callback addresses to the functions of a stack that use them. */
+export function bindProviders(
+  functions: ReadonlyMap<string, OmsFunction>,
+  p: { config: StageConfig; providerSecrets?: ProviderSecrets; carrierSecrets?: CarrierSecrets; apiEndpoint: string },
+): void {
+  for (const step of PAYMENT_PROVIDER_STEPS) {
+    const fn = functions.get(step);
+    if (fn && p.providerSecrets) bindPaymentProviders(fn, p.providerSecrets, p.config, p.apiEndpoint);
+  }
+  for (const step of CARRIER_PROVIDER_STEPS) {
+    const fn = functions.get(step);
+    if (fn && p.carrierSecrets) bindCarrierProviders(fn, p.carrierSecrets);
+  }
+  for (const step of CARRIER_API_STEPS) {
+    const fn = functions.get(step);
+    if (fn) bindCarrierApis(fn, p.config, p.apiEndpoint);
+  }
+}
+
+/** The names of a scope's alarms as given (plain strings, so another stack can name them without an export). */
+export function alarmNamesOf(scope: Construct): string[] {
+  return scope.node.findAll()
+    .filter((c): c is Alarm => c instanceof Alarm)
+    .map((a) => (a.node.defaultChild as CfnAlarm).alarmName)
+    .filter((n): n is string => typeof n === 'string');
 }
