@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackEnv, stageConfig } from './config';
-import { ApiStack } from './stacks/api-stack';
+import { alarmNamesOf, ApiStack } from './stacks/api-stack';
 import { IntegrationsStack } from './stacks/integrations-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 import { WorkersStack } from './stacks/workers-stack';
@@ -105,7 +105,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     alarmTopic: api.alarmTopic,
     httpApi: api.httpApi,
     publicUrl: api.publicUrl,
-    otherAlarmNames: api.alarmNames,
+    otherAlarmNames: [...alarmNamesOf(integrations), ...api.alarmNames],
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

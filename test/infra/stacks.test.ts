@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app';
+import { buildApp, stackIds } from '../../infra/build-app';
 import { STAGES, stageConfig, type StageName } from '../../infra/config';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
 import { SCHEDULED_STEPS } from '../../infra/scheduled-steps';
@@ -388,7 +388,7 @@ describe('stage settings', () => {
 
   it('come from the `stage` context when no stage is passed (cdk synth -c stage=prod)', () => {
     const app = buildApp({ context: { stage: 'prod' }, bundle: false, nag: false });
-    expect(app.node.children.map((c) => c.node.id).sort()).toEqual(['Oms-prod-Api', 'Oms-prod-Stateful']);
+    expect(app.node.children.map((c) => c.node.id).sort()).toEqual(Object.values(stackIds('prod')).sort());
     expect(app.node.tryGetContext('aws:cdk:bundling-stacks')).toEqual([]);
   });
 });

@@ -10,7 +10,15 @@ export interface Synthesized {
   app: App;
   assembly: CloudAssembly;
   stateful: Template;
+  /**
+   * The stage's stateless part as one template: the API stack's resources and the workers
+   * stack's (relay, queued and scheduled steps, dashboard), as a reader of the stage sees them.
+   */
   api: Template;
+  /** the API stack alone (CloudFormation's limits are per stack) */
+  apiStack: Template;
+  /** the workers stack alone */
+  workers: Template;
   /** Removes the temporary cloud assembly. */
   cleanup(): void;
 }
@@ -31,12 +39,31 @@ export function synthStage(stage: string, opts: BuildAppOptions = {}): Synthesiz
     throw error;
   }
   const ids = stackIds(stage);
-  const template = (id: string) => Template.fromJSON(assembly.getStackArtifact(id).template as Record<string, unknown>);
+  const json = (id: string) => assembly.getStackArtifact(id).template as { Resources?: Record<string, unknown>; [k: string]: unknown };
+  const template = (id: string) => Template.fromJSON(json(id));
+  // The stateless stacks as one template: a reference from one to another is an import
+  // there, read here as the Ref or attribute it stands for (the exports carry them).
+  const statelessIds = [ids.integrations, ids.api, ids.workers];
+  const exports = new Map<string, unknown>();
+  for (const id of statelessIds) {
+    for (const out of Object.values((json(id).Outputs ?? {}) as Record<string, { Value: unknown; Export?: { Name: string } }>)) {
+      if (out.Export) exports.set(out.Export.Name, out.Value);
+    }
+  }
+  const resolved = (id: string) => JSON.parse(JSON.stringify(json(id)), (_k, v) =>
+    v && typeof v === 'object' && 'Fn::ImportValue' in v && exports.has(v['Fn::ImportValue']) ? exports.get(v['Fn::ImportValue']) : v) as ReturnType<typeof json>;
+  const apiJson = resolved(ids.api);
+  const stateless = Template.fromJSON({
+    ...apiJson,
+    Resources: Object.assign({}, ...statelessIds.map((id) => (id === ids.api ? apiJson : resolved(id)).Resources)),
+  });
   return {
     app,
     assembly,
     stateful: template(ids.stateful),
-    api: template(ids.api),
+    api: stateless,
+    apiStack: template(ids.api),
+    workers: template(ids.workers),
     cleanup: () => rmSync(outdir, { recursive: true, force: true }),
   };
 }
