@@ -139,4 +139,6 @@ export const ENTITIES: EntityMap = {
     },
   },
   feedback: { type: ENTITY.feedback, key: (id) => keys.feedback(one(id)[0]!), partition: (orderId) => keys.orderPartition(orderId) },
+
+  customerErasure: { type: ENTITY.customerErasure, key: (id) => keys.customerErasure(one(id)[0]!) },
 };

@@ -54,6 +54,8 @@ export const ENTITY = {
   returnRef: 'RETURNREF',
   orderPhone: 'ORDERPHONE',
   feedback: 'FEEDBACK',
+
+  customerErasure: 'ERASURE',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -297,6 +299,13 @@ export const keys = {
   orderNotificationPk: (orderId: string) => `NOTIFIED#${orderId}`,
   /** An order's feedback: put once (a second is refused); the averages are counters on the profile and the product */
   feedback: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'FEEDBACK' }),
+
+  // Personal data: a customer's erasure and what was sent to the customer about an order.
+  /** the audit item of a customer's erasure (who, when, why) and its progress over their orders */
+  customerErasure: (customerId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: 'ERASURE' }),
+  /** gsi1 entry on a customer message's sent-marker: what was sent about an order (export) */
+  orderCustomerMessage: (o: { orderId: string; sentAt: string; eventId: string }) => ({ gsi1pk: `MESSAGED#${o.orderId}`, gsi1sk: `${o.sentAt}#${o.eventId}` }),
+  orderCustomerMessagePk: (orderId: string) => `MESSAGED#${orderId}`,
 } as const;
 
 function reportPk(day: string, shard: number): string {
