@@ -2,6 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackEnv, stageConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
+import { EdgeStack } from './stacks/edge-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
 export interface BuildAppOptions {
@@ -30,6 +31,7 @@ export interface BuildAppOptions {
 export const stackIds = (stage: string) => ({
   stateful: `Oms-${stage}-Stateful`,
   api: `Oms-${stage}-Api`,
+  edge: `Oms-${stage}-Edge`,
 });
 
 export function buildApp(opts: BuildAppOptions = {}): App {
@@ -74,6 +76,13 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     receiptSecret: stateful.receiptSecret,
     providerSecrets: stateful.providerSecrets,
     carrierSecrets: stateful.carrierSecrets,
+  });
+
+  new EdgeStack(app, ids.edge, {
+    stackName: ids.edge,
+    description: `${description}: public edge (CloudFront and WAF rate rules in front of the HTTP API)`,
+    tags,
+    config,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
