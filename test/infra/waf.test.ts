@@ -26,9 +26,11 @@ interface Rule {
 }
 
 describe('public edge (WAF) in the prod template', () => {
-  it('lives in us-east-1 and takes the API host name as a parameter', () => {
+  it('lives in us-east-1, takes the API host name as a parameter, and holds nothing until it is given', () => {
     expect(s.assembly.getStackArtifact(stackIds('prod').edge).environment.region).toBe('us-east-1');
-    expect(Object.keys(edge.toJSON().Parameters ?? {})).toContain('ApiDomain');
+    expect(edge.toJSON().Parameters.ApiDomain).toMatchObject({ Type: 'String', Default: '' });
+    const conditioned = [...Object.values(resourcesOfType(edge, 'AWS::WAFv2::WebACL')), ...Object.values(resourcesOfType(edge, 'AWS::CloudFront::Distribution'))];
+    expect(conditioned.map((r) => r.Condition)).toEqual(['HasApiDomain', 'HasApiDomain']);
   });
 
   it('limits each client IP on the public routes with the stage config limits, answering 429 with a problem document', () => {

@@ -31,7 +31,7 @@ describe('erasure decisions', () => {
 
   it("anonymizes an order's personal fields only, once, and moves the marker in the same change", () => {
     const set = orderErasure(at, found(), { customerId: 'cus_1', ordersErased: 5 }, { actor: 'admin:u1', now });
-    const update = set.changes.find((c) => c.entity === 'order')! as { set: Record<string, unknown>; expect: unknown; remove: string[] };
+    const update = set.changes.find((c) => c.entity === 'order') as unknown as { set: Record<string, unknown>; expect: unknown; remove: string[] };
     expect(update.expect).toEqual({ exists: true, missing: ['erasedAt'] });
     expect(Object.keys(update.set).sort()).toEqual(['customer', 'erasedAt', 'shippingAddress', 'updatedAt']);
     expect(update.remove).toEqual(['notes']);
