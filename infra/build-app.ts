@@ -80,6 +80,8 @@ export function buildApp(opts: BuildAppOptions = {}): App {
 
   new EdgeStack(app, ids.edge, {
     stackName: ids.edge,
+    // the stage's account; the region is us-east-1 whatever the stage's (EdgeStack)
+    env,
     description: `${description}: public edge (CloudFront and WAF rate rules in front of the HTTP API)`,
     tags,
     config,
