@@ -426,8 +426,20 @@ export const WebhookPaused = defineEvent({
 
 export const INTEGRATION_EVENTS = [WebhookPaused] as const;
 
+// Personal data: a customer's erasure. Names the customer by id only: consumers that keep
+// copies of personal data (a CRM, a mailing list) erase theirs for that id.
+export const CustomerErased = defineEvent({
+  source: ORDERS_SOURCE,
+  detailType: 'CustomerErased',
+  version: 1,
+  data: z.object({ customerId: z.string(), erasedAt: z.iso.datetime(), actor: z.string() }),
+});
+
+export const CUSTOMER_DATA_EVENTS = [CustomerErased] as const;
+
 export const EVENTS = [
   OrderPlaced, StockReserved, OrderRejected, ...ORDER_LIFECYCLE_EVENTS, StockAdjusted, StockLow, ReplenishmentNeeded, StockDriftDetected, ...PAYMENT_EVENTS,
   ...OUTBOUND_EVENTS, ...SHIPPING_EVENTS, ...RETURN_EVENTS,
-  ...INTEGRATION_EVENTS,
+  ...INTEGRATION_EVENTS, ...CUSTOMER_DATA_EVENTS,
 ] as const;
+

@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackEnv, stageConfig } from './config';
 import { alarmNamesOf, ApiStack } from './stacks/api-stack';
 import { IntegrationsStack } from './stacks/integrations-stack';
+import { EdgeStack } from './stacks/edge-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 import { WorkersStack } from './stacks/workers-stack';
 
@@ -34,6 +35,7 @@ export const stackIds = (stage: string) => ({
   api: `Oms-${stage}-Api`,
   integrations: `Oms-${stage}-Integrations`,
   workers: `Oms-${stage}-Workers`,
+  edge: `Oms-${stage}-Edge`,
 });
 
 export function buildApp(opts: BuildAppOptions = {}): App {
@@ -106,6 +108,15 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     httpApi: api.httpApi,
     publicUrl: api.publicUrl,
     otherAlarmNames: [...alarmNamesOf(integrations), ...api.alarmNames],
+  });
+
+  new EdgeStack(app, ids.edge, {
+    stackName: ids.edge,
+    // the stage's account; the region is us-east-1 whatever the stage's (EdgeStack)
+    env,
+    description: `${description}: public edge (CloudFront and WAF rate rules in front of the HTTP API)`,
+    tags,
+    config,
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -111,6 +111,13 @@ export interface StageConfig {
     /** how long a replaced signing secret keeps signing beside the new one */
     readonly secretOverlap: Duration;
   };
+  /**
+   * The rate-based WAF rules on the public routes (infra/constructs/waf.ts): requests one
+   * client IP may make in any 5 minutes before WAF answers 429 for the rest of the window.
+   * Tracking and receipt look-ups are people and scrapers; webhooks are providers, a few
+   * IPs carrying every callback, so their limit is far higher.
+   */
+  readonly waf: { readonly publicReadsPer5Min: number; readonly webhooksPer5Min: number };
 }
 
 /** Every AWS stage: webhooks over https to public addresses, paused after 10 failures in a row, a day to switch secrets. */
@@ -148,6 +155,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logLevel: 'DEBUG',
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
     publicTrackingThrottle: { rateLimit: 5, burstLimit: 10 },
+    waf: { publicReadsPer5Min: 300, webhooksPer5Min: 2000 },
     corsAllowOrigins: ['http://localhost:3000', 'http://localhost:5173'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 512, timeout: Duration.seconds(10) },
@@ -186,6 +194,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logLevel: 'INFO',
     apiThrottle: { rateLimit: 100, burstLimit: 200 },
     publicTrackingThrottle: { rateLimit: 10, burstLimit: 20 },
+    waf: { publicReadsPer5Min: 600, webhooksPer5Min: 5000 },
     corsAllowOrigins: ['https://staging.oms.example.com'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },
@@ -222,6 +231,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     logLevel: 'INFO',
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
     publicTrackingThrottle: { rateLimit: 50, burstLimit: 100 },
+    waf: { publicReadsPer5Min: 1000, webhooksPer5Min: 20000 },
     corsAllowOrigins: ['https://oms.example.com'],
     auth: { threatProtection: true },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },

@@ -4,6 +4,6 @@ import { loadConfig } from '../../shared/config';
 import { makeHandler } from './order-lookup';
 
 const config = loadConfig();
-const { lookup, orders, customers, tracking, story, editCustomer } = customerServiceOver(documentClient, config.TABLE_NAME);
+const { lookup, orders, customers, tracking, story, editCustomer, customerData } = customerServiceOver(documentClient, config.TABLE_NAME);
 
-export const handler = makeHandler({ lookup, orders, customers, tracking, story, editCustomer, now: () => new Date() });
+export const handler = makeHandler({ lookup, orders, customers, tracking, story, editCustomer, customerData, now: () => new Date() });

@@ -8,6 +8,7 @@ import { withOutbound, type OutboundRepository } from '../../shared/store/outbou
 import type { OrdersApp } from '../../shared/app';
 import type { makeCustomerEdits } from '../../shared/app/customer-edits';
 import type { OrderStory } from '../../shared/app/order-story';
+import type { CustomerData } from '../../shared/app/customer-data';
 import { etag, replacedVersion } from '../../shared/middleware/if-match';
 
 export interface OrderLookupDeps {
@@ -19,6 +20,8 @@ export interface OrderLookupDeps {
   /** the order's whole story (bounded reads) */
   story: (orderId: string) => Promise<OrderStory | undefined>;
   editCustomer: ReturnType<typeof makeCustomerEdits>;
+  /** a customer's personal data: export and erasure */
+  customerData: CustomerData;
   now: () => Date;
 }
 
@@ -65,6 +68,15 @@ export function makeHandler(deps: OrderLookupDeps): HttpHandler {
       const { version: bodyVersion, ...patch } = body;
       const customer = await deps.editCustomer(params.customerId, patch, replacedVersion(event, bodyVersion), deps.now());
       return { ...ok(customer), headers: etag(customer.version) };
+    }),
+
+    'GET /customers/{customerId}/export': http(ROUTES.exportCustomer, async ({ params, query }) =>
+      ok(await deps.customerData.exportCustomer(params.customerId, { cursor: query.cursor, now: deps.now() }))),
+
+    'POST /customers/{customerId}/erase': http(ROUTES.eraseCustomer, async ({ params, body, auth, requestId }) => {
+      const actor = actorLabel(actorOf(auth, ROUTES.eraseCustomer.auth));
+      const record = await deps.customerData.erase(params.customerId, { reason: body.reason, actor, now: deps.now(), causationId: requestId });
+      return { statusCode: record.status === 'COMPLETE' ? 200 : 202, body: record };
     }),
 
     'GET /customers/{customerId}/orders': http(ROUTES.customerOrders, async ({ params, query }) => {

@@ -7,7 +7,8 @@ import {
   HttpNoneAuthorizer,
   HttpStage,
   type CfnStage,
-  type HttpRoute,
+  HttpRoute,
+  HttpRouteKey,
   LogGroupLogDestination,
   type IHttpRouteAuthorizer,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -121,6 +122,25 @@ export class OmsHttpApi extends Construct {
         });
       }
     }
+  }
+
+  /**
+   * Sends every request that no route matches to `fn`, without the authorizer. API
+   * Gateway's own answer to an unknown route is a 404 `{"message":"Not Found"}` that an
+   * HTTP API cannot reshape (it has no gateway responses); the function's router answers
+   * it as a problem+json 404 instead, in AWS and in the local cloud alike.
+   */
+  addFallbackRoute(fn: OmsFunction): void {
+    const route = new HttpRoute(this, 'FallbackRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration(`${fn.node.id}FallbackIntegration`, fn.fn),
+      authorizer: this.noAuth,
+    });
+    Validations.of(route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The $default route only answers 404 problem documents for paths no route serves; it reads nothing.',
+    });
   }
 
   /**

@@ -216,6 +216,22 @@ export function gatewayProblem(status: GatewayStatus, detail: string): HttpAnswe
 }
 
 /**
+ * The answers API Gateway makes itself and an HTTP API cannot reshape (it has no gateway
+ * responses): the JWT authorizer's 401 and 403, and the 404 of an API without a `$default`
+ * route. The local gateway gives them as AWS does, `{"message": ...}` as JSON with the
+ * authorizer's `www-authenticate` challenge, so a client meets here what it meets there.
+ */
+export function apiGatewayMessage(status: 401 | 403 | 404, challenge?: string): HttpAnswer {
+  const message = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...(challenge ? { 'www-authenticate': challenge } : {}) },
+    cookies: [],
+    body: Buffer.from(JSON.stringify({ message })),
+  };
+}
+
+/**
  * Requests Node's HTTP parser refuses before any route sees them (headers over the
  * limit: 431; anything unparseable: 400), answered as problem+json instead of Node's
  * bodyless default. For the server's 'clientError' event.
@@ -320,15 +336,14 @@ export async function handleApiRequest(deps: GatewayDeps, req: IncomingMessage, 
   if (deps.cors && method === 'OPTIONS' && headers['access-control-request-method'] && (!match || match.route.method !== 'OPTIONS')) {
     return done({ status: 204, headers: corsHeaders(deps.cors, headers.origin, true), cookies: [], body: Buffer.alloc(0) }, '(cors preflight)');
   }
-  if (!match) return done(gatewayProblem(404, `No route for ${method} ${path}`), '(no route)');
+  if (!match) return done(apiGatewayMessage(404), '(no route)');
   let authorizer: { claims: Record<string, string>; scopes: string[] | null } | undefined;
   if (match.route.auth.type === 'JWT') {
     const outcome = await deps.authorizer.verify(match.route.auth, headers);
     if (!outcome.ok) {
       deps.log(`authorizer: ${method} ${path} refused (${outcome.why})`);
-      const a = gatewayProblem(outcome.status, outcome.status === 401 ? 'A valid bearer token is required' : 'The token lacks a scope this route requires');
-      if (outcome.status === 401) a.headers['www-authenticate'] = 'Bearer';
-      return done(a, `${match.route.functionName} (not authorized)`);
+      const challenge = outcome.status === 401 ? 'Bearer' : 'Bearer error="insufficient_scope"';
+      return done(apiGatewayMessage(outcome.status, challenge), `${match.route.functionName} (not authorized)`);
     }
     authorizer = { claims: outcome.claims, scopes: outcome.scopes };
   }

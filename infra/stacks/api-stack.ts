@@ -95,6 +95,8 @@ export class ApiStack extends Stack {
       if (spec.table) fn.bindTable(data, spec.table);
       if (spec.receiptSecret) fn.bindSecretValue('RECEIPT_SECRET', props.receiptSecret);
       this.httpApi.addFunctionRoutes(fn, spec.routes);
+      // unknown routes: the health function's router answers them as problem+json 404s
+      if (step === 'health') this.httpApi.addFallbackRoute(fn);
     }
 
     // --- Payment callbacks: webhook receiver -> queue (+ DLQ) -> worker -----------

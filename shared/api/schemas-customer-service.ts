@@ -16,6 +16,8 @@ export const OrderStoryResponse = OrderResponse.extend({
   /** returns, claims and exchanges of the order, once there are any */
   returns: z.array(z.record(z.string(), z.unknown())).optional(),
   notes: z.array(z.object({ at: z.string(), type: z.string(), actor: z.string(), detail: z.string().optional() })),
+  /** the notes the order was placed with (`notes` above lists staff notes) */
+  orderNotes: z.string().optional(),
   notifications: z.array(z.object({ department: z.string(), detailType: z.string(), subject: z.string(), recordedAt: z.string() })),
   feedback: z.object({ rating: z.int(), comment: z.string().optional(), createdAt: z.string() }).optional(),
   /** everything above as one list, oldest first */

@@ -1,11 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { customerMessageRepository } from '../store/customer-message-repository';
 import { customerRepository } from '../store/customer-repository';
+import { erasureRepository } from '../store/erasure-repository';
 import { notificationRepository } from '../store/notification-repository';
 import { orderLookup } from '../store/order-lookup';
 import { orderRepository } from '../store/order-repository';
 import { outboundRepository } from '../store/outbound-repository';
 import { trackingRepository } from '../store/tracking-repository';
 import { makeWriter } from '../store/writer';
+import { makeCustomerData } from './customer-data';
 import { makeCustomerEdits } from './customer-edits';
 import { makeAddNote } from './notes';
 import { makeOrderStory } from './order-story';
@@ -20,6 +23,7 @@ export function customerServiceOver(doc: DynamoDBDocumentClient, tableName: stri
   const orders = orderRepository(ctx);
   const customers = customerRepository(ctx);
   const writer = makeWriter(ctx);
+  const story = makeOrderStory({ orders, tracking: trackingRepository(ctx), notifications: notificationRepository(ctx) });
   return {
     /** the staff look-ups (functions/order-lookup carries these and no other use case) */
     lookup: orderLookup(ctx, customers),
@@ -27,7 +31,11 @@ export function customerServiceOver(doc: DynamoDBDocumentClient, tableName: stri
     customers,
     /** orders by a shipment's tracking number */
     tracking: { ordersByTracking: outboundRepository(ctx).ordersByTracking },
-    story: makeOrderStory({ orders, tracking: trackingRepository(ctx), notifications: notificationRepository(ctx) }),
+    story,
     editCustomer: makeCustomerEdits({ customers, writer }),
+    /** a customer's personal data: export and erasure */
+    customerData: makeCustomerData({
+      customers, erasures: erasureRepository(ctx), orders, story, messages: customerMessageRepository(ctx), writer,
+    }),
   };
 }

@@ -55,6 +55,8 @@ export function makeOrderStory(deps: OrderStoryDeps) {
       tracking,
       ...(returns.length ? { returns } : {}),
       notes: order.timeline.filter((t) => t.type === 'NOTE'),
+      // the order's own notes, which `notes` (the staff notes) replaces in the order's shape
+      ...(order.notes !== undefined ? { orderNotes: order.notes } : {}),
       notifications,
       ...(feedback ? { feedback } : {}),
       story: storyEvents({

@@ -210,6 +210,8 @@ export function router(routes: Record<string, HttpHandler>): HttpHandler {
   return async (event, context) => {
     const route = routes[event.routeKey];
     if (route) return route(event, context);
-    return problemFor(new NotFoundError(`No route for ${event.routeKey}`), event);
+    // `$default` (the API's fallback route) names no route: say what was asked for
+    const asked = event.routeKey === '$default' ? `${event.requestContext.http.method} ${event.rawPath}` : event.routeKey;
+    return problemFor(new NotFoundError(`No route for ${asked}`), event);
   };
 }

@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MessageLanguage, type CustomerContact } from '../domain/customer-messages';
-import { ENTITY, keys } from './keys';
+import { ENTITY, INDEX, keys } from './keys';
 import type { TableContext } from './table';
 
 /** How long a sent-marker is kept: well past every redelivery of its event (queue retention, DLQ redrive). */
@@ -56,7 +56,9 @@ export function customerMessageRepository(ctx: TableContext) {
         await ctx.doc.send(
           new PutCommand({
             TableName: T,
-            Item: { ...keys.customerMessageSent(m.eventId), type: ENTITY.customerMessage, ...m, expiresAt },
+            Item: {
+              ...keys.customerMessageSent(m.eventId), ...keys.orderCustomerMessage(m), type: ENTITY.customerMessage, ...m, expiresAt,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -65,6 +67,19 @@ export function customerMessageRepository(ctx: TableContext) {
         if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
         throw err;
       }
+    },
+
+    /** What was sent to the customer about an order (while its marker lasts), oldest first: gsi1, at most `limit`. */
+    async aboutOrder(orderId: string, limit = 100): Promise<SentMessage[]> {
+      const res = await ctx.doc.send(new QueryCommand({
+        TableName: T, IndexName: INDEX.gsi1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.orderCustomerMessagePk(orderId) },
+        Limit: limit,
+      }));
+      return (res.Items ?? []).map((i) => ({
+        eventId: String(i.eventId), orderId: String(i.orderId), detailType: String(i.detailType), messageId: String(i.messageId), sentAt: String(i.sentAt),
+      }));
     },
   };
 }

@@ -141,4 +141,6 @@ export const ENTITIES: EntityMap = {
   feedback: { type: ENTITY.feedback, key: (id) => keys.feedback(one(id)[0]!), partition: (orderId) => keys.orderPartition(orderId) },
   // integrations: a subscription's partition holds its deliveries and the outbox of its pause
   webhook: { type: ENTITY.webhook, key: (id) => keys.webhook(one(id)[0]!), partition: (webhookId) => keys.webhookPartition(webhookId) },
+
+  customerErasure: { type: ENTITY.customerErasure, key: (id) => keys.customerErasure(one(id)[0]!) },
 };

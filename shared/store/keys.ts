@@ -58,6 +58,7 @@ export const ENTITY = {
   webhook: 'WEBHOOK',
   webhookDelivery: 'WEBHOOKDELIVERY',
   skuMap: 'SKUMAP',
+  customerErasure: 'ERASURE',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -326,6 +327,12 @@ export const keys = {
   webhookDueUntil: (at: string) => `${at}#~`,
   /** a marketplace channel's SKU map (theirs -> ours) and the machine clients that import its orders */
   skuMap: (channel: string): Key => ({ pk: `MARKETPLACE#${channel}`, sk: 'SKUMAP' }),
+  // Personal data: a customer's erasure and what was sent to the customer about an order.
+  /** the audit item of a customer's erasure (who, when, why) and its progress over their orders */
+  customerErasure: (customerId: string): Key => ({ pk: `CUSTOMER#${customerId}`, sk: 'ERASURE' }),
+  /** gsi1 entry on a customer message's sent-marker: what was sent about an order (export) */
+  orderCustomerMessage: (o: { orderId: string; sentAt: string; eventId: string }) => ({ gsi1pk: `MESSAGED#${o.orderId}`, gsi1sk: `${o.sentAt}#${o.eventId}` }),
+  orderCustomerMessagePk: (orderId: string) => `MESSAGED#${orderId}`,
 } as const;
 
 function reportPk(month: string, shard: number, generation?: string): string {

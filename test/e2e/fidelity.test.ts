@@ -130,18 +130,21 @@ describe('the local cloud serves the synthesized template', () => {
     sns.destroy();
   });
 
-  it('answers /health without a token, refuses a protected route without one, and 404s unknown routes', async () => {
+  it("answers /health without a token, refuses a protected route without one as API Gateway's authorizer does, and 404s unknown routes as problem+json", async () => {
     const health = await fetch(`${apiUrl()}/health`);
     expect(health.status).toBe(200);
     const noToken = await fetch(`${apiUrl()}/orders`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(noToken.status).toBe(401);
-    expect(noToken.headers.get('content-type')).toBe('application/problem+json');
-    expect(await noToken.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+    expect(noToken.headers.get('content-type')).toBe('application/json');
+    expect(noToken.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await noToken.json()).toEqual({ message: 'Unauthorized' });
     const badToken = await fetch(`${apiUrl()}/orders/x`, { headers: { authorization: 'Bearer abc.def.ghi' } });
     expect(badToken.status).toBe(401);
+    expect(await badToken.json()).toEqual({ message: 'Unauthorized' });
     const unknown = await fetch(`${apiUrl()}/no/such/route`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toBe('application/problem+json');
-    expect(await unknown.json()).toMatchObject({ status: 404, title: 'Not found' });
+    // the API's $default route sends it to a function (health), whose router answers it
+    expect(await unknown.json()).toMatchObject({ status: 404, title: 'Not found', detail: 'No route for GET /no/such/route' });
   });
 });

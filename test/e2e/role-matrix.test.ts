@@ -5,7 +5,8 @@ import { call, createProduct, orderBody, uniqueSku, type Reply, type Role } from
 
 // Every role x route cell of the route table, called over HTTP against the local
 // cloud: a role the table allows gets past authorization (whatever the input makes
-// of it), any other role gets 403 and no token gets 401, both as problem+json. The
+// of it), any other role gets 403 as problem+json (from the function) and no token gets
+// the JWT authorizer's 401 as API Gateway makes it (`{"message":"Unauthorized"}`). The
 // cells come from ROUTES, so a new route is covered the day it is added.
 //
 // Requests carry an empty JSON object and ids that exist nowhere, so an allowed cell
@@ -77,6 +78,7 @@ async function pool<T, R>(items: readonly T[], width: number, work: (item: T) =>
 const verdict = (cell: Cell, res: Reply) => {
   const problem = res.headers.get('content-type') === 'application/problem+json';
   if (cell.expected === 'allowed') return res.status !== 401 && res.status !== 403 && res.status < 500 ? 'ok' : `got ${res.status}`;
+  if (cell.expected === 401) return res.status === 401 && res.body?.message === 'Unauthorized' ? 'ok' : `got ${res.status} ${JSON.stringify(res.body)}`;
   return res.status === cell.expected && problem && res.body?.status === cell.expected ? 'ok' : `got ${res.status} ${res.headers.get('content-type')}`;
 };
 

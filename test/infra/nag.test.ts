@@ -28,6 +28,12 @@ const ACCEPTED = new Set([
   'AwsSolutions-IAM5[Action::s3:List*]',
   'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
   'AwsSolutions-IAM5[Action::s3:Abort*]',
+  // the public edge (CloudFront + WAF): no geo restriction, the API's access log, the default certificate
+  'AwsSolutions-CFR1',
+  'AwsSolutions-CFR3',
+  'AwsSolutions-CFR4',
+  // the $default route that answers unknown paths with a 404 problem
+  'AwsSolutions-APIG4',
 ]);
 
 function acknowledgements(s: Synthesized) {

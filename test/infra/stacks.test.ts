@@ -304,8 +304,11 @@ describe.each(STAGES)('stage %s', (stage) => {
   describe('HTTP API', () => {
     const authorizerId = () => Object.keys(resourcesOfType(s().api, 'AWS::ApiGatewayV2::Authorizer'))[0]!;
 
-    it('serves exactly the routes of the routes table, public ones without an authorizer', () => {
-      const routes = Object.values(resourcesOfType(s().api, 'AWS::ApiGatewayV2::Route'));
+    it('serves exactly the routes of the routes table, public ones without an authorizer (and $default, the fallback of unknown routes)', () => {
+      const all = Object.values(resourcesOfType(s().api, 'AWS::ApiGatewayV2::Route'));
+      const fallback = all.filter((r) => r.Properties!.RouteKey === '$default');
+      expect(fallback.map((r) => r.Properties!.AuthorizationType)).toEqual(['NONE']);
+      const routes = all.filter((r) => r.Properties!.RouteKey !== '$default');
       const integrations = resourcesOfType(s().api, 'AWS::ApiGatewayV2::Integration');
       const expected = Object.entries(HTTP_FUNCTIONS).flatMap(([step, spec]) =>
         spec.routes.map((r) => ({ step, key: `${r.method} ${r.path}`, isPublic: r.access === 'public' })),

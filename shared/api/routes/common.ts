@@ -40,6 +40,9 @@ export const MONEY_STAFF: readonly Role[] = ['finance', 'admin'];
 export const OUTBOUND: readonly Role[] = ['ops', 'admin'];
 /** customer service edits customers' preferences and tags */
 export const CUSTOMER_EDITORS: readonly Role[] = ['cs', 'admin'];
+/** a customer's personal data: customer service exports it (a customer's request), only an admin erases it */
+export const CUSTOMER_DATA_EXPORTERS: readonly Role[] = ['cs', 'admin'];
+export const CUSTOMER_DATA_ERASERS: readonly Role[] = ['admin'];
 export const IF_MATCH_CUSTOMER = { name: 'If-Match', required: false, description: 'The customer version being edited (or `version` in the body); one of them is required.' };
 export const RETRY_KEY = { name: 'Idempotency-Key', required: false, description: 'Same key: the first answer again.' };
 export const IF_MATCH_ORDER = {

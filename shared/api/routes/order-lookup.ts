@@ -1,6 +1,7 @@
 import * as S from '../schemas';
 import * as CS from '../schemas-customer-service';
-import { CUSTOMER_EDITORS, IF_MATCH_CUSTOMER, STAFF_LOOKUP, STAFF_NOTES, type RouteDef } from './common';
+import * as CD from '../schemas-customer-data';
+import { CUSTOMER_DATA_ERASERS, CUSTOMER_DATA_EXPORTERS, CUSTOMER_EDITORS, IF_MATCH_CUSTOMER, STAFF_LOOKUP, STAFF_NOTES, type RouteDef } from './common';
 
 // The routes functions/order-lookup serves (its bundle carries these and no others).
 export const ORDER_LOOKUP_ROUTES = {
@@ -46,6 +47,28 @@ export const ORDER_LOOKUP_ROUTES = {
       400: { description: 'Invalid preferences or tags; no version given' },
       404: { description: 'No such customer' },
       409: { description: 'The customer changed since that version' },
+    },
+  },
+  exportCustomer: {
+    method: 'GET', path: '/customers/{customerId}/export', fn: 'order-lookup',
+    summary: 'Everything held about a customer as one document: the profile, every order with its timeline, payments, refunds, shipments and tracking, returns, notes, feedback, notifications and the e-mails sent to them',
+    auth: CUSTOMER_DATA_EXPORTERS, params: S.CustomerIdPath, query: CD.CustomerExportQuery,
+    responses: {
+      200: { description: 'The export; `complete: false` with `nextCursor` when the customer has more orders than one answer reads', schema: CD.CustomerExportResponse },
+      400: { description: 'A cursor not issued for this customer' },
+      404: { description: 'No such customer' },
+    },
+  },
+  eraseCustomer: {
+    method: 'POST', path: '/customers/{customerId}/erase', fn: 'order-lookup',
+    summary: "Erase a customer's personal data (name, e-mail, phone, addresses, what they wrote) from the profile and every order, keeping the financial records; audited, and safe to repeat",
+    auth: CUSTOMER_DATA_ERASERS, params: S.CustomerIdPath, body: CD.CustomerErasureRequest,
+    responses: {
+      200: { description: 'Erased: the audit record, COMPLETE (also for a repeated request, which changes nothing)', schema: CD.CustomerErasureResponse },
+      202: { description: 'The profile is erased and some orders are left (IN_PROGRESS): the same request again goes on where this one stopped', schema: CD.CustomerErasureResponse },
+      400: { description: 'No reason given' },
+      404: { description: 'No such customer' },
+      409: { description: 'The profile changed while it was being erased: nothing was written; try again' },
     },
   },
 } as const satisfies Record<string, RouteDef>;

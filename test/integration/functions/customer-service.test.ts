@@ -13,6 +13,7 @@ import { trackingRepository } from '../../../shared/store/tracking-repository';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
 import { orderRequest, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';
+import { customerServiceOver } from '../../../shared/app/customer-service';
 
 let table: TestTable;
 let repos: Repositories;
@@ -33,6 +34,7 @@ beforeAll(async () => {
     lookup: orderLookup(ctx), orders: repos.orders, customers, tracking: outboundRepository(ctx),
     story: makeOrderStory({ orders: store.orders, tracking: trackingRepository(ctx), notifications: store.notifications }),
     editCustomer: makeCustomerEdits({ customers: store.customers, writer: store.writer }),
+    customerData: customerServiceOver(table.doc, table.tableName).customerData,
     now: () => new Date('2026-11-27T12:00:00.000Z'),
   });
   stats = makeCustomerStats({ orders: repos.orders, customers, now: () => now });

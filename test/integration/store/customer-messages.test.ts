@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { customerMessages, type CustomerMessages } from '../../../shared/app/customer-messages';
+import { customerMessageRepository } from '../../../shared/store/customer-message-repository';
 import { keys } from '../../../shared/store/keys';
 import { createTestTable, type TestTable } from '../../support/table';
 
@@ -35,5 +36,13 @@ describe('customer messages store', () => {
     const item = (await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.customerMessageSent('EV1') }))).Item!;
     expect(item).toMatchObject({ messageId: 'ses-1', expiresAt: Date.parse(m.sentAt) / 1000 + 30 * 86_400 });
     expect(JSON.stringify(item)).not.toContain('@');
+  });
+
+  it("lists what was sent about an order, oldest first (the customer's export)", async () => {
+    const sent = (eventId: string, sentAt: string, detailType = 'OrderDelivered') => ({ eventId, orderId: 'CM2', detailType, messageId: `ses-${eventId}`, sentAt });
+    await messages.markSent(sent('EV3', '2026-12-01T07:00:00.000Z'));
+    await messages.markSent(sent('EV2', '2026-12-01T06:00:00.000Z', 'ShipmentCreated'));
+    const about = await customerMessageRepository({ doc: table.doc, tableName: table.tableName }).aboutOrder('CM2');
+    expect(about).toEqual([sent('EV2', '2026-12-01T06:00:00.000Z', 'ShipmentCreated'), sent('EV3', '2026-12-01T07:00:00.000Z')]);
   });
 });
