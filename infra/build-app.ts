@@ -1,7 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stageConfig } from './config';
+import { consoleBuild } from './constructs/console-site';
+import { REPO_ROOT } from './constructs/oms-function';
 import { ApiStack } from './stacks/api-stack';
+import { ConsoleStack } from './stacks/console-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
 export interface BuildAppOptions {
@@ -30,6 +33,7 @@ export interface BuildAppOptions {
 export const stackIds = (stage: string) => ({
   stateful: `Oms-${stage}-Stateful`,
   api: `Oms-${stage}-Api`,
+  console: `Oms-${stage}-Console`,
 });
 
 export function buildApp(opts: BuildAppOptions = {}): App {
@@ -59,7 +63,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     terminationProtection: config.table.deletionProtection,
     config,
   });
-  new ApiStack(app, ids.api, {
+  const api = new ApiStack(app, ids.api, {
     stackName: ids.api,
     description: `${description}: HTTP API, auth, functions, queues and rules`,
     tags,
@@ -70,6 +74,15 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     receiptSecret: stateful.receiptSecret,
     providerSecrets: stateful.providerSecrets,
     carrierSecrets: stateful.carrierSecrets,
+  });
+
+  new ConsoleStack(app, ids.console, {
+    stackName: ids.console,
+    description: `${description}: the staff console's files`,
+    tags,
+    config,
+    api,
+    build: consoleBuild(REPO_ROOT),
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

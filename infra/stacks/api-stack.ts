@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -13,6 +13,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { Auth } from '../constructs/auth';
+import { apiOriginForCsp, ConsoleSite } from '../constructs/console-site';
 import { queueDepthAlarm } from '../constructs/depth-alarm';
 import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
@@ -62,6 +63,7 @@ export const PUBLIC_TRACKING_ROUTE = 'GET /tracking/{trackingNumber}';
 export class ApiStack extends Stack {
   readonly httpApi: OmsHttpApi;
   readonly auth: Auth;
+  readonly consoleSite: ConsoleSite;
   readonly alarmTopic: Topic;
   readonly functions = new Map<string, OmsFunction>();
 
@@ -83,11 +85,18 @@ export class ApiStack extends Stack {
     };
 
     // --- HTTP API ---------------------------------------------------------------
-    this.auth = new Auth(this, 'Auth', { config });
+    // The staff console (its files arrive by the console stack): the CSP lets it call the
+    // API and the hosted UI's token endpoint; the API's CORS and the hosted UI admit its origin.
+    this.consoleSite = new ConsoleSite(this, 'Console', {
+      config,
+      connectOrigins: [apiOriginForCsp(config), Lazy.string({ produce: () => this.auth.domain.baseUrl() })],
+    });
+    this.auth = new Auth(this, 'Auth', { config, consoleUrl: this.consoleSite.url });
     this.httpApi = new OmsHttpApi(this, 'Http', {
       config,
       authorizer: this.auth.authorizer,
       alarmTopic: this.alarmTopic,
+      extraOrigins: [this.consoleSite.origin],
     });
     for (const [step, spec] of Object.entries(HTTP_FUNCTIONS)) {
       const fn = addFunction(step, spec.assets ? { assets: spec.assets } : {});
@@ -243,5 +252,6 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'StorefrontClientId', { value: this.auth.storefrontClient.userPoolClientId });
     new CfnOutput(this, 'TokenUrl', { value: `${this.auth.domain.baseUrl()}/oauth2/token` });
     new CfnOutput(this, 'StaffClientId', { value: this.auth.staffClient.userPoolClientId });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.consoleSite.url, description: 'The staff console (sign in through the Cognito hosted UI)' });
   }
 }
