@@ -14,6 +14,7 @@ import { handleAwsRequest } from './aws-endpoint';
 import { LocalMailbox } from './mailbox';
 import { LocalBus } from './bus';
 import { controlRoutes } from './control-routes';
+import { consoleSite } from './console-site';
 import type { EndpointStats } from './dynamodb';
 import { startLocalDynamoThread } from './dynamodb/thread';
 import { provisionTables } from './dynamodb/provision';
@@ -174,6 +175,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const lake: { firehose?: LocalFirehose } = {};
     stops.push(() => lake.firehose?.stop());
 
+    // The console and /docs, built in memory while the rest starts (scripts/build-console.ts).
+    // A broken build is logged and answered at /console/, and does not stop the API.
+    const site = import('../../scripts/build-console').then((b) => b.buildConsoleSite()).then(
+      (files) => new Map(files.map((f) => [f.path, f.contents])),
+      (err: Error) => {
+        log(`console: the build failed: ${err.message}`);
+        return new Map([['console/index.html', new TextEncoder().encode(`The console did not build: ${err.message}`)]]);
+      },
+    );
+
     // OMS_ASSEMBLY_DIR pins the assembly: the e2e setup sets it so every cloud of one test run
     // serves the same template, even if the code changes while the run goes on.
     const assemblyDir = opts.assemblyDir ?? process.env.OMS_ASSEMBLY_DIR ?? (await synthesize(ROOT, stage, log)).dir;
@@ -293,9 +304,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       metrics,
       mail: (req, res) => mailbox.control(req, res),
     });
+    const staticSite = consoleSite({ files: await site, tokens, stage });
     const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
     live.api = (req, res) => {
-      if (control(req, res) || carriers.handle(req, res) || sandbox.handle(req, res)) return;
+      if (control(req, res) || staticSite(req, res) || carriers.handle(req, res) || sandbox.handle(req, res)) return;
       handleApiRequest(gateway, req, res).catch((err) => {
         log(`HTTP ${req.method} ${req.url} crashed: ${(err as Error).stack}`);
         const a = gatewayProblem(500, 'The gateway failed');
@@ -319,6 +331,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (m.deliveryStreams.length > 0) {
       log(`  lake         ${lakeDir}  (${m.deliveryStreams.map((d) => `${d.name}: every ${d.bufferIntervalSeconds}s or ${d.bufferSizeMb} MiB`).join(', ')}; POST ${apiUrl}/_local/firehose/flush)`);
     }
+    log(`  console      ${apiUrl}/console/   API reference ${apiUrl}/docs/`);
     log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json   metrics ${apiUrl}/_local/metrics`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
     log(`  mail         SES v2 SendEmail kept, not delivered: ${apiUrl}/_local/mail[?to=<address>]`);

@@ -1,0 +1,55 @@
+// The back-office console and the API reference on the API port, as a deployed stage
+// serves them beside the API: GET /console/ (the app, built in memory at start-up from
+// console/ by scripts/build-console.ts), /docs (swagger-ui over /openapi.json), and the
+// console's config.json naming this API and the local sign-in. GET /_local/console/tokens
+// hands the console the staff dev tokens (the same ones .oms/local.json holds), so the
+// local sign-in page can offer "sign in as ops"; no function is involved.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname } from 'node:path';
+import type { Role } from './authorizer';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+export interface ConsoleSiteDeps {
+  /** the built site: path under the site root (console/index.html, docs/...) -> bytes */
+  files: ReadonlyMap<string, Uint8Array>;
+  tokens: Record<Role, string>;
+  stage: string;
+}
+
+const STAFF: readonly Role[] = ['ops', 'cs', 'finance', 'admin'];
+
+/** A request handler for /console, /docs and /_local/console/tokens; false for anything else. */
+export function consoleSite(deps: ConsoleSiteDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array, cache = 'no-cache') => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' });
+    res.end(body);
+    return true;
+  };
+  const json = (res: ServerResponse, value: unknown) => send(res, 200, TYPES['.json']!, JSON.stringify(value));
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (path === '/_local/console/tokens') return json(res, { tokens: Object.fromEntries(STAFF.map((r) => [r, deps.tokens[r]])) });
+    if (path === '/console' || path === '/docs') {
+      res.writeHead(308, { location: `${path}/` });
+      res.end();
+      return true;
+    }
+    if (!path.startsWith('/console/') && !path.startsWith('/docs/')) return false;
+    if (path === '/console/config.json') return json(res, { apiUrl: '', signIn: 'local', stage: deps.stage });
+    const key = decodeURIComponent(path.slice(1)).replace(/\/$/, '/index.html');
+    const body = deps.files.get(key);
+    if (!body) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
+    // Hashed names never change: cache them for good; index.html is read again every time.
+    const hashed = /-[A-Z0-9]{8}\.(js|css)$/.test(key);
+    return send(res, 200, TYPES[extname(key)] ?? 'application/octet-stream', body, hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+  };
+}
