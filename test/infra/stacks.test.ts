@@ -374,7 +374,8 @@ describe.each(STAGES)('stage %s', (stage) => {
       });
       s().api.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         ProtocolType: 'HTTP',
-        CorsConfiguration: Match.objectLike({ AllowOrigins: config.corsAllowOrigins }),
+        // the stage's origins, then the console's (its CloudFront origin, test/infra/console-site.test.ts)
+        CorsConfiguration: Match.objectLike({ AllowOrigins: [...config.corsAllowOrigins, Match.objectLike({ 'Fn::Join': Match.anyValue() })] }),
       });
     });
   });
@@ -388,7 +389,7 @@ describe('stage settings', () => {
 
   it('come from the `stage` context when no stage is passed (cdk synth -c stage=prod)', () => {
     const app = buildApp({ context: { stage: 'prod' }, bundle: false, nag: false });
-    expect(app.node.children.map((c) => c.node.id).sort()).toEqual(['Oms-prod-Api', 'Oms-prod-Stateful']);
+    expect(app.node.children.map((c) => c.node.id).sort()).toEqual(['Oms-prod-Api', 'Oms-prod-Console', 'Oms-prod-Stateful']);
     expect(app.node.tryGetContext('aws:cdk:bundling-stacks')).toEqual([]);
   });
 });
