@@ -3,6 +3,7 @@
 import { decodeJwt } from 'jose';
 import type { TestProject } from 'vitest/node';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+import { warnIfNoChromium } from '../support/browser';
 
 /**
  * Tokens the dev handshake does not hold, signed with the local cloud's key: a second
@@ -22,6 +23,7 @@ async function testTokens(cloud: LocalCloud) {
 }
 
 export default async function setup({ provide }: TestProject) {
+  warnIfNoChromium();
   const lines: string[] = [];
   const verbose = Boolean(process.env.OMS_LOCAL_LOG);
   const cloud = await startLocalCloud({

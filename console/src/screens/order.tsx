@@ -165,6 +165,7 @@ export default function OrderPage({ params }: ScreenProps) {
         <div>
           <h2>{s('payments')}</h2>
           <table class="list">
+            <colgroup><col /><col style="width:100px" /><col style="width:100px" /><col style="width:160px" /></colgroup>
             <thead><tr><th>{s('method')}</th><th>{s('status')}</th><th class="num">{s('amount')}</th><th>{s('placed')}</th></tr></thead>
             <tbody>
               {o.payments.length + o.refunds.length === 0 && <tr class="empty-row"><td colSpan={4}>{s('none')}</td></tr>}

@@ -30,16 +30,22 @@ const s = defineStrings(
 const KINDS = ['any', 'number', 'email', 'phone', 'tracking', 'payment'] as const;
 type Kind = (typeof KINDS)[number];
 
+// The shapes the API accepts for each look-up (shared/api/schemas.ts OrderListQuery).
 const ORDER_NUMBER = /^[WAPEMS]\d{8}-\d{4,}$/i;
 const PHONE = /^\+?[0-9 ().-]{4,40}$/;
+const TRACKING = /^[A-Za-z0-9-]{1,100}$/;
+const PAYMENT_REF = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-/** The look-ups a text fits, in the order they are tried. */
+/** The look-ups a text fits, in the order they are tried ("any": only those whose shape it has). */
 export function lookupsFor(q: string, kind: Kind): Exclude<Kind, 'any'>[] {
   if (kind !== 'any') return [kind];
   if (ORDER_NUMBER.test(q)) return ['number'];
   if (q.includes('@')) return ['email'];
-  if (PHONE.test(q) && q.replace(/\D/g, '').length >= 4) return ['phone', 'tracking', 'payment'];
-  return ['tracking', 'payment'];
+  const fits: Exclude<Kind, 'any'>[] = [];
+  if (PHONE.test(q) && q.replace(/\D/g, '').length >= 4) fits.push('phone');
+  if (TRACKING.test(q)) fits.push('tracking');
+  if (PAYMENT_REF.test(q)) fits.push('payment');
+  return fits;
 }
 
 async function lookup(q: string, kind: Exclude<Kind, 'any'>): Promise<OrderSummary[]> {
@@ -106,8 +112,12 @@ export default function Orders({ query }: ScreenProps) {
       {result?.error !== undefined && <ErrorBox error={result.error} />}
       {!result?.items && !result?.error ? <Loading /> : (
         <table class="list orders">
-          <colgroup><col style="width:160px" /><col style="width:130px" /><col style="width:160px" /><col /><col style="width:90px" /><col style="width:120px" /></colgroup>
-          <thead><tr><th>{s('number')}</th><th>{s('status')}</th><th>{s('placed')}</th><th>{s('customer')}</th><th>{s('channel')}</th><th class="num">{s('total')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th style="width:160px">{s('number')}</th><th style="width:130px">{s('status')}</th><th style="width:160px">{s('placed')}</th>
+              <th>{s('customer')}</th><th class="wide" style="width:90px">{s('channel')}</th><th class="num" style="width:120px">{s('total')}</th>
+            </tr>
+          </thead>
           <tbody>
             {items.length === 0 && result?.items && <tr class="empty-row"><td colSpan={6}>{s('none', { q })}</td></tr>}
             {items.map((o, i) => (
@@ -116,7 +126,7 @@ export default function Orders({ query }: ScreenProps) {
                 <td><Status status={o.status} /></td>
                 <td>{dateTime(o.createdAt)}</td>
                 <td>{o.customer.name} · {o.customer.email}</td>
-                <td>{o.channel}</td>
+                <td class="wide">{o.channel}</td>
                 <td class="num">{money(o.totals.total)}</td>
               </tr>
             ))}

@@ -108,7 +108,7 @@ export default function ReviewQueue(_: ScreenProps) {
     <section>
       <div class="screen-head">
         <h1>{s('title')}</h1>
-        {rows && <span class="hint">{s('count', { n: rows.length })}</span>}
+        {rows && <span class="count">{s('count', { n: rows.length })}</span>}
         <button type="button" onClick={() => void reload()}>{s('refresh')}</button>
         <span class="hint">{s('keys')}</span>
       </div>
@@ -117,21 +117,27 @@ export default function ReviewQueue(_: ScreenProps) {
       {rejecting && <RejectDialog row={rejecting} onCancel={() => setRejecting(undefined)} onReject={(reason) => void act(rejecting, 'reject', reason)} />}
       {!rows && !error ? <Loading /> : (
         <table class="list review">
-          <colgroup><col style="width:150px" /><col style="width:150px" /><col style="width:90px" /><col style="width:150px" /><col style="width:110px" /><col /><col style="width:170px" /></colgroup>
-          <thead><tr><th>{s('number')}</th><th>{s('placed')}</th><th>{s('channel')}</th><th>{s('customer')}</th><th class="num">{s('total')}</th><th>{s('reasons')}</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th style="width:150px">{s('number')}</th><th class="wide" style="width:140px">{s('placed')}</th><th class="wide" style="width:80px">{s('channel')}</th>
+              <th style="width:130px">{s('customer')}</th><th class="num" style="width:100px">{s('total')}</th><th>{s('reasons')}</th><th style="width:200px" />
+            </tr>
+          </thead>
           <tbody>
             {rows?.length === 0 && <tr class="empty-row"><td colSpan={7}>{s('empty')}</td></tr>}
             {rows?.map((row, i) => (
               <tr key={row.orderId} class="clickable" aria-selected={i === selected} data-order={row.orderNumber} onClick={() => select(i)} onDblClick={() => navigate(`/orders/${row.orderId}`)}>
                 <td class="mono"><a href={`#/orders/${row.orderId}`}>{row.orderNumber}</a></td>
-                <td>{dateTime(row.createdAt)}</td>
-                <td>{row.channel}</td>
+                <td class="wide">{dateTime(row.createdAt)}</td>
+                <td class="wide">{row.channel}</td>
                 <td>{row.customer}</td>
                 <td class="num">{money(row.total)}</td>
                 <td title={row.reasons?.join('\n')}>{row.reasons?.join('; ') ?? '…'}</td>
-                <td class="row">
-                  <button type="button" class="primary" disabled={busy || row.version === undefined} onClick={() => void act(row, 'approve')}>{s('approve')}</button>
-                  <button type="button" class="danger" disabled={busy || row.version === undefined} onClick={() => setRejecting(row)}>{s('reject')}</button>
+                <td>
+                  <div class="row nowrap">
+                    <button type="button" class="primary small" disabled={busy || row.version === undefined} onClick={() => void act(row, 'approve')}><kbd>a</kbd> {s('approve')}</button>
+                    <button type="button" class="danger small" disabled={busy || row.version === undefined} onClick={() => setRejecting(row)}><kbd>r</kbd> {s('reject')}</button>
+                  </div>
                 </td>
               </tr>
             ))}

@@ -94,7 +94,7 @@ function draftOf(w: WorkflowSettings): Draft {
 
 export default function Settings(_: ScreenProps) {
   const current = useLoad(() => call<WorkflowSettings>('getWorkflowSettings').then((r) => r.body), []);
-  const history = useLoad(() => call<WorkflowSettingsHistory>('workflowSettingsHistory', { query: { limit: 20 } }).then((r) => r.body.items), [current.data?.version]);
+  const history = useLoad(() => call<WorkflowSettingsHistory>('workflowSettingsHistory', { query: { limit: 20 } }).then((r) => r.body.items), []);
   const [draft, setDraft] = useState<Draft>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ kind: 'ok' | 'warn' | 'error'; text: string }>();
@@ -137,6 +137,7 @@ export default function Settings(_: ScreenProps) {
       setNotice({ kind: 'ok', text: s('saved', { v: saved.body.version }) });
       timeZone.set(saved.body.timeZone);
       current.reload();
+      history.reload();
     } catch (err) {
       if (err instanceof ApiError && err.isConflict) {
         setNotice({ kind: 'warn', text: s('conflict', { detail: err.problem.detail ?? err.problem.title ?? '' }) });
