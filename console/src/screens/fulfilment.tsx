@@ -49,7 +49,7 @@ export default function FulfilmentScreen(_: ScreenProps) {
           <tbody>
             {rows.length === 0 && <tr class="empty-row"><td colSpan={4}>{s('empty')}</td></tr>}
             {rows.map((o, i) => (
-              <tr key={o.orderId} aria-selected={i === selected || o.orderId === chosen?.orderId} data-order={o.orderNumber} onClick={() => setChosen(o)}>
+              <tr key={o.orderId} aria-selected={i === selected} class={o.orderId === chosen?.orderId ? 'current' : undefined} data-order={o.orderNumber} onClick={() => setChosen(o)}>
                 <td class="mono">{o.orderNumber}</td><td>{dateTime(o.createdAt)}</td><td><Status status={o.status} /></td><td>{o.channel}</td>
               </tr>
             ))}

@@ -18,7 +18,7 @@ const s = defineStrings(
   {
     title: 'Reports', from: 'From', to: 'To', compare: 'Compare with the period before', csv: 'CSV',
     trend: 'Sales trend (net revenue)', channels: 'Channel split', topSkus: 'Top SKUs by revenue', profit: 'Profit',
-    times: 'Fulfilment times (hours)', current: 'This period', previous: 'Period before',
+    times: 'Fulfilment times (p50, p90)', current: 'This period', previous: 'Period before',
     orders: 'Orders', units: 'Units', revenue: 'Revenue', netRevenue: 'Net revenue', refunds: 'Refunds',
     grossProfit: 'Gross profit', costOfGoods: 'Cost of goods', paymentFees: 'Payment fees', margin: 'Margin',
     change: '{n}% vs before', noChange: 'nothing before', stage: 'Stage', count: 'Orders',
@@ -26,7 +26,7 @@ const s = defineStrings(
   {
     title: '報表', from: '起', to: '迄', compare: '與前一期比較', csv: 'CSV',
     trend: '銷售趨勢（淨營收）', channels: '通路占比', topSkus: '營收前幾名 SKU', profit: '利潤',
-    times: '履約時間（小時）', current: '本期', previous: '前期',
+    times: '履約時間（p50、p90）', current: '本期', previous: '前期',
     orders: '訂單', units: '件數', revenue: '營收', netRevenue: '淨營收', refunds: '退款',
     grossProfit: '毛利', costOfGoods: '銷貨成本', paymentFees: '金流手續費', margin: '毛利率',
     change: '較前期 {n}%', noChange: '前期無資料', stage: '階段', count: '訂單數',
@@ -135,18 +135,36 @@ export default function Reports({ query }: ScreenProps) {
   );
 }
 
+/** Every day of a range (the report leaves out days without sales: they are zeros). */
+function daysOf(from: string, to: string): string[] {
+  return Array.from({ length: daysIn(from, to) }, (_, i) => addDays(from, i));
+}
+
+/** Durations in the unit that suits the longest one. */
+function durationUnit(seconds: number[]): { unit: 's' | 'min' | 'h'; scale: number } {
+  const max = Math.max(0, ...seconds);
+  return max >= 3600 ? { unit: 'h', scale: 3600 } : max >= 60 ? { unit: 'min', scale: 60 } : { unit: 's', scale: 1 };
+}
+
 function chartsOf(d: { trend: Report; previousTrend?: Report; channels: Report; skus: Report; profit: Report; times: Report }): Record<string, EChartsCoreOption> {
   const currency = d.trend.currency ?? 'CNY';
   const major = (v: unknown) => Number(v ?? 0) / 10 ** minorDigits(currency);
   const grid = { left: 56, right: 16, top: 36, bottom: 32 };
   const valueAxis = { type: 'value' };
+  const days = daysOf(d.trend.from, d.trend.to);
+  const byDay = (r: Report, field: string, on = days) => {
+    const values = new Map(r.rows.map((row) => [row.key, row[field]]));
+    return on.map((day) => major(values.get(day)));
+  };
+  const previousDays = d.previousTrend ? daysOf(d.previousTrend.from, d.previousTrend.to) : [];
+  const times = durationUnit(d.times.rows.map((r) => Number(r.p90Seconds ?? 0)));
   return {
     trend: {
       grid, tooltip: { trigger: 'axis' }, legend: { top: 0 },
-      xAxis: { type: 'category', data: d.trend.rows.map((r) => r.key.slice(5)) }, yAxis: valueAxis,
+      xAxis: { type: 'category', data: days.map((day) => day.slice(5)) }, yAxis: valueAxis,
       series: [
-        { name: s('current'), type: 'line', data: d.trend.rows.map((r) => major(r.netRevenue)), smooth: true },
-        ...(d.previousTrend ? [{ name: s('previous'), type: 'line', data: d.previousTrend.rows.map((r) => major(r.netRevenue)), lineStyle: { type: 'dashed' } }] : []),
+        { name: s('current'), type: 'line', data: byDay(d.trend, 'netRevenue'), showSymbol: false },
+        ...(d.previousTrend ? [{ name: s('previous'), type: 'line', data: byDay(d.previousTrend, 'netRevenue', previousDays), showSymbol: false, lineStyle: { type: 'dashed' } }] : []),
       ],
     },
     channels: {
@@ -160,14 +178,14 @@ function chartsOf(d: { trend: Report; previousTrend?: Report; channels: Report; 
     },
     profit: {
       grid, tooltip: { trigger: 'axis' }, legend: { top: 0 },
-      xAxis: { type: 'category', data: d.profit.rows.map((r) => r.key.slice(5)) }, yAxis: valueAxis,
-      series: (['revenue', 'costOfGoods', 'grossProfit'] as const).map((k) => ({ name: s(k), type: 'bar', data: d.profit.rows.map((r) => major(r[k])) })),
+      xAxis: { type: 'category', data: days.map((day) => day.slice(5)) }, yAxis: valueAxis,
+      series: (['revenue', 'costOfGoods', 'grossProfit'] as const).map((k) => ({ name: s(k), type: 'bar', data: byDay(d.profit, k) })),
     },
     times: {
       grid, tooltip: { trigger: 'axis' }, legend: { top: 0 },
-      xAxis: { type: 'category', data: d.times.rows.map((r) => `${r.from}→${r.to}`) }, yAxis: valueAxis,
+      xAxis: { type: 'category', data: d.times.rows.map((r) => `${r.from}→${r.to}`) }, yAxis: { ...valueAxis, name: times.unit },
       series: (['p50Seconds', 'p90Seconds'] as const).map((k) => ({
-        name: k.slice(0, 3), type: 'bar', data: d.times.rows.map((r) => (r[k] === null ? 0 : Math.round((Number(r[k]) / 3600) * 10) / 10)),
+        name: k.slice(0, 3), type: 'bar', data: d.times.rows.map((r) => (r[k] === null ? 0 : Math.round((Number(r[k]) / times.scale) * 10) / 10)),
       })),
     },
   };

@@ -66,7 +66,7 @@ export default function Stock({ query }: ScreenProps) {
             {rows.map((r, i) => {
               const advice = view === 'below' ? (r as ReplenishmentItem) : undefined;
               return (
-                <tr key={r.sku} aria-selected={i === selected || r.sku === sku} data-sku={r.sku} onClick={() => setSku(r.sku)}>
+                <tr key={r.sku} aria-selected={i === selected} class={r.sku === sku ? 'current' : undefined} data-sku={r.sku} onClick={() => setSku(r.sku)}>
                   <td class="mono">{r.sku}</td><td class="num">{r.onHand}</td><td class="num">{r.reserved}</td><td class="num">{r.available}</td>
                   {advice && <><td class="num">{advice.reorderPoint}</td><td class="num">{advice.position}</td><td class="num">{advice.averageDailyDemand.toFixed(1)}</td><td class="num"><strong>{advice.suggestedQuantity}</strong></td></>}
                 </tr>
@@ -161,7 +161,7 @@ function SkuPanel({ sku, onChanged }: { sku: string; onChanged: () => void }) {
               <tr key={l.entryId}>
                 <td>{dateTime(l.at)}</td><td>{l.movement}</td><td class="mono">{l.locationId}</td><td class="num">{l.quantity}</td>
                 <td class="num">{l.onHandDelta > 0 ? `+${l.onHandDelta}` : l.onHandDelta}</td>
-                <td>{l.cause.orderId ? <a href={`#/orders/${l.cause.orderId}`}>→ {l.cause.orderId.slice(-8)}</a> : Object.values(l.cause).filter((v) => typeof v === 'string').join(' · ')}</td>
+                <td>{l.cause.orderId ? <a href={`#/orders/${l.cause.orderId}`}>→ {l.cause.orderId.slice(-8)}</a> : [l.cause.reason, l.cause.note].filter(Boolean).join(' · ')}</td>
               </tr>
             ))}
           </tbody>
