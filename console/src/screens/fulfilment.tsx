@@ -67,6 +67,7 @@ function Outbound({ order, onChanged }: { order: OrderSummary; onChanged: () => 
   const [carrier, setCarrier] = useState<ShipmentInput['carrier']>('sandbox');
   const [tracking, setTracking] = useState('');
   const [done, setDone] = useState<string>();
+  const [shipped, setShipped] = useState(false);
   const [error, setError] = useState<unknown>();
   const act = async (what: () => Promise<void>) => {
     setError(undefined);
@@ -98,6 +99,7 @@ function Outbound({ order, onChanged }: { order: OrderSummary; onChanged: () => 
       setDone(s('shipped', { carrier, tracking: shipment.trackingNumber ?? tracking }));
       setFulfilment(undefined);
       setPickList(undefined);
+      setShipped(true);
       onChanged();
     });
   };
@@ -107,7 +109,7 @@ function Outbound({ order, onChanged }: { order: OrderSummary; onChanged: () => 
     <div class="outbound">
       <div class="actions no-print">
         <a class="mono" href={`#/orders/${order.orderId}`}>{order.orderNumber}</a>
-        {!fulfilment && <button type="button" class="primary" data-action="open" onClick={() => void open()}>{s('open')}</button>}
+        {!fulfilment && !shipped && <button type="button" class="primary" data-action="open" onClick={() => void open()}>{s('open')}</button>}
         {pickList && <button type="button" data-action="print" onClick={() => window.print()}>{s('print')}</button>}
         {fulfilment?.status === 'OPEN' && <button type="button" data-action="pack" onClick={() => void pack()}>{s('pack')}</button>}
         {fulfilment && <Status status={fulfilment.status} />}
