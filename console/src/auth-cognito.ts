@@ -1,12 +1,16 @@
-import type { ConsoleConfig } from './config';
-import { signIn, type SessionResult } from './session';
-
 // Signing in through a stage's Cognito hosted UI: the authorization code grant with PKCE
 // (RFC 7636), for a public client (no secret). The code verifier waits in sessionStorage
 // while the browser visits the hosted UI; the code that comes back is exchanged at
 // /oauth2/token, and the access token (it carries cognito:groups) is the API's bearer.
+// (No import of the session here: the start-up hands its signIn over.)
 
-type Cognito = NonNullable<ConsoleConfig['cognito']>;
+/** config.json's `cognito` (console/src/config.ts). */
+export interface Cognito {
+  domain: string;
+  clientId: string;
+  redirectUri?: string;
+  scopes?: string[];
+}
 
 const PENDING = 'oms.console.pkce';
 const SCOPES = ['openid', 'email', 'profile'];
@@ -26,7 +30,7 @@ export async function challengeOf(verifier: string): Promise<string> {
 }
 
 /** Where the hosted UI sends people back: the configured URI, else this console's own address. */
-export const redirectUriOf = (cognito: Cognito, here: Location | URL): string =>
+export const redirectUriOf = (cognito: Cognito, here: Here): string =>
   cognito.redirectUri ?? `${here.origin}${here.pathname.replace(/[^/]*$/, '')}`;
 
 export function authorizeUrl(cognito: Cognito, redirectUri: string, challenge: string, state: string): string {
@@ -46,22 +50,34 @@ export function logoutUrl(cognito: Cognito, redirectUri: string): string {
   return `${cognito.domain}/logout?${new URLSearchParams({ client_id: cognito.clientId, logout_uri: redirectUri })}`;
 }
 
+/** The address, as location or URL gives it. */
+export interface Here {
+  origin: string;
+  pathname: string;
+  href: string;
+}
+
+/** What the sign-in uses of the browser (the tests stand in for it; typed without the DOM library). */
 export interface Browser {
-  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
-  location: Location | URL;
+  storage: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
+  location: Here;
   fetch: typeof fetch;
   go(url: string): void;
   /** drops the code and state from the address bar */
   replaceUrl(url: string): void;
 }
 
-const browser = (): Browser => ({
-  storage: sessionStorage,
-  location: window.location,
-  fetch: (...args) => fetch(...args),
-  go: (url) => window.location.assign(url),
-  replaceUrl: (url) => history.replaceState(null, '', url),
-});
+type Window = { sessionStorage: Browser['storage']; location: Here & { assign(url: string): void }; history: { replaceState(data: null, unused: string, url: string): void } };
+const browser = (): Browser => {
+  const w = globalThis as unknown as Window;
+  return {
+    storage: w.sessionStorage,
+    location: w.location,
+    fetch: (...args) => fetch(...args),
+    go: (url) => w.location.assign(url),
+    replaceUrl: (url) => w.history.replaceState(null, '', url),
+  };
+};
 
 /** Sends the browser to the hosted UI, keeping the verifier and state for the way back. */
 export async function startCognitoSignIn(cognito: Cognito, b: Browser = browser()): Promise<void> {
@@ -72,7 +88,8 @@ export async function startCognitoSignIn(cognito: Cognito, b: Browser = browser(
   b.go(authorizeUrl(cognito, redirectUri, await challengeOf(verifier), state));
 }
 
-export type CognitoResult = SessionResult | { ok: false; reason: 'state' | 'exchange'; detail?: string };
+/** The access token to sign in with, or why there is none. */
+export type CognitoResult = { ok: true; token: string } | { ok: false; reason: 'state' | 'exchange'; detail?: string };
 
 /**
  * Completes a sign-in when the address carries the hosted UI's answer (`?code=&state=`, or
@@ -103,12 +120,14 @@ export async function finishCognitoSignIn(cognito: Cognito, b: Browser = browser
   });
   const body = (await res.json().catch(() => ({}))) as { access_token?: string; error?: string };
   if (!res.ok || !body.access_token) return { ok: false, reason: 'exchange', detail: body.error ?? `HTTP ${res.status}` };
-  return signIn(body.access_token);
+  return { ok: true, token: body.access_token };
 }
 
 let lastProblem: string | undefined;
-/** Keeps why a hosted-UI sign-in failed, for the sign-in page to say. */
-export function noteCognitoResult(result: CognitoResult | undefined): void {
-  lastProblem = result && !result.ok ? (('detail' in result && result.detail) || result.reason) : undefined;
+/** Signs in with the hosted UI's token, or keeps why not for the sign-in page to say. */
+export function useCognitoResult(result: CognitoResult | undefined, signIn: (token: string) => { ok: boolean; reason?: string }): void {
+  if (!result) return;
+  const signedIn = result.ok ? signIn(result.token) : undefined;
+  lastProblem = result.ok ? (signedIn?.ok ? undefined : signedIn?.reason) : (result.detail ?? result.reason);
 }
 export const cognitoProblem = () => lastProblem;

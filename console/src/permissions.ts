@@ -1,5 +1,5 @@
 import type { RouteName } from '../../shared/api/routes';
-import type { StaffRole } from './session';
+import type { StaffRole } from './roles';
 
 // Who may call which route comes from the API's route table (handed over by the build),
 // so a screen or button shows exactly when the API would let its user through.

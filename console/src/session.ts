@@ -1,10 +1,9 @@
+import { STAFF_ROLES, type Role, type StaffRole } from './roles';
 import { store } from './store';
 
 // Who is signed in: the bearer token and the roles its claims give, as the API's
 // authorizer reads them (cognito:groups for people, oms/<role> scopes for machines).
-export const STAFF_ROLES = ['ops', 'cs', 'finance', 'admin'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-export type Role = StaffRole | 'storefront';
+export { STAFF_ROLES, type Role, type StaffRole };
 
 export interface Session {
   token: string;

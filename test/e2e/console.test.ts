@@ -63,6 +63,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       await inReview(first.orderId);
       const second = await placed(sku);
       const secondOrder = await inReview(second.orderId);
+      const third = await placed(sku);
+      await inReview(third.orderId);
 
       const c = await page({ expected: [/^409 \/orders\/[^/]+\/approve$/] });
       await signInAs(c, 'ops');
@@ -81,6 +83,14 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       await c.page.getByRole('status').filter({ hasText: `${first.orderNumber} approved` }).waitFor();
       await expect.poll(async () => (await getOrder(first.orderId)).body.status).toBe('AWAITING_PAYMENT');
       expect(await mine.count()).toBe(0);
+
+      // r, then 1: rejected with the first of the offered reasons
+      await c.page.locator(`tr[data-order="${third.orderNumber}"] td`).nth(1).click();
+      await c.page.keyboard.press('r');
+      await c.page.locator('form.dialog').waitFor();
+      await c.page.keyboard.press('1');
+      await c.page.getByRole('status').filter({ hasText: `${third.orderNumber} rejected` }).waitFor();
+      expect((await getOrder(third.orderId)).body).toMatchObject({ status: 'REJECTED', rejectionReason: 'Suspected fraud' });
 
       // someone else acts on the second order meanwhile: the console shows the conflict and does nothing
       const other = await call('POST', `/orders/${second.orderId}/reject`, { as: 'admin', body: { reason: 'Handled by phone' }, headers: { 'if-match': `"${secondOrder.version}"` } });

@@ -111,6 +111,8 @@ export async function openConsole(browser: Browser, apiUrl: string, opts: OpenOp
     documentWidth: () => page.evaluate<number>('document.documentElement.scrollWidth'),
     shot: async (name) => {
       const path = join(SHOTS_DIR, `${name}.png`);
+      // from the top: the sticky header and nav are drawn where the page is scrolled to
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path, fullPage: true });
       return path;
     },

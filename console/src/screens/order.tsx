@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RouteName } from '../../../shared/api/routes';
-import { transitionFor, type CommandType } from '../../../shared/domain/order-transitions';
 import { ApiError, call, newKey, type CallOptions } from '../api';
 import { dateTime, money, parseAmount } from '../format';
 import { defineStrings, t } from '../i18n';
 import { may } from '../permissions';
+import { actionsFor, type Action } from '../order-actions';
 import type { ScreenProps } from '../screens';
-import { session, type StaffRole } from '../session';
+import { session } from '../session';
 import type { OrderStory } from '../types';
 import { ErrorBox, Loading, Notice, Status, errorText, useLoad } from '../ui';
 
@@ -40,24 +40,6 @@ const s = defineStrings(
     done: '完成：{what}。', conflict: '訂單在你開啟後已變更（{detail}）。未執行任何動作，已重新載入。', maxRefund: '最多 {amount}',
   },
 );
-
-type Action = 'note' | 'cancel' | 'refund' | 'fulfil' | 'ship' | 'return';
-
-/** Whether the order's status lets one of these roles issue a lifecycle command. */
-const statusAllows = (command: CommandType, status: OrderStory['status'], roles: readonly StaffRole[]) =>
-  (transitionFor(command, status)?.by ?? []).some((by) => (roles as readonly string[]).includes(by));
-
-export function actionsFor(order: OrderStory, roles: readonly StaffRole[]): Action[] {
-  const actions: Action[] = [];
-  const open = (order.outbound?.lines ?? order.lines.map((l) => ({ ordered: l.quantity, allocated: 0 }))).some((l) => l.allocated < l.ordered);
-  if (may(roles, 'addOrderNote')) actions.push('note');
-  if (may(roles, 'cancelOrder') && statusAllows('cancel', order.status, roles)) actions.push('cancel');
-  if (may(roles, 'requestRefund') && order.money.balance.amount > 0) actions.push('refund');
-  if (may(roles, 'createFulfilment') && open && (statusAllows('start-fulfilment', order.status, roles) || ['FULFILLING', 'PARTIALLY_SHIPPED'].includes(order.status))) actions.push('fulfil');
-  if (may(roles, 'createShipment') && (order.outbound?.fulfilments ?? []).some((f) => f.status === 'PACKED')) actions.push('ship');
-  if (may(roles, 'createReturn') && ['DELIVERED', 'PARTIALLY_DELIVERED', 'COMPLETED'].includes(order.status)) actions.push('return');
-  return actions;
-}
 
 export default function OrderPage({ params }: ScreenProps) {
   const orderId = params.orderId!;

@@ -3,6 +3,7 @@ import { ApiError, call } from '../api';
 import { dateTime, money } from '../format';
 import { defineStrings } from '../i18n';
 import { useListKeys } from '../keys';
+import { KINDS, lookupsFor, type Kind } from '../lookups';
 import { navigate } from '../router';
 import type { ScreenProps } from '../screens';
 import type { OrderResponse, OrderSummary, OrderSummaryList } from '../types';
@@ -26,27 +27,6 @@ const s = defineStrings(
     none: '沒有符合「{q}」的訂單。', hint: '輸入後按 Enter；再以 j/k 與 Enter 開啟訂單。', recent: '最新訂單',
   },
 );
-
-const KINDS = ['any', 'number', 'email', 'phone', 'tracking', 'payment'] as const;
-type Kind = (typeof KINDS)[number];
-
-// The shapes the API accepts for each look-up (shared/api/schemas.ts OrderListQuery).
-const ORDER_NUMBER = /^[WAPEMS]\d{8}-\d{4,}$/i;
-const PHONE = /^\+?[0-9 ().-]{4,40}$/;
-const TRACKING = /^[A-Za-z0-9-]{1,100}$/;
-const PAYMENT_REF = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-/** The look-ups a text fits, in the order they are tried ("any": only those whose shape it has). */
-export function lookupsFor(q: string, kind: Kind): Exclude<Kind, 'any'>[] {
-  if (kind !== 'any') return [kind];
-  if (ORDER_NUMBER.test(q)) return ['number'];
-  if (q.includes('@')) return ['email'];
-  const fits: Exclude<Kind, 'any'>[] = [];
-  if (PHONE.test(q) && q.replace(/\D/g, '').length >= 4) fits.push('phone');
-  if (TRACKING.test(q)) fits.push('tracking');
-  if (PAYMENT_REF.test(q)) fits.push('payment');
-  return fits;
-}
 
 async function lookup(q: string, kind: Exclude<Kind, 'any'>): Promise<OrderSummary[]> {
   const list = async (query: Record<string, string>) => (await call<OrderSummaryList>('listOrders', { query: { ...query, limit: 50 } })).body.items;
@@ -119,7 +99,6 @@ export default function Orders({ query }: ScreenProps) {
             </tr>
           </thead>
           <tbody>
-            {items.length === 0 && result?.items && <tr class="empty-row"><td colSpan={6}>{s('none', { q })}</td></tr>}
             {items.map((o, i) => (
               <tr key={o.orderId} class="clickable" aria-selected={i === selected} onClick={() => { select(i); navigate(`/orders/${o.orderId}`); }}>
                 <td class="mono"><a href={`#/orders/${o.orderId}`}>{o.orderNumber}</a></td>
@@ -133,6 +112,7 @@ export default function Orders({ query }: ScreenProps) {
           </tbody>
         </table>
       )}
+      {items.length === 0 && result?.items && <p class="empty">{s('none', { q })}</p>}
     </section>
   );
 }

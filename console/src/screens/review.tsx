@@ -119,12 +119,11 @@ export default function ReviewQueue(_: ScreenProps) {
         <table class="list review">
           <thead>
             <tr>
-              <th style="width:150px">{s('number')}</th><th class="wide" style="width:140px">{s('placed')}</th><th class="wide" style="width:80px">{s('channel')}</th>
-              <th style="width:130px">{s('customer')}</th><th class="num" style="width:100px">{s('total')}</th><th>{s('reasons')}</th><th style="width:200px" />
+              <th style="width:150px">{s('number')}</th><th class="wide" style="width:150px">{s('placed')}</th><th class="wide" style="width:80px">{s('channel')}</th>
+              <th style="width:120px">{s('customer')}</th><th class="num" style="width:100px">{s('total')}</th><th>{s('reasons')}</th><th style="width:200px" />
             </tr>
           </thead>
           <tbody>
-            {rows?.length === 0 && <tr class="empty-row"><td colSpan={7}>{s('empty')}</td></tr>}
             {rows?.map((row, i) => (
               <tr key={row.orderId} class="clickable" aria-selected={i === selected} data-order={row.orderNumber} onClick={() => select(i)} onDblClick={() => navigate(`/orders/${row.orderId}`)}>
                 <td class="mono"><a href={`#/orders/${row.orderId}`}>{row.orderNumber}</a></td>
@@ -144,6 +143,7 @@ export default function ReviewQueue(_: ScreenProps) {
           </tbody>
         </table>
       )}
+      {rows?.length === 0 && <p class="empty">{s('empty')}</p>}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type * as AuthCognito from '../../../console/src/auth-cognito';
+import { describe, expect, it } from 'vitest';
+import * as m from '../../../console/src/auth-cognito';
 
 // The hosted-UI sign-in's PKCE pieces and the code exchange, with the browser's storage,
 // address and fetch stood in for.
@@ -12,12 +12,6 @@ class MemoryStorage {
   removeItem = (k: string) => void this.items.delete(k);
 }
 
-let m: typeof AuthCognito;
-beforeAll(async () => {
-  // the session module restores from sessionStorage when it loads
-  vi.stubGlobal('sessionStorage', new MemoryStorage());
-  m = await import('../../../console/src/auth-cognito');
-});
 
 const cognito = { domain: 'https://oms-dev-1.auth.eu-west-1.amazoncognito.com', clientId: 'client123' };
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
@@ -82,12 +76,12 @@ describe('the hosted UI round trip', () => {
     });
   });
 
-  it('exchanges the code with the verifier and signs in with the access token', async () => {
+  it('exchanges the code with the verifier for the access token', async () => {
     const access = jwt({ 'cognito:groups': ['ops'], username: 'mei', exp: Math.floor(Date.now() / 1000) + 3600 });
     const b = fakeBrowser('https://d1.cloudfront.net/console/?code=abc&state=s1', { status: 200, body: { access_token: access, id_token: 'x' } });
     b.storage.setItem('oms.console.pkce', JSON.stringify({ verifier: 'v'.repeat(43), state: 's1' }));
     const result = await m.finishCognitoSignIn(cognito, b);
-    expect(result).toMatchObject({ ok: true, session: { token: access, roles: ['ops'], name: 'mei' } });
+    expect(result).toEqual({ ok: true, token: access });
     expect(b.calls[0]!.url).toBe(`${cognito.domain}/oauth2/token`);
     expect(Object.fromEntries(new URLSearchParams(String(b.calls[0]!.init.body)))).toEqual({
       grant_type: 'authorization_code',
@@ -124,5 +118,18 @@ describe('the hosted UI round trip', () => {
     expect(m.logoutUrl(cognito, 'https://d1.cloudfront.net/console/')).toBe(
       `${cognito.domain}/logout?client_id=client123&logout_uri=https%3A%2F%2Fd1.cloudfront.net%2Fconsole%2F`,
     );
+  });
+});
+
+describe('after the round trip', () => {
+  it('signs in with the token, or keeps why not for the sign-in page', () => {
+    const signedIn: string[] = [];
+    m.useCognitoResult({ ok: true, token: 'tok' }, (t) => (signedIn.push(t), { ok: true }));
+    expect(signedIn).toEqual(['tok']);
+    expect(m.cognitoProblem()).toBeUndefined();
+    m.useCognitoResult({ ok: true, token: 'storefront' }, () => ({ ok: false, reason: 'not-staff' }));
+    expect(m.cognitoProblem()).toBe('not-staff');
+    m.useCognitoResult({ ok: false, reason: 'state' }, () => ({ ok: true }));
+    expect(m.cognitoProblem()).toBe('state');
   });
 });
