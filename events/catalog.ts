@@ -147,7 +147,7 @@ export const StockLow = defineEvent({
   }),
 });
 
-/** The daily replenishment run: buy this much of a product that is at or below its reorder point. */
+/** The daily replenishment run: buy this much of a product that fell to or below its reorder point (once per crossing). */
 export const ReplenishmentNeeded = defineEvent({
   source: INVENTORY_SOURCE,
   detailType: 'ReplenishmentNeeded',
@@ -160,6 +160,8 @@ export const ReplenishmentNeeded = defineEvent({
     safetyStock: z.int(),
     averageDailyDemand: z.number(),
     suggestedQuantity: z.int().min(1),
+    /** days the available stock lasts at averageDailyDemand (null: nothing sells); absent on older events */
+    daysOfCover: z.number().nullable().optional(),
   }),
 });
 

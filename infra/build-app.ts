@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stageConfig } from './config';
+import { stackEnv, stageConfig } from './config';
 import { consoleBuild } from './constructs/console-site';
 import { REPO_ROOT } from './constructs/oms-function';
 import { ApiStack } from './stacks/api-stack';
@@ -55,9 +55,12 @@ export function buildApp(opts: BuildAppOptions = {}): App {
   const ids = stackIds(config.stage);
   const description = `OMS (${config.stage})`;
   const tags = { project: 'oms', stage: config.stage };
+  // A pinned account and region: the CDK CLI refuses other credentials for these stacks.
+  const env = stackEnv(config);
 
   const stateful = new StatefulStack(app, ids.stateful, {
     stackName: ids.stateful,
+    env,
     description: `${description}: table and event bus`,
     tags,
     terminationProtection: config.table.deletionProtection,
@@ -65,6 +68,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
   });
   const api = new ApiStack(app, ids.api, {
     stackName: ids.api,
+    env,
     description: `${description}: HTTP API, auth, functions, queues and rules`,
     tags,
     config,
@@ -78,6 +82,7 @@ export function buildApp(opts: BuildAppOptions = {}): App {
 
   new ConsoleStack(app, ids.console, {
     stackName: ids.console,
+    env,
     description: `${description}: the staff console's files`,
     tags,
     config,

@@ -9,8 +9,17 @@ export type StageName = (typeof STAGES)[number];
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/**
+ * The AWS account and region a stage deploys to. A pinned stage's stacks carry this `env`, so
+ * the CDK CLI refuses credentials of another account, and `infra/app.ts` refuses them before
+ * synthesis ({@link checkDeployAccount}). `profile`: the stage follows the caller's AWS profile
+ * (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION), for personal dev accounts and the local cloud.
+ */
+export type DeployTarget = { readonly account: string; readonly region: string } | 'profile';
+
 export interface StageConfig {
   readonly stage: StageName;
+  readonly deployTo: DeployTarget;
   /** What CloudFormation does with stateful resources when they leave the template. */
   readonly removalPolicy: RemovalPolicy;
   readonly table: {
@@ -108,9 +117,19 @@ const CARRIER_APIS = {
   kuaidi100ApiUrl: 'https://poll.kuaidi100.com',
 } as const;
 
+/**
+ * PLACEHOLDER account ids: replace them with your own staging and prod accounts before the first
+ * deploy (README: Deploying a stage). Until then a deploy of those stages stops at the account check.
+ */
+export const PLACEHOLDER_ACCOUNTS: Readonly<Partial<Record<StageName, string>>> = {
+  staging: '111111111111',
+  prod: '222222222222',
+};
+
 const CONFIGS: Record<StageName, StageConfig> = {
   dev: {
     stage: 'dev',
+    deployTo: 'profile',
     removalPolicy: RemovalPolicy.DESTROY,
     table: { pointInTimeRecovery: false, deletionProtection: false },
     logRetention: RetentionDays.ONE_WEEK,
@@ -146,6 +165,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
   },
   staging: {
     stage: 'staging',
+    deployTo: { account: PLACEHOLDER_ACCOUNTS.staging!, region: 'ap-southeast-1' },
     // Staging holds realistic data worth keeping across a mistaken stack delete.
     removalPolicy: RemovalPolicy.RETAIN,
     table: { pointInTimeRecovery: true, deletionProtection: false },
@@ -181,6 +201,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
   },
   prod: {
     stage: 'prod',
+    deployTo: { account: PLACEHOLDER_ACCOUNTS.prod!, region: 'ap-southeast-1' },
     removalPolicy: RemovalPolicy.RETAIN,
     table: { pointInTimeRecovery: true, deletionProtection: true },
     logRetention: RetentionDays.SIX_MONTHS,
@@ -231,4 +252,31 @@ export function stageConfig(name: unknown): StageConfig {
     );
   }
   return CONFIGS[name];
+}
+
+/** The `env` of a stage's stacks: the pinned account and region, or the caller's profile (the CDK CLI sets CDK_DEFAULT_*). */
+export function stackEnv(config: StageConfig, env: NodeJS.ProcessEnv = process.env): { account?: string; region?: string } {
+  if (config.deployTo !== 'profile') return { account: config.deployTo.account, region: config.deployTo.region };
+  return {
+    ...(env.CDK_DEFAULT_ACCOUNT ? { account: env.CDK_DEFAULT_ACCOUNT } : {}),
+    ...(env.CDK_DEFAULT_REGION ? { region: env.CDK_DEFAULT_REGION } : {}),
+  };
+}
+
+/**
+ * Refuses to synthesize a pinned stage for another account's credentials (the CDK CLI puts the
+ * caller's account in CDK_DEFAULT_ACCOUNT): deploying prod from the staging profile stops here,
+ * before anything changes. Without credentials (an offline `cdk synth`) there is nothing to check.
+ */
+export function checkDeployAccount(config: StageConfig, env: NodeJS.ProcessEnv = process.env): void {
+  const current = env.CDK_DEFAULT_ACCOUNT;
+  if (config.deployTo === 'profile' || !current || current === config.deployTo.account) return;
+  const { account, region } = config.deployTo;
+  const placeholder =
+    PLACEHOLDER_ACCOUNTS[config.stage] === account
+      ? ` ${account} is a placeholder: put the ${config.stage} account id in infra/config.ts (deployTo) first.`
+      : ` Use the ${config.stage} profile (e.g. --profile oms-${config.stage}).`;
+  throw new Error(
+    `Stage ${config.stage} deploys to account ${account} (${region}), but the current AWS credentials are for account ${current}: nothing was deployed.${placeholder}`,
+  );
 }

@@ -67,13 +67,14 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     pattern: { source: ['oms.orders'], detailType: ['ShipmentCreated'], detail: { data: { carrier: ['kuaidi100'] } } },
     table: 'read',
   },
-  // Report counters: sales when paid, payments per method, refunds, stage durations
-  // (the worker's REPORTED_EVENTS); each event counted once, in its own transaction.
+  // Report counters: sales when paid, payments per method, refunds, returns, stage durations
+  // (REPORTED_EVENTS in shared/app/report-events.ts); each event counted once, in its own transaction.
   'aggregate-reports': {
     queue: 'reports',
     pattern: {
       source: ['oms.orders', 'oms.payments'],
-      detailType: ['OrderPlaced', 'OrderApproved', 'OrderPaid', 'OrderShipped', 'OrderDelivered', 'PaymentSucceeded', 'RefundIssued'],
+      detailType: ['OrderPlaced', 'OrderApproved', 'OrderPaid', 'OrderShipped', 'OrderDelivered', 'PaymentSucceeded', 'RefundIssued',
+        'ReturnRequested', 'ReturnRejected', 'ReturnReceived'],
     },
     table: 'readwrite',
   },

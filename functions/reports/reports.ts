@@ -35,6 +35,7 @@ export function makeHandler(deps: ReportsDeps): HttpHandler {
     [routeKey(ROUTES.paymentsReport)]: http(ROUTES.paymentsReport, async ({ query, event }) => answer(await deps.reports.payments(query), event)),
     [routeKey(ROUTES.fulfillmentTimesReport)]: http(ROUTES.fulfillmentTimesReport, async ({ query, event }) =>
       answer(await deps.reports.fulfillmentTimes(query), event)),
+    [routeKey(ROUTES.returnsReport)]: http(ROUTES.returnsReport, async ({ query, event }) => answer(await deps.reports.returns(query), event)),
     [routeKey(ROUTES.inventoryReport)]: http(ROUTES.inventoryReport, async ({ query, event }) =>
       answer(await deps.reports.inventory(query, deps.now()), event)),
   });

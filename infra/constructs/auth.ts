@@ -108,7 +108,9 @@ export class Auth extends Construct {
 
     this.staffClient = this.userPool.addClient('StaffClient', {
       userPoolClientName: 'staff',
-      authFlows: { userSrp: true },
+      // SRP for staff tools; ADMIN_USER_PASSWORD_AUTH only for callers with IAM rights on the
+      // pool (an operator's profile), so a token can be had with the AWS CLI (README: Deploying a stage).
+      authFlows: { userSrp: true, adminUserPassword: true },
       disableOAuth: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),

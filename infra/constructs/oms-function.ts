@@ -6,7 +6,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -161,6 +161,8 @@ export class OmsFunction extends Construct {
         externalModules: [...SDK_EXTERNALS],
         // index.meta.json beside index.js: what each bundle holds, read by the bundle-size test.
         metafile: true,
+        // Warnings and errors only: esbuild's size report per bundle is noise in `npm start` and `cdk synth`.
+        logLevel: LogLevel.WARNING,
         // license notes go to index.js.LEGAL.txt beside the bundle, not into it
         esbuildArgs: { '--alias:jsonpath-plus': `./${NO_JSONPATH}`, '--alias:eventemitter2': `./${ASYNC_EMITTER}`, '--legal-comments': 'external' },
         // The project's package.json says "type": "module"; this one beside index.js says what the

@@ -31,6 +31,17 @@ export interface EventBridgeEvent {
   detail: unknown;
 }
 
+/** An event the bus received, and where it went (GET /_local/events). */
+export interface BusRecord {
+  bus: string;
+  event: EventBridgeEvent;
+  /** "queue oms-dev-reservations (rule ...)", "function notify (rule ...)"; empty: no rule matched. */
+  deliveredTo: string[];
+}
+
+/** How many received events the bus remembers for GET /_local/events (older ones are forgotten). */
+export const RECENT_EVENTS = 1000;
+
 export interface BusDeps {
   rules: RuleSpec[];
   buses: string[];
@@ -76,7 +87,21 @@ function jsonPath(value: unknown, path: string): unknown {
 }
 
 export class LocalBus {
+  private readonly recentEvents: BusRecord[] = [];
+
   constructor(private readonly deps: BusDeps) {}
+
+  /** Events received lately, newest first, optionally of one detail-type and/or source. */
+  recent(filter: { detailType?: string; source?: string; limit?: number } = {}): BusRecord[] {
+    const out: BusRecord[] = [];
+    for (let i = this.recentEvents.length - 1; i >= 0 && out.length < (filter.limit ?? RECENT_EVENTS); i--) {
+      const r = this.recentEvents[i]!;
+      if (filter.detailType !== undefined && r.event['detail-type'] !== filter.detailType) continue;
+      if (filter.source !== undefined && r.event.source !== filter.source) continue;
+      out.push(r);
+    }
+    return out;
+  }
 
   async putEvents(entries: PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
     const results: PutEventsResultEntry[] = [];
@@ -122,27 +147,34 @@ export class LocalBus {
   async dispatch(bus: string, event: EventBridgeEvent): Promise<void> {
     const matched = this.deps.rules.filter((r) => r.enabled && r.busName === bus && r.pattern && matchesPattern(r.pattern, event));
     if (matched.length === 0) this.deps.log(`bus ${event['detail-type']} (${event.source}) -> no rule`);
+    const record: BusRecord = { bus, event, deliveredTo: [] };
+    this.recentEvents.push(record);
+    if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
     for (const rule of matched) {
-      for (const t of rule.targets) await this.deliver(rule, t, event);
+      for (const t of rule.targets) record.deliveredTo.push(await this.deliver(rule, t, event));
     }
   }
 
-  async deliver(rule: RuleSpec, t: TargetSpec, event: EventBridgeEvent): Promise<void> {
+  /** Delivers to one target; answers where it went ("queue oms-dev-reservations (rule ...)"). */
+  async deliver(rule: RuleSpec, t: TargetSpec, event: EventBridgeEvent): Promise<string> {
     const input = targetInput(t, event);
+    let target: string;
     if (t.kind === 'sqs') {
       const q = this.deps.queues.find(t.arn);
       await this.deps.queues.send(q.name, { body: input });
-      this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> queue ${q.name}`);
+      target = `queue ${q.name}`;
     } else if (t.kind === 'lambda') {
-      const fn = this.deps.functionOfArn(t.arn)!;
-      this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> function ${fn}`);
-      this.deps.invokeAsync(fn, JSON.parse(input), `rule ${rule.logicalId}`);
+      target = `function ${this.deps.functionOfArn(t.arn)!}`;
+      this.deps.invokeAsync(this.deps.functionOfArn(t.arn)!, JSON.parse(input), `rule ${rule.logicalId}`);
     } else if (t.kind === 'firehose' && this.deps.firehose) {
       // PutRecord: the record is the target input, buffered by the stream before it reaches "S3".
       this.deps.firehose.put(t.arn, input);
-      this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> firehose ${this.deps.firehose.find(t.arn).name}`);
+      target = `firehose ${this.deps.firehose.find(t.arn).name}`;
     } else {
       this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> target ${t.arn} is not emulated locally (skipped)`);
+      return `${t.arn} (rule ${rule.logicalId}, not emulated locally)`;
     }
+    this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> ${target}`);
+    return `${target} (rule ${rule.logicalId})`;
   }
 }

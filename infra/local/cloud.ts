@@ -25,7 +25,7 @@ import { asyncInvoker, startFunctions } from './functions';
 import { LocalMetrics } from './metrics';
 import { answerClientError, gatewayProblem, handleApiRequest } from './gateway';
 import { providerCredentials, writeHandshake, type ProviderCredentials } from './handshake';
-import { inventoryOf, type LocalInventory } from './inventory';
+import { resourcesOf, type LocalResources } from './resources';
 import { LambdaRuntime } from './lambda-runtime';
 import { CarrierSandbox, withCarrierSandboxUrls } from './carrier-sandbox';
 import { PaymentSandbox, withSandboxUrls } from './payment-sandbox';
@@ -38,8 +38,8 @@ import { synthesize } from './synth';
 import { buildModel, functionNameOfArn, readAssembly, type CloudModel, type FunctionSpec, type RuleSpec } from './template';
 
 export type { Role } from './authorizer';
-export type { LocalInventory } from './inventory';
-export { inventoryOf } from './inventory';
+export type { LocalResources } from './resources';
+export { resourcesOf } from './resources';
 
 export interface LocalCloudOptions {
   /** API port, default env PORT or 3000; 0 = random. */
@@ -78,7 +78,7 @@ export interface LocalCloud {
   lakeDir: string;
   /** Writes what the delivery streams hold in their buffers now; resolves with the objects written. */
   flushFirehose(): Promise<string[]>;
-  inventory(): LocalInventory;
+  resources(): LocalResources;
   /** Requests to the DynamoDB endpoint and the capacity they consumed, by caller (local-<function>). */
   dynamoStats(): Promise<EndpointStats>;
   /** CPU time used so far by thread, in microseconds: the main thread, the DynamoDB endpoint's thread and each function's containers (by label). */
@@ -189,6 +189,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     // serves the same template, even if the code changes while the run goes on.
     const assemblyDir = opts.assemblyDir ?? process.env.OMS_ASSEMBLY_DIR ?? (await synthesize(ROOT, stage, log)).dir;
     const assembly = readAssembly(assemblyDir);
+    const endpointsFrom = Date.now();
 
     // The AWS endpoint (SQS, EventBridge, SNS) must listen before the model is built (queue
     // URLs name its port); until the bus and queues exist it answers 503.
@@ -237,6 +238,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     await provisionTables(dynamo.url, REGION, first.model.tables, log);
     await dynamo.refreshStreamArns();
     const built = buildModel(assembly, naming);
+    log(`endpoints    API ${apiUrl}, SQS and events ${awsUrl}, DynamoDB ${dynamo.url} (tables created): ${((Date.now() - endpointsFrom) / 1000).toFixed(1)}s`);
     const m = built.model;
     live.model = m;
     labels = m.functions.map((f) => [f.name, f.label]);
@@ -270,7 +272,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const concurrencyOf = (fn: FunctionSpec) => Math.max(1, fn.reservedConcurrency ?? opts.concurrency ?? DEFAULT_CONCURRENCY);
     const functions = m.functions.map((f) => ({ ...f, env: withCarrierSandboxUrls(withSandboxUrls(f.env, apiUrl), apiUrl) }));
     const metrics = new LocalMetrics();
+    const warming = Date.now();
     await startFunctions(runtime, functions, { urls: { dynamo: dynamo.url, aws: awsUrl }, region: REGION, concurrencyOf, log, faultsOf: faults && ((f) => faults.runtime(f.label)), metrics });
+    log(`functions    ${functions.length} started, one warm worker each: ${((Date.now() - warming) / 1000).toFixed(1)}s`);
     const async = asyncInvoker(runtime, log);
     stops.push(() => async.stop());
 
@@ -295,14 +299,16 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const authorizer = await createAuthorizer(dataDir);
     const jwtAuth = m.routes.map((r) => r.auth).find((a) => a.type === 'JWT');
     const tokens = await authorizer.issueTokens(jwtAuth?.type === 'JWT' ? jwtAuth : undefined, m.clients);
-    const inventory = () => inventoryOf(m, (name) => concurrencyOf(m.functions.find((f) => f.name === name)!));
+    const resources = () => resourcesOf(m, (name) => concurrencyOf(m.functions.find((f) => f.name === name)!));
     const control = controlRoutes({
-      model: m, inventory, jwks: authorizer.jwks, ruleArn, invoke, region: REGION, accountId: ACCOUNT_ID, log,
+      model: m, resources, jwks: authorizer.jwks, ruleArn, invoke, region: REGION, accountId: ACCOUNT_ID, log,
       firehose,
       sandbox: (req, res) => sandbox.control(req, res),
       carrierSandbox: (req, res) => carriers.control(req, res),
       metrics,
       mail: (req, res) => mailbox.control(req, res),
+      bus,
+      queues,
     });
     const staticSite = consoleSite({ files: await site, tokens, stage });
     const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
@@ -319,10 +325,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     stops.push(() => close(apiServer));
 
     if (opts.writeHandshake !== false) {
-      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers, awsUrl });
+      writeHandshake(join(ROOT, '.oms', 'local.json'), { apiUrl, tokens, providers, awsUrl, dynamoUrl: dynamo.url, tableName: m.tables[0]?.name });
     }
 
-    const inv = inventory();
+    const inv = resources();
     log(`local cloud ready in ${Date.now() - started}ms (${dataDir ? `data in ${dataDir}` : 'in memory'}${restored ? `, ${restored} queued message(s) restored` : ''})`);
     log(`  API          ${apiUrl}  (${inv.routes.length} routes: ${inv.routes.map((r) => r.routeKey).join(', ')})`);
     log(`  DynamoDB     ${dynamo.url}  (tables: ${inv.tables.map((t) => t.name).join(', ')})`);
@@ -332,7 +338,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       log(`  lake         ${lakeDir}  (${m.deliveryStreams.map((d) => `${d.name}: every ${d.bufferIntervalSeconds}s or ${d.bufferSizeMb} MiB`).join(', ')}; POST ${apiUrl}/_local/firehose/flush)`);
     }
     log(`  console      ${apiUrl}/console/   API reference ${apiUrl}/docs/`);
-    log(`  inventory    ${apiUrl}/_local/inventory   JWKS ${apiUrl}/_local/jwks.json   metrics ${apiUrl}/_local/metrics`);
+    log(`  resources    ${apiUrl}/_local/resources (what is served)   JWKS ${apiUrl}/_local/jwks.json   metrics ${apiUrl}/_local/metrics`);
+    log(`  flow         ${apiUrl}/_local/events[?detail-type=]   ${apiUrl}/_local/queues   ${apiUrl}/_local/queues/<name>/dead-letters`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
     log(`  mail         SES v2 SendEmail kept, not delivered: ${apiUrl}/_local/mail[?to=<address>]`);
     log(`  carriers     sandbox ${apiUrl}/_sandbox/carriers/{sandbox,easypost,kuaidi100}   parcels ${apiUrl}/_local/sandbox/carriers`);
@@ -350,7 +357,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       assemblyDir,
       lakeDir,
       flushFirehose: () => firehose.flush(),
-      inventory,
+      resources,
       dynamoStats: () => dynamo.stats(),
       threadCpu: async () => {
         const { user, system } = process.threadCpuUsage();

@@ -1,7 +1,11 @@
-// The local cloud's own routes on the API port, under /_local: what it serves (inventory),
-// the keys its tokens are signed with (JWKS), and "run this schedule now" for demos and tests.
+// The local cloud's own routes on the API port, under /_local: what it serves (resources),
+// the keys its tokens are signed with (JWKS), what flows through it (recent bus events, queue
+// depths, dead letters), and "run this schedule now" for demos and tests.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LocalInventory } from './inventory';
+import { RECENT_EVENTS, type LocalBus } from './bus';
+import { deadLetters, eventsView, queueViews } from './flow';
+import type { LocalQueues } from './queues';
+import type { LocalResources } from './resources';
 import type { LocalFirehose } from './firehose';
 import type { InvokeResult } from './lambda-runtime';
 import type { LocalMetrics } from './metrics';
@@ -10,7 +14,7 @@ import { functionNameOfArn, type CloudModel, type RuleSpec } from './template';
 
 export interface ControlDeps {
   model: CloudModel;
-  inventory: () => LocalInventory;
+  resources: () => LocalResources;
   jwks: unknown;
   ruleArn: (rule: RuleSpec) => string;
   invoke: (fn: string, event: unknown) => Promise<InvokeResult>;
@@ -27,7 +31,14 @@ export interface ControlDeps {
   metrics?: LocalMetrics;
   /** The local mailbox: GET /_local/mail[?to=] lists the e-mails sent (mailbox.ts). */
   mail?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The bus: GET /_local/events lists what it received lately. */
+  bus?: Pick<LocalBus, 'recent'>;
+  /** The queues: GET /_local/queues (depths) and /_local/queues/{name}/dead-letters. */
+  queues?: LocalQueues;
 }
+
+/** Events GET /_local/events answers when no `limit` is given. */
+const DEFAULT_EVENTS = 100;
 
 /** A request handler that answers /_local routes and returns false for everything else. */
 export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
@@ -37,14 +48,35 @@ export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: Se
     res.end(JSON.stringify(value, null, 2));
     return true;
   };
+  const problem = (res: ServerResponse, status: number, title: string, detail: string) => {
+    res.writeHead(status, { 'content-type': 'application/problem+json' });
+    res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+    return true;
+  };
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith('/_local/')) return false;
     if (deps.carrierSandbox?.(req, res)) return true;
     if (deps.sandbox?.(req, res)) return true;
     if (deps.mail?.(req, res)) return true;
-    if (req.method === 'GET' && path === '/_local/inventory') return answer(res, 200, deps.inventory());
+    if (req.method === 'GET' && path === '/_local/resources') return answer(res, 200, deps.resources());
     if (req.method === 'GET' && path === '/_local/jwks.json') return answer(res, 200, deps.jwks);
+    // Recent bus events, newest first: ?detail-type=OrderPlaced&source=oms.orders&limit=20
+    if (req.method === 'GET' && path === '/_local/events' && deps.bus) {
+      const q = new URL(req.url ?? '/', 'http://local').searchParams;
+      const limit = q.has('limit') ? Number(q.get('limit')) : DEFAULT_EVENTS;
+      if (!Number.isInteger(limit) || limit < 1 || limit > RECENT_EVENTS) {
+        return problem(res, 400, 'Bad Request', `limit must be a whole number from 1 to ${RECENT_EVENTS} (the events the bus remembers)`);
+      }
+      const filter = { limit, ...(q.has('detail-type') ? { detailType: q.get('detail-type')! } : {}), ...(q.has('source') ? { source: q.get('source')! } : {}) };
+      return answer(res, 200, eventsView(deps.bus.recent(filter)));
+    }
+    if (req.method === 'GET' && path === '/_local/queues' && deps.queues) return answer(res, 200, { queues: queueViews(m, deps.queues) });
+    const dead = /^\/_local\/queues\/([^/]+)\/dead-letters$/.exec(path);
+    if (req.method === 'GET' && dead && deps.queues) {
+      const view = deadLetters(m, deps.queues, decodeURIComponent(dead[1]!));
+      return 'error' in view ? problem(res, 404, 'Not Found', view.error) : answer(res, 200, view);
+    }
     // Write what the delivery streams buffer now (npm run query, tests), instead of waiting for their interval.
     if (req.method === 'POST' && path === '/_local/firehose/flush' && deps.firehose) {
       deps.firehose.flush().then(

@@ -45,6 +45,9 @@ export interface Handshake {
   providers: ProviderCredentials;
   /** The local SQS/EventBridge endpoint (npm run redrive -- --local). */
   awsUrl?: string;
+  /** The local DynamoDB endpoint and the stage's table (npm run rebuild-reports). */
+  dynamoUrl?: string;
+  tableName?: string;
 }
 
 const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');

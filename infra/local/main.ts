@@ -1,6 +1,8 @@
 // `npm start`: the local cloud in the foreground until Ctrl-C.
 //   npm start -- [--in-memory] [--data DIR] [--port N] [--stage dev] [--faults SPEC]   (PORT also sets the port)
+import { createInterface } from 'node:readline';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './cloud';
+import type { QueueView } from './flow';
 import { nodeRuntimeLine } from './node-runtime';
 
 function parseArgs(argv: string[]): LocalCloudOptions {
@@ -54,9 +56,39 @@ process.on('unhandledRejection', (err) => {
   void shutdown(1, 'crash');
 });
 
+/**
+ * On request in the terminal: `q` + Enter prints the queues holding messages (and what waits in
+ * dead-letter queues), `e` + Enter the last 10 bus events; the same as GET /_local/queues and /_local/events.
+ */
+function answerKeys(apiUrl: string) {
+  const get = async <T>(path: string) => (await fetch(`${apiUrl}/_local${path}`)).json() as Promise<T>;
+  const show = {
+    async q() {
+      const { queues } = await get<{ queues: QueueView[] }>('/queues');
+      const busy = queues.filter((q) => q.messages.visible + q.messages.inFlight + q.messages.delayed > 0);
+      if (busy.length === 0) return console.log('queues: all empty');
+      for (const q of busy) {
+        const { visible, inFlight, delayed } = q.messages;
+        console.log(`queue ${q.name}: ${visible} visible, ${inFlight} in flight, ${delayed} delayed${q.deadLetterFor ? `  (dead letters: ${apiUrl}/_local/queues/${q.name}/dead-letters)` : ''}`);
+      }
+    },
+    async e() {
+      const { events } = await get<{ events: { time: string; 'detail-type': string; source: string; deliveredTo: string[] }[] }>('/events?limit=10');
+      if (events.length === 0) return console.log('events: none yet');
+      for (const e of events.reverse()) console.log(`event ${e.time} ${e['detail-type']} (${e.source}) -> ${e.deliveredTo.join(', ') || 'no rule'}`);
+    },
+  };
+  console.log('  on request   q + Enter: queue depths and dead letters   e + Enter: the last 10 bus events');
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const key = line.trim() as keyof typeof show;
+    if (key in show) show[key]().catch((err: Error) => console.log(`${key}: ${err.message}`));
+  });
+}
+
 try {
   cloud = await startLocalCloud(parseArgs(process.argv.slice(2)));
   if (exiting) await cloud.stop();
+  else if (process.stdin.isTTY) answerKeys(cloud.apiUrl);
 } catch (err) {
   console.error(`the local cloud did not start: ${(err as Error).stack ?? err}`);
   process.exit(1);

@@ -375,7 +375,12 @@ export class LocalQueues {
     return attrs;
   }
 
-  /** Messages waiting or in flight, per queue (for the inventory and tests). */
+  /** The messages a queue holds (waiting, in flight or delayed), oldest first, without receiving them. */
+  peek(ref: string): StoredMessage[] {
+    return [...this.queue(ref).messages.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Messages waiting or in flight, per queue (for GET /_local/queues and tests). */
   depth(ref: string): number {
     return this.queue(ref).messages.size;
   }

@@ -115,6 +115,8 @@ export interface TargetSpec {
   input?: string;
   inputPath?: string;
   inputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
+  /** The target's dead-letter queue (DeadLetterConfig): where undeliverable events would go. */
+  deadLetterArn?: string;
 }
 
 export interface RuleSpec {
@@ -402,6 +404,7 @@ export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudMo
           input: t.Input,
           inputPath: t.InputPath,
           inputTransformer: t.InputTransformer,
+          ...(t.DeadLetterConfig?.Arn ? { deadLetterArn: String(t.DeadLetterConfig.Arn) } : {}),
         };
       }),
     });

@@ -210,6 +210,9 @@ const reportQuery = <G extends readonly [string, ...string[]]>(groupBy: G) =>
 export const SalesReportQuery = reportQuery(['day', 'week', 'month', 'channel', 'sku']);
 export const TimeReportQuery = reportQuery(['day', 'week', 'month']);
 export type ReportQuery = z.output<typeof SalesReportQuery>;
+/** The returns report: by time, by SKU (with the return rate) or by reason. */
+export const ReturnsReportQuery = reportQuery(['day', 'week', 'month', 'sku', 'reason']);
+export type ReturnsReportQuery = z.output<typeof ReturnsReportQuery>;
 export const InventoryReportQuery = ListQuery;
 // --- after-sales: returns and claims ---
 export const ReturnPath = z.strictObject({ returnId: opaqueId('return') });

@@ -1,13 +1,12 @@
 import type { Change, ChangeSet } from '../domain/decision';
 import type { OrderRecord } from '../domain/order';
 import { storeFor, type Store } from '../store';
-import { lifetimeValueAttribute, type CustomerRepository } from '../store/customer-repository';
+import { lastOrderFields, lifetimeValueAttribute } from '../store/customer-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
 
 export interface CustomerStatsDeps {
   writer: Pick<Writer, 'commit'>;
-  profiles: Pick<CustomerRepository, 'advanceLastOrder'>;
 }
 
 /** One profile change with its applied-once marker, claimed in the same transaction. */
@@ -44,20 +43,31 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
 
   return {
     /**
-     * Contact details, order count, lifetime value (counted once per order), then the last
-     * order, which only ever moves forward (an older order arriving late leaves it).
+     * Contact details, order count, lifetime value (counted once per order) and the last
+     * order, in one transaction with the marker; the last order only ever moves forward (an
+     * older order arriving late is counted in a second transaction that leaves it).
      */
     async addPlaced(order: OrderRecord, now: Date): Promise<'applied' | 'already'> {
       const { customerId, email, name, phone } = order.customer;
-      const outcome = await commit(once(customerId, 'customerOrder', order.orderId, {
+      const last = lastOrderFields({ orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt });
+      const profile = (withLast: boolean): Change => ({
         op: 'update', entity: 'customer', id: [customerId],
-        set: { customerId, email, name, updatedAt: now.toISOString(), ...(phone ? { phone } : {}) },
+        set: { customerId, email, name, updatedAt: now.toISOString(), ...(phone ? { phone } : {}), ...(withLast ? last : {}) },
         setIfAbsent: { createdAt: order.createdAt, version: 1 },
         add: { orderCount: 1, [lifetimeValueAttribute(order.totals.total.currency)]: order.totals.total.amount },
-      }, now), order.orderId);
-      // also after 'already': a redelivery finishes what a crash between the two writes left
-      await deps.profiles.advanceLastOrder(customerId, { orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt });
-      return outcome;
+        // the last order only moves forward: this order, unless a later one is there already
+        ...(withLast ? { expect: { absentOrAtMost: { lastOrderKey: last.lastOrderKey } } } : {}),
+      });
+      try {
+        await deps.writer.commit(once(customerId, 'customerOrder', order.orderId, profile(true), now));
+        return 'applied';
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        if (err.find('marker')) return 'already';
+        if (!err.find('profile')) throw err;
+        // a later order is the last already (this one arrived late): count it, leave the last order
+        return commit(once(customerId, 'customerOrder', order.orderId, profile(false), now), order.orderId);
+      }
     },
 
     /** the order left the running: it no longer counts; an exit overtaking its OrderPlaced (not added yet) fails and is retried */
@@ -79,5 +89,5 @@ export type CustomerStats = ReturnType<typeof makeCustomerStats>;
 /** Customers over one table: the profile reads and the stats use cases. */
 export const customerService = (ctx: TableContext | Store) => {
   const store = 'writer' in ctx ? ctx : storeFor(ctx);
-  return { ...store.customers, ...makeCustomerStats({ writer: store.writer, profiles: store.customers }) };
+  return { ...store.customers, ...makeCustomerStats({ writer: store.writer }) };
 };

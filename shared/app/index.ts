@@ -36,7 +36,7 @@ export function applicationFor(store: Store) {
       addNote: makeAddNote(writer),
     },
     lifecycle: makeOrderLifecycle({ orders: store.orders, writer, settleHolds: makeSettleHolds(store) }),
-    customers: { ...store.customers, ...makeCustomerStats({ writer, profiles: store.customers }) },
+    customers: { ...store.customers, ...makeCustomerStats({ writer }) },
     settings: makeSettings({ settings: store.settings, writer }),
     notifications: makeNotifications({ notifications: store.notifications, writer }),
     checks: makeStockChecks({ stock: { ...store.stock, ...stock }, products: store.products, writer }),

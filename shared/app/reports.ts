@@ -1,8 +1,8 @@
 import {
   changePercent, channelsIn, channelTally, currenciesIn, daysOfCover, durationsOf, money, paymentsOf,
-  previousRange, profitOf, salesOf, sumTallies, timeGroup, type Tally,
+  previousRange, profitOf, reasonsIn, returnCountsOf, returnUnitsOf, salesOf, sumTallies, timeGroup, type Tally,
 } from '../domain/reports';
-import type { ReportQuery } from '../api/schemas';
+import type { ReportQuery, ReturnsReportQuery } from '../api/schemas';
 import { productRepository, type ProductRepository } from '../store/product-repository';
 import { reportRepository, type CounterItem, type ReportRepository } from '../store/report-repository';
 import { stockLedger, type StockLedger } from '../store/stock-ledger';
@@ -112,7 +112,48 @@ export function makeReports(deps: ReportsDeps) {
     return answer;
   }
 
+  /**
+   * Returns: request counts (by kind, rejections, receipts) from the day items, returned
+   * units from the SKU items, with the units sold in the same days for the return rate.
+   * By time (default: the whole range), by SKU, or by reason; top N for SKUs and reasons.
+   */
+  async function returns(q: ReturnsReportQuery): Promise<Report> {
+    const [days, skus] = await Promise.all([deps.reports.days(q.from, q.to), deps.reports.skus(q.from, q.to)]);
+    const figures = (d: Tally, s: Tally) => ({ ...returnCountsOf(d), ...returnUnitsOf(s) });
+    const skuTotal = sumTallies(skus.items.map((i) => i.tally));
+    const totals = figures(sumTallies(days.items.map((i) => i.tally)), skuTotal);
+    let rows: Row[];
+    if (q.groupBy === 'sku') {
+      rows = groupBySku(skus.items).map(([key, t]) => ({ key, ...returnUnitsOf(t) }))
+        .filter((r) => r.unitsRequested || r.unitsRejected || r.unitsReceived)
+        .sort((a, b) => b.unitsRequested - a.unitsRequested || a.key.localeCompare(b.key));
+    } else if (q.groupBy === 'reason') {
+      rows = reasonsIn(skuTotal).map(({ reason, units }) => ({ key: reason, units })).sort((a, b) => b.units - a.units || a.key.localeCompare(b.key));
+    } else {
+      const time = q.groupBy as 'day' | 'week' | 'month' | undefined;
+      const byDay = time ? groupByTime(days.items, time) : [[`${q.from}..${q.to}`, sumTallies(days.items.map((i) => i.tally))] as [string, Tally]];
+      const bySku = new Map(time ? groupByTime(skus.items, time) : [[`${q.from}..${q.to}`, skuTotal]]);
+      rows = byDay.map(([key, d]) => ({ key, ...figures(d, bySku.get(key) ?? {}) }));
+      for (const [key, s] of bySku) if (!rows.some((r) => r.key === key)) rows.push({ key, ...figures({}, s) });
+      rows.sort((a, b) => a.key.localeCompare(b.key));
+    }
+    if (q.top && (q.groupBy === 'sku' || q.groupBy === 'reason')) rows = rows.slice(0, q.top);
+    const answer: Report = {
+      report: 'returns', from: q.from, to: q.to, ...(q.groupBy ? { groupBy: q.groupBy } : {}), totals, rows, itemsRead: days.itemsRead + skus.itemsRead,
+    };
+    if (q.compare === 'previous') {
+      const range = previousRange(q.from, q.to);
+      const [pd, ps] = await Promise.all([deps.reports.days(range.from, range.to), deps.reports.skus(range.from, range.to)]);
+      const prevTotals = figures(sumTallies(pd.items.map((i) => i.tally)), sumTallies(ps.items.map((i) => i.tally)));
+      answer.previous = { ...range, totals: prevTotals };
+      answer.changePercent = numericChange(totals, prevTotals);
+      answer.itemsRead += pd.itemsRead + ps.itemsRead;
+    }
+    return answer;
+  }
+
   return {
+    returns,
     sales: (q: ReportQuery) => money_('sales', q),
     profit: (q: ReportQuery) => money_('profit', q),
     payments: (q: ReportQuery) => byTime('payments', q, (t, c) => paymentsOf(t, c)),

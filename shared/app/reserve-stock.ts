@@ -1,6 +1,6 @@
 import { actorLabel, systemActor } from '../domain/actor';
 import type { ChangeSet, StockMovement } from '../domain/decision';
-import { shortageReason, summarizeDemand, type Demand, type Shortage } from '../domain/inventory';
+import { shortageReason, summarizeDemand, type Demand, type Location, type Shortage } from '../domain/inventory';
 import { decide, type LifecycleCommand } from '../domain/lifecycle';
 import type { OrderRecord } from '../domain/order';
 import { orderChangeSet, type OrderChangeFacts, type ReservedLine } from '../domain/order-changes';
@@ -28,6 +28,12 @@ export interface ReserveDeps {
   stock: Pick<StockRepository, 'planningLevels' | 'holdsOf'>;
   locations: Pick<LocationRepository, 'list'>;
   writer: Pick<Writer, 'commit'>;
+  /**
+   * How long the list of locations read for one order is reused for the next (default 0: read
+   * for every order). Locations are few and change rarely; the levels are always read fresh,
+   * and a plan short of stock reads the list again before the order is refused.
+   */
+  locationsTtlMs?: number;
 }
 
 const RESERVER = systemActor('reserve-stock');
@@ -100,12 +106,22 @@ export function makeReserveStock(deps: ReserveDeps) {
     return { outcome: 'skipped', status: current.status };
   }
 
+  let known: { locations: Location[]; until: number } | undefined;
+  async function listLocations(fresh: boolean): Promise<{ locations: Location[]; reused: boolean }> {
+    const now = Date.now();
+    if (!fresh && known && known.until > now) return { locations: known.locations, reused: true };
+    known = { locations: await deps.locations.list(), until: now + (deps.locationsTtlMs ?? 0) };
+    return { locations: known.locations, reused: false };
+  }
+
   /** Where the order ships from, from the locations and their levels read as advice; and the SKUs' reorder states as read. */
-  async function plan(demand: readonly Demand[]) {
-    const locations = await deps.locations.list();
+  async function plan(demand: readonly Demand[], fresh = false): Promise<ReturnType<typeof planReservation> & { reorder: Map<string, ReorderState> }> {
+    const { locations, reused } = await listLocations(fresh);
     const levels = await deps.stock.planningLevels(demand.map((d) => d.sku), locations.map((l) => l.locationId));
     const candidates: StockLocation[] = locations.map((l) => ({ locationId: l.locationId, priority: l.priority, available: levels.available.get(l.locationId) ?? {} }));
-    return { ...planReservation(candidates, demand), reorder: levels.reorder };
+    const p = { ...planReservation(candidates, demand), reorder: levels.reorder };
+    // a reused list may lack a location added since: read it again before refusing the order
+    return 'shortages' in p && reused ? plan(demand, true) : p;
   }
 
   /**

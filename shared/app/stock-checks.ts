@@ -6,7 +6,7 @@ import { storeFor, type Store } from '../store';
 import type { ProductRepository } from '../store/product-repository';
 import type { StockRepository } from '../store/stock-repository';
 import type { TableContext } from '../store/table';
-import type { Writer } from '../store/writer';
+import { ConditionFailed, type Writer } from '../store/writer';
 import { stamped } from './events';
 import { makeStock, type LowStock, type Stock } from './stock';
 
@@ -112,20 +112,39 @@ export function makeStockChecks(deps: StockChecksDeps) {
       return run;
     },
 
-    /** One ReplenishmentNeeded per product at or below its reorder point, from the sparse index (no walk of the catalog). */
+    /**
+     * ReplenishmentNeeded for each product at or below its reorder point, from the sparse
+     * index (no walk of the catalog), once per crossing: the event goes out in the same
+     * transaction that marks the crossing reminded (`remindedFor` = its `lowSince`, written
+     * only while the flag is still that crossing's and unmarked), so a later run, a rerun
+     * or two runs at once remind nobody twice. A new crossing (the flag cleared and
+     * raised again) is reminded afresh.
+     */
     async remindReplenishment(now: Date, causationId: string): Promise<LowStock[]> {
       const low: LowStock[] = [];
       let cursor: string | undefined;
       do {
         const page = await stock.listLow({ cursor, limit: 100 }, now);
         for (const item of page.items) {
-          await publish(item.sku, {
+          if (item.reminded || !item.lowSince) continue;
+          const set = announce(item.sku, {
             detailType: 'ReplenishmentNeeded',
             data: {
               sku: item.sku, available: item.available, ...item.settings,
-              averageDailyDemand: item.averageDailyDemand, suggestedQuantity: item.suggestedQuantity,
+              averageDailyDemand: item.averageDailyDemand, suggestedQuantity: item.suggestedQuantity, daysOfCover: item.daysOfCover,
             },
-          }, now, causationId);
+          }, now);
+          set.changes.push({
+            op: 'update', entity: 'stock', id: [item.sku], tag: 'reminded',
+            expect: { equals: { lowSince: item.lowSince }, missing: ['remindedFor'] }, set: { remindedFor: item.lowSince },
+          });
+          try {
+            await deps.writer.commit(stamped(set, { now, correlationId: item.sku, causationId }));
+          } catch (err) {
+            // reminded meanwhile, or the crossing ended: nothing to send
+            if (err instanceof ConditionFailed && err.find('reminded')) continue;
+            throw err;
+          }
           low.push(item);
         }
         cursor = page.nextCursor;

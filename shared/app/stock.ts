@@ -18,6 +18,8 @@ export interface LowStock extends StockLevel, ReplenishmentAdvice {
   settings: ReorderSettings;
   averageDailyDemand: number;
   lowSince?: string;
+  /** purchasing was reminded of this crossing already (remindedFor = lowSince) */
+  reminded?: boolean;
 }
 
 export interface StockDeps {
@@ -89,12 +91,15 @@ export function makeStock(deps: StockDeps) {
     async listLow(opts: { cursor?: string; limit: number }, now: Date): Promise<Page<LowStock>> {
       const page = await deps.stock.flaggedLow(opts);
       const items = await Promise.all(
-        page.items.map(async ({ level, settings, lowSince }): Promise<LowStock | undefined> => {
+        page.items.map(async ({ level, settings, lowSince, remindedFor }): Promise<LowStock | undefined> => {
           if (!settings) return undefined;
           const demand = await deps.ledger.averageDailyDemand(level.sku, now);
           const advice = assessReplenishment({ sku: level.sku, available: level.available, settings, averageDailyDemand: demand });
           if (!advice.needsReorder) return undefined;
-          return { ...level, ...advice, settings, averageDailyDemand: demand, ...(lowSince ? { lowSince } : {}) };
+          return {
+            ...level, ...advice, settings, averageDailyDemand: demand, ...(lowSince ? { lowSince } : {}),
+            ...(lowSince && remindedFor === lowSince ? { reminded: true } : {}),
+          };
         }),
       );
       return { items: items.filter((i): i is LowStock => i !== undefined), nextCursor: page.nextCursor };

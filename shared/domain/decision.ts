@@ -20,6 +20,8 @@ export interface Expect {
   below?: Record<string, number>;
   /** attributes that must be absent */
   missing?: readonly string[];
+  /** attribute absent or <= value (a marker that only moves forward, e.g. a profile's last order) */
+  absentOrAtMost?: Record<string, string | number>;
   /** the condition also holds when there is no item at all (first write of a versioned document) */
   orAbsent?: boolean;
 }

@@ -4,6 +4,22 @@ import { summarizeDemand, type Demand, type Shortage } from './inventory';
 // Replenishment and stock-location choice: arithmetic on numbers the caller has
 // already read. Quantities are whole units; demand rates may be fractional.
 
+// --- sales velocity: the one definition (the inventory report reads it too) ---
+
+/** The window sales velocity is measured over. */
+export const VELOCITY_WINDOW_DAYS = 28;
+
+/** Units sold per day over the window (net units taken by orders): the one definition of sales velocity. */
+export function salesVelocity(unitsSold: number, windowDays = VELOCITY_WINDOW_DAYS): number {
+  return Math.max(0, unitsSold) / windowDays;
+}
+
+/** Days the available stock lasts at that velocity (null: nothing sells, it lasts). */
+export function daysOfCover(available: number, velocity: number): number | null {
+  if (velocity <= 0) return null;
+  return Math.round((Math.max(0, available) / velocity) * 10) / 10;
+}
+
 export const ReorderSettings = z.object({
   /** at or below this many sellable units, buy more */
   reorderPoint: z.int().min(0),
@@ -27,7 +43,7 @@ export const ReplenishmentInput = z.object({
   /** units already ordered from suppliers and not yet received; counted so we do not order twice */
   onOrder: z.int().min(0).default(0),
   settings: ReorderSettings,
-  /** average units sold per day over the recent window */
+  /** sales velocity: average units sold per day over the recent window (salesVelocity) */
   averageDailyDemand: z.number().min(0).refine(Number.isFinite, 'must be finite'),
 });
 export type ReplenishmentInput = z.input<typeof ReplenishmentInput>;
@@ -39,6 +55,8 @@ export const ReplenishmentAdvice = z.object({
   needsReorder: z.boolean(),
   /** 0 unless needsReorder */
   suggestedQuantity: z.int().min(0),
+  /** days the available stock lasts at that velocity, as the inventory report shows it (null: nothing sells) */
+  daysOfCover: z.number().nullable(),
 });
 export type ReplenishmentAdvice = z.infer<typeof ReplenishmentAdvice>;
 
@@ -60,10 +78,11 @@ export function assessReplenishment(input: ReplenishmentInput): ReplenishmentAdv
   const { sku, available, onOrder, settings, averageDailyDemand } = ReplenishmentInput.parse(input);
   const position = available + onOrder;
   const needsReorder = position <= settings.reorderPoint;
-  if (!needsReorder) return { sku, position, needsReorder, suggestedQuantity: 0 };
-  const cover = demandOver(settings.leadTimeDays, averageDailyDemand) + settings.safetyStock - position;
+  const cover = daysOfCover(available, averageDailyDemand);
+  if (!needsReorder) return { sku, position, needsReorder, suggestedQuantity: 0, daysOfCover: cover };
+  const short = demandOver(settings.leadTimeDays, averageDailyDemand) + settings.safetyStock - position;
   const lift = settings.reorderPoint - position + 1;
-  return { sku, position, needsReorder, suggestedQuantity: Math.max(cover, lift) };
+  return { sku, position, needsReorder, suggestedQuantity: Math.max(short, lift), daysOfCover: cover };
 }
 
 /** True when a movement takes available from above the reorder point to at or below it: raise StockLow once, not on every sale. */

@@ -147,7 +147,41 @@ export type ReportEvent = { eventId: string; occurredAt: string; orderId: string
   | { type: 'OrderApproved' | 'OrderPaid' | 'OrderShipped' | 'OrderDelivered' }
   | { type: 'PaymentSucceeded'; method: string; amount: { amount: number; currency: string } }
   | { type: 'RefundIssued'; amount: { amount: number; currency: string } }
+  | { type: ReturnEventType; kind: string; lines: { sku: string; quantity: number; reason: string }[] }
 );
+
+/** The return events the reports count: requests (by SKU and reason), rejections and receipts. */
+export const RETURN_REPORT_EVENTS = ['ReturnRequested', 'ReturnRejected', 'ReturnReceived'] as const;
+export type ReturnEventType = (typeof RETURN_REPORT_EVENTS)[number];
+/** Counter name stems of a return step: requests `rq`, rejections `rj`, receipts `rc`. */
+const RETURN_STEP: Record<ReturnEventType, string> = { ReturnRequested: 'rq', ReturnRejected: 'rj', ReturnReceived: 'rc' };
+
+/**
+ * A return reason as counted: trimmed, inner spaces collapsed, at most 60 characters and
+ * 120 bytes of UTF-8 (its counter's name, in hex, must stay inside DynamoDB's 255 bytes per
+ * expression attribute name); empty is "unspecified".
+ */
+export function reasonOf(text: string): string {
+  const encoder = new TextEncoder();
+  let clean = '';
+  for (const ch of [...text.trim().replace(/\s+/g, ' ')].slice(0, 60)) {
+    if (encoder.encode(clean + ch).length > 120) break;
+    clean += ch;
+  }
+  return clean.trim() || 'unspecified';
+}
+/**
+ * The counter of a SKU's requested units for one reason: the reason's UTF-8 bytes in hex
+ * (an attribute name DynamoDB's expressions take, whatever the language of the reason).
+ */
+export const reasonAttr = (reason: string) => `rr_${[...new TextEncoder().encode(reasonOf(reason))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+/** The reasons counted in a tally, with their units. */
+export function reasonsIn(t: Tally): { reason: string; units: number }[] {
+  const decoder = new TextDecoder();
+  return Object.entries(t)
+    .filter(([k, v]) => /^rr_(?:[0-9a-f]{2})+$/.test(k) && v !== 0)
+    .map(([k, units]) => ({ reason: decoder.decode(Uint8Array.from(k.slice(3).match(/../g)!.map((h) => parseInt(h, 16)))), units }));
+}
 
 const STAGE_OF: Partial<Record<ReportEvent['type'], Stage>> = {
   OrderPlaced: 'placed', OrderApproved: 'approved', OrderPaid: 'paid', OrderShipped: 'shipped', OrderDelivered: 'delivered',
@@ -178,7 +212,10 @@ function addTo(target: Tally, key: string, n: number) {
  * counts a placed order; OrderPaid counts the sale (orders, units, revenue, discounts,
  * cost of goods as captured at placement) by channel and SKU on the day it was paid;
  * PaymentSucceeded counts money per method; RefundIssued counts the refund on its own
- * day. Each stage event records the stage's time and every duration it completes.
+ * day (a return's refund too: it lowers that day's net revenue and profit); a return
+ * request counts its units per SKU and reason, a rejection and a receipt their units per
+ * SKU, each on its own day. Each stage event records the stage's time and every
+ * duration it completes.
  */
 export function aggregate(event: ReportEvent, trail: OrderTrail | undefined, timeZone: string): Aggregation {
   const day = businessDay(event.occurredAt, timeZone);
@@ -235,6 +272,19 @@ export function aggregate(event: ReportEvent, trail: OrderTrail | undefined, tim
       addTo(totals, money('refunds', cur), event.amount.amount);
       addTo(totals, byChannel(trail.channel, money('refunds', cur)), event.amount.amount);
       addTo(totals, money('refundn', cur), 1);
+      break;
+    }
+    case 'ReturnRequested':
+    case 'ReturnRejected':
+    case 'ReturnReceived': {
+      const step = RETURN_STEP[event.type];
+      addTo(totals, `${step}_n`, 1);
+      if (event.type === 'ReturnRequested') addTo(totals, `rq_${event.kind}`, 1);
+      for (const l of event.lines) {
+        const add: Tally = { [`${step}_units`]: l.quantity };
+        if (event.type === 'ReturnRequested') add[reasonAttr(l.reason)] = l.quantity;
+        increments.push({ day, sku: l.sku, add });
+      }
       break;
     }
     default:
@@ -358,6 +408,26 @@ export function paymentsOf(t: Tally, currency: string): { method: string; paymen
     .filter((r) => r.payments > 0 || r.amount > 0);
 }
 
+/** Return requests of a day tally: all, by kind, and the rejections and receipts. */
+export function returnCountsOf(t: Tally) {
+  const g = (k: string) => t[k] ?? 0;
+  return { requests: g('rq_n'), returns: g('rq_return'), exchanges: g('rq_exchange'), claims: g('rq_claim'), rejected: g('rj_n'), received: g('rc_n') };
+}
+
+/**
+ * Returned units of a SKU tally (or several summed): requested, rejected, received, the
+ * units sold in the same days, and the return rate (requested and not rejected over sold).
+ */
+export function returnUnitsOf(t: Tally) {
+  const g = (k: string) => t[k] ?? 0;
+  const sold = Object.entries(t).filter(([k]) => /^units_[A-Z]{3}$/.test(k)).reduce((n, [, v]) => n + v, 0);
+  const kept = g('rq_units') - g('rj_units');
+  return {
+    unitsRequested: g('rq_units'), unitsRejected: g('rj_units'), unitsReceived: g('rc_units'), unitsSold: sold,
+    returnRatePercent: sold === 0 ? null : Math.round((kept / sold) * 1000) / 10,
+  };
+}
+
 /** Change from `previous` to `current` in percent (one decimal); null when there was nothing before. */
 export function changePercent(current: number, previous: number): number | null {
   if (previous === 0) return null;
@@ -365,17 +435,100 @@ export function changePercent(current: number, previous: number): number | null 
 }
 
 // --- sales velocity (inventory report and replenishment) -------------------------
+// One definition, in the replenishment rules: the inventory report shows the velocity and
+// days of cover that replenishment's suggested quantity is computed from.
+export { daysOfCover, salesVelocity, VELOCITY_WINDOW_DAYS } from './replenishment';
 
-/** The window sales velocity is measured over. */
-export const VELOCITY_WINDOW_DAYS = 28;
+// --- counting a whole history at once (rebuild, bulk loads) ------------------------
 
-/** Units sold per day over the window: the one definition of sales velocity. */
-export function salesVelocity(unitsSold: number, windowDays = VELOCITY_WINDOW_DAYS): number {
-  return Math.max(0, unitsSold) / windowDays;
+/** A counter item's increments: its business day, shard and (for a SKU line) SKU. */
+export interface ShardIncrement extends Increment {
+  shard: number;
 }
 
-/** Days the available stock lasts at that velocity (null: nothing sells, it lasts). */
-export function daysOfCover(available: number, velocity: number): number | null {
-  if (velocity <= 0) return null;
-  return Math.round((Math.max(0, available) / velocity) * 10) / 10;
+const itemId = (i: { day: string; shard: number; sku?: string }) => `${i.day}|${i.shard}|${i.sku ?? ''}`;
+const TYPE_RANK: Partial<Record<ReportEvent['type'], number>> = { OrderPlaced: 0 };
+
+/**
+ * Counts a history of events in memory, with the same rules as the worker counts them one
+ * by one: each event id once, an order's placement before its other events (the worker
+ * waits for it), then in the order they happened; each event on the shard of its id.
+ * Events of an order whose placement is not in the history are returned uncounted.
+ */
+export function countAll(events: Iterable<ReportEvent>, timeZone: string, shards = REPORT_SHARDS): { items: ShardIncrement[]; counted: number; uncounted: ReportEvent[] } {
+  const byOrder = new Map<string, Map<string, ReportEvent>>();
+  for (const e of events) {
+    const of = byOrder.get(e.orderId) ?? new Map<string, ReportEvent>();
+    if (!of.has(e.eventId)) of.set(e.eventId, e);
+    byOrder.set(e.orderId, of);
+  }
+  const items = new Map<string, ShardIncrement>();
+  const uncounted: ReportEvent[] = [];
+  let counted = 0;
+  for (const of of byOrder.values()) {
+    const ordered = [...of.values()].sort((a, b) =>
+      (TYPE_RANK[a.type] ?? 1) - (TYPE_RANK[b.type] ?? 1) || a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+    let trail: OrderTrail | undefined;
+    for (const e of ordered) {
+      const decided = aggregate(e, trail, timeZone);
+      if ('wait' in decided) {
+        uncounted.push(e);
+        continue;
+      }
+      counted++;
+      if (decided.trail) trail = { ...trail, ...decided.trail.set, at: { ...trail?.at, ...decided.trail.at }, version: (trail?.version ?? 0) + 1 };
+      const shard = shardOf(e.eventId, shards);
+      for (const inc of decided.increments) {
+        const k = itemId({ ...inc, shard });
+        const cur = items.get(k) ?? { day: inc.day, shard, ...(inc.sku ? { sku: inc.sku } : {}), add: {} };
+        for (const [a, n] of Object.entries(inc.add)) addTo(cur.add, a, n);
+        items.set(k, cur);
+      }
+    }
+  }
+  return { items: [...items.values()], counted, uncounted };
+}
+
+/** One counter that differs between two sets of report items (shards summed). */
+export interface CounterDrift {
+  day: string;
+  sku?: string;
+  counter: string;
+  live: number;
+  rebuilt: number;
+}
+
+/**
+ * The counters that differ between the live items and the rebuilt ones, per business day
+ * (and SKU), shards summed: the same events counted twice, missed, or a counter changed
+ * by hand all show here.
+ */
+export function compareCounters(
+  live: readonly { day: string; sku?: string; tally: Tally }[],
+  rebuilt: readonly { day: string; sku?: string; tally: Tally }[],
+): CounterDrift[] {
+  const sum = (xs: readonly { day: string; sku?: string; tally: Tally }[]) => {
+    const out = new Map<string, { day: string; sku?: string; tally: Tally }>();
+    for (const x of xs) {
+      const k = `${x.day}|${x.sku ?? ''}`;
+      const cur = out.get(k) ?? { day: x.day, ...(x.sku !== undefined ? { sku: x.sku } : {}), tally: {} };
+      for (const [a, n] of Object.entries(x.tally)) addTo(cur.tally, a, n);
+      out.set(k, cur);
+    }
+    return out;
+  };
+  const a = sum(live);
+  const b = sum(rebuilt);
+  const drifts: CounterDrift[] = [];
+  for (const k of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const l = a.get(k);
+    const r = b.get(k);
+    const at = (l ?? r)!;
+    for (const counter of [...new Set([...Object.keys(l?.tally ?? {}), ...Object.keys(r?.tally ?? {})])].sort()) {
+      const lv = l?.tally[counter] ?? 0;
+      const rv = r?.tally[counter] ?? 0;
+      if (lv !== rv) drifts.push({ day: at.day, ...(at.sku !== undefined ? { sku: at.sku } : {}), counter, live: lv, rebuilt: rv });
+    }
+  }
+  return drifts;
 }

@@ -51,7 +51,8 @@ export function reorderFlagMove(level: StockLevel, settings: ReorderSettings | u
  * Raise or clear the flag on the total item, conditioned on the revision it was
  * decided on (every movement bumps `rev`). Raising sets `lowSince` (the sparse index
  * follows it) and publishes StockLow: once per crossing, as only the writer that flips
- * the flag emits.
+ * the flag emits. Either way the crossing's replenishment reminder mark (`remindedFor`)
+ * goes: the next crossing is reminded afresh.
  */
 export function reorderFlagChangeSet(
   state: { level: StockLevel; settings?: ReorderSettings; rev?: number },
@@ -65,8 +66,8 @@ export function reorderFlagChangeSet(
     at: now.toISOString(),
     changes: [
       move === 'raise'
-        ? { op: 'update', entity: 'stock', id: [level.sku], tag: 'flag', expect, set: { lowSince: now.toISOString() } }
-        : { op: 'update', entity: 'stock', id: [level.sku], tag: 'flag', expect, remove: ['lowSince'] },
+        ? { op: 'update', entity: 'stock', id: [level.sku], tag: 'flag', expect, set: { lowSince: now.toISOString() }, remove: ['remindedFor'] }
+        : { op: 'update', entity: 'stock', id: [level.sku], tag: 'flag', expect, remove: ['lowSince', 'remindedFor'] },
     ],
     events: move === 'raise'
       ? [{ detailType: 'StockLow', data: { sku: level.sku, onHand: level.onHand, reserved: level.reserved, available: level.available, reorderPoint: settings!.reorderPoint } }]

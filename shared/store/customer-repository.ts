@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../domain/customer';
 import { ratingSummary, returnRate } from '../domain/customer-figures';
 import type { Money } from '../domain/money';
@@ -74,30 +74,6 @@ export function customerRepository(ctx: TableContext) {
       );
       return { items: (res.Items ?? []).map((i) => String(i.orderId)), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
-
-    /**
-     * Moves the profile's last order to this one unless it already names a later (or the
-     * same) one: a conditional UpdateItem, so events that arrive out of order never move
-     * it backwards. Returns whether it moved. (A single conditional update of one item:
-     * it has no outbox or timeline, and a failed condition is the expected answer.)
-     */
-    async advanceLastOrder(customerId: string, lastOrder: LastOrder): Promise<boolean> {
-      const { lastOrderKey } = lastOrderFields(lastOrder);
-      try {
-        await ctx.doc.send(new UpdateCommand({
-          TableName: T,
-          Key: keys.customer(customerId),
-          UpdateExpression: 'SET lastOrder = :lo, lastOrderKey = :k',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastOrderKey) OR lastOrderKey < :k)',
-          ExpressionAttributeValues: { ':lo': lastOrder, ':k': lastOrderKey },
-        }));
-        return true;
-      } catch (err) {
-        if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
-        throw err;
-      }
-    },
-
   };
 }
 export type CustomerRepository = ReturnType<typeof customerRepository>;

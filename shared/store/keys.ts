@@ -252,13 +252,16 @@ export const keys = {
   reportTrail: (orderId: string): Key => ({ pk: `REPORTORDER#${orderId}`, sk: 'TRAIL' }),
   /** an event (or one part of it) counted into the reports: put in the same transaction as its counters */
   reportSeen: (orderId: string, eventId: string): Key => ({ pk: `REPORTORDER#${orderId}`, sk: `SEEN#${eventId}` }),
-  /** one shard of a business day's counters; a month's days of one shard share a partition */
-  reportDay: (day: string, shard: number): Key => ({ pk: reportPk(day, shard), sk: `DAY#${day}` }),
+  /**
+   * one shard of a business day's counters; a month's days of one shard share a partition.
+   * `generation` names a separate set of counters (rebuild-reports writes one); absent: the live set.
+   */
+  reportDay: (day: string, shard: number, generation?: string): Key => ({ pk: reportPk(day.slice(0, 7), shard, generation), sk: `DAY#${day}` }),
   /** one shard of a business day's counters of one SKU */
-  reportSku: (day: string, shard: number, sku: string): Key => ({ pk: reportPk(day, shard), sk: `SKU#${day}#${sku}` }),
+  reportSku: (day: string, shard: number, sku: string, generation?: string): Key => ({ pk: reportPk(day.slice(0, 7), shard, generation), sk: `SKU#${day}#${sku}` }),
   /** the day (or SKU) items of one month's shard from day `from` to day `to` */
-  reportRange: (kind: 'DAY' | 'SKU', month: string, shard: number, from: string, to: string) =>
-    ({ pk: `REPORT#${month}#${shard}`, skFrom: `${kind}#${from}`, skTo: kind === 'DAY' ? `DAY#${to}` : `SKU#${to}#\uffff` }),
+  reportRange: (kind: 'DAY' | 'SKU', month: string, shard: number, from: string, to: string, generation?: string) =>
+    ({ pk: reportPk(month, shard, generation), skFrom: `${kind}#${from}`, skTo: kind === 'DAY' ? `DAY#${to}` : `SKU#${to}#\uffff` }),
 
   /** an e-mail sent to the customer for one event: put once after the send, so a redelivered event is not sent again */
   customerMessageSent: (eventId: string): Key => ({ pk: `CUSTOMERMESSAGE#${eventId}`, sk: 'SENT' }),
@@ -299,8 +302,8 @@ export const keys = {
   feedback: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'FEEDBACK' }),
 } as const;
 
-function reportPk(day: string, shard: number): string {
-  return `REPORT#${day.slice(0, 7)}#${shard}`;
+function reportPk(month: string, shard: number, generation?: string): string {
+  return generation === undefined ? `REPORT#${month}#${shard}` : `REPORTGEN#${generation}#${month}#${shard}`;
 }
 
 /** A phone number as indexed: its digits only ("+86 138-0000" and "86138 0000" are one number). */

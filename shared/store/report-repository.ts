@@ -1,6 +1,6 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { monthsOf, REPORT_SHARDS, type OrderTrail, type Tally } from '../domain/reports';
-import { keys } from './keys';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { monthsOf, REPORT_SHARDS, type OrderTrail, type ShardIncrement, type Tally } from '../domain/reports';
+import { ENTITY, keys } from './keys';
 import { queryAll, type TableContext } from './table';
 
 /** A counter item as read: its day (and SKU), and its counters. */
@@ -24,16 +24,22 @@ function counterFromItem(item: Record<string, unknown>): CounterItem {
   return { day: String(item.day), ...(item.sku !== undefined ? { sku: String(item.sku) } : {}), tally };
 }
 
+/** Counter items added to at once by addCounters. */
+const WRITE_CONCURRENCY = 16;
+
 /**
  * Reads of the report aggregates: an order's trail (for the aggregation worker) and the
  * counter items of a day range (for the reports). A range costs one Query per month and
- * shard, whatever the number of orders in it.
+ * shard, whatever the number of orders in it. With a `generation`, the counters are a
+ * separate set (rebuild-reports writes one beside the live set, which has none).
  */
-export function reportRepository(ctx: TableContext, shards = REPORT_SHARDS) {
+export function reportRepository(ctx: TableContext, opts: { shards?: number; generation?: string } = {}) {
   const T = ctx.tableName;
+  const shards = opts.shards ?? REPORT_SHARDS;
+  const { generation } = opts;
 
   async function range(kind: 'DAY' | 'SKU', from: string, to: string): Promise<CounterRead> {
-    const queries = monthsOf(from, to).flatMap((month) => Array.from({ length: shards }, (_, shard) => keys.reportRange(kind, month, shard, from, to)));
+    const queries = monthsOf(from, to).flatMap((month) => Array.from({ length: shards }, (_, shard) => keys.reportRange(kind, month, shard, from, to, generation)));
     const pages = await Promise.all(queries.map(({ pk, skFrom, skTo }) => queryAll(ctx, {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': pk, ':from': skFrom, ':to': skTo },
@@ -63,6 +69,35 @@ export function reportRepository(ctx: TableContext, shards = REPORT_SHARDS) {
 
     /** SKU counter items (every shard) from `from` to `to`. */
     skus: (from: string, to: string) => range('SKU', from, to),
+
+    /**
+     * Adds counted increments to this set's counter items with ADD, one UpdateItem per item
+     * and no marker: for counts made in memory from a whole history (rebuild-reports, bulk
+     * loads), never for the live worker, which counts each event once in a transaction.
+     */
+    async addCounters(items: readonly ShardIncrement[]): Promise<void> {
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < items.length; i = next++) {
+          const { day, shard, sku, add } = items[i]!;
+          const counters = Object.entries(add);
+          const names: Record<string, string> = { '#type': 'type', '#day': 'day', ...(sku ? { '#sku': 'sku' } : {}) };
+          const values: Record<string, unknown> = { ':type': sku ? ENTITY.reportSku : ENTITY.reportDay, ':day': day, ...(sku ? { ':sku': sku } : {}) };
+          counters.forEach(([attr, n], j) => {
+            names[`#c${j}`] = attr;
+            values[`:c${j}`] = n;
+          });
+          await ctx.doc.send(new UpdateCommand({
+            TableName: T,
+            Key: sku ? keys.reportSku(day, shard, sku, generation) : keys.reportDay(day, shard, generation),
+            UpdateExpression: `SET #type = :type, #day = :day${sku ? ', #sku = :sku' : ''}${counters.length ? ` ADD ${counters.map((_, j) => `#c${j} :c${j}`).join(', ')}` : ''}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }));
+        }
+      };
+      await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+    },
   };
 }
 export type ReportRepository = ReturnType<typeof reportRepository>;

@@ -55,6 +55,8 @@ export interface FlaggedLow {
   level: StockLevel;
   settings?: ReorderSettings;
   lowSince?: string;
+  /** the crossing (its lowSince) purchasing was last reminded of */
+  remindedFor?: string;
 }
 
 export function settingsFromItem(item: Record<string, unknown>): ReorderSettings | undefined {
@@ -243,7 +245,9 @@ export function stockRepository(ctx: TableContext) {
       );
       const items = (res.Items ?? []).map((item): FlaggedLow => {
         const settings = settingsFromItem(item);
-        return { level: levelFromItem(String(item.sku), item), ...(settings ? { settings } : {}), ...(item.lowSince ? { lowSince: String(item.lowSince) } : {}) };
+        return { level: levelFromItem(String(item.sku), item), ...(settings ? { settings } : {}), ...(item.lowSince ? { lowSince: String(item.lowSince) } : {}),
+          ...(item.remindedFor ? { remindedFor: String(item.remindedFor) } : {}),
+        };
       });
       return { items, nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },

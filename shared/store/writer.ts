@@ -96,6 +96,10 @@ function condition(expect: Expect | undefined, names: Record<string, string>, va
     values[`:lt_${attr}`] = v;
   }
   for (const attr of expect.missing ?? []) parts.push(`attribute_not_exists(${name(attr)})`);
+  for (const [attr, v] of Object.entries(expect.absentOrAtMost ?? {})) {
+    parts.push(`(attribute_not_exists(${name(attr)}) OR ${name(attr)} <= :le_${attr})`);
+    values[`:le_${attr}`] = v;
+  }
   if (parts.length === 0) return undefined;
   const all = parts.join(' AND ');
   return expect.orAbsent ? `attribute_not_exists(pk) OR (${all})` : all;

@@ -20,6 +20,8 @@ const ENV = {
   PAYMENT_CALLBACKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
   CARRIER_CALLBACKS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
   RECEIPT_SECRET: 'bench-receipt-secret-bench-receipt-secret',
+  MAIL_FROM: 'orders@bench.example.com',
+  PUBLIC_TRACKING_URL: 'https://bench.example.com',
 };
 
 interface ImportTime {

@@ -54,8 +54,8 @@ describe('carrier sandbox (local cloud)', () => {
     });
 
     // what the receiving route answered, every time
-    const inventory = await jsonOf(await fetch(`${apiUrl()}/_local/inventory`));
-    const receiving = inventory.routes.some((r: any) => /^POST \/webhooks\/carriers\//.test(r.routeKey));
+    const resources = await jsonOf(await fetch(`${apiUrl()}/_local/resources`));
+    const receiving = resources.routes.some((r: any) => /^POST \/webhooks\/carriers\//.test(r.routeKey));
     const answers = parcel.callbacks.flatMap((c: any) => c.deliveries.filter((d: any) => d.trigger !== 'retry'));
     expect(answers).toHaveLength(6);
     for (const d of answers) {

@@ -5,21 +5,28 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+import { deadLetterAlarms, deadLetteredIn } from '../support/dead-letter-alarms';
 import { orderBody } from './client';
 
 // Faults on: the local DynamoDB endpoint cancels transactions with TransactionConflict and
 // throttles item requests, the outbox relay's invocations fail or lose their worker mid-batch
 // (events published twice or late). Through all that, and a restart of the local cloud in the
 // middle: 50 orders for 10 units oversell nothing, lose or duplicate no order, stock movement or
-// payment; a paid order's callbacks delivered three times count once; no message is left in a
-// dead-letter queue; the reconciliation jobs find no drift.
+// payment; a paid order's callbacks delivered three times count once; every message is applied or
+// waits in a dead-letter queue whose depth alarm notifies someone (and every dead-letter queue of
+// the template has one); the reconciliation jobs find no drift.
 const FAULTS = 'transaction-conflict=0.05,throttle=0.02,fail:outbox-relay=0.1,kill:outbox-relay=0.1';
 const HOLDING = ['IN_REVIEW', 'AWAITING_PAYMENT'];
 
 describe('chaos: faults on, restart in the middle', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'oms-chaos-'));
   let cloud: LocalCloud | undefined;
-  const start = async () => (cloud = await startLocalCloud({ port: 0, dataDir, writeHandshake: false, faults: FAULTS, log: () => {} }));
+  // The clouds' log lines that tell of a message reaching a dead-letter queue (both runs).
+  const deadLetterLines: string[] = [];
+  const log = (line: string) => {
+    if (line.includes('dead-letter queue') || line.includes('retries exhausted')) deadLetterLines.push(line);
+  };
+  const start = async () => (cloud = await startLocalCloud({ port: 0, dataDir, writeHandshake: false, faults: FAULTS, log }));
 
   afterAll(async () => {
     await cloud?.stop();
@@ -55,6 +62,12 @@ describe('chaos: faults on, restart in the middle', () => {
     const mark = (what: string) => phases.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     await start();
     mark('started');
+
+    // "In a DLQ with an alarm": every dead-letter queue of the template this cloud serves has a
+    // depth alarm with an action, so whatever lands in one is seen.
+    const { deadLetterQueues, alarmed } = deadLetterAlarms(cloud!.assemblyDir);
+    expect(deadLetterQueues.length).toBeGreaterThan(0);
+    expect(deadLetterQueues.filter((q) => !alarmed.has(q)), 'dead-letter queues without a depth alarm').toEqual([]);
     const sku = `CHAOS-${randomUUID().slice(0, 6).toUpperCase()}`;
     expect((await send('PUT', `/products/${sku}`, cloud!.tokens.ops, { name: 'Chaos tea', price: { amount: 500, currency: 'CNY' }, cost: { amount: 200, currency: 'CNY' } })).status).toBe(201);
     expect((await send('POST', `/inventory/${sku}/adjustments`, cloud!.tokens.ops, { delta: 10, reason: 'RECEIVED' })).status).toBeLessThan(300);
@@ -129,7 +142,7 @@ describe('chaos: faults on, restart in the middle', () => {
     expect(ledger.reduce((s, e) => s + e.reservedDelta, 0)).toBe(10);
     expect(ledger.reduce((s, e) => s + e.onHandDelta, 0)).toBe(10);
 
-    // Every message applied: the queues drain, and no dead-letter queue holds anything.
+    // Every message applied or dead-lettered: the queues drain; what a dead-letter queue holds is alarmed.
     const sqs = new SQSClient({ endpoint: cloud!.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
     expect(QueueUrls.filter((u) => u.endsWith('-dlq')).length).toBeGreaterThan(0);
@@ -143,9 +156,12 @@ describe('chaos: faults on, restart in the middle', () => {
       );
     // A message whose delivery failed on the way (an exit overtaking its OrderPlaced after the relay
     // re-published, or one cut short by the restart) is applied after the queue's 60 s visibility timeout.
-    const left = (await until(depths, (d) => d.every(([, n]) => n === 0), 100_000)).filter(([, n]) => n > 0);
-    expect(left).toEqual([]);
-    mark('queues drained');
+    const isDeadLetter = (q: string | undefined) => deadLetterQueues.includes(q!);
+    const final = await until(depths, (d) => d.every(([q, n]) => n === 0 || isDeadLetter(q)), 100_000);
+    expect(final.filter(([q, n]) => n > 0 && !isDeadLetter(q))).toEqual([]);
+    const deadLettered = new Set([...deadLetteredIn(deadLetterLines), ...final.filter(([q, n]) => n > 0 && isDeadLetter(q)).map(([q]) => q!)]);
+    expect([...deadLettered].filter((q) => !alarmed.has(q)), 'messages in a dead-letter queue without an alarm').toEqual([]);
+    mark(`queues drained (dead-lettered: ${[...deadLettered].join(', ') || 'none'})`);
 
     // The reconciliation jobs agree.
     const stock = await fetch(`${cloud!.apiUrl}/_local/schedules/reconcile-stock/run`, { method: 'POST' }).then((r) => r.json() as Promise<any>);

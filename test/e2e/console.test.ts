@@ -199,7 +199,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await c.shot('notifications-tablet');
     for (const [tab, name] of [['審核佇列', 'review-queue-tablet'], ['訂單查詢', 'orders-tablet']] as const) {
       await c.page.locator('nav.side a', { hasText: tab }).click();
-      await c.page.locator('table.list tbody tr').first().waitFor();
+      await c.page.locator('table.list tbody tr, p.empty').first().waitFor();
       expect(await c.documentWidth()).toBeLessThanOrEqual(768);
       await c.shot(name);
     }

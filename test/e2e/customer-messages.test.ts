@@ -67,8 +67,8 @@ describe('customer e-mail through the local cloud', () => {
     await eventually(() => mailTo(email), (m) => m.length === 1);
 
     // the same ShipmentCreated (one event id) reaches the worker's queue twice
-    const inventory = (await (await fetch(`${apiUrl()}/_local/inventory`)).json()) as { queues: { name: string }[] };
-    const QueueName = inventory.queues.find((q) => q.name.endsWith('-customer-messages'))!.name;
+    const resources = (await (await fetch(`${apiUrl()}/_local/resources`)).json()) as { queues: { name: string }[] };
+    const QueueName = resources.queues.find((q) => q.name.endsWith('-customer-messages'))!.name;
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName }));
     const eventId = `01KBMAIL${randomUUID().replace(/-/g, '').slice(0, 18).toUpperCase()}`;
     const event = {

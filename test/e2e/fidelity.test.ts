@@ -4,7 +4,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
-import type { LocalInventory } from '../../infra/local/cloud';
+import type { LocalResources } from '../../infra/local/cloud';
 
 // The local cloud must serve what the synthesized template declares, nothing hand-kept:
 // the template is read here on its own (plain JSON) and compared with what the running
@@ -30,15 +30,15 @@ const ofType = (type: string) => templateResources().filter(([, r]) => r.Type ==
 const apiUrl = () => inject('apiUrl');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-async function inventory(): Promise<LocalInventory> {
-  const res = await fetch(`${apiUrl()}/_local/inventory`);
+async function resources(): Promise<LocalResources> {
+  const res = await fetch(`${apiUrl()}/_local/resources`);
   expect(res.status).toBe(200);
-  return res.json() as Promise<LocalInventory>;
+  return res.json() as Promise<LocalResources>;
 }
 
 describe('the local cloud serves the synthesized template', () => {
   it('serves every HTTP route of the template', async () => {
-    const inv = await inventory();
+    const inv = await resources();
     const routes = ofType('AWS::ApiGatewayV2::Route');
     expect(routes.length).toBeGreaterThan(0);
     expect(inv.routes.map((r) => r.routeKey).sort()).toEqual(routes.map(([, r]) => r.Properties!.RouteKey).sort());
@@ -50,7 +50,7 @@ describe('the local cloud serves the synthesized template', () => {
   });
 
   it('runs every function, table, queue, rule, event source mapping and schedule', async () => {
-    const inv = await inventory();
+    const inv = await resources();
     const ids = (type: string) => ofType(type).map(([id]) => id).sort();
     expect(inv.functions.map((f) => f.logicalId).sort()).toEqual(ids('AWS::Lambda::Function'));
     expect(inv.tables.map((t) => t.logicalId).sort()).toEqual(ids('AWS::DynamoDB::Table'));
@@ -91,7 +91,7 @@ describe('the local cloud serves the synthesized template', () => {
   });
 
   it('answers SQS and EventBridge calls from the AWS SDK for every queue', async () => {
-    const inv = await inventory();
+    const inv = await resources();
     const sqs = new SQSClient({ endpoint: inject('awsUrl'), region: 'us-east-1', credentials });
     for (const q of inv.queues) {
       const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: q.name }));

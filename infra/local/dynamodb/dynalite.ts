@@ -3,6 +3,7 @@
 // in-process (not over HTTP) so the layer above can hold its own locks around them.
 import { createRequire } from 'node:module';
 import { isApiError } from './errors';
+import { cachedParse, type Parse } from './expression-cache';
 
 const require = createRequire(import.meta.url);
 
@@ -61,6 +62,13 @@ const validations = require('dynalite/validations') as {
   checkTypes(data: Parsed, types: Record<string, unknown>): Parsed;
   checkValidations(data: Parsed, types: Record<string, unknown>, custom: unknown, store: Store): void;
 };
+
+// dynalite's validations call these parsers through their module objects: each parse goes
+// through the cache of parsed expressions (expression-cache.ts) from here on.
+for (const name of ['conditionParser', 'updateParser', 'projectionParser']) {
+  const parser = require(`dynalite/db/${name}`) as { parse: Parse; cached?: boolean };
+  if (!parser.cached) Object.assign(parser, { parse: cachedParse(parser.parse.bind(parser)), cached: true });
+}
 
 const actionNames = [
   'batchGetItem', 'batchWriteItem', 'createTable', 'deleteItem', 'deleteTable', 'describeTable',

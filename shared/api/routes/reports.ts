@@ -1,7 +1,7 @@
 import * as S from '../schemas';
 import { MONEY_STAFF, type RouteDef } from './common';
 
-/** sales, profit, payments and processing times: finance and admin; the inventory report: ops too */
+/** sales, profit, payments, returns and processing times: finance and admin; the inventory report: ops too */
 const REPORT_READERS = MONEY_STAFF;
 const INVENTORY_REPORT_READERS: RouteDef['auth'] = ['ops', ...MONEY_STAFF];
 const REPORT_RESPONSES = {
@@ -28,6 +28,11 @@ export const REPORTS_ROUTES = {
   fulfillmentTimesReport: {
     method: 'GET', path: '/reports/fulfillment-times', fn: 'reports', auth: REPORT_READERS, query: S.TimeReportQuery,
     summary: 'Stage durations placed→approved→paid→shipped→delivered: count, mean, p50, p90 (seconds)', responses: REPORT_RESPONSES,
+  },
+  returnsReport: {
+    method: 'GET', path: '/reports/returns', fn: 'reports', auth: REPORT_READERS, query: S.ReturnsReportQuery,
+    summary: 'Return requests by kind, returned units per SKU (with the return rate) and per reason, rejections and receipts',
+    responses: REPORT_RESPONSES,
   },
   inventoryReport: {
     method: 'GET', path: '/reports/inventory', fn: 'reports', auth: INVENTORY_REPORT_READERS, query: S.InventoryReportQuery,

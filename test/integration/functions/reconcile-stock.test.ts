@@ -95,6 +95,28 @@ describe('replenishment', () => {
     const run = makeReplenishment({ checks: stockChecks(table), now: () => NOW });
     expect((await run({ id: 'daily' })).reminded).toBeGreaterThanOrEqual(1);
     const [event] = await outbox('REPL-1', 'ReplenishmentNeeded');
-    expect(event.data).toMatchObject({ sku: 'REPL-1', available: 4, reorderPoint: 5, suggestedQuantity: 2 });
+    expect(event.data).toMatchObject({ sku: 'REPL-1', available: 4, reorderPoint: 5, suggestedQuantity: 2, daysOfCover: null });
+  });
+
+  it('reminds purchasing once per crossing: not again while the product stays low, again after it went above and fell back', async () => {
+    await repos.products.put('REPL-2', { ...product('Low again', 100), reorderPoint: 5, leadTimeDays: 3, safetyStock: 2 }, NOW);
+    await repos.stock.setReorderSettings('REPL-2', { reorderPoint: 5, leadTimeDays: 3, safetyStock: 2 }, NOW, 'req');
+    await repos.stock.adjust({ sku: 'REPL-2', delta: 3, reason: 'RECEIVED', actor: 'test', causationId: 't' }, NOW);
+    const run = makeReplenishment({ checks: stockChecks(table), now: () => NOW });
+    const reminders = async () => (await outbox('REPL-2', 'ReplenishmentNeeded')).length;
+
+    // two runs at once, then the next day's: one reminder
+    await Promise.all([run({ id: 'daily-1' }), run({ id: 'daily-1-again' })]);
+    await run({ id: 'daily-2' });
+    expect(await reminders()).toBe(1);
+
+    // received above the reorder point, then written down below it: a new crossing
+    await repos.stock.adjust({ sku: 'REPL-2', delta: 10, reason: 'RECEIVED', actor: 'test', causationId: 't' }, NOW);
+    await run({ id: 'daily-3' });
+    expect(await reminders()).toBe(1);
+    await repos.stock.adjust({ sku: 'REPL-2', delta: -9, reason: 'DAMAGED', actor: 'test', causationId: 't' }, NOW);
+    await run({ id: 'daily-4' });
+    await run({ id: 'daily-5' });
+    expect(await reminders()).toBe(2);
   });
 });

@@ -2,6 +2,8 @@ import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NotFoundError } from '../../../shared/domain/errors';
 import { application as repositories, type Application as Repositories } from '../../../shared/app';
+import { makeReserveStock } from '../../../shared/app/reserve-stock';
+import { storeFor } from '../../../shared/store';
 import { keys } from '../../../shared/store/keys';
 import { releaseItems, type ReservedLine } from '../../../shared/store/stock-repository';
 import { NOW, pendingOrder, product, stocked } from '../../support/fixtures';
@@ -109,6 +111,26 @@ describe('stock locations', () => {
       outcome: 'rejected', shortages: [{ sku: 'SPLIT', requested: 3, available: 2 }],
     });
     expect(await repos.stock.get('SPLIT')).toEqual({ sku: 'SPLIT', onHand: 4, reserved: 0, available: 4 });
+  });
+
+  it('reuses the locations it read for the next order, and reads them again before refusing one', async () => {
+    const store = storeFor({ doc: table.doc, tableName: table.tableName });
+    let lists = 0;
+    const reserve = makeReserveStock({
+      ...store, locations: { list: () => { lists++; return store.locations.list(); } }, locationsTtlMs: 60_000,
+    });
+    await stocked(repos, 'REUSE', 2);
+    expect((await reserve(await pendingOrder(repos, [{ sku: 'REUSE', quantity: 1 }]), 'evt', NOW)).outcome).toBe('reserved');
+    expect((await reserve(await pendingOrder(repos, [{ sku: 'REUSE', quantity: 1 }]), 'evt', NOW)).outcome).toBe('reserved');
+    expect(lists).toBe(1);
+
+    // a location added since the list was read, holding what MAIN no longer has: found, not refused
+    await repos.locations.put('EAST', { name: 'East warehouse', priority: 3 }, NOW);
+    await receive('REUSE', 5, 'EAST');
+    const id = await pendingOrder(repos, [{ sku: 'REUSE', quantity: 4 }]);
+    expect(await reserve(id, 'evt', NOW)).toMatchObject({ outcome: 'reserved' });
+    expect(await reservedLines(id)).toEqual([{ sku: 'REUSE', quantity: 4, locationId: 'EAST' }]);
+    expect(lists).toBe(2);
   });
 });
 

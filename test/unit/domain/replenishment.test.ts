@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  assessReplenishment, chooseLocation, crossedReorderPoint, demandOver, reorderSettingsOf, type StockLocation,
+  assessReplenishment, chooseLocation, crossedReorderPoint, daysOfCover, demandOver, reorderSettingsOf, salesVelocity, type StockLocation,
 } from '../../../shared/domain/replenishment';
 
 const settings = { reorderPoint: 10, leadTimeDays: 7, safetyStock: 5 };
@@ -10,9 +10,16 @@ describe('assessReplenishment', () => {
   it('suggests covering the lead time plus safety stock when at or below the reorder point', () => {
     // 7 days x 2/day + 5 safety - 4 available = 15
     expect(assessReplenishment({ sku: 'A', available: 4, settings, averageDailyDemand: 2 })).toEqual({
-      sku: 'A', position: 4, needsReorder: true, suggestedQuantity: 15,
+      sku: 'A', position: 4, needsReorder: true, suggestedQuantity: 15, daysOfCover: 2,
     });
     expect(assessReplenishment({ sku: 'A', available: 10, settings, averageDailyDemand: 2 }).needsReorder).toBe(true);
+  });
+
+  it('gives the days of cover at the same velocity the inventory report shows', () => {
+    // 56 units net in the 28-day window: 2 a day; 4 available last 2 days
+    const velocity = salesVelocity(56);
+    expect(assessReplenishment({ sku: 'A', available: 4, settings, averageDailyDemand: velocity }).daysOfCover).toBe(daysOfCover(4, velocity));
+    expect(assessReplenishment({ sku: 'A', available: 4, settings, averageDailyDemand: 0 }).daysOfCover).toBeNull();
   });
 
   it('suggests nothing above the reorder point', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../../../shared/domain/csv';
 import {
-  aggregate, businessDay, paymentsOf, daysOfCover, durationBucket, durationsOf, histogramAttr, merge, monthsOf, percentile, previousRange,
+  aggregate, businessDay, compareCounters, countAll, reasonAttr, reasonOf, reasonsIn, returnUnitsOf, paymentsOf, daysOfCover, durationBucket, durationsOf, histogramAttr, merge, monthsOf, percentile, previousRange,
   profitOf, REPORT_SHARDS, salesOf, salesVelocity, shardOf, sumTallies, timeGroup, type OrderTrail, type ReportEvent,
 } from '../../../shared/domain/reports';
 
@@ -139,5 +139,69 @@ describe('CSV', () => {
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv.slice(1)).toBe('sku,name,units\r\nTEA,"龍井, ""特級""",3\r\nCUP,"a\nb",\r\n');
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+  });
+});
+
+describe('returns', () => {
+  const requested = (eventId: string, lines: { sku: string; quantity: number; reason: string }[], at = '2026-03-05T17:00:00.000Z'): ReportEvent =>
+    ({ type: 'ReturnRequested', eventId, occurredAt: at, orderId: 'o1', kind: 'return', lines });
+
+  it('counts requested units per SKU and reason on the business day of the request', () => {
+    const agg = aggregate(requested('r1', [{ sku: 'TEA', quantity: 2, reason: '太大了, 要換 "M"' }, { sku: 'CUP', quantity: 1, reason: ' broken  on arrival ' }]), undefined, TZ);
+    if ('wait' in agg) throw new Error('waits');
+    // 17:00Z is the next morning in Shanghai
+    expect(agg.increments).toEqual([
+      { day: '2026-03-06', add: { rq_n: 1, rq_return: 1 } },
+      { day: '2026-03-06', sku: 'TEA', add: { rq_units: 2, [reasonAttr('太大了, 要換 "M"')]: 2 } },
+      { day: '2026-03-06', sku: 'CUP', add: { rq_units: 1, [reasonAttr('broken on arrival')]: 1 } },
+    ]);
+    expect(reasonsIn(sumTallies(agg.increments.map((i) => i.add)))).toEqual([
+      { reason: '太大了, 要換 "M"', units: 2 }, { reason: 'broken on arrival', units: 1 },
+    ]);
+    expect(reasonOf('   ')).toBe('unspecified');
+    expect(reasonOf('x'.repeat(100))).toHaveLength(60);
+    // 3 bytes a character: 40 fit in 120 bytes, and the writer's placeholder (#a_<name>) in 255
+    expect(reasonOf('壞'.repeat(60))).toHaveLength(40);
+    expect(`#a_${reasonAttr('壞'.repeat(60))}`.length).toBeLessThanOrEqual(255);
+  });
+
+  it('gives the return rate as units kept returned over units sold', () => {
+    expect(returnUnitsOf({ units_CNY: 8, units_USD: 2, rq_units: 3, rj_units: 1, rc_units: 2 })).toEqual({
+      unitsRequested: 3, unitsRejected: 1, unitsReceived: 2, unitsSold: 10, returnRatePercent: 20,
+    });
+    expect(returnUnitsOf({ rq_units: 1 }).returnRatePercent).toBeNull();
+  });
+});
+
+describe('counting a whole history', () => {
+  const paid: ReportEvent = { type: 'OrderPaid', eventId: 'e2', occurredAt: '2026-03-01T03:00:00.000Z', orderId: 'o1' };
+  const refund: ReportEvent = { type: 'RefundIssued', eventId: 'e3', occurredAt: '2026-03-02T03:00:00.000Z', orderId: 'o1', amount: { amount: 500, currency: 'CNY' } };
+  const stray: ReportEvent = { type: 'OrderPaid', eventId: 'e9', occurredAt: '2026-03-01T03:00:00.000Z', orderId: 'o-unknown' };
+
+  it('counts as the worker does: each id once, placement first, every event on the shard of its id', () => {
+    const { items, counted, uncounted } = countAll([refund, paid, placed, paid, stray, placed], TZ);
+    expect(counted).toBe(3);
+    expect(uncounted).toEqual([stray]);
+    // the same increments, event by event, as the worker commits them
+    let trail: OrderTrail | undefined;
+    const expected: Record<string, number>[] = [];
+    for (const e of [placed, paid, refund]) {
+      const a = aggregate(e, trail, TZ);
+      if ('wait' in a) throw new Error(a.wait);
+      for (const inc of a.increments) expected.push({ ...inc.add });
+      trail = trailAfter(trail, e);
+    }
+    expect(sumTallies(items.map((i) => i.add))).toEqual(sumTallies(expected));
+    expect(items.find((i) => !i.sku && i.add.refunds_CNY)).toMatchObject({ day: '2026-03-02', shard: shardOf('e3') });
+  });
+
+  it('finds the counters that differ, shards summed', () => {
+    const live: { day: string; sku?: string; tally: Record<string, number> }[] = [{ day: 'd1', tally: { orders_CNY: 1 } }, { day: 'd1', tally: { orders_CNY: 2 } }, { day: 'd1', sku: 'TEA', tally: { units_CNY: 3 } }];
+    const rebuilt: { day: string; sku?: string; tally: Record<string, number> }[] = [{ day: 'd1', tally: { orders_CNY: 3 } }, { day: 'd1', sku: 'TEA', tally: { units_CNY: 2 } }, { day: 'd2', tally: { orders_CNY: 1 } }];
+    expect(compareCounters(live, rebuilt)).toEqual([
+      { day: 'd1', sku: 'TEA', counter: 'units_CNY', live: 3, rebuilt: 2 },
+      { day: 'd2', counter: 'orders_CNY', live: 0, rebuilt: 1 },
+    ]);
+    expect(compareCounters(live, [{ day: 'd1', tally: { orders_CNY: 3 } }, { day: 'd1', sku: 'TEA', tally: { units_CNY: 3 } }])).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
-// What the local cloud serves, as GET /_local/inventory shows it: routes, rules, queues,
+// What the local cloud serves, as GET /_local/resources shows it: routes, rules, queues,
 // event source mappings, schedules, functions, tables and delivery streams, all read from the template.
 import type { CloudModel } from './template';
 
-export interface LocalInventory {
+export interface LocalResources {
   routes: { logicalId: string; routeKey: string; function: string; auth: string }[];
   rules: { logicalId: string; name: string; bus: string; pattern?: unknown; schedule?: string; targets: { id: string; kind: string; arn: string }[] }[];
   queues: { logicalId: string; name: string; url: string; deadLetterQueue?: string; maxReceiveCount?: number }[];
@@ -13,7 +13,7 @@ export interface LocalInventory {
   deliveryStreams: { logicalId: string; name: string; prefix: string; bufferIntervalSeconds: number; bufferSizeMb: number; compression: string }[];
 }
 
-export function inventoryOf(model: CloudModel, concurrencyOf: (fn: string) => number): LocalInventory {
+export function resourcesOf(model: CloudModel, concurrencyOf: (fn: string) => number): LocalResources {
   const queueByArn = new Map(model.queues.map((q) => [q.arn, q]));
   return {
     routes: model.routes.map((r) => ({ logicalId: r.logicalId, routeKey: r.routeKey, function: r.functionName, auth: r.auth.type })),
