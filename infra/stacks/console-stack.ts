@@ -1,9 +1,13 @@
-import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import type { ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { ConsoleDeployment } from '../constructs/console-site';
 import type { ApiStack } from './api-stack';
+
+/** The CDK assets bucket's account-region as the policy names it: concrete for a pinned stage. */
+const assetsBucketSuffix = (stack: Stack) =>
+  Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? '<AWS::AccountId>-<AWS::Region>' : `${stack.account}-${stack.region}`;
 
 export interface ConsoleStackProps extends StackProps {
   readonly config: StageConfig;
@@ -49,7 +53,7 @@ export class ConsoleStack extends Stack {
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: why.invalidate },
       { id: 'AwsSolutions-L1', reason: "The runtime of CDK's bucket-deployment function is chosen by the CDK version, not by this project." },
       ...['GetObject*', 'GetBucket*', 'List*', 'DeleteObject*', 'Abort*'].map((action) => ({ id: `AwsSolutions-IAM5[Action::s3:${action}]`, reason: why.copy })),
-      { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', reason: why.copy },
+      { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${assetsBucketSuffix(this)}/*]`, reason: why.copy },
       { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::oms-${config.stage}-console-<AWS::AccountId>-<AWS::Region>/*]`, reason: why.copy },
     );
   }
