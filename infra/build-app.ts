@@ -4,6 +4,9 @@ import { stackEnv, stageConfig } from './config';
 import { alarmNamesOf, ApiStack } from './stacks/api-stack';
 import { IntegrationsStack } from './stacks/integrations-stack';
 import { EdgeStack } from './stacks/edge-stack';
+import { consoleBuild } from './constructs/console-site';
+import { REPO_ROOT } from './constructs/oms-function';
+import { ConsoleStack } from './stacks/console-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 import { WorkersStack } from './stacks/workers-stack';
 
@@ -36,6 +39,7 @@ export const stackIds = (stage: string) => ({
   integrations: `Oms-${stage}-Integrations`,
   workers: `Oms-${stage}-Workers`,
   edge: `Oms-${stage}-Edge`,
+  console: `Oms-${stage}-Console`,
 });
 
 export function buildApp(opts: BuildAppOptions = {}): App {
@@ -117,6 +121,16 @@ export function buildApp(opts: BuildAppOptions = {}): App {
     description: `${description}: public edge (CloudFront and WAF rate rules in front of the HTTP API)`,
     tags,
     config,
+  });
+
+  new ConsoleStack(app, ids.console, {
+    stackName: ids.console,
+    env,
+    description: `${description}: the staff console's files`,
+    tags,
+    config,
+    api,
+    build: consoleBuild(REPO_ROOT),
   });
 
   if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -48,6 +48,22 @@ export const SCREENS: ScreenDef[] = [
     id: 'settings', path: '/settings', nav: { en: 'Settings', 'zh-Hant': '設定' },
     needs: ['getWorkflowSettings', 'putWorkflowSettings'], load: () => import('./screens/settings'),
   },
+  {
+    id: 'stock', path: '/stock', nav: { en: 'Stock', 'zh-Hant': '庫存' },
+    needs: ['listStock', 'getStock', 'stockLedger'], load: () => import('./screens/stock'),
+  },
+  {
+    id: 'fulfilment', path: '/fulfilment', nav: { en: 'Fulfilment', 'zh-Hant': '出貨作業' },
+    needs: ['listOrders', 'createFulfilment', 'pickList', 'packFulfilment', 'createShipment'], load: () => import('./screens/fulfilment'),
+  },
+  {
+    id: 'aftersales', path: '/aftersales', nav: { en: 'After-sales', 'zh-Hant': '售後服務' },
+    needs: ['getOrderByNumber', 'listOrderReturns'], load: () => import('./screens/aftersales'),
+  },
+  {
+    id: 'reports', path: '/reports', nav: { en: 'Reports', 'zh-Hant': '報表' },
+    needs: ['salesReport', 'profitReport', 'fulfillmentTimesReport'], load: () => import('./screens/reports'),
+  },
 ];
 
 export const allowed = (screen: ScreenDef, roles: readonly StaffRole[]) => screen.needs.every((r) => may(roles, r));

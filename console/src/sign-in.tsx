@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { cognitoProblem, startCognitoSignIn } from './auth-cognito';
 import { getConfig } from './config';
 import { t } from './i18n';
 import { signIn, STAFF_ROLES, type SessionResult, type StaffRole } from './session';
@@ -12,9 +13,10 @@ const refusal = (r: Exclude<SessionResult, { ok: true }>) => t(r.reason === 'not
 
 export function SignIn() {
   const [tokens, setTokens] = useState<Partial<Record<StaffRole, string>>>();
-  const [problem, setProblem] = useState<string>();
+  const [problem, setProblem] = useState<string | undefined>(cognitoProblem());
   const [pasted, setPasted] = useState('');
   const local = getConfig().signIn === 'local';
+  const cognito = getConfig().signIn === 'cognito' ? getConfig().cognito : undefined;
 
   useEffect(() => {
     if (!local) return;
@@ -44,6 +46,13 @@ export function SignIn() {
               </button>
             ))}
           </div>
+        </section>
+      )}
+      {cognito && (
+        <section>
+          <button type="button" class="primary" data-sign-in="cognito" onClick={() => void startCognitoSignIn(cognito)}>
+            {t('signIn')}
+          </button>
         </section>
       )}
       <form

@@ -16,3 +16,17 @@ export type NotificationList = z.infer<typeof S.NotificationList>;
 export type Notification = NotificationList['items'][number];
 export type RefundAccepted = z.infer<typeof S.RefundAccepted>;
 export type Money = OrderResponse['totals']['total'];
+
+// Stock, fulfilment and after-sales screens
+export type StockList = z.infer<typeof S.StockListResponse>;
+export type StockLevel = z.infer<typeof S.StockLevelResponse>;
+export type ReplenishmentItem = z.infer<typeof S.ReplenishmentItem>;
+export type StockDetail = z.infer<typeof S.StockDetailResponse>;
+export type LedgerList = z.infer<typeof S.LedgerList>;
+export type LedgerEntry = LedgerList['items'][number];
+export type AdjustmentInput = z.input<typeof S.AdjustmentRequest>;
+export type Fulfilment = z.infer<typeof S.FulfilmentView>;
+export type PickList = z.infer<typeof S.PickList>;
+export type ShipmentInput = z.input<typeof S.CreateShipmentRequest>;
+export type ReturnRecord = z.infer<typeof S.ReturnResponse>;
+export type ReturnList = z.infer<typeof S.ReturnList>;

@@ -10,6 +10,7 @@ import {
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
   type UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -18,6 +19,8 @@ import { ROLES } from '../routes';
 
 export interface AuthProps {
   readonly config: StageConfig;
+  /** The staff console's address (`https://…/console/`): the hosted UI sends people back there. */
+  readonly consoleUrl?: string;
 }
 
 /**
@@ -34,8 +37,10 @@ export class Auth extends Construct {
   /** Client for staff tools (SRP sign-in, no OAuth redirects). */
   readonly staffClient: UserPoolClient;
   readonly authorizer: HttpJwtAuthorizer;
-  /** Hosts the OAuth2 token endpoint (`<baseUrl>/oauth2/token`). */
+  /** Hosts the OAuth2 token endpoint (`<baseUrl>/oauth2/token`) and the hosted UI. */
   readonly domain: UserPoolDomain;
+  /** Client for the staff console: hosted UI sign-in, authorization code with PKCE, no secret. */
+  readonly consoleClient?: UserPoolClient;
 
   constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
@@ -114,13 +119,37 @@ export class Auth extends Construct {
       preventUserExistenceErrors: true,
     });
 
+    if (props.consoleUrl) {
+      // A browser app keeps no secret: the code grant is bound to the sign-in by PKCE.
+      this.consoleClient = this.userPool.addClient('ConsoleClient', {
+        userPoolClientName: 'console',
+        generateSecret: false,
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+          callbackUrls: [props.consoleUrl],
+          logoutUrls: [props.consoleUrl],
+        },
+        supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+        accessTokenValidity: Duration.hours(1),
+        idTokenValidity: Duration.hours(1),
+        refreshTokenValidity: Duration.hours(12),
+        enableTokenRevocation: true,
+        preventUserExistenceErrors: true,
+      });
+    }
+
     // Cognito access tokens have no `aud`; API Gateway then matches `client_id`
     // against this audience list. The issuer must equal the tokens' `iss` exactly:
     // `https://cognito-idp.<region>.amazonaws.com/<poolId>` (the pool's ProviderURL
     // attribute lacks the scheme, so it is spelled out here).
     const issuer = `https://cognito-idp.${Aws.REGION}.amazonaws.com/${this.userPool.userPoolId}`;
     this.authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', issuer, {
-      jwtAudience: [this.storefrontClient.userPoolClientId, this.staffClient.userPoolClientId],
+      jwtAudience: [
+        this.storefrontClient.userPoolClientId,
+        this.staffClient.userPoolClientId,
+        ...(this.consoleClient ? [this.consoleClient.userPoolClientId] : []),
+      ],
       identitySource: ['$request.header.Authorization'],
     });
   }

@@ -42,6 +42,8 @@ export interface OmsHttpApiProps {
   /** Applied to every route that is not public. */
   readonly authorizer: IHttpRouteAuthorizer;
   readonly alarmTopic: ITopic;
+  /** Browser origins beside the stage's configured ones (the console's CloudFront origin). */
+  readonly extraOrigins?: readonly string[];
 }
 
 /**
@@ -64,7 +66,7 @@ export class OmsHttpApi extends Construct {
       createDefaultStage: false,
       defaultAuthorizer: props.authorizer,
       corsPreflight: {
-        allowOrigins: config.corsAllowOrigins,
+        allowOrigins: [...config.corsAllowOrigins, ...(props.extraOrigins ?? [])],
         allowMethods: [
           CorsHttpMethod.GET,
           CorsHttpMethod.POST,

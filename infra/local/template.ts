@@ -255,6 +255,8 @@ export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudMo
 
   forEach(asm.stacks, 'AWS::Lambda::Function', resolver, (stack, id, r) => {
     const p = R(stack, r.Properties ?? {});
+    // Node.js functions only: CDK's deploy-time helpers (the console's bucket deployment, in Python) do not run here.
+    if (p.Runtime !== undefined && !String(p.Runtime).startsWith('nodejs')) return;
     const handler = String(p.Handler ?? 'index.handler');
     const dot = handler.lastIndexOf('.');
     const base = handler.slice(0, dot);

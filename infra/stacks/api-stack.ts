@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -8,6 +8,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { Auth } from '../constructs/auth';
+import { apiOriginForCsp, ConsoleSite } from '../constructs/console-site';
 import { OmsHttpApi } from '../constructs/http-api';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { bindPaymentProviders, type ProviderSecrets } from '../constructs/payment-providers';
@@ -53,6 +54,7 @@ export const PUBLIC_TRACKING_ROUTE = 'GET /tracking/{trackingNumber}';
 export class ApiStack extends Stack {
   readonly httpApi: OmsHttpApi;
   readonly auth: Auth;
+  readonly consoleSite: ConsoleSite;
   readonly alarmTopic: Topic;
   readonly functions = new Map<string, OmsFunction>();
   /** the stage's public API address (the configured one, or the HTTP API's own) */
@@ -78,11 +80,18 @@ export class ApiStack extends Stack {
     };
 
     // --- HTTP API ---------------------------------------------------------------
-    this.auth = new Auth(this, 'Auth', { config });
+    // The staff console (its files arrive by the console stack): the CSP lets it call the
+    // API and the hosted UI's token endpoint; the API's CORS and the hosted UI admit its origin.
+    this.consoleSite = new ConsoleSite(this, 'Console', {
+      config,
+      connectOrigins: [apiOriginForCsp(config), Lazy.string({ produce: () => this.auth.domain.baseUrl() })],
+    });
+    this.auth = new Auth(this, 'Auth', { config, consoleUrl: this.consoleSite.url });
     this.httpApi = new OmsHttpApi(this, 'Http', {
       config,
       authorizer: this.auth.authorizer,
       alarmTopic: this.alarmTopic,
+      extraOrigins: [this.consoleSite.origin],
     });
     this.publicUrl = config.publicApiUrl ?? this.httpApi.api.apiEndpoint;
     for (const [step, spec] of Object.entries(HTTP_FUNCTIONS)) {
@@ -146,6 +155,7 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'StorefrontClientId', { value: this.auth.storefrontClient.userPoolClientId });
     new CfnOutput(this, 'TokenUrl', { value: `${this.auth.domain.baseUrl()}/oauth2/token` });
     new CfnOutput(this, 'StaffClientId', { value: this.auth.staffClient.userPoolClientId });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.consoleSite.url, description: 'The staff console (sign in through the Cognito hosted UI)' });
   }
 }
 

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium, openConsole, signInAs, type ConsolePage } from '../support/browser';
+import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, stockOf, uniqueSku } from './client';
+
+// The operations screens in Chromium against the run's local cloud: the reports draw their
+// charts from orders paid in this test, ops adjusts stock and picks, packs and ships a paid
+// order, cs works a return. Every page is checked for console errors and failed requests,
+// with a screenshot per screen in test-results/console/.
+
+/** A storefront order paid by bank transfer (confirmed by finance): PAID. */
+async function paidOrder(lines: { sku: string; quantity: number }[]) {
+  const placed = await placeOrder(lines);
+  expect(placed.status).toBe(202);
+  const orderId = placed.body.orderId as string;
+  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
+  const started = await call('POST', `/orders/${orderId}/payments`, { as: 'storefront', body: { method: 'bank_transfer' } });
+  const confirmed = await call('POST', `/orders/${orderId}/payments/${started.body.paymentId}/confirm`, { as: 'finance', body: { reference: `OPS-${orderId}` } });
+  expect(confirmed.status).toBe(200);
+  return (await eventually(() => getOrder(orderId), (r) => r.body?.status === 'PAID')).body as { orderId: string; orderNumber: string };
+}
+
+/** What the test reads of a canvas (this file is type-checked without the DOM library). */
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
+/** Pixels of a chart's canvas that are not blank (transparent or white). */
+const inkOf = (c: ConsolePage, label: string) =>
+  c.page.locator(`[data-chart="${label}"] canvas`).first().evaluate((el) => {
+    const canvas = el as unknown as Canvas;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 240 || data[i + 1]! < 240 || data[i + 2]! < 240)) ink++;
+    return ink;
+  });
+
+describe.skipIf(!hasChromium)('the operations screens in Chromium', () => {
+  let browser: Browser;
+  const open: ConsolePage[] = [];
+  const page = async (opts?: Parameters<typeof openConsole>[2]) => {
+    const c = await openConsole(browser, apiUrl(), opts);
+    open.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of open) await c.close().catch(() => undefined);
+    await browser?.close();
+  });
+
+  it('finance opens the reports: the charts are drawn from the orders paid here, and the CSV downloads', async () => {
+    const sku = uniqueSku('RPT');
+    await createProduct(sku, 50, 4200);
+    await paidOrder([{ sku, quantity: 3 }]);
+    await paidOrder([{ sku, quantity: 2 }]);
+    // the aggregate-reports worker counts the payments from the bus
+    const today = new Date().toISOString().slice(0, 10);
+    await eventually(
+      () => call('GET', `/reports/sales?from=${today}&to=${today}&groupBy=sku&top=1000`, { as: 'finance' }),
+      (r) => r.body?.rows?.some((row: { key: string; orders: number }) => row.key === sku && row.orders === 2),
+    );
+
+    const c = await page();
+    await signInAs(c, 'finance');
+    await c.page.goto(`${apiUrl()}/console/#/reports`);
+    await c.page.locator('[data-chart="trend"] canvas').waitFor();
+    // the top-SKU chart names this test's SKU; every chart has ink on its canvas
+    await expect.poll(() => c.page.locator('[data-chart="skus"] canvas').count()).toBe(1);
+    for (const chart of ['trend', 'channels', 'skus', 'profit', 'times']) {
+      await expect.poll(() => inkOf(c, chart).then((ink) => ({ chart, ink: ink > 500 }))).toEqual({ chart, ink: true });
+    }
+    const orders = Number((await c.page.locator('[data-kpi="orders"] strong').textContent()) ?? 0);
+    expect(orders).toBeGreaterThanOrEqual(2);
+
+    // against the period before: the trend gets a second line and the figures a change
+    await c.page.locator('input[name="compare"]').check();
+    await c.page.locator('[data-kpi="orders"] .change').waitFor();
+
+    const [download] = await Promise.all([c.page.waitForEvent('download'), c.page.locator('button[data-csv="salesReport"]').first().click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/key|day/i);
+    await c.shot('reports');
+    expect(c.problems()).toEqual([]);
+  });
+
+  it('ops adjusts stock with a reason and sees it in the levels and the ledger', async () => {
+    const sku = uniqueSku('STK');
+    await createProduct(sku, 10);
+    const c = await page();
+    await signInAs(c, 'ops');
+    await c.page.goto(`${apiUrl()}/console/#/stock?sku=${sku}`);
+    const form = c.page.locator('form.adjust');
+    await form.locator('input[name="delta"]').fill('-3');
+    await form.locator('select[name="reason"]').selectOption('DAMAGED');
+    await form.locator('input[name="note"]').fill('crushed carton');
+    await form.locator('button[type="submit"]').click();
+    await form.locator('.notice').waitFor();
+    expect(await stockOf(sku)).toMatchObject({ onHand: 7, available: 7 });
+    // the ledger's newest entry is this adjustment
+    await expect.poll(() => c.page.locator('table.ledger tbody tr').first().textContent()).toContain('ADJUSTMENT');
+    await expect.poll(() => c.page.locator('.sku-panel tr[data-location] td').nth(1).textContent()).toBe('7');
+    // a bad adjustment is refused with the reason beside the field, and changes nothing
+    await form.locator('input[name="delta"]').fill('0');
+    await form.locator('button[type="submit"]').click();
+    await form.locator('.field-error', { hasText: /zero/ }).waitFor();
+    expect(await stockOf(sku)).toMatchObject({ onHand: 7 });
+    await c.shot('stock');
+    expect(c.problems().filter((p: string) => !/^HTTP 400 \/inventory\//.test(p))).toEqual([]);
+  });
+
+  it('ops picks, packs and ships a paid order with a carrier and tracking number', async () => {
+    const sku = uniqueSku('SHIP');
+    await createProduct(sku, 10);
+    const order = await paidOrder([{ sku, quantity: 2 }]);
+    const c = await page();
+    await signInAs(c, 'ops');
+    await c.page.goto(`${apiUrl()}/console/#/fulfilment`);
+    await c.page.locator(`tr[data-order="${order.orderNumber}"]`).click();
+    await c.page.locator('button[data-action="open"]').click();
+    const pick = c.page.locator('.pick-list');
+    await expect.poll(() => pick.textContent()).toContain(sku);
+    await c.shot('fulfilment-pick-list');
+    await c.page.locator('button[data-action="pack"]').click();
+    const tracking = `SB${randomUUID().slice(0, 10).toUpperCase()}`;
+    await c.page.locator('form.ship select[name="carrier"]').selectOption('sandbox');
+    await c.page.locator('form.ship input[name="trackingNumber"]').fill(tracking);
+    await c.page.locator('form.ship button[type="submit"]').click();
+    await c.page.locator('.outbound .notice', { hasText: tracking }).waitFor();
+    const shipped = await eventually(() => getOrder(order.orderId), (r) => r.body?.status === 'SHIPPED');
+    expect(shipped.body.status).toBe('SHIPPED');
+    await c.shot('fulfilment');
+    expect(c.problems()).toEqual([]);
+  });
+});
