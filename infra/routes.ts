@@ -60,6 +60,8 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   reports: 'read',
   // returns and claims: the return, the order's version, stock movements and the refund in one transaction each
   returns: 'readwrite',
+  // feedback: the order (read), its FEEDBACK item, the customer's and products' counters in one transaction
+  feedback: 'readwrite',
 };
 
 // What some functions need beyond table access: the receipts function ships the voucher's

@@ -24,6 +24,8 @@ export interface TransitionOptions {
   now: Date;
   /** needed by approvals: how long the customer has to pay */
   paymentDeadlineMinutes?: number;
+  /** pay: the order's total is zero (nothing to collect) */
+  nothingDue?: boolean;
   /**
    * the order as the caller just read it: the first attempt decides on it instead of
    * reading it again; the write is conditioned on its version, so a stale copy only
@@ -88,7 +90,10 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
   async function transition(orderId: string, command: LifecycleCommand, opts: TransitionOptions): Promise<TransitionResult> {
     const approving = command.type === 'approve' || command.type === 'auto-approve';
     if (approving && opts.paymentDeadlineMinutes === undefined) throw new Error('An approval needs the payment deadline');
-    const facts: DecideFacts = opts.paymentDeadlineMinutes !== undefined ? { paymentDeadlineMinutes: opts.paymentDeadlineMinutes } : {};
+    const facts: DecideFacts = {
+      ...(opts.paymentDeadlineMinutes !== undefined ? { paymentDeadlineMinutes: opts.paymentDeadlineMinutes } : {}),
+      ...(opts.nothingDue ? { nothingDue: true } : {}),
+    };
     for (let i = 1; ; i++) {
       const order = i === 1 && opts.read?.orderId === orderId ? opts.read : await load(orderId);
       try {

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { Change } from '../domain/decision';
+import type { Change, ChangeSet } from '../domain/decision';
 import type { OrderRecord } from '../domain/order';
 import { placedChangeSet } from '../domain/order-changes';
 import { customerRepository, lastOrderFields, type CustomerRepository } from '../store/customer-repository';
@@ -44,6 +44,8 @@ export interface CreateOptions {
   now: Date;
   /** The customer id the email already has (undefined: none), if read already; else it is read here. */
   existingCustomerId?: string | undefined;
+  /** changes and events that happen with the placement or not at all (an exchange's return moving to EXCHANGED) */
+  with?: Pick<ChangeSet, 'changes' | 'events'>;
 }
 
 /**
@@ -68,7 +70,8 @@ export function makePlaceOrder(deps: PlaceOrderDeps) {
             item: { customerId: match.customerId, email: order.customer.email.trim().toLowerCase(), createdAt: order.createdAt },
           }, newProfile(order, now)]
         : [];
-      set.changes = [...claimChanges, ...set.changes, ...emailClaim];
+      set.changes = [...claimChanges, ...set.changes, ...emailClaim, ...(opts.with?.changes ?? [])];
+      set.events = [...set.events, ...(opts.with?.events ?? [])];
       try {
         await deps.writer.commit(stamped(set, { now, correlationId: order.orderId, causationId: opts.causationId }));
         return { response: opts.response, replayed: false };

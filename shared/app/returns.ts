@@ -1,6 +1,6 @@
 import { actorLabel, type Actor } from '../domain/actor';
 import type { ChangeSet } from '../domain/decision';
-import { BusinessRuleError, ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError } from '../domain/errors';
 import { lineQuantities } from '../domain/fulfilment';
 import type { Money } from '../domain/money';
 import type { OrderRecord } from '../domain/order';
@@ -9,7 +9,7 @@ import { requestRefund } from '../domain/payment-changes';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
 import { returnRequestedChangeSet, returnStepChangeSet, type ReturnStep } from '../domain/return-changes';
 import {
-  approve, autoApproves, close, planReturn, receive, refundableUnits, reject, returnedUnits, valueOf,
+  approve, autoApproves, close, planReturn, receive, refundableUnits, reject, replaces, returnedUnits, settlementOf, valueOf,
   type ReceivedLine, type ReturnRecord, type ReturnRequestInput,
 } from '../domain/returns';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
@@ -49,14 +49,36 @@ const RETRY_TAGS = ['order', 'return', 'refundable', 'refund'];
 
 /** The refund a return's units are worth, capped by what the order's settled attempts still hold; undefined: nothing to refund. */
 export function refundFor(r: ReturnRecord, money: OrderMoney): { paymentId: string; amount: Money } | undefined {
-  const value = valueOf(refundableUnits(r));
-  if (!value) return undefined;
+  return refundOfValue(valueOf(refundableUnits(r)), money);
+}
+
+/** A refund of `value` from the attempt that still holds most, capped by what it holds; undefined: nothing to refund. */
+export function refundOfValue(value: Money | undefined, money: OrderMoney): { paymentId: string; amount: Money } | undefined {
+  if (!value || value.amount <= 0) return undefined;
   const held = money.payments
     .filter((p) => p.status === 'SUCCEEDED' && p.amount.currency === value.currency)
     .map((p) => ({ paymentId: p.paymentId, left: refundableOf(p, chargedFor(money.entries, p.paymentId)).amount }))
     .sort((a, b) => b.left - a.left)[0];
   if (!held || held.left <= 0) return undefined;
   return { paymentId: held.paymentId, amount: { amount: Math.min(value.amount, held.left), currency: value.currency } };
+}
+
+/**
+ * The payments' own refund change for a return's refund as planned (refundFor, refundOfValue):
+ * the return is its cause; undefined when nothing is planned.
+ */
+export function returnRefund(
+  order: OrderRecord, r: ReturnRecord, planned: { paymentId: string; amount: Money } | undefined, money: OrderMoney, opts: Pick<ReturnOptions, 'actor' | 'now'>,
+): { refund: NonNullable<ReturnRecord['refund']>; set: Pick<ChangeSet, 'changes' | 'events'> } | undefined {
+  if (!planned) return undefined;
+  const payment = money.payments.find((p) => p.paymentId === planned.paymentId)!;
+  const refundId = `rfd_${newId(opts.now)}`;
+  const reasonCode: RefundReasonCode = r.kind === 'claim' ? 'CLAIM' : 'RETURNED';
+  const { set } = requestRefund({
+    order, payment, refundId, amount: planned.amount, reasonCode, returnId: r.returnId, automatic: true, actor: opts.actor, now: opts.now,
+    reason: `${r.kind} ${r.returnId}: ${r.lines.map((l) => l.reason).join('; ')}`,
+  }, chargedFor(money.entries, payment.paymentId));
+  return { refund: { refundId, paymentId: payment.paymentId, amount: planned.amount }, set };
 }
 
 export function makeReturns(deps: ReturnsDeps) {
@@ -92,16 +114,9 @@ export function makeReturns(deps: ReturnsDeps) {
   /** The refund's own changes for a return that now refunds its units (none: the return says RECEIVED). */
   async function withRefund(order: OrderRecord, after: ReturnRecord, opts: ReturnOptions): Promise<{ after: ReturnRecord; refund?: Pick<ChangeSet, 'changes' | 'events'> }> {
     const money = await deps.payments.money(order.orderId);
-    const planned = refundFor(after, money);
+    const planned = returnRefund(order, after, refundFor(after, money), money, opts);
     if (!planned) return { after };
-    const payment = money.payments.find((p) => p.paymentId === planned.paymentId)!;
-    const refundId = `rfd_${newId(opts.now)}`;
-    const reasonCode: RefundReasonCode = after.kind === 'claim' ? 'CLAIM' : 'RETURNED';
-    const { set } = requestRefund({
-      order, payment, refundId, amount: planned.amount, reasonCode, returnId: after.returnId, automatic: true, actor: opts.actor, now: opts.now,
-      reason: `${after.kind} ${after.returnId}: ${after.lines.map((l) => l.reason).join('; ')}`,
-    }, chargedFor(money.entries, payment.paymentId));
-    return { after: { ...after, status: 'REFUNDED', refund: { refundId, paymentId: payment.paymentId, amount: planned.amount } }, refund: set };
+    return { after: { ...after, status: 'REFUNDED', refund: planned.refund }, refund: planned.set };
   }
 
   /** Decide a step on the return as it is now and commit it; undefined from the domain: already done, the return as it is. */
@@ -128,12 +143,10 @@ export function makeReturns(deps: ReturnsDeps) {
     /**
      * A return or claim of delivered units. The storefront asks for its own order (another's
      * is 404) within the return window; staff any time. Approved at once when the workflow
-     * settings' return rules say so. Exchanges are not taken yet (422).
+     * settings' return rules say so. An exchange names its replacement (default: the same
+     * units), a claim its settlement (refund, or reship: a replacement order).
      */
     async request(orderId: string, input: ReturnRequestInput, opts: ReturnOptions & { storefront?: string | undefined }): Promise<ReturnRecord> {
-      if (input.type === 'exchange') {
-        throw new BusinessRuleError('Exchanges are not available yet: request a return and place the replacement order', { type: input.type }, 'exchange-unavailable');
-      }
       const returnId = `ret_${newId(opts.now)}`;
       return decided(async () => {
         const [order, outbound, returns, settings] = await Promise.all([
@@ -151,7 +164,7 @@ export function makeReturns(deps: ReturnsDeps) {
         const at = opts.now.toISOString();
         const auto = autoApproves(input.type, lines, settings.returns, deliveredAt, opts.now);
         const r: ReturnRecord = {
-          returnId, orderId, orderNumber: order.orderNumber, kind: input.type, status: auto ? 'APPROVED' : 'REQUESTED', lines,
+          returnId, orderId, orderNumber: order.orderNumber, kind: input.type, status: auto ? 'APPROVED' : 'REQUESTED', lines, ...settlementOf(input, lines),
           ...(input.note ? { note: input.note } : {}), requestedBy: actorLabel(opts.actor),
           createdAt: at, updatedAt: at, ...(auto ? { approvedAt: at } : {}), version: 1,
         };
@@ -171,9 +184,9 @@ export function makeReturns(deps: ReturnsDeps) {
       return { order, returns };
     },
 
-    /** REQUESTED -> APPROVED; a claim is refunded on approval (no parcel comes back). A repeat changes nothing. */
+    /** REQUESTED -> APPROVED; a claim is refunded on approval (no parcel comes back), unless it is reshipped. A repeat changes nothing. */
     approve(returnId: string, opts: ReturnOptions): Promise<ReturnRecord> {
-      return step(returnId, 'approve', (r) => approve(r, opts.now), (r) => r.kind === 'claim', () => 'approved', opts);
+      return step(returnId, 'approve', (r) => approve(r, opts.now), (r) => r.kind === 'claim' && !replaces(r), () => 'approved', opts);
     },
 
     /** REQUESTED -> REJECTED: its units may be asked for again. */
@@ -183,11 +196,12 @@ export function makeReturns(deps: ReturnsDeps) {
 
     /**
      * The parcel arrived: per line, units restocked (RETURNED) or written off (DAMAGED) at the
-     * receiving location, and the received units refunded, in one transaction. A repeat changes nothing.
+     * receiving location, and the received units refunded (an exchange's are credited to its
+     * replacement order instead), in one transaction. A repeat changes nothing.
      */
     receive(returnId: string, lines: readonly ReceivedLine[], locationId: string | undefined, opts: ReturnOptions): Promise<ReturnRecord> {
       return step(
-        returnId, 'receive', (r) => receive(r, lines, locationId ?? DEFAULT_LOCATION_ID, opts.now), () => true,
+        returnId, 'receive', (r) => receive(r, lines, locationId ?? DEFAULT_LOCATION_ID, opts.now), (r) => !replaces(r),
         (r) => `received at ${r.locationId}: ${r.lines.map((l) => `${l.sku} ${l.restocked} restocked, ${l.damaged} damaged`).join('; ')}`,
         opts,
       );

@@ -139,4 +139,6 @@ export const ENTITIES: EntityMap = {
     },
   },
   feedback: { type: ENTITY.feedback, key: (id) => keys.feedback(one(id)[0]!), partition: (orderId) => keys.orderPartition(orderId) },
+
+  stockWait: { type: ENTITY.stockWait, key: (id) => keys.stockWait(...(one(id, 2) as [string, string])) },
 };

@@ -54,6 +54,8 @@ export const ENTITY = {
   returnRef: 'RETURNREF',
   orderPhone: 'ORDERPHONE',
   feedback: 'FEEDBACK',
+
+  stockWait: 'STOCKWAIT',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -300,6 +302,11 @@ export const keys = {
   orderNotificationPk: (orderId: string) => `NOTIFIED#${orderId}`,
   /** An order's feedback: put once (a second is refused); the averages are counters on the profile and the product */
   feedback: (orderId: string): Key => ({ pk: orderPk(orderId), sk: 'FEEDBACK' }),
+
+  // Exchanges and reships: a replacement waiting for stock is found from the SKU that arrives.
+  /** one SKU a return's replacement waits for: put while it waits, deleted when the replacement is placed */
+  stockWait: (sku: string, returnId: string): Key => ({ pk: `STOCKWAIT#${sku}`, sk: `RETURN#${returnId}` }),
+  stockWaitPk: (sku: string) => `STOCKWAIT#${sku}`,
 } as const;
 
 function reportPk(month: string, shard: number, generation?: string): string {

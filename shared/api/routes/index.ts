@@ -16,6 +16,7 @@ import { CARRIER_WEBHOOKS_ROUTES } from './carrier-webhooks';
 import { TRACKING_ROUTES } from './tracking';
 import { REPORTS_ROUTES } from './reports';
 import { RETURNS_ROUTES } from './returns';
+import { FEEDBACK_ROUTES } from './feedback';
 
 export { COST_READERS, STAFF_CHANNELS, channelsFor, routeKey, type RouteDef } from './common';
 
@@ -39,6 +40,7 @@ export const ROUTES = {
   ...TRACKING_ROUTES,
   ...REPORTS_ROUTES,
   ...RETURNS_ROUTES,
+  ...FEEDBACK_ROUTES,
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof ROUTES;
