@@ -5,11 +5,13 @@ import { NotFoundError } from '../../shared/domain/errors';
 import type { OrderRecord } from '../../shared/domain/order';
 import { returnView } from '../../shared/domain/returns';
 import { hasRole, type Auth } from '../../shared/middleware/auth';
-import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import { requestHash } from '../../shared/middleware/idempotency';
+import { routeKey } from '../../shared/api/routes/common';
 import { logger } from '../../shared/middleware/logger';
 
 export interface ReturnsHandlerDeps {
-  returns: Pick<Returns, 'request' | 'get' | 'ofOrder' | 'approve' | 'reject' | 'receive' | 'close'>;
+  returns: Pick<Returns, 'requestOnce' | 'get' | 'ofOrder' | 'approve' | 'reject' | 'receive' | 'close'>;
   now: () => Date;
 }
 
@@ -28,10 +30,13 @@ export function makeHandler(deps: ReturnsHandlerDeps): HttpHandler {
   const opts = (auth: Auth, allowed: readonly string[], requestId: string) => ({ actor: actorOf(auth, allowed), causationId: requestId, now: deps.now() });
 
   return router({
-    'POST /orders/{orderId}/returns': http(ROUTES.createReturn, async ({ params, body, auth, requestId }) => {
-      const r = await deps.returns.request(params.orderId, body, { ...opts(auth, ROUTES.createReturn.auth, requestId), storefront: storefrontOf(auth) });
-      logger.info('Return requested', { orderId: params.orderId, returnId: r.returnId, type: r.kind, status: r.status });
-      return created(returnView(r), `/returns/${r.returnId}`);
+    'POST /orders/{orderId}/returns': http(ROUTES.createReturn, async ({ params, body, auth, requestId, idempotencyKey }) => {
+      const claim = idempotencyKey
+        ? { scope: auth.principal, key: idempotencyKey, requestHash: requestHash(`${routeKey(ROUTES.createReturn)} ${params.orderId}`, body) }
+        : undefined;
+      const { r, response, replayed } = await deps.returns.requestOnce(params.orderId, body, { ...opts(auth, ROUTES.createReturn.auth, requestId), storefront: storefrontOf(auth), claim });
+      logger.info('Return requested', { orderId: params.orderId, returnId: r?.returnId, type: r?.kind, status: r?.status, replayed });
+      return response;
     }),
 
     'GET /orders/{orderId}/returns': http(ROUTES.listOrderReturns, async ({ params, auth }) => {

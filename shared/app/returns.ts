@@ -9,10 +9,11 @@ import { requestRefund } from '../domain/payment-changes';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
 import { returnRequestedChangeSet, returnStepChangeSet, type ReturnStep } from '../domain/return-changes';
 import {
-  approve, autoApproves, close, planReturn, receive, refundableUnits, reject, replaces, returnedUnits, settlementOf, valueOf,
+  approve, autoApproves, close, planReturn, receive, refundableUnits, reject, replaces, returnedUnits, returnView, settlementOf, valueOf,
   type ReceivedLine, type ReturnRecord, type ReturnRequestInput,
 } from '../domain/returns';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import { newId } from '../store/ids';
 import { orderRepository, type OrderRepository } from '../store/order-repository';
 import { outboundRepository, type OutboundRepository } from '../store/outbound-repository';
@@ -36,6 +37,11 @@ export interface ReturnsDeps {
   payments: Pick<PaymentRepository, 'money'>;
   settings: Pick<SettingsRepository, 'get'>;
   writer: Pick<Writer, 'commit'>;
+  /** Idempotency-Key claims of requests: the stored answer of a key, the winner's answer after a lost race */
+  claims?: {
+    find(claims: readonly IdempotencyClaim[], now: Date): Promise<StoredResponse | undefined>;
+    resolveLost(claim: IdempotencyClaim, old: Record<string, unknown> | undefined): Promise<StoredResponse>;
+  };
 }
 
 export interface ReturnOptions {
@@ -139,16 +145,16 @@ export function makeReturns(deps: ReturnsDeps) {
     }, returnId);
   }
 
-  return {
-    /**
-     * A return or claim of delivered units. The storefront asks for its own order (another's
-     * is 404) within the return window; staff any time. Approved at once when the workflow
-     * settings' return rules say so. An exchange names its replacement (default: the same
-     * units), a claim its settlement (refund, or reship: a replacement order).
-     */
-    async request(orderId: string, input: ReturnRequestInput, opts: ReturnOptions & { storefront?: string | undefined }): Promise<ReturnRecord> {
-      const returnId = `ret_${newId(opts.now)}`;
-      return decided(async () => {
+  /** A request, with its Idempotency-Key claim when there is one: the answer, and the return unless it was a replay. */
+  async function requestOnce(
+    orderId: string, input: ReturnRequestInput, opts: ReturnOptions & { storefront?: string | undefined; claim?: IdempotencyClaim | undefined },
+  ): Promise<{ r?: ReturnRecord; response: StoredResponse; replayed: boolean }> {
+    if (opts.claim && deps.claims) {
+      const replay = await deps.claims.find([opts.claim], opts.now);
+      if (replay) return { response: replay, replayed: true };
+    }
+    const returnId = `ret_${newId(opts.now)}`;
+    return decided(async () => {
         const [order, outbound, returns, settings] = await Promise.all([
           deps.orders.getRecord(orderId), deps.outbound.outbound(orderId), deps.returns.ofOrder(orderId),
           deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS),
@@ -168,10 +174,38 @@ export function makeReturns(deps: ReturnsDeps) {
           ...(input.note ? { note: input.note } : {}), requestedBy: actorLabel(opts.actor),
           createdAt: at, updatedAt: at, ...(auto ? { approvedAt: at } : {}), version: 1,
         };
-        await commit(returnRequestedChangeSet(order, r, opts.actor, opts.now), orderId, opts);
-        return r;
+        const response: StoredResponse = { statusCode: 201, headers: { location: `/returns/${returnId}` }, body: returnView(r) };
+        const set = returnRequestedChangeSet(order, r, opts.actor, opts.now);
+        if (opts.claim) set.changes.push(claimChange(opts.claim, response, opts.now, 'claim', { orderId, returnId }));
+        try {
+          await commit(set, orderId, opts);
+        } catch (err) {
+          const lost = opts.claim && err instanceof ConditionFailed ? err.find('claim') : undefined;
+          if (lost && opts.claim && deps.claims) return { response: await deps.claims.resolveLost(opts.claim, lost.old), replayed: true };
+          throw err;
+        }
+        return { r, response, replayed: false };
       }, orderId);
+  }
+
+  return {
+    /**
+     * A return or claim of delivered units. The storefront asks for its own order (another's
+     * is 404) within the return window; staff any time. Approved at once when the workflow
+     * settings' return rules say so. An exchange names its replacement (default: the same
+     * units), a claim its settlement (refund, or reship: a replacement order).
+     */
+    async request(orderId: string, input: ReturnRequestInput, opts: ReturnOptions & { storefront?: string | undefined }): Promise<ReturnRecord> {
+      const { r } = await requestOnce(orderId, input, opts);
+      return r!;
     },
+
+    /**
+     * The same, once per Idempotency-Key (`claim`): the claim is put in the return's own
+     * transaction with the answer, so a retry (or a concurrent duplicate) gets the first
+     * answer back, and the same key with another body is a 409.
+     */
+    requestOnce,
 
     /** One return with its order (the handler decides who may see it). */
     async get(returnId: string): Promise<{ order: OrderRecord; r: ReturnRecord }> {
@@ -221,6 +255,7 @@ export function returnSteps(ctx: TableContext) {
   const returns = makeReturns({
     orders, outbound: outboundRepository(ctx), returns: returnRepository(ctx), payments: paymentRepository(ctx),
     settings: settingsRepository(ctx), writer: makeWriter(ctx),
+    claims: { find: (claims, now) => findReplay(ctx, claims, now), resolveLost: (claim, old) => resolveLostClaim(ctx, claim, old) },
   });
   return { orders, returns };
 }

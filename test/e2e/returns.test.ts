@@ -175,4 +175,50 @@ describe('returns over HTTP', () => {
     expect(await stockOf(cup)).toMatchObject({ onHand: before.onHand, reserved: before.reserved + 1 });
     expect((await call('GET', `/orders/${orderId}/payments`, { as: 'finance' })).body.refunds).toEqual([]);
   });
+
+  it('a request sent again with its Idempotency-Key gets the first answer; the key with another body is 409', async () => {
+    const orderId = await deliveredOrder([{ sku: cup, quantity: 2 }]);
+    const body = { type: 'return', lines: [{ sku: cup, quantity: 1, reason: 'spare' }] };
+    const headers = { 'idempotency-key': `ret-${orderId}` };
+    const [a, b] = await Promise.all([
+      call('POST', `/orders/${orderId}/returns`, { as: 'storefront', body, headers }),
+      call('POST', `/orders/${orderId}/returns`, { as: 'storefront', body, headers }),
+    ]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.body.returnId).toBe(a.body.returnId);
+    const again = await call('POST', `/orders/${orderId}/returns`, { as: 'storefront', body, headers });
+    expect(again.body).toEqual(a.body);
+    expect(again.headers.get('location')).toBe(`/returns/${a.body.returnId}`);
+    expect(isProblem(await call('POST', `/orders/${orderId}/returns`, { as: 'storefront', body: { ...body, note: 'other' }, headers }), 409)).toBe(true);
+    expect((await call('GET', `/orders/${orderId}/returns`, { as: 'cs' })).body.items).toHaveLength(1);
+  });
+
+  it('feedback: once per delivered order, counted into the customer and the product, a poor rating reaches customer service', async () => {
+    const rated = uniqueSku('RET-RATED');
+    await createProduct(rated, 5, 1000);
+    const orderId = await deliveredOrder([{ sku: rated, quantity: 1 }]);
+    const customerId = (await getOrder(orderId)).body.customer.customerId as string;
+    const before = (await call('GET', `/customers/${customerId}`, { as: 'cs' })).body.feedback ?? { count: 0 };
+
+    expect(isProblem(await call('POST', `/orders/${orderId}/feedback`, { as: 'storefront', body: { rating: 6 } }), 400)).toBe(true);
+    expect((await call('POST', `/orders/${orderId}/feedback`, { as: 'cs', body: { rating: 2 } })).status).toBe(403);
+    const given = await call('POST', `/orders/${orderId}/feedback`, { as: 'storefront', body: { rating: 2, comment: 'arrived late' } });
+    expect(given.status, JSON.stringify(given.body)).toBe(201);
+    expect(given.body).toMatchObject({ orderId, rating: 2, comment: 'arrived late' });
+    expect(isProblem(await call('POST', `/orders/${orderId}/feedback`, { as: 'storefront', body: { rating: 5 } }), 409)).toBe(true);
+
+    expect((await call('GET', `/products/${rated}`, { as: 'storefront' })).body.feedback).toEqual({ count: 1, average: 2 });
+    expect((await call('GET', `/customers/${customerId}`, { as: 'cs' })).body.feedback.count).toBe(before.count + 1);
+    const story = (await call('GET', `/orders/${orderId}/story`, { as: 'cs' })).body;
+    expect(story.feedback).toMatchObject({ rating: 2, comment: 'arrived late' });
+    await eventually(
+      () => call('GET', '/notifications?department=customer-service', { as: 'cs' }),
+      (r) => (r.body?.items ?? []).some((n: { eventType?: string; detailType?: string; orderId?: string }) => JSON.stringify(n).includes('PoorFeedbackReceived') && JSON.stringify(n).includes(orderId)),
+    );
+
+    // an order not delivered yet cannot be rated
+    const placed = await placeOrder([{ sku: rated, quantity: 1 }]);
+    await eventually(() => getOrder(placed.body.orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
+    expect(isProblem(await call('POST', `/orders/${placed.body.orderId}/feedback`, { as: 'storefront', body: { rating: 4 } }), 409)).toBe(true);
+  });
 });
