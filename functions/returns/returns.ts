@@ -1,17 +1,20 @@
+import { FEEDBACK_ROUTES } from '../../shared/api/routes/feedback';
 import { RETURNS_ROUTES as ROUTES } from '../../shared/api/routes/returns';
+import type { FeedbackApp } from '../../shared/app/feedback';
 import type { Returns } from '../../shared/app/returns';
 import { actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';
 import type { OrderRecord } from '../../shared/domain/order';
 import { returnView } from '../../shared/domain/returns';
 import { hasRole, type Auth } from '../../shared/middleware/auth';
-import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { requestHash } from '../../shared/middleware/idempotency';
 import { routeKey } from '../../shared/api/routes/common';
 import { logger } from '../../shared/middleware/logger';
 
 export interface ReturnsHandlerDeps {
   returns: Pick<Returns, 'requestOnce' | 'get' | 'ofOrder' | 'approve' | 'reject' | 'receive' | 'close'>;
+  feedback: Pick<FeedbackApp, 'give'>;
   now: () => Date;
 }
 
@@ -61,6 +64,15 @@ export function makeHandler(deps: ReturnsHandlerDeps): HttpHandler {
       const r = await deps.returns.receive(params.returnId, body.lines, body.locationId, opts(auth, ROUTES.receiveReturn.auth, requestId));
       logger.info('Return received', { orderId: r.orderId, returnId: r.returnId, status: r.status, refundId: r.refund?.refundId });
       return ok(returnView(r));
+    }),
+
+    // feedback (rules in shared/domain/feedback.ts): the order's own storefront, once it is delivered
+    'POST /orders/{orderId}/feedback': http(FEEDBACK_ROUTES.createFeedback, async ({ params, body, auth, requestId }) => {
+      const feedback = await deps.feedback.give(params.orderId, body, {
+        actor: actorOf(auth, FEEDBACK_ROUTES.createFeedback.auth), storefront: auth.principal, causationId: requestId, now: deps.now(),
+      });
+      logger.info('Feedback', { orderId: params.orderId, rating: feedback.rating });
+      return created(feedback);
     }),
 
     'POST /returns/{returnId}/close': http(ROUTES.closeReturn, async ({ params, auth, requestId }) =>
