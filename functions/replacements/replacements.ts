@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ReturnApproved, ReturnReceived, StockAdjusted } from '../../events/catalog';
+import { StockAdjusted } from '../../events/inventory';
+import { ReturnApproved, ReturnReceived } from '../../events/returns';
 import { eventView, parseSqsRecord } from '../../events/define-event';
 import type { Replacements } from '../../shared/app/replacements';
 import { systemActor } from '../../shared/domain/actor';

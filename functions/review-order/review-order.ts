@@ -1,4 +1,4 @@
-import { StockReserved } from '../../events/catalog';
+import { StockReserved } from '../../events/orders';
 import { parseSqsRecord } from '../../events/define-event';
 import { ConflictError } from '../../shared/domain/errors';
 import { alreadyApplied } from '../../shared/domain/lifecycle';

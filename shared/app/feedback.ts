@@ -1,10 +1,14 @@
+import { AFTERSALES_EVENTS } from '../../events/aftersales';
 import type { Actor } from '../domain/actor';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { feedbackChangeSet, type Feedback, type FeedbackInput } from '../domain/feedback';
 import { orderRepository, type OrderRepository } from '../store/order-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(AFTERSALES_EVENTS);
 
 // Feedback on a delivered order: read the order, let the domain decide, commit one
 // transaction (the FEEDBACK item put only if absent, the counters with it).

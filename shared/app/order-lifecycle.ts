@@ -1,3 +1,4 @@
+import { ORDER_STATUS_EVENTS } from '../../events/orders';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import {
   alreadyApplied, decide, type DecideFacts, type Decision, type LifecycleCommand, type ReviewCommand,
@@ -11,9 +12,12 @@ import { settingsRepository } from '../store/settings-repository';
 import { stockRepository } from '../store/stock-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
 import { makeSettleHolds } from './reserve-stock';
 import { staged } from '../domain/stock-changes';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(ORDER_STATUS_EVENTS);
 
 type SettleHolds = ReturnType<typeof makeSettleHolds>;
 import { settingsService } from './settings';

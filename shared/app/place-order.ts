@@ -1,3 +1,4 @@
+import { OrderPlaced } from '../../events/orders';
 import { ulid } from 'ulid';
 import type { Change, ChangeSet } from '../domain/decision';
 import type { OrderRecord } from '../domain/order';
@@ -7,7 +8,10 @@ import { orderRepository } from '../store/order-repository';
 import { claimChange, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper([OrderPlaced]);
 
 export const newCustomerId = () => `cus_${ulid()}`;
 

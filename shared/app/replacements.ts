@@ -1,3 +1,6 @@
+import { AFTERSALES_EVENTS } from '../../events/aftersales';
+import { ORDER_STATUS_EVENTS, OrderPlaced } from '../../events/orders';
+import { PAYMENT_EVENTS } from '../../events/payments';
 import { ulid } from 'ulid';
 import { actorLabel, type Actor } from '../domain/actor';
 import { ConflictError } from '../domain/errors';
@@ -12,9 +15,12 @@ import { returnRepository, type ReturnRepository } from '../store/return-reposit
 import { stockRepository, type StockRepository } from '../store/stock-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
 import { makePlaceOrder } from './place-order';
 import { refundOfValue, returnRefund } from './returns';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper([OrderPlaced], ORDER_STATUS_EVENTS, PAYMENT_EVENTS, AFTERSALES_EVENTS);
 
 // Replacement orders of exchanges and reshipped claims (a queued step, so the returns
 // function carries no placement code): place the order through the same placement as

@@ -1,3 +1,6 @@
+import { ORDER_STATUS_EVENTS } from '../../events/orders';
+import { PAYMENT_EVENTS } from '../../events/payments';
+import { RETURN_EVENTS } from '../../events/returns';
 import { actorLabel, type Actor } from '../domain/actor';
 import type { ChangeSet } from '../domain/decision';
 import { ConflictError, NotFoundError } from '../domain/errors';
@@ -22,7 +25,10 @@ import { returnRepository, type ReturnRepository } from '../store/return-reposit
 import { settingsRepository, type SettingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(ORDER_STATUS_EVENTS, PAYMENT_EVENTS, RETURN_EVENTS);
 
 // After-sales use cases (退換貨): read the order's partition, let the domain decide
 // (returns.ts, return-changes.ts), commit one transaction. The refund of a receipt (or
