@@ -8,7 +8,8 @@ import * as z from 'zod';
 /** Integer minor units and an ISO 4217 code. */
 export const Money = z.strictObject({ amount: z.int().min(0).max(Number.MAX_SAFE_INTEGER), currency: z.string().regex(/^[A-Z]{3}$/) });
 
-export const Channel = z.enum(['web', 'app', 'phone', 'email', 'marketplace', 'store']);
+// `exchange` (added with exchanges): the replacement order of an exchange or a claim's reship
+export const Channel = z.enum(['web', 'app', 'phone', 'email', 'marketplace', 'store', 'exchange']);
 
 export const OrderStatus = z.enum([
   'PENDING', 'IN_REVIEW', 'AWAITING_PAYMENT', 'PAID', 'FULFILLING', 'SHIPPED', 'DELIVERED', 'COMPLETED',
@@ -16,7 +17,7 @@ export const OrderStatus = z.enum([
   'PARTIALLY_SHIPPED', 'PARTIALLY_DELIVERED',
 ]);
 
-export const OrderTotals = z.object({ subtotal: Money, total: Money });
+export const OrderTotals = z.object({ subtotal: Money, credit: Money.optional(), total: Money });
 
 /** A SKU the order asked for more of than any one stock location had. */
 export const Shortage = z.object({ sku: z.string(), requested: z.int(), available: z.int() });

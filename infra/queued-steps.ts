@@ -85,4 +85,12 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     pattern: { source: ['oms.orders', 'oms.payments'], detailType: [...CUSTOMER_MESSAGE_EVENTS] },
     table: 'readwrite',
   },
+  // Exchanges and claims settled by reship: the replacement order placed (or waiting for
+  // stock) when an exchange is received or a claim approved; stock arriving (an adjustment,
+  // a return's restock) tries the waiting ones again.
+  replacements: {
+    queue: 'replacements',
+    pattern: { source: ['oms.orders', 'oms.inventory'], detailType: ['ReturnReceived', 'ReturnApproved', 'StockAdjusted'] },
+    table: 'readwrite',
+  },
 };

@@ -58,7 +58,8 @@ const TABLE_ACCESS: Readonly<Record<string, TableAccess | undefined>> = {
   tracking: 'read',
   // reports: the counter items, and for the inventory report the products, stock levels and ledger window
   reports: 'read',
-  // returns and claims: the return, the order's version, stock movements and the refund in one transaction each
+  // returns and claims: the return, the order's version, stock movements and the refund in one transaction each;
+  // feedback: the order (read), its FEEDBACK item, the customer's and products' counters in one transaction
   returns: 'readwrite',
   // outbound webhooks: subscriptions, their deliveries, a redelivery (sends); the pause's outbox event
   integrations: 'readwrite',

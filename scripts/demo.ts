@@ -157,6 +157,7 @@ async function main() {
     say(`   ${pot} after the cancel: ${JSON.stringify(await stock(pot))}`);
 
     await paymentsTour(tea, pot);
+    await afterSalesTour(tea, pot);
 
     step('7. An order nobody pays expires after its deadline, and its stock comes back');
     const latest = await must('admin', 'GET', '/settings/workflow');
@@ -338,6 +339,53 @@ async function outboundTour(tea: string, pot: string, orders: { orderId: string;
     return o.status === 'DELIVERED' && o.payments.some((p) => p.status === 'SUCCEEDED') ? o : undefined;
   });
   if (settled) say(`   delivered and cash collected -> ${moneyLine(settled)}`);
+}
+
+/** After-sales (退換貨): a return with one line damaged, an exchange, a claim settled by reship. */
+async function afterSalesTour(tea: string, pot: string) {
+  step('6l. After-sales: a delivered order partly returned (one line damaged), an exchange and a claim reshipped');
+  const o = await place('storefront', 'web', 'Xu Ming', [{ sku: tea, quantity: 4 }, { sku: pot, quantity: 1 }]);
+  await orderAfter(o.orderId, ['PENDING', 'IN_REVIEW']);
+  const transfer = (await must('storefront', 'POST', `/orders/${o.orderId}/payments`, { method: 'bank_transfer' })) as PaymentView;
+  await must('finance', 'POST', `/orders/${o.orderId}/payments/${transfer.paymentId}/confirm`, { reference: `BANK-${run}-0003` });
+  await pickAndPack(o);
+  const parcel = await must('ops', 'POST', `/orders/${o.orderId}/shipments`, { carrier: 'sandbox' }, { 'idempotency-key': randomUUID() });
+  await sandboxEvents(parcel.trackingNumber, [['DELIVERED', -1]]);
+  if (!(await waitFor(`delivery of ${o.orderNumber}`, async () => ((await must('ops', 'GET', `/orders/${o.orderId}`)).status === 'DELIVERED' ? true : undefined)))) return;
+  say(`   ${o.orderNumber}: DELIVERED; stock before: ${tea} ${JSON.stringify(await stock(tea))}, ${pot} ${JSON.stringify(await stock(pot))}`);
+
+  const key = randomUUID();
+  const body = { type: 'return', lines: [{ sku: tea, quantity: 1, reason: 'too strong' }, { sku: pot, quantity: 1, reason: 'lid cracked' }] };
+  const asked = await must('storefront', 'POST', `/orders/${o.orderId}/returns`, body, { 'idempotency-key': key });
+  const again = await must('storefront', 'POST', `/orders/${o.orderId}/returns`, body, { 'idempotency-key': key });
+  say(`   the shop asks to return 1 × ${tea} and 1 × ${pot} -> ${asked.returnId}: ${asked.status}; sent again with its Idempotency-Key: ${again.returnId === asked.returnId ? 'the same return' : 'a NEW return?!'}`);
+  await must('cs', 'POST', `/returns/${asked.returnId}/approve`);
+  const received = await must('ops', 'POST', `/returns/${asked.returnId}/receive`, { lines: [{ sku: tea, quantity: 1, condition: 'resellable' }, { sku: pot, quantity: 1, condition: 'damaged' }] });
+  say(`   return ${asked.returnId}: ${received.status}, refund ${received.refund ? money(received.refund.amount) : 'none'} (${tea} restocked, ${pot} written off as damaged)`);
+  say(`   stock after: ${tea} ${JSON.stringify(await stock(tea))}, ${pot} ${JSON.stringify(await stock(pot))}`);
+
+  const replaced = async (kind: string, returnId: string, status: string) => {
+    const r = await waitFor(`${kind} ${returnId}`, async () => {
+      const x = await must('cs', 'GET', `/returns/${returnId}`);
+      return x.status === status ? x : undefined;
+    });
+    if (!r) return;
+    const { orderId, orderNumber } = r.replacement.order;
+    const order = await waitFor(`replacement ${orderNumber}`, async () => {
+      const x = await must('ops', 'GET', `/orders/${orderId}`);
+      return x.status === 'PAID' || x.status === 'AWAITING_PAYMENT' ? x : undefined;
+    });
+    ours.add(orderNumber);
+    say(`   ${kind} ${returnId}: ${r.status} -> replacement ${orderNumber}: ${order?.status} (credit ${money(r.replacement.credit)}, to pay ${money(r.replacement.due)})`);
+  };
+  const exchange = await must('storefront', 'POST', `/orders/${o.orderId}/returns`, { type: 'exchange', lines: [{ sku: tea, quantity: 1, reason: 'sealed bag torn' }] }, { 'idempotency-key': randomUUID() });
+  await must('cs', 'POST', `/returns/${exchange.returnId}/approve`);
+  await must('ops', 'POST', `/returns/${exchange.returnId}/receive`, { lines: [{ sku: tea, quantity: 1, condition: 'damaged' }] });
+  await replaced('exchange', exchange.returnId, 'EXCHANGED');
+
+  const claim = await must('cs', 'POST', `/orders/${o.orderId}/returns`, { type: 'claim', settlement: 'reship', lines: [{ sku: tea, quantity: 1, reason: 'missing from the parcel' }] });
+  await must('cs', 'POST', `/returns/${claim.returnId}/approve`);
+  await replaced('claim', claim.returnId, 'RESHIPPED');
 }
 
 /** Fulfilment opened, its pick list read, packed. */

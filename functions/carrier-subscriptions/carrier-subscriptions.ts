@@ -1,4 +1,4 @@
-import { ShipmentCreated } from '../../events/catalog';
+import { ShipmentCreated } from '../../events/outbound';
 import { parseSqsRecord } from '../../events/define-event';
 import type { TrackingSubscriber } from '../../shared/shipping/carriers/kuaidi100';
 import { logger } from '../../shared/middleware/logger';

@@ -1,6 +1,8 @@
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { OrderDelivered, RefundIssued, ShipmentCreated } from '../../events/catalog';
+import { OrderDelivered } from '../../events/orders';
+import { ShipmentCreated } from '../../events/outbound';
+import { RefundIssued } from '../../events/payments';
 import { eventView, parseSqsRecord } from '../../events/define-event';
 import { customerMessage, CustomerMessageEvent, type CustomerMessage } from '../../shared/domain/customer-messages';
 import { logger } from '../../shared/middleware/logger';

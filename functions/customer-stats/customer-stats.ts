@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { OrderCancelled, OrderExpired, OrderPlaced, OrderRejected } from '../../events/catalog';
+import { OrderCancelled, OrderExpired, OrderPlaced, OrderRejected } from '../../events/orders';
 import { eventView, parseSqsRecord } from '../../events/define-event';
 import { CUSTOMER_EXIT_EVENTS } from '../../shared/domain/customer';
 import { logger } from '../../shared/middleware/logger';

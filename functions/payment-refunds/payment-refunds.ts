@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { OrderCancelled, OrderExpired, RefundRequested, RefundStarted } from '../../events/catalog';
+import { OrderCancelled, OrderExpired, RefundRequested } from '../../events/orders';
+import { RefundStarted } from '../../events/payments';
 import { eventView, parseSqsRecord } from '../../events/define-event';
 import { REFUNDS, type Payments } from '../../shared/app/payments';
 import { logger } from '../../shared/middleware/logger';

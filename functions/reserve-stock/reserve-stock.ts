@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { OrderCancelled, OrderExpired, OrderPlaced, OrderRejected, OrderShipped } from '../../events/catalog';
+import { OrderCancelled, OrderExpired, OrderPlaced, OrderRejected, OrderShipped } from '../../events/orders';
 import { eventView, parseSqsRecord } from '../../events/define-event';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';

@@ -1,4 +1,6 @@
+import { FEEDBACK_ROUTES } from '../../shared/api/routes/feedback';
 import { RETURNS_ROUTES as ROUTES } from '../../shared/api/routes/returns';
+import type { FeedbackApp } from '../../shared/app/feedback';
 import type { Returns } from '../../shared/app/returns';
 import { actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';
@@ -6,10 +8,13 @@ import type { OrderRecord } from '../../shared/domain/order';
 import { returnView } from '../../shared/domain/returns';
 import { hasRole, type Auth } from '../../shared/middleware/auth';
 import { created, http, ok, router, type HttpHandler } from '../../shared/middleware/http';
+import { requestHash } from '../../shared/middleware/idempotency';
+import { routeKey } from '../../shared/api/routes/common';
 import { logger } from '../../shared/middleware/logger';
 
 export interface ReturnsHandlerDeps {
-  returns: Pick<Returns, 'request' | 'get' | 'ofOrder' | 'approve' | 'reject' | 'receive' | 'close'>;
+  returns: Pick<Returns, 'requestOnce' | 'get' | 'ofOrder' | 'approve' | 'reject' | 'receive' | 'close'>;
+  feedback: Pick<FeedbackApp, 'give'>;
   now: () => Date;
 }
 
@@ -28,10 +33,13 @@ export function makeHandler(deps: ReturnsHandlerDeps): HttpHandler {
   const opts = (auth: Auth, allowed: readonly string[], requestId: string) => ({ actor: actorOf(auth, allowed), causationId: requestId, now: deps.now() });
 
   return router({
-    'POST /orders/{orderId}/returns': http(ROUTES.createReturn, async ({ params, body, auth, requestId }) => {
-      const r = await deps.returns.request(params.orderId, body, { ...opts(auth, ROUTES.createReturn.auth, requestId), storefront: storefrontOf(auth) });
-      logger.info('Return requested', { orderId: params.orderId, returnId: r.returnId, type: r.kind, status: r.status });
-      return created(returnView(r), `/returns/${r.returnId}`);
+    'POST /orders/{orderId}/returns': http(ROUTES.createReturn, async ({ params, body, auth, requestId, idempotencyKey }) => {
+      const claim = idempotencyKey
+        ? { scope: auth.principal, key: idempotencyKey, requestHash: requestHash(`${routeKey(ROUTES.createReturn)} ${params.orderId}`, body) }
+        : undefined;
+      const { r, response, replayed } = await deps.returns.requestOnce(params.orderId, body, { ...opts(auth, ROUTES.createReturn.auth, requestId), storefront: storefrontOf(auth), claim });
+      logger.info('Return requested', { orderId: params.orderId, returnId: r?.returnId, type: r?.kind, status: r?.status, replayed });
+      return response;
     }),
 
     'GET /orders/{orderId}/returns': http(ROUTES.listOrderReturns, async ({ params, auth }) => {
@@ -56,6 +64,15 @@ export function makeHandler(deps: ReturnsHandlerDeps): HttpHandler {
       const r = await deps.returns.receive(params.returnId, body.lines, body.locationId, opts(auth, ROUTES.receiveReturn.auth, requestId));
       logger.info('Return received', { orderId: r.orderId, returnId: r.returnId, status: r.status, refundId: r.refund?.refundId });
       return ok(returnView(r));
+    }),
+
+    // feedback (rules in shared/domain/feedback.ts): the order's own storefront, once it is delivered
+    'POST /orders/{orderId}/feedback': http(FEEDBACK_ROUTES.createFeedback, async ({ params, body, auth, requestId }) => {
+      const feedback = await deps.feedback.give(params.orderId, body, {
+        actor: actorOf(auth, FEEDBACK_ROUTES.createFeedback.auth), storefront: auth.principal, causationId: requestId, now: deps.now(),
+      });
+      logger.info('Feedback', { orderId: params.orderId, rating: feedback.rating });
+      return created(feedback);
     }),
 
     'POST /returns/{returnId}/close': http(ROUTES.closeReturn, async ({ params, auth, requestId }) =>

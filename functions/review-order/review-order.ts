@@ -1,4 +1,4 @@
-import { StockReserved } from '../../events/catalog';
+import { StockReserved } from '../../events/orders';
 import { parseSqsRecord } from '../../events/define-event';
 import { ConflictError } from '../../shared/domain/errors';
 import { alreadyApplied } from '../../shared/domain/lifecycle';
@@ -53,6 +53,16 @@ export function makeHandler(deps: ReviewOrderDeps) {
     return cached.settings;
   };
 
+  async function settleNothingDue(order: OrderRecord, causationId: string): Promise<void> {
+    try {
+      await deps.lifecycle.transition(order.orderId, { type: 'pay', actor: REVIEWER }, { causationId, now: deps.now(), nothingDue: true, read: order });
+      logger.info('Order with nothing to pay settled', { orderId: order.orderId });
+    } catch (err) {
+      if (err instanceof ConflictError && err.extensions.status !== 'IN_REVIEW') return;
+      throw err;
+    }
+  }
+
   return sqsBatch(async (record) => {
     const reserved = parseSqsRecord(StockReserved, record);
     const { orderId } = reserved.data;
@@ -61,6 +71,12 @@ export function makeHandler(deps: ReviewOrderDeps) {
     if (!order) throw new Error(`Order ${orderId} not found`);
     if (order.status !== 'IN_REVIEW' || order.reviewReasons !== undefined) {
       logger.info('Review skipped', { orderId, status: order.status });
+      return;
+    }
+    if (order.totals.total.amount === 0) {
+      // Nothing to pay (a replacement the return's credit covers; customer service approved
+      // the return already): no payment risk to review, the reserved order is paid as it is.
+      await settleNothingDue(order, causationId);
       return;
     }
     const settings = await workflowSettings();

@@ -1,4 +1,4 @@
-import { ShipmentStatusChanged } from '../../events/catalog';
+import { ShipmentStatusChanged } from '../../events/shipping';
 import { parseSqsRecord } from '../../events/define-event';
 import type { Outbound } from '../../shared/app/outbound';
 import { logger } from '../../shared/middleware/logger';

@@ -9,7 +9,7 @@ import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
 import { Fulfilment, LineQuantities } from '../domain/fulfilment';
-import { ReturnCondition, ReturnKind, ReturnRecord } from '../domain/returns';
+import { ClaimSettlement, ReturnCondition, ReturnKind, ReturnRecord } from '../domain/returns';
 import { Shipment } from '../domain/shipment';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
@@ -220,6 +220,10 @@ export const CreateReturnRequest = z.strictObject({
   type: ReturnKind,
   lines: z.array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(10_000), reason: humanText({ max: 200 }) })).min(1).max(100),
   note: humanText({ max: 1000, multiline: true }).optional(),
+  /** an exchange: what the customer gets instead (default: the same SKUs and quantities) */
+  replacement: z.array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(10_000) })).min(1).max(100).optional(),
+  /** a claim: refund (default) or reship the claimed units */
+  settlement: ClaimSettlement.optional(),
 }).meta({ id: 'ReturnInput' });
 export const ReceiveReturnRequest = z.strictObject({
   lines: z.array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(10_000), condition: ReturnCondition })).min(1).max(100),

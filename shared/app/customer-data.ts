@@ -5,8 +5,12 @@ import type { CustomerRepository } from '../store/customer-repository';
 import { personalItemsOf, type ErasureRepository } from '../store/erasure-repository';
 import type { OrderRepository } from '../store/order-repository';
 import { ConditionFailed, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { CUSTOMER_DATA_EVENTS } from '../../events/customers';
+import { stamper } from './events';
 import type { OrderStory } from './order-story';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(CUSTOMER_DATA_EVENTS);
 
 /** Orders one export request reads (then it answers `complete: false` with a cursor), and how many at a time. */
 export const EXPORT_ORDERS_PER_REQUEST = 50;

@@ -1,10 +1,6 @@
-import type { z } from 'zod';
-import { EVENTS } from '../../events/catalog';
-import { buildEvent, type EventDefinition, type OutgoingEvent } from '../../events/define-event';
+import { buildEvent, type AnyEventDefinition, type OutgoingEvent } from '../../events/define-event';
 import type { ChangeSet, DomainEvent } from '../domain/decision';
 import { newId } from '../store/ids';
-
-const CATALOG = new Map<string, EventDefinition<string, string, z.ZodType>>(EVENTS.map((e) => [e.detailType, e]));
 
 export interface EventContext {
   now: Date;
@@ -14,14 +10,20 @@ export interface EventContext {
   causationId: string;
 }
 
-/** A decided event as published: validated against its contract, with a fresh id and the envelope metadata. */
-export function publishable(event: DomainEvent, ctx: EventContext): OutgoingEvent {
-  const def = CATALOG.get(event.detailType);
-  if (!def) throw new Error(`Event ${event.detailType} is not in the catalog`);
-  return buildEvent(def, event.data, { eventId: newId(ctx.now), occurredAt: ctx.now, correlationId: ctx.correlationId, causationId: ctx.causationId });
-}
+export type Stamp = (set: ChangeSet, ctx: EventContext) => ChangeSet<OutgoingEvent>;
 
-/** A change set ready for the writer: its events stamped. */
-export function stamped(set: ChangeSet, ctx: EventContext): ChangeSet<OutgoingEvent> {
-  return { ...set, events: set.events.map((e) => publishable(e, ctx)) };
+/**
+ * What stamps a use case's change sets: each decided event validated against its contract,
+ * with a fresh id and the envelope metadata. A use case names the events it publishes (by
+ * area, events/<area>.ts), so a function's bundle carries only those contracts; an event
+ * outside them is a bug and fails here, before anything is written.
+ */
+export function stamper(...published: readonly (readonly AnyEventDefinition[])[]): Stamp {
+  const contracts = new Map(published.flat().map((e) => [e.detailType, e]));
+  const publishable = (event: DomainEvent, ctx: EventContext): OutgoingEvent => {
+    const def = contracts.get(event.detailType);
+    if (!def) throw new Error(`Event ${event.detailType} is not among the events this use case publishes`);
+    return buildEvent(def, event.data, { eventId: newId(ctx.now), occurredAt: ctx.now, correlationId: ctx.correlationId, causationId: ctx.causationId });
+  };
+  return (set, ctx) => ({ ...set, events: set.events.map((e) => publishable(e, ctx)) });
 }

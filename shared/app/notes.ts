@@ -2,7 +2,10 @@ import type { TimelineEntry } from '../domain/order';
 import { NotFoundError } from '../domain/errors';
 import { noteChangeSet } from '../domain/order-changes';
 import { ConditionFailed, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper();
 
 /** A staff note in the order's timeline, written only if the order exists. */
 export function makeAddNote(writer: Writer) {

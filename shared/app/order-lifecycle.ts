@@ -1,3 +1,4 @@
+import { ORDER_STATUS_EVENTS } from '../../events/orders';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import {
   alreadyApplied, decide, type DecideFacts, type Decision, type LifecycleCommand, type ReviewCommand,
@@ -11,9 +12,12 @@ import { settingsRepository } from '../store/settings-repository';
 import { stockRepository } from '../store/stock-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
 import { makeSettleHolds } from './reserve-stock';
 import { staged } from '../domain/stock-changes';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(ORDER_STATUS_EVENTS);
 
 type SettleHolds = ReturnType<typeof makeSettleHolds>;
 import { settingsService } from './settings';
@@ -24,6 +28,8 @@ export interface TransitionOptions {
   now: Date;
   /** needed by approvals: how long the customer has to pay */
   paymentDeadlineMinutes?: number;
+  /** pay: the order's total is zero (nothing to collect) */
+  nothingDue?: boolean;
   /**
    * the order as the caller just read it: the first attempt decides on it instead of
    * reading it again; the write is conditioned on its version, so a stale copy only
@@ -88,7 +94,10 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
   async function transition(orderId: string, command: LifecycleCommand, opts: TransitionOptions): Promise<TransitionResult> {
     const approving = command.type === 'approve' || command.type === 'auto-approve';
     if (approving && opts.paymentDeadlineMinutes === undefined) throw new Error('An approval needs the payment deadline');
-    const facts: DecideFacts = opts.paymentDeadlineMinutes !== undefined ? { paymentDeadlineMinutes: opts.paymentDeadlineMinutes } : {};
+    const facts: DecideFacts = {
+      ...(opts.paymentDeadlineMinutes !== undefined ? { paymentDeadlineMinutes: opts.paymentDeadlineMinutes } : {}),
+      ...(opts.nothingDue ? { nothingDue: true } : {}),
+    };
     for (let i = 1; ; i++) {
       const order = i === 1 && opts.read?.orderId === orderId ? opts.read : await load(orderId);
       try {

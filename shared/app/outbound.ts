@@ -1,3 +1,5 @@
+import { ORDER_STATUS_EVENTS } from '../../events/orders';
+import { OUTBOUND_EVENTS } from '../../events/outbound';
 import * as z from 'zod';
 import { parseConfig } from '../config';
 import { systemActor, type Actor } from '../domain/actor';
@@ -22,7 +24,10 @@ import { returnRepository, type ReturnRepository } from '../store/return-reposit
 import { settingsRepository, type SettingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(ORDER_STATUS_EVENTS, OUTBOUND_EVENTS);
 
 // Outbound use cases (出庫, 發貨, delivery, completion): read the order's partition,
 // let the domain decide (outbound-changes.ts), commit one transaction. A lost

@@ -1,3 +1,4 @@
+import { PAYMENT_EVENTS } from '../../events/payments';
 import { comparePayment, driftFingerprint, refundedOf } from '../domain/payment-reconciliation';
 import type { PaymentRecord } from '../domain/payment';
 import { CallbackProvider, type PaymentProviderAdapter } from '../payments/port';
@@ -5,7 +6,10 @@ import { INDEX, keys } from '../store/keys';
 import { orderRepository, type OrderRepository } from '../store/order-repository';
 import { queryAll, type TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(PAYMENT_EVENTS);
 
 // Payment reconciliation: each provider is asked (adapter `retrieve`) about our
 // attempts still PENDING past a threshold and about those settled in the last day;

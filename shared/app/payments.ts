@@ -1,3 +1,5 @@
+import { ORDER_STATUS_EVENTS } from '../../events/orders';
+import { PAYMENT_EVENTS } from '../../events/payments';
 import { systemActor, type Actor } from '../domain/actor';
 import type { ChangeSet } from '../domain/decision';
 import { ConflictError, NotFoundError, UpstreamError } from '../domain/errors';
@@ -18,8 +20,11 @@ import { orderRepository, type OrderRepository } from '../store/order-repository
 import { moneyView, paymentRepository, type MoneyView, type OrderMoney, type PaymentRepository } from '../store/payment-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
 import { stageProviders, type PaymentProviders } from './payment-providers';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(ORDER_STATUS_EVENTS, PAYMENT_EVENTS);
 
 // Payment use cases: start an attempt, settle it (provider callback or finance's
 // confirmation), refund. Each reads the order and its payment items, lets the domain

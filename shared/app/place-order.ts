@@ -1,5 +1,6 @@
+import { OrderPlaced } from '../../events/orders';
 import { ulid } from 'ulid';
-import type { Change } from '../domain/decision';
+import type { Change, ChangeSet } from '../domain/decision';
 import { newOrder, priceOrder, type OrderRecord, type PlaceOrderRequest } from '../domain/order';
 import { formatOrderNumber, orderDay } from '../domain/order-number';
 import { appendLogContext } from '../middleware/logger';
@@ -9,7 +10,10 @@ import { orderRepository } from '../store/order-repository';
 import { claimChange, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper([OrderPlaced]);
 
 export const newCustomerId = () => `cus_${ulid()}`;
 
@@ -46,6 +50,8 @@ export interface CreateOptions {
   now: Date;
   /** The customer id the email already has (undefined: none), if read already; else it is read here. */
   existingCustomerId?: string | undefined;
+  /** changes and events that happen with the placement or not at all (an exchange's return moving to EXCHANGED) */
+  with?: Pick<ChangeSet, 'changes' | 'events'>;
 }
 
 /**
@@ -70,7 +76,8 @@ export function makePlaceOrder(deps: PlaceOrderDeps) {
             item: { customerId: match.customerId, email: order.customer.email.trim().toLowerCase(), createdAt: order.createdAt },
           }, newProfile(order, now)]
         : [];
-      set.changes = [...claimChanges, ...set.changes, ...emailClaim];
+      set.changes = [...claimChanges, ...set.changes, ...emailClaim, ...(opts.with?.changes ?? [])];
+      set.events = [...set.events, ...(opts.with?.events ?? [])];
       try {
         await deps.writer.commit(stamped(set, { now, correlationId: order.orderId, causationId: opts.causationId }));
         return { response: opts.response, replayed: false };

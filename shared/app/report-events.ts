@@ -1,6 +1,6 @@
-import {
-  OrderApproved, OrderDelivered, OrderPaid, OrderPlaced, OrderShipped, PaymentSucceeded, RefundIssued, ReturnReceived, ReturnRejected, ReturnRequested,
-} from '../../events/catalog';
+import { OrderApproved, OrderDelivered, OrderPaid, OrderPlaced, OrderShipped } from '../../events/orders';
+import { PaymentSucceeded, RefundIssued } from '../../events/payments';
+import { ReturnReceived, ReturnRejected, ReturnRequested } from '../../events/returns';
 import { EventBridgeEvent, type AnyEventDefinition } from '../../events/define-event';
 import type { ReportEvent } from '../domain/reports';
 

@@ -1,3 +1,4 @@
+import { ORDER_STATUS_EVENTS } from '../../events/orders';
 import { actorLabel, systemActor } from '../domain/actor';
 import type { ChangeSet, StockMovement } from '../domain/decision';
 import { shortageReason, summarizeDemand, type Demand, type Location, type Shortage } from '../domain/inventory';
@@ -11,7 +12,10 @@ import type { LocationRepository } from '../store/location-repository';
 import type { OrderRepository } from '../store/order-repository';
 import type { ReorderState, StockRepository } from '../store/stock-repository';
 import { ConditionFailed, type FailedCondition, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(ORDER_STATUS_EVENTS);
 
 export type ReserveOutcome =
   /**

@@ -1,6 +1,9 @@
+import { ORDER_STATUS_EVENTS } from '../../events/orders';
+import { PAYMENT_EVENTS } from '../../events/payments';
+import { RETURN_EVENTS } from '../../events/returns';
 import { actorLabel, type Actor } from '../domain/actor';
 import type { ChangeSet } from '../domain/decision';
-import { BusinessRuleError, ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError } from '../domain/errors';
 import { lineQuantities } from '../domain/fulfilment';
 import type { Money } from '../domain/money';
 import type { OrderRecord } from '../domain/order';
@@ -9,10 +12,11 @@ import { requestRefund } from '../domain/payment-changes';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
 import { returnRequestedChangeSet, returnStepChangeSet, type ReturnStep } from '../domain/return-changes';
 import {
-  approve, autoApproves, close, planReturn, receive, refundableUnits, reject, returnedUnits, valueOf,
+  approve, autoApproves, close, planReturn, receive, refundableUnits, reject, replaces, returnedUnits, returnView, settlementOf, valueOf,
   type ReceivedLine, type ReturnRecord, type ReturnRequestInput,
 } from '../domain/returns';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import { newId } from '../store/ids';
 import { orderRepository, type OrderRepository } from '../store/order-repository';
 import { outboundRepository, type OutboundRepository } from '../store/outbound-repository';
@@ -21,7 +25,10 @@ import { returnRepository, type ReturnRepository } from '../store/return-reposit
 import { settingsRepository, type SettingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(ORDER_STATUS_EVENTS, PAYMENT_EVENTS, RETURN_EVENTS);
 
 // After-sales use cases (退換貨): read the order's partition, let the domain decide
 // (returns.ts, return-changes.ts), commit one transaction. The refund of a receipt (or
@@ -36,6 +43,11 @@ export interface ReturnsDeps {
   payments: Pick<PaymentRepository, 'money'>;
   settings: Pick<SettingsRepository, 'get'>;
   writer: Pick<Writer, 'commit'>;
+  /** Idempotency-Key claims of requests: the stored answer of a key, the winner's answer after a lost race */
+  claims?: {
+    find(claims: readonly IdempotencyClaim[], now: Date): Promise<StoredResponse | undefined>;
+    resolveLost(claim: IdempotencyClaim, old: Record<string, unknown> | undefined): Promise<StoredResponse>;
+  };
 }
 
 export interface ReturnOptions {
@@ -49,14 +61,36 @@ const RETRY_TAGS = ['order', 'return', 'refundable', 'refund'];
 
 /** The refund a return's units are worth, capped by what the order's settled attempts still hold; undefined: nothing to refund. */
 export function refundFor(r: ReturnRecord, money: OrderMoney): { paymentId: string; amount: Money } | undefined {
-  const value = valueOf(refundableUnits(r));
-  if (!value) return undefined;
+  return refundOfValue(valueOf(refundableUnits(r)), money);
+}
+
+/** A refund of `value` from the attempt that still holds most, capped by what it holds; undefined: nothing to refund. */
+export function refundOfValue(value: Money | undefined, money: OrderMoney): { paymentId: string; amount: Money } | undefined {
+  if (!value || value.amount <= 0) return undefined;
   const held = money.payments
     .filter((p) => p.status === 'SUCCEEDED' && p.amount.currency === value.currency)
     .map((p) => ({ paymentId: p.paymentId, left: refundableOf(p, chargedFor(money.entries, p.paymentId)).amount }))
     .sort((a, b) => b.left - a.left)[0];
   if (!held || held.left <= 0) return undefined;
   return { paymentId: held.paymentId, amount: { amount: Math.min(value.amount, held.left), currency: value.currency } };
+}
+
+/**
+ * The payments' own refund change for a return's refund as planned (refundFor, refundOfValue):
+ * the return is its cause; undefined when nothing is planned.
+ */
+export function returnRefund(
+  order: OrderRecord, r: ReturnRecord, planned: { paymentId: string; amount: Money } | undefined, money: OrderMoney, opts: Pick<ReturnOptions, 'actor' | 'now'>,
+): { refund: NonNullable<ReturnRecord['refund']>; set: Pick<ChangeSet, 'changes' | 'events'> } | undefined {
+  if (!planned) return undefined;
+  const payment = money.payments.find((p) => p.paymentId === planned.paymentId)!;
+  const refundId = `rfd_${newId(opts.now)}`;
+  const reasonCode: RefundReasonCode = r.kind === 'claim' ? 'CLAIM' : 'RETURNED';
+  const { set } = requestRefund({
+    order, payment, refundId, amount: planned.amount, reasonCode, returnId: r.returnId, automatic: true, actor: opts.actor, now: opts.now,
+    reason: `${r.kind} ${r.returnId}: ${r.lines.map((l) => l.reason).join('; ')}`,
+  }, chargedFor(money.entries, payment.paymentId));
+  return { refund: { refundId, paymentId: payment.paymentId, amount: planned.amount }, set };
 }
 
 export function makeReturns(deps: ReturnsDeps) {
@@ -92,16 +126,9 @@ export function makeReturns(deps: ReturnsDeps) {
   /** The refund's own changes for a return that now refunds its units (none: the return says RECEIVED). */
   async function withRefund(order: OrderRecord, after: ReturnRecord, opts: ReturnOptions): Promise<{ after: ReturnRecord; refund?: Pick<ChangeSet, 'changes' | 'events'> }> {
     const money = await deps.payments.money(order.orderId);
-    const planned = refundFor(after, money);
+    const planned = returnRefund(order, after, refundFor(after, money), money, opts);
     if (!planned) return { after };
-    const payment = money.payments.find((p) => p.paymentId === planned.paymentId)!;
-    const refundId = `rfd_${newId(opts.now)}`;
-    const reasonCode: RefundReasonCode = after.kind === 'claim' ? 'CLAIM' : 'RETURNED';
-    const { set } = requestRefund({
-      order, payment, refundId, amount: planned.amount, reasonCode, returnId: after.returnId, automatic: true, actor: opts.actor, now: opts.now,
-      reason: `${after.kind} ${after.returnId}: ${after.lines.map((l) => l.reason).join('; ')}`,
-    }, chargedFor(money.entries, payment.paymentId));
-    return { after: { ...after, status: 'REFUNDED', refund: { refundId, paymentId: payment.paymentId, amount: planned.amount } }, refund: set };
+    return { after: { ...after, status: 'REFUNDED', refund: planned.refund }, refund: planned.set };
   }
 
   /** Decide a step on the return as it is now and commit it; undefined from the domain: already done, the return as it is. */
@@ -124,18 +151,16 @@ export function makeReturns(deps: ReturnsDeps) {
     }, returnId);
   }
 
-  return {
-    /**
-     * A return or claim of delivered units. The storefront asks for its own order (another's
-     * is 404) within the return window; staff any time. Approved at once when the workflow
-     * settings' return rules say so. Exchanges are not taken yet (422).
-     */
-    async request(orderId: string, input: ReturnRequestInput, opts: ReturnOptions & { storefront?: string | undefined }): Promise<ReturnRecord> {
-      if (input.type === 'exchange') {
-        throw new BusinessRuleError('Exchanges are not available yet: request a return and place the replacement order', { type: input.type }, 'exchange-unavailable');
-      }
-      const returnId = `ret_${newId(opts.now)}`;
-      return decided(async () => {
+  /** A request, with its Idempotency-Key claim when there is one: the answer, and the return unless it was a replay. */
+  async function requestOnce(
+    orderId: string, input: ReturnRequestInput, opts: ReturnOptions & { storefront?: string | undefined; claim?: IdempotencyClaim | undefined },
+  ): Promise<{ r?: ReturnRecord; response: StoredResponse; replayed: boolean }> {
+    if (opts.claim && deps.claims) {
+      const replay = await deps.claims.find([opts.claim], opts.now);
+      if (replay) return { response: replay, replayed: true };
+    }
+    const returnId = `ret_${newId(opts.now)}`;
+    return decided(async () => {
         const [order, outbound, returns, settings] = await Promise.all([
           deps.orders.getRecord(orderId), deps.outbound.outbound(orderId), deps.returns.ofOrder(orderId),
           deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS),
@@ -151,14 +176,42 @@ export function makeReturns(deps: ReturnsDeps) {
         const at = opts.now.toISOString();
         const auto = autoApproves(input.type, lines, settings.returns, deliveredAt, opts.now);
         const r: ReturnRecord = {
-          returnId, orderId, orderNumber: order.orderNumber, kind: input.type, status: auto ? 'APPROVED' : 'REQUESTED', lines,
+          returnId, orderId, orderNumber: order.orderNumber, kind: input.type, status: auto ? 'APPROVED' : 'REQUESTED', lines, ...settlementOf(input, lines),
           ...(input.note ? { note: input.note } : {}), requestedBy: actorLabel(opts.actor),
           createdAt: at, updatedAt: at, ...(auto ? { approvedAt: at } : {}), version: 1,
         };
-        await commit(returnRequestedChangeSet(order, r, opts.actor, opts.now), orderId, opts);
-        return r;
+        const response: StoredResponse = { statusCode: 201, headers: { location: `/returns/${returnId}` }, body: returnView(r) };
+        const set = returnRequestedChangeSet(order, r, opts.actor, opts.now);
+        if (opts.claim) set.changes.push(claimChange(opts.claim, response, opts.now, 'claim', { orderId, returnId }));
+        try {
+          await commit(set, orderId, opts);
+        } catch (err) {
+          const lost = opts.claim && err instanceof ConditionFailed ? err.find('claim') : undefined;
+          if (lost && opts.claim && deps.claims) return { response: await deps.claims.resolveLost(opts.claim, lost.old), replayed: true };
+          throw err;
+        }
+        return { r, response, replayed: false };
       }, orderId);
+  }
+
+  return {
+    /**
+     * A return or claim of delivered units. The storefront asks for its own order (another's
+     * is 404) within the return window; staff any time. Approved at once when the workflow
+     * settings' return rules say so. An exchange names its replacement (default: the same
+     * units), a claim its settlement (refund, or reship: a replacement order).
+     */
+    async request(orderId: string, input: ReturnRequestInput, opts: ReturnOptions & { storefront?: string | undefined }): Promise<ReturnRecord> {
+      const { r } = await requestOnce(orderId, input, opts);
+      return r!;
     },
+
+    /**
+     * The same, once per Idempotency-Key (`claim`): the claim is put in the return's own
+     * transaction with the answer, so a retry (or a concurrent duplicate) gets the first
+     * answer back, and the same key with another body is a 409.
+     */
+    requestOnce,
 
     /** One return with its order (the handler decides who may see it). */
     async get(returnId: string): Promise<{ order: OrderRecord; r: ReturnRecord }> {
@@ -171,9 +224,9 @@ export function makeReturns(deps: ReturnsDeps) {
       return { order, returns };
     },
 
-    /** REQUESTED -> APPROVED; a claim is refunded on approval (no parcel comes back). A repeat changes nothing. */
+    /** REQUESTED -> APPROVED; a claim is refunded on approval (no parcel comes back), unless it is reshipped. A repeat changes nothing. */
     approve(returnId: string, opts: ReturnOptions): Promise<ReturnRecord> {
-      return step(returnId, 'approve', (r) => approve(r, opts.now), (r) => r.kind === 'claim', () => 'approved', opts);
+      return step(returnId, 'approve', (r) => approve(r, opts.now), (r) => r.kind === 'claim' && !replaces(r), () => 'approved', opts);
     },
 
     /** REQUESTED -> REJECTED: its units may be asked for again. */
@@ -183,11 +236,12 @@ export function makeReturns(deps: ReturnsDeps) {
 
     /**
      * The parcel arrived: per line, units restocked (RETURNED) or written off (DAMAGED) at the
-     * receiving location, and the received units refunded, in one transaction. A repeat changes nothing.
+     * receiving location, and the received units refunded (an exchange's are credited to its
+     * replacement order instead), in one transaction. A repeat changes nothing.
      */
     receive(returnId: string, lines: readonly ReceivedLine[], locationId: string | undefined, opts: ReturnOptions): Promise<ReturnRecord> {
       return step(
-        returnId, 'receive', (r) => receive(r, lines, locationId ?? DEFAULT_LOCATION_ID, opts.now), () => true,
+        returnId, 'receive', (r) => receive(r, lines, locationId ?? DEFAULT_LOCATION_ID, opts.now), (r) => !replaces(r),
         (r) => `received at ${r.locationId}: ${r.lines.map((l) => `${l.sku} ${l.restocked} restocked, ${l.damaged} damaged`).join('; ')}`,
         opts,
       );
@@ -207,6 +261,7 @@ export function returnSteps(ctx: TableContext) {
   const returns = makeReturns({
     orders, outbound: outboundRepository(ctx), returns: returnRepository(ctx), payments: paymentRepository(ctx),
     settings: settingsRepository(ctx), writer: makeWriter(ctx),
+    claims: { find: (claims, now) => findReplay(ctx, claims, now), resolveLost: (claim, old) => resolveLostClaim(ctx, claim, old) },
   });
   return { orders, returns };
 }

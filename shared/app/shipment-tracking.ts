@@ -1,3 +1,4 @@
+import { SHIPPING_EVENTS } from '../../events/shipping';
 import type { ChangeSet, DomainEvent } from '../domain/decision';
 import { applyTrackingReport, SIDE_STATUSES } from '../domain/tracking';
 import { logger } from '../middleware/logger';
@@ -5,7 +6,10 @@ import type { TrackingCallbackSink, TrackingNotification, TrackingRecord } from 
 import type { TableContext } from '../store/table';
 import { trackingRepository, type TrackingRepository } from '../store/tracking-repository';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(SHIPPING_EVENTS);
 
 // Tracking reports applied to a parcel's record: load it by tracking number, let the
 // pure rules decide (shared/domain/tracking.ts), write it conditioned on its version,

@@ -1,3 +1,4 @@
+import { INVENTORY_EVENTS } from '../../events/inventory';
 import type { ChangeSet, DomainEvent } from '../domain/decision';
 import type { Product } from '../domain/product';
 import { reconcile, reconcileLocations, type ReconciliationReport } from '../domain/reconciliation';
@@ -7,8 +8,11 @@ import type { ProductRepository } from '../store/product-repository';
 import type { StockRepository } from '../store/stock-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
 import { makeStock, type LowStock, type Stock } from './stock';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(INVENTORY_EVENTS);
 
 /** A disagreement found for one SKU, at one location or (no locationId) in its total. */
 export interface Drift {

@@ -1,3 +1,4 @@
+import { INVENTORY_EVENTS } from '../../events/inventory';
 import { NotFoundError } from '../domain/errors';
 import { adjustmentConflict, emptyLevel, type StockLevel } from '../domain/inventory';
 import { assessReplenishment, type ReorderSettings, type ReplenishmentAdvice } from '../domain/replenishment';
@@ -9,7 +10,10 @@ import type { ReorderState, StockRepository } from '../store/stock-repository';
 import type { Page, TableContext } from '../store/table';
 import { sleep } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
-import { stamped } from './events';
+import { stamper } from './events';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(INVENTORY_EVENTS);
 
 export type { Adjustment };
 

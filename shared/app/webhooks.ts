@@ -10,8 +10,12 @@ import {
 import type { Page } from '../store/table';
 import type { StoredDelivery, StoredWebhook, WebhookRepository } from '../store/webhook-repository';
 import type { Writer } from '../store/writer';
-import { stamped } from './events';
+import { INTEGRATION_EVENTS } from '../../events/integrations';
+import { stamper } from './events';
 import { checkedAddresses, generateSecret, type Resolve, type SecretBox, type WebhookPost } from './webhook-transport';
+
+/** The events these use cases publish, stamped for the outbox. */
+const stamped = stamper(INTEGRATION_EVENTS);
 
 // Outbound webhooks: an admin's subscriptions, and the deliveries of events to them.
 // Every matching event gets one delivery record per subscription (put once, so a

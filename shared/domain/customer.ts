@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import { RatingSummary } from './product';
 import { Money } from './money';
-import { CHANNELS } from './order-number';
+import { PLACED_CHANNELS } from './order-number';
 import { humanText } from './text';
 
 /** How a customer wants to be reached and served; every field is optional. */
 export const CustomerPreferences = z.strictObject({
   /** the sales channel they prefer */
-  channel: z.enum(CHANNELS).optional(),
+  channel: z.enum(PLACED_CHANNELS).optional(),
   contactMethod: z.enum(['email', 'phone', 'sms', 'wechat', 'none']).optional(),
   /** a BCP 47 language tag (`zh-CN`, `en`) */
   language: z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$/, 'is not a language tag').optional(),
@@ -18,8 +19,7 @@ export const CustomerTag = humanText({ max: 40 });
 export const MAX_CUSTOMER_TAGS = 20;
 
 /** A rating summary: how many and their average (absent until the first). */
-export const RatingSummary = z.object({ count: z.int().min(0), average: z.number().min(1).max(5) });
-export type RatingSummary = z.infer<typeof RatingSummary>;
+export { RatingSummary } from './product';
 
 /**
  * A customer, created or matched by email (case-insensitive) on their first order.

@@ -84,6 +84,8 @@ export interface DecideFacts {
   shortages?: readonly Shortage[];
   /** start-fulfilment before payment: the open attempt is cash on delivery and the workflow settings allow it */
   cashOnDelivery?: boolean;
+  /** pay without a payment: the order's total is zero */
+  nothingDue?: boolean;
 }
 
 /** The workflow settings want a person to look at the order: reasons recorded, status unchanged. */
@@ -212,9 +214,12 @@ export function decide(order: LifecycleOrder, command: LifecycleCommand | Review
       'Not yet due',
     );
   }
-  if (t.cashOnDelivery && facts.cashOnDelivery !== true) {
+  // rows for one kind of order only: cash on delivery (fulfilled before payment), nothing to pay (paid without a payment)
+  const only = t.cashOnDelivery && facts.cashOnDelivery !== true ? 'a cash-on-delivery order (with cash on delivery allowed) is fulfilled before payment'
+    : t.nothingDue && facts.nothingDue !== true ? 'an order with nothing to pay is paid without a payment' : undefined;
+  if (only) {
     throw new ConflictError(
-      `Order ${order.orderNumber ?? order.orderId} is ${order.status}; only a cash-on-delivery order (with cash on delivery allowed) is fulfilled before payment`,
+      `Order ${order.orderNumber ?? order.orderId} is ${order.status}; only ${only}`,
       { status: order.status, command: type, version: order.version },
       'illegal-transition',
       'Illegal state transition',

@@ -46,7 +46,7 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = NotificationS
   departments: {
     warehouse: { name: 'Warehouse', events: ['OrderApproved', 'StockLow', 'StockDriftDetected', 'FulfillmentCreated', 'ReturnApproved'] },
     finance: { name: 'Finance', events: ['OrderPaid', 'RefundRequested', 'RefundIssued', 'PaymentFlagged', 'RefundFailed', 'PaymentDriftDetected'] },
-    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived', 'ShipmentCreated', 'ShipmentExceptionReported', 'ReturnRequested', 'ReturnReceived'] },
+    'customer-service': { name: 'Customer service', events: ['OrderRejected', 'OrderCancelled', 'OrderExpired', 'LatePaymentReceived', 'ShipmentCreated', 'ShipmentExceptionReported', 'ReturnRequested', 'ReturnReceived', 'ReplacementDelayed', 'PoorFeedbackReceived'] },
     purchasing: { name: 'Purchasing', events: ['ReplenishmentNeeded'] },
   },
 });

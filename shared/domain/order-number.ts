@@ -5,8 +5,10 @@ import { BusinessRuleError } from './errors';
 // The sequence is one counter per (UTC) day shared by every channel, so the number
 // stays unique even if the letter is misheard; past 9999 it simply grows a digit.
 
-export const CHANNELS = ['web', 'app', 'phone', 'email', 'marketplace', 'store'] as const;
+export const CHANNELS = ['web', 'app', 'phone', 'email', 'marketplace', 'store', 'exchange'] as const;
 export type Channel = (typeof CHANNELS)[number];
+/** The channels a caller places orders in; `exchange` orders are placed by the system for an exchange or a claim's reship. */
+export const PLACED_CHANNELS = ['web', 'app', 'phone', 'email', 'marketplace', 'store'] as const satisfies readonly Channel[];
 
 const LETTER: Record<Channel, string> = {
   web: 'W',
@@ -15,10 +17,11 @@ const LETTER: Record<Channel, string> = {
   email: 'E',
   marketplace: 'M',
   store: 'S',
+  exchange: 'X',
 };
 const CHANNEL_BY_LETTER = new Map(Object.entries(LETTER).map(([c, l]) => [l, c as Channel]));
 
-export const ORDER_NUMBER_PATTERN = /^([WAPEMS])(\d{4})(\d{2})(\d{2})-(\d{4,})$/;
+export const ORDER_NUMBER_PATTERN = /^([WAPEMSX])(\d{4})(\d{2})(\d{2})-(\d{4,})$/;
 
 /** The counter bucket an order placed at `at` belongs to: yyyymmdd in UTC. */
 export function orderDay(at: Date): string {

@@ -49,6 +49,8 @@ export interface Transition {
   refundDue?: true;
   /** only for a cash-on-delivery order (its open attempt is cod) while the workflow settings allow COD */
   cashOnDelivery?: true;
+  /** only for an order with nothing to pay (total zero: a replacement its return's credit covers) */
+  nothingDue?: true;
 }
 
 const SYSTEM = ['system'] as const;
@@ -76,6 +78,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { command: 'expire', from: 'AWAITING_PAYMENT', to: 'EXPIRED', stock: 'release', by: SYSTEM },
   // provider callbacks arrive as the system; finance confirms bank transfers by hand
   { command: 'pay', from: 'AWAITING_PAYMENT', to: 'PAID', stock: 'none', by: ['system', 'finance', 'admin'] },
+  // nothing to pay (an exchange's replacement the returned units cover, a claim's reship): reserved is paid
+  { command: 'pay', from: 'IN_REVIEW', to: 'PAID', stock: 'none', by: SYSTEM, nothingDue: true },
   { command: 'start-fulfilment', from: 'PAID', to: 'FULFILLING', stock: 'none', by: ['ops', 'admin'] },
   // cash on delivery ships before payment; the courier's cash settles it at delivery
   { command: 'start-fulfilment', from: 'AWAITING_PAYMENT', to: 'FULFILLING', stock: 'none', by: ['ops', 'admin'], cashOnDelivery: true },

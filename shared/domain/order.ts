@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { BusinessRuleError } from './errors';
 import { Money, multiply, sum } from './money';
 import { Sku, type CatalogView } from './product';
-import { CHANNELS } from './order-number';
+import { CHANNELS, PLACED_CHANNELS } from './order-number';
 import { OrderStatus } from './order-status';
 import { humanText } from './text';
 import type { Shortage } from './inventory';
@@ -41,7 +41,7 @@ export const MAX_LINES = 100;
 export const MAX_QUANTITY = 10_000;
 
 export const PlaceOrderRequest = z.strictObject({
-  channel: Channel,
+  channel: z.enum(PLACED_CHANNELS),
   externalRef: text(100).optional(),
   customer: z.strictObject({
     email: z.email().max(254),
@@ -68,7 +68,12 @@ export const OrderLine = z.object({
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
-export const OrderTotals = z.object({ subtotal: Money, total: Money });
+export const OrderTotals = z.object({
+  subtotal: Money,
+  /** a replacement order's credit: what the returned (or claimed) units were worth; total = subtotal - credit, never below zero */
+  credit: Money.optional(),
+  total: Money,
+});
 export type OrderTotals = z.infer<typeof OrderTotals>;
 
 export const TimelineEntry = z.object({
@@ -80,6 +85,10 @@ export const TimelineEntry = z.object({
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
 export const ShortageSchema = z.object({ sku: z.string(), requested: z.int(), available: z.int() });
+
+/** An order linked to another through a return: an exchange's or a claim's replacement. */
+export const OrderLink = z.object({ orderId: z.string(), orderNumber: z.string(), returnId: z.string() });
+export type OrderLink = z.infer<typeof OrderLink>;
 
 /** The order as the API returns it (API.md "Order"). */
 export const Order = z.object({
@@ -102,6 +111,10 @@ export const Order = z.object({
   /** set on approval from the workflow settings: still unpaid then, the order expires */
   paymentDueAt: z.iso.datetime().optional(),
   cancellationReason: z.string().optional(),
+  /** a replacement order (channel exchange): the order and the return (exchange or claim) it settles */
+  replaces: OrderLink.optional(),
+  /** the replacement orders placed for this order's exchanges and claims */
+  replacements: z.array(OrderLink).optional(),
   version: z.int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -170,7 +183,10 @@ export interface NewOrderContext {
   now: Date;
 }
 
-export function newOrder(request: PlaceOrderRequest, priced: PricedOrder, ctx: NewOrderContext): OrderRecord {
+/** An order as placed: by a caller (PlaceOrderRequest), or by the system for an exchange (channel `exchange`). */
+export type OrderRequest = Omit<PlaceOrderRequest, 'channel'> & { channel: Channel };
+
+export function newOrder(request: OrderRequest, priced: PricedOrder, ctx: NewOrderContext): OrderRecord {
   const at = ctx.now.toISOString();
   return {
     orderId: ctx.orderId,

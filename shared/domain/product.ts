@@ -20,8 +20,14 @@ export const ProductInput = z.strictObject({
 });
 export type ProductInput = z.infer<typeof ProductInput>;
 
+/** Ratings of delivered orders: how many, and their average (two decimals). */
+export const RatingSummary = z.object({ count: z.int().min(0), average: z.number().min(1).max(5) });
+export type RatingSummary = z.infer<typeof RatingSummary>;
+
 export const Product = ProductInput.extend({
   sku: Sku,
+  /** customers' ratings of the delivered orders that carried it (counted once per order) */
+  feedback: RatingSummary.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

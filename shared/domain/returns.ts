@@ -15,13 +15,33 @@ export const RETURN_TYPES = ['return', 'exchange', 'claim'] as const;
 export const ReturnKind = z.enum(RETURN_TYPES);
 export type ReturnKind = z.infer<typeof ReturnKind>;
 
-export const RETURN_STATUSES = ['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'REFUNDED', 'CLOSED'] as const;
+export const RETURN_STATUSES = ['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'REFUNDED', 'EXCHANGED', 'RESHIPPED', 'CLOSED'] as const;
 export const ReturnStatus = z.enum(RETURN_STATUSES);
 export type ReturnStatus = z.infer<typeof ReturnStatus>;
 
 export const RETURN_CONDITIONS = ['resellable', 'damaged'] as const;
 export const ReturnCondition = z.enum(RETURN_CONDITIONS);
 export type ReturnCondition = z.infer<typeof ReturnCondition>;
+
+/** How a claim is settled: the claimed units refunded, or sent again (a replacement order, no payment). */
+export const ClaimSettlement = z.enum(['refund', 'reship']);
+export type ClaimSettlement = z.infer<typeof ClaimSettlement>;
+
+/**
+ * The replacement order of an exchange (after its parcel is received) or of a claim settled
+ * by reship (on approval): what it carries, and once placed which order it is, the credit the
+ * returned units gave and what is left to pay. While stock is short it waits (`waitingFor`).
+ */
+export const Replacement = z.object({
+  lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1) })).min(1),
+  order: z.object({ orderId: z.string(), orderNumber: z.string() }).optional(),
+  credit: Money.optional(),
+  /** what the customer pays for the replacement (an exchange for something dearer) */
+  due: Money.optional(),
+  /** not placed yet: the SKUs short of stock, since when (retried when stock arrives) */
+  waitingFor: z.object({ reason: z.literal('stock'), skus: z.array(z.string()).min(1), since: z.iso.datetime() }).optional(),
+});
+export type Replacement = z.infer<typeof Replacement>;
 
 export const ReturnLine = z.object({
   sku: z.string(),
@@ -49,6 +69,10 @@ export const ReturnRecord = z.object({
   /** where the parcel was received */
   locationId: z.string().optional(),
   refund: z.object({ refundId: z.string(), paymentId: z.string(), amount: Money }).optional(),
+  /** a claim: refund or reship */
+  settlement: ClaimSettlement.optional(),
+  /** an exchange's or a reshipped claim's replacement order */
+  replacement: Replacement.optional(),
   rejectionReason: z.string().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -84,7 +108,33 @@ export interface ReturnRequestInput {
   type: ReturnKind;
   lines: readonly { sku: string; quantity: number; reason: string }[];
   note?: string | undefined;
+  replacement?: readonly { sku: string; quantity: number }[] | undefined;
+  settlement?: ClaimSettlement | undefined;
 }
+
+/**
+ * What a request settles with besides its lines: an exchange's replacement (the SKUs asked
+ * for, default the returned ones, summed per SKU), a claim's settlement (refund unless
+ * reship, whose replacement is the claimed units). Either field on another type is a 422.
+ */
+export function settlementOf(input: ReturnRequestInput, lines: readonly ReturnLine[]): Pick<ReturnRecord, 'settlement' | 'replacement'> {
+  if (input.replacement && input.type !== 'exchange') throw new BusinessRuleError('Only an exchange names a replacement', { type: input.type }, 'replacement-not-exchange');
+  if (input.settlement && input.type !== 'claim') throw new BusinessRuleError('Only a claim names a settlement', { type: input.type }, 'settlement-not-claim');
+  const summed = (units: readonly { sku: string; quantity: number }[]) => {
+    const by = new Map<string, number>();
+    for (const u of units) by.set(u.sku, (by.get(u.sku) ?? 0) + u.quantity);
+    return [...by].map(([sku, quantity]) => ({ sku, quantity }));
+  };
+  if (input.type === 'exchange') return { replacement: { lines: summed(input.replacement ?? lines) } };
+  if (input.type === 'claim') {
+    const settlement = input.settlement ?? 'refund';
+    return { settlement, ...(settlement === 'reship' ? { replacement: { lines: summed(lines) } } : {}) };
+  }
+  return {};
+}
+
+/** Settled with a replacement order (an exchange, a claim by reship) rather than a refund. */
+export const replaces = (r: Pick<ReturnRecord, 'kind' | 'settlement'>): boolean => r.kind === 'exchange' || r.settlement === 'reship';
 
 export interface RequestContext {
   order: Pick<OrderRecord, 'orderId' | 'orderNumber' | 'status' | 'lines' | 'version'>;
@@ -219,14 +269,24 @@ export function receive(r: ReturnRecord, received: readonly ReceivedLine[], loca
   return stamp(r, now, { status: 'RECEIVED', lines, locationId, receivedAt: now.toISOString() });
 }
 
-/** The units a return refunds: a return's received units, a claim's claimed units. */
+/** The units a return refunds (or an exchange credits): a return's received units, a claim's claimed units. */
 export function refundableUnits(r: ReturnRecord): { unitPrice: Money; quantity: number }[] {
   return r.lines.map((l) => ({ unitPrice: l.unitPrice, quantity: r.kind === 'claim' ? l.quantity : l.restocked + l.damaged }));
 }
 
-/** RECEIVED | REFUNDED | REJECTED -> CLOSED. Undefined when closed already. */
+/**
+ * Whether the replacement order is due now: an exchange once its parcel is received, a claim
+ * by reship once approved, and not placed yet.
+ */
+export function replacementDue(r: ReturnRecord): boolean {
+  if (!r.replacement || r.replacement.order) return false;
+  return r.kind === 'exchange' ? r.status === 'RECEIVED' : r.settlement === 'reship' && r.status === 'APPROVED';
+}
+
+/** RECEIVED | REFUNDED | EXCHANGED | RESHIPPED | REJECTED -> CLOSED. Undefined when closed already. */
 export function close(r: ReturnRecord, now: Date): ReturnRecord | undefined {
   if (r.status === 'CLOSED') return undefined;
   if (r.status === 'REQUESTED' || r.status === 'APPROVED') throw illegal(r, 'closed before it is settled');
+  if (replacementDue(r)) throw illegal(r, 'closed before its replacement is placed');
   return stamp(r, now, { status: 'CLOSED', closedAt: now.toISOString() });
 }

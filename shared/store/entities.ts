@@ -143,4 +143,6 @@ export const ENTITIES: EntityMap = {
   webhook: { type: ENTITY.webhook, key: (id) => keys.webhook(one(id)[0]!), partition: (webhookId) => keys.webhookPartition(webhookId) },
 
   customerErasure: { type: ENTITY.customerErasure, key: (id) => keys.customerErasure(one(id)[0]!) },
+
+  stockWait: { type: ENTITY.stockWait, key: (id) => keys.stockWait(...(one(id, 2) as [string, string])) },
 };

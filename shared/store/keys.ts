@@ -59,6 +59,7 @@ export const ENTITY = {
   webhookDelivery: 'WEBHOOKDELIVERY',
   skuMap: 'SKUMAP',
   customerErasure: 'ERASURE',
+  stockWait: 'STOCKWAIT',
 } as const;
 export type Entity = (typeof ENTITY)[keyof typeof ENTITY];
 
@@ -333,6 +334,10 @@ export const keys = {
   /** gsi1 entry on a customer message's sent-marker: what was sent about an order (export) */
   orderCustomerMessage: (o: { orderId: string; sentAt: string; eventId: string }) => ({ gsi1pk: `MESSAGED#${o.orderId}`, gsi1sk: `${o.sentAt}#${o.eventId}` }),
   orderCustomerMessagePk: (orderId: string) => `MESSAGED#${orderId}`,
+  // Exchanges and reships: a replacement waiting for stock is found from the SKU that arrives.
+  /** one SKU a return's replacement waits for: put while it waits, deleted when the replacement is placed */
+  stockWait: (sku: string, returnId: string): Key => ({ pk: `STOCKWAIT#${sku}`, sk: `RETURN#${returnId}` }),
+  stockWaitPk: (sku: string) => `STOCKWAIT#${sku}`,
 } as const;
 
 function reportPk(month: string, shard: number, generation?: string): string {

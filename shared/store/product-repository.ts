@@ -1,4 +1,5 @@
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ratingSummary } from '../domain/customer-figures';
 import { Product, type ProductInput } from '../domain/product';
 import { ENTITY, INDEX, keys } from './keys';
 import { cursors } from './cursor';
@@ -15,6 +16,7 @@ export function productFromItem(item: Record<string, unknown>): Product {
     reorderPoint: item.reorderPoint,
     leadTimeDays: item.leadTimeDays,
     safetyStock: item.safetyStock,
+    feedback: ratingSummary(Number(item.feedbackCount ?? 0), Number(item.feedbackSum ?? 0)),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   });

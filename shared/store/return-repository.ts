@@ -29,6 +29,15 @@ export function returnRepository(ctx: TableContext) {
       return returnsFrom(items);
     },
 
+    /** The returns whose replacement waits for stock of a SKU (the STOCKWAIT items). */
+    async waitingOn(sku: string): Promise<{ returnId: string; orderId: string }[]> {
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.stockWaitPk(sku) },
+      });
+      return items.map((i) => ({ returnId: String(i.returnId), orderId: String(i.orderId) }));
+    },
+
     /** The order a return belongs to (its routes name only the return). */
     async orderOfReturn(returnId: string): Promise<string | undefined> {
       const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.returnRef(returnId), ConsistentRead: true }));

@@ -16,7 +16,7 @@ describe('npm run demo', () => {
     const handshake = join(dir, 'local.json');
     writeFileSync(handshake, JSON.stringify({ apiUrl: apiUrl(), tokens: inject('tokens') }));
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--handshake', handshake], {
-      timeout: 240_000,
+      timeout: 330_000,
     });
     const ended = (kind: string) => new RegExp(`^ {3}[A-Z]\\d{8}-\\d{4,}: ${kind}`, 'm');
     const summary = stdout.slice(stdout.indexOf('== 8.'));
@@ -35,6 +35,11 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/"status": "DELIVERED"/);
     expect(stdout).toContain('delivered and cash collected');
     expect(summary).toMatch(ended('COMPLETED'));
+    // after-sales: a return with one line damaged (refunded), sent twice with one key; an exchange; a claim reshipped
+    expect(stdout).toMatch(/return ret_\w+: REFUNDED, refund 728\.00 CNY/);
+    expect(stdout).toContain('its Idempotency-Key: the same return');
+    expect(stdout).toMatch(/exchange ret_\w+: EXCHANGED -> replacement X\d{8}-\d{4,}: PAID \(credit 48\.00 CNY, to pay 0\.00 CNY\)/);
+    expect(stdout).toMatch(/claim ret_\w+: RESHIPPED -> replacement X\d{8}-\d{4,}: PAID/);
     expect(stdout.trim().endsWith('Demo complete.')).toBe(true);
-  }, 300_000);
+  }, 360_000);
 });

@@ -4,15 +4,20 @@ import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, stockOf,
 // After-sales over HTTP through the local cloud: an order delivered by the sandbox
 // carrier, part of it returned by its storefront with one line damaged on arrival
 // (stock restocked and written off exactly, the received units refunded with the
-// return as cause), and a claim refunded on approval.
+// return as cause), and a claim refunded on approval. Exchanges and claims settled by
+// reship place a replacement order (channel exchange) that reserves stock like any order:
+// paid at once when the returned units cover it, the difference charged or refunded
+// otherwise, and left waiting (with the SKUs) while its stock is short.
 
 let tea: string;
 let cup: string;
+let pot: string;
 
 beforeAll(async () => {
   tea = uniqueSku('RET-TEA');
   cup = uniqueSku('RET-CUP');
-  await Promise.all([createProduct(tea, 20, 1500), createProduct(cup, 20, 800)]);
+  pot = uniqueSku('RET-POT');
+  await Promise.all([createProduct(tea, 20, 1500), createProduct(cup, 20, 800), createProduct(pot, 20, 2000)]);
 });
 
 const post = (path: string, body: unknown) => fetch(`${apiUrl()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -89,5 +94,131 @@ describe('returns over HTTP', () => {
     expect(isProblem(await call('POST', `/returns/${claim.body.returnId}/receive`, { as: 'ops', body: { lines: [{ sku: cup, quantity: 1, condition: 'resellable' }] } }), 409)).toBe(true);
     const approved = await call('POST', `/returns/${claim.body.returnId}/approve`, { as: 'cs' });
     expect(approved.body).toMatchObject({ type: 'claim', status: 'REFUNDED', refund: { amount: { amount: 800, currency: 'CNY' } } });
+  });
+
+  it('an exchange whose replacement is short waits for stock, then is placed, reserved and paid by the credit', async () => {
+    const other = uniqueSku('RET-TEA-B');
+    await createProduct(other, 0, 1500);
+    const orderId = await deliveredOrder([{ sku: tea, quantity: 1 }]);
+    // a replacement on a plain return, a settlement on an exchange: refused
+    expect(isProblem(await call('POST', `/orders/${orderId}/returns`, { as: 'cs', body: { type: 'return', lines: [{ sku: tea, quantity: 1, reason: 'x' }], replacement: [{ sku: other, quantity: 1 }] } }), 422)).toBe(true);
+    expect(isProblem(await call('POST', `/orders/${orderId}/returns`, { as: 'cs', body: { type: 'exchange', lines: [{ sku: tea, quantity: 1, reason: 'x' }], settlement: 'reship' } }), 422)).toBe(true);
+    const asked = await call('POST', `/orders/${orderId}/returns`, {
+      as: 'storefront', body: { type: 'exchange', lines: [{ sku: tea, quantity: 1, reason: 'wrong flavour' }], replacement: [{ sku: other, quantity: 1 }] },
+    });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+    expect(asked.body).toMatchObject({ type: 'exchange', replacement: { lines: [{ sku: other, quantity: 1 }] } });
+    const id = asked.body.returnId as string;
+    expect((await call('POST', `/returns/${id}/approve`, { as: 'cs' })).body.status).toBe('APPROVED');
+    const received = await call('POST', `/returns/${id}/receive`, { as: 'ops', body: { lines: [{ sku: tea, quantity: 1, condition: 'resellable' }] } });
+    expect(received.body).toMatchObject({ status: 'RECEIVED' });
+    expect(received.body.refund).toBeUndefined();
+
+    // customer service sees why nothing happened yet
+    const waiting = await eventually(() => call('GET', `/returns/${id}`, { as: 'cs' }), (r) => r.body?.replacement?.waitingFor !== undefined);
+    expect(waiting.body.replacement.waitingFor).toMatchObject({ reason: 'stock', skus: [other] });
+    expect(isProblem(await call('POST', `/returns/${id}/close`, { as: 'cs' }), 409)).toBe(true);
+
+    // goods received: the waiting exchange is placed and its replacement reserved
+    expect((await call('POST', `/inventory/${other}/adjustments`, { as: 'ops', body: { delta: 3, reason: 'RECEIVED' } })).status).toBe(201);
+    const exchanged = await eventually(() => call('GET', `/returns/${id}`, { as: 'cs' }), (r) => r.body?.status === 'EXCHANGED');
+    const { orderId: replacementId, orderNumber } = exchanged.body.replacement.order;
+    expect(orderNumber).toMatch(/^X\d{8}-\d{4,}$/);
+    expect(exchanged.body.replacement).toMatchObject({ credit: { amount: 1500, currency: 'CNY' }, due: { amount: 0, currency: 'CNY' } });
+    expect(exchanged.body.replacement.waitingFor).toBeUndefined();
+    const replacement = await eventually(() => getOrder(replacementId), (r) => r.body?.status === 'PAID');
+    expect(replacement.body).toMatchObject({
+      channel: 'exchange', replaces: { orderId, returnId: id }, totals: { subtotal: { amount: 1500 }, credit: { amount: 1500 }, total: { amount: 0 } },
+      reservations: [{ sku: other, quantity: 1 }],
+    });
+    expect(await stockOf(other)).toMatchObject({ onHand: 3, reserved: 1, available: 2 });
+    expect((await getOrder(orderId)).body.replacements).toEqual([{ orderId: replacementId, orderNumber, returnId: id }]);
+    // its own storefront sees the replacement
+    expect((await getOrder(replacementId, 'storefront')).status).toBe(200);
+    expect((await call('POST', `/returns/${id}/close`, { as: 'cs' })).body.status).toBe('CLOSED');
+  });
+
+  it('an exchange for something dearer is charged the difference; for something cheaper, refunded it', async () => {
+    const orderId = await deliveredOrder([{ sku: tea, quantity: 2 }]);
+    const settle = async (replacement: { sku: string; quantity: number }[]) => {
+      const asked = await call('POST', `/orders/${orderId}/returns`, { as: 'cs', body: { type: 'exchange', lines: [{ sku: tea, quantity: 1, reason: 'wrong size' }], replacement } });
+      expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+      await call('POST', `/returns/${asked.body.returnId}/approve`, { as: 'cs' });
+      await call('POST', `/returns/${asked.body.returnId}/receive`, { as: 'ops', body: { lines: [{ sku: tea, quantity: 1, condition: 'resellable' }] } });
+      return (await eventually(() => call('GET', `/returns/${asked.body.returnId}`, { as: 'cs' }), (r) => r.body?.status === 'EXCHANGED')).body;
+    };
+    const dearer = await settle([{ sku: pot, quantity: 1 }]);
+    expect(dearer.replacement).toMatchObject({ credit: { amount: 1500 }, due: { amount: 500, currency: 'CNY' } });
+    const due = await eventually(() => getOrder(dearer.replacement.order.orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
+    expect(due.body.totals.total).toEqual({ amount: 500, currency: 'CNY' });
+
+    const cheaper = await settle([{ sku: cup, quantity: 1 }]);
+    expect(cheaper.replacement).toMatchObject({ credit: { amount: 1500 }, due: { amount: 0 } });
+    expect(cheaper.refund).toMatchObject({ amount: { amount: 700, currency: 'CNY' } });
+    const money = (await call('GET', `/orders/${orderId}/payments`, { as: 'finance' })).body;
+    expect(money.refunds).toEqual([expect.objectContaining({ refundId: cheaper.refund.refundId, returnId: cheaper.returnId, amount: { amount: 700, currency: 'CNY' } })]);
+    await eventually(() => getOrder(cheaper.replacement.order.orderId), (r) => r.body?.status === 'PAID');
+  });
+
+  it('a claim settled by reship sends the units again: a replacement order, no payment, no parcel back', async () => {
+    const orderId = await deliveredOrder([{ sku: cup, quantity: 2 }]);
+    const before = await stockOf(cup);
+    const claim = await call('POST', `/orders/${orderId}/returns`, { as: 'cs', body: { type: 'claim', settlement: 'reship', lines: [{ sku: cup, quantity: 1, reason: 'broken in transit' }] } });
+    expect(claim.status, JSON.stringify(claim.body)).toBe(201);
+    expect(claim.body).toMatchObject({ settlement: 'reship', replacement: { lines: [{ sku: cup, quantity: 1 }] } });
+    const approved = await call('POST', `/returns/${claim.body.returnId}/approve`, { as: 'cs' });
+    expect(approved.body).toMatchObject({ status: 'APPROVED' });
+    expect(approved.body.refund).toBeUndefined();
+    const reshipped = await eventually(() => call('GET', `/returns/${claim.body.returnId}`, { as: 'cs' }), (r) => r.body?.status === 'RESHIPPED');
+    const replacement = await eventually(() => getOrder(reshipped.body.replacement.order.orderId), (r) => r.body?.status === 'PAID');
+    expect(replacement.body).toMatchObject({ channel: 'exchange', totals: { total: { amount: 0 } }, replaces: { orderId, returnId: claim.body.returnId } });
+    expect(await stockOf(cup)).toMatchObject({ onHand: before.onHand, reserved: before.reserved + 1 });
+    expect((await call('GET', `/orders/${orderId}/payments`, { as: 'finance' })).body.refunds).toEqual([]);
+  });
+
+  it('a request sent again with its Idempotency-Key gets the first answer; the key with another body is 409', async () => {
+    const orderId = await deliveredOrder([{ sku: cup, quantity: 2 }]);
+    const body = { type: 'return', lines: [{ sku: cup, quantity: 1, reason: 'spare' }] };
+    const headers = { 'idempotency-key': `ret-${orderId}` };
+    const [a, b] = await Promise.all([
+      call('POST', `/orders/${orderId}/returns`, { as: 'storefront', body, headers }),
+      call('POST', `/orders/${orderId}/returns`, { as: 'storefront', body, headers }),
+    ]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.body.returnId).toBe(a.body.returnId);
+    const again = await call('POST', `/orders/${orderId}/returns`, { as: 'storefront', body, headers });
+    expect(again.body).toEqual(a.body);
+    expect(again.headers.get('location')).toBe(`/returns/${a.body.returnId}`);
+    expect(isProblem(await call('POST', `/orders/${orderId}/returns`, { as: 'storefront', body: { ...body, note: 'other' }, headers }), 409)).toBe(true);
+    expect((await call('GET', `/orders/${orderId}/returns`, { as: 'cs' })).body.items).toHaveLength(1);
+  });
+
+  it('feedback: once per delivered order, counted into the customer and the product, a poor rating reaches customer service', async () => {
+    const rated = uniqueSku('RET-RATED');
+    await createProduct(rated, 5, 1000);
+    const orderId = await deliveredOrder([{ sku: rated, quantity: 1 }]);
+    const customerId = (await getOrder(orderId)).body.customer.customerId as string;
+    const before = (await call('GET', `/customers/${customerId}`, { as: 'cs' })).body.feedback ?? { count: 0 };
+
+    expect(isProblem(await call('POST', `/orders/${orderId}/feedback`, { as: 'storefront', body: { rating: 6 } }), 400)).toBe(true);
+    expect((await call('POST', `/orders/${orderId}/feedback`, { as: 'cs', body: { rating: 2 } })).status).toBe(403);
+    const given = await call('POST', `/orders/${orderId}/feedback`, { as: 'storefront', body: { rating: 2, comment: 'arrived late' } });
+    expect(given.status, JSON.stringify(given.body)).toBe(201);
+    expect(given.body).toMatchObject({ orderId, rating: 2, comment: 'arrived late' });
+    expect(isProblem(await call('POST', `/orders/${orderId}/feedback`, { as: 'storefront', body: { rating: 5 } }), 409)).toBe(true);
+
+    expect((await call('GET', `/products/${rated}`, { as: 'storefront' })).body.feedback).toEqual({ count: 1, average: 2 });
+    expect((await call('GET', `/customers/${customerId}`, { as: 'cs' })).body.feedback.count).toBe(before.count + 1);
+    const story = (await call('GET', `/orders/${orderId}/story`, { as: 'cs' })).body;
+    expect(story.feedback).toMatchObject({ rating: 2, comment: 'arrived late' });
+    await eventually(
+      () => call('GET', '/notifications?department=customer-service', { as: 'cs' }),
+      (r) => (r.body?.items ?? []).some((n: { eventType?: string; detailType?: string; orderId?: string }) => JSON.stringify(n).includes('PoorFeedbackReceived') && JSON.stringify(n).includes(orderId)),
+    );
+
+    // an order not delivered yet cannot be rated
+    const placed = await placeOrder([{ sku: rated, quantity: 1 }]);
+    await eventually(() => getOrder(placed.body.orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
+    expect(isProblem(await call('POST', `/orders/${placed.body.orderId}/feedback`, { as: 'storefront', body: { rating: 4 } }), 409)).toBe(true);
   });
 });

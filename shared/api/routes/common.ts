@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CHANNELS, type Channel } from '../../domain/order-number';
+import { PLACED_CHANNELS, type Channel } from '../../domain/order-number';
 import type { Role } from '../../middleware/auth';
 
 export interface RouteDef {
@@ -61,6 +61,6 @@ export const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;
 
 /** The channels a caller may use on a route that restricts them (any role of the caller counts). */
 export function channelsFor(route: RouteDef, roles: readonly Role[]): ReadonlySet<Channel> {
-  if (!route.channels) return new Set(CHANNELS);
+  if (!route.channels) return new Set(PLACED_CHANNELS);
   return new Set(roles.flatMap((role) => route.channels?.[role] ?? []));
 }

@@ -17,6 +17,7 @@ import { TRACKING_ROUTES } from './tracking';
 import { REPORTS_ROUTES } from './reports';
 import { RETURNS_ROUTES } from './returns';
 import { INTEGRATIONS_ROUTES } from './integrations';
+import { FEEDBACK_ROUTES } from './feedback';
 
 export { COST_READERS, STAFF_CHANNELS, channelsFor, routeKey, type RouteDef } from './common';
 
@@ -41,6 +42,7 @@ export const ROUTES = {
   ...REPORTS_ROUTES,
   ...RETURNS_ROUTES,
   ...INTEGRATIONS_ROUTES,
+  ...FEEDBACK_ROUTES,
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof ROUTES;

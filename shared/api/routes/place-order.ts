@@ -1,12 +1,12 @@
 import * as S from '../schemas';
-import { CHANNELS } from '../../domain/order-number';
+import { PLACED_CHANNELS } from '../../domain/order-number';
 import { STAFF_CHANNELS, type RouteDef } from './common';
 
 // The routes functions/place-order serves (its bundle carries these and no others).
 export const PLACE_ORDER_ROUTES = {
   placeOrder: {
     method: 'POST', path: '/orders', fn: 'place-order', summary: 'Place an order (stock is reserved asynchronously)',
-    auth: ['storefront', 'cs', 'admin'], channels: { storefront: CHANNELS, admin: CHANNELS, cs: STAFF_CHANNELS }, body: S.PlaceOrderBody,
+    auth: ['storefront', 'cs', 'admin'], channels: { storefront: PLACED_CHANNELS, admin: PLACED_CHANNELS, cs: STAFF_CHANNELS }, body: S.PlaceOrderBody,
     headers: [{ name: 'Idempotency-Key', required: false, description: 'Required for storefront clients. Same key + same body replays the first response; same key + different body is 409.' }],
     responses: {
       202: { description: 'Accepted', schema: S.PlaceOrderResponse, headers: ['location'] },

@@ -1,5 +1,5 @@
 import * as S from '../schemas';
-import { STAFF_LOOKUP, type RouteDef } from './common';
+import { RETRY_KEY, STAFF_LOOKUP, type RouteDef } from './common';
 
 /** who may see returns: the storefront (its own orders) and staff */
 const RETURN_READERS = ['storefront', ...STAFF_LOOKUP] as const;
@@ -12,13 +12,13 @@ export const RETURNS_ROUTES = {
   createReturn: {
     method: 'POST', path: '/orders/{orderId}/returns', fn: 'returns',
     summary: 'Request a return or claim of delivered units (storefront: its own order, within the return window)',
-    auth: ['storefront', 'cs', 'admin'], params: S.OrderIdPath, body: S.CreateReturnRequest,
+    auth: ['storefront', 'cs', 'admin'], params: S.OrderIdPath, body: S.CreateReturnRequest, headers: [RETRY_KEY],
     responses: {
       201: { description: 'REQUESTED, or APPROVED when the return rules say so', schema: S.ReturnResponse, headers: ['location'] },
       403: { description: 'A storefront after the return window (customer service can still help)' },
       404: { description: 'No such order (or not yours)' },
-      409: { description: 'Not delivered; more than delivered and not yet returned' },
-      422: { description: 'No line of that SKU; exchanges are not available yet' },
+      409: { description: 'Not delivered; more than delivered and not yet returned; the Idempotency-Key was used with another request' },
+      422: { description: 'No line of that SKU; a replacement on anything but an exchange, a settlement on anything but a claim' },
     },
   },
   listOrderReturns: {

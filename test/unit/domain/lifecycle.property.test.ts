@@ -283,11 +283,11 @@ describe('lifecycle properties', () => {
     fc.assert(
       fc.property(fc.constantFrom(...ORDER_STATUSES), fc.constantFrom(...COMMAND_TYPES), (status, type) => {
         const order: LifecycleOrder = { orderId: 'o', status, version: 1, placedBy: 'x' };
-        const admin: Actor = type === 'reserve-succeeded' || type === 'reserve-failed' || type === 'auto-approve' || type === 'expire'
+        const admin: Actor = type === 'reserve-succeeded' || type === 'reserve-failed' || type === 'auto-approve' || type === 'expire' || (type === 'pay' && status === 'IN_REVIEW')
           ? { kind: 'system', id: 'worker' }
           : { kind: 'user', id: 'a', role: type === 'pay' ? 'finance' : 'admin' };
         const t = transitionFor(type, status);
-        if (t) expect(decide(order, { type, actor: admin, reason: 'r' }, now, t.cashOnDelivery ? { cashOnDelivery: true } : {}).status).toBe(t.to);
+        if (t) expect(decide(order, { type, actor: admin, reason: 'r' }, now, { ...(t.cashOnDelivery ? { cashOnDelivery: true } : {}), ...(t.nothingDue ? { nothingDue: true } : {}) }).status).toBe(t.to);
         else expect(() => decide(order, { type, actor: admin, reason: 'r' }, now)).toThrow(ConflictError);
       }),
     );

@@ -57,7 +57,7 @@ describe('decide: every row of the table', () => {
   for (const t of TRANSITIONS) {
     for (const issuer of t.by) {
       it(`${t.command} from ${t.from} by ${issuer} -> ${t.to} (stock: ${t.stock})`, () => {
-        const d = decide(order(t.from), { type: t.command, actor: actorFor(issuer), reason: 'because' }, now, t.cashOnDelivery ? { cashOnDelivery: true } : {});
+        const d = decide(order(t.from), { type: t.command, actor: actorFor(issuer), reason: 'because' }, now, { ...(t.cashOnDelivery ? { cashOnDelivery: true } : {}), ...(t.nothingDue ? { nothingDue: true } : {}) });
         expect(Decision.parse(d)).toEqual(d);
         expect(d).toMatchObject({ status: t.to, previousStatus: t.from, version: 4, stock: t.stock });
         expect(d.timeline.at).toBe(now.toISOString());
@@ -71,6 +71,12 @@ describe('decide: cash on delivery', () => {
   it('starts fulfilment before payment only for a cash-on-delivery order', () => {
     expect(() => decide(order('AWAITING_PAYMENT'), { type: 'start-fulfilment', actor: actorFor('ops') }, now)).toThrow(ConflictError);
     expect(decide(order('AWAITING_PAYMENT'), { type: 'start-fulfilment', actor: actorFor('ops') }, now, { cashOnDelivery: true }).status).toBe('FULFILLING');
+  });
+
+  it('pays an order with nothing to pay when it is reserved, and no other order without a payment', () => {
+    expect(decide(order('IN_REVIEW'), { type: 'pay', actor: actorFor('system') }, now, { nothingDue: true }).status).toBe('PAID');
+    expect(() => decide(order('IN_REVIEW'), { type: 'pay', actor: actorFor('system') }, now)).toThrow(/nothing to pay/);
+    expect(() => decide(order('IN_REVIEW'), { type: 'pay', actor: actorFor('finance') }, now, { nothingDue: true })).toThrow();
   });
 });
 

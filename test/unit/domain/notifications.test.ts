@@ -3,7 +3,7 @@ import {
   DEFAULT_NOTIFICATION_SETTINGS, NotificationSettingsInput, nextNotificationSettings, render, route, routedDetailTypes,
 } from '../../../shared/domain/notifications';
 import { LIFECYCLE_DETAIL_TYPES } from '../../../shared/domain/lifecycle';
-import { OUTBOUND_EVENTS, PAYMENT_EVENTS, RETURN_EVENTS, SHIPPING_EVENTS } from '../../../events/catalog';
+import { OUTBOUND_EVENTS, PAYMENT_EVENTS, RETURN_EVENTS, AFTERSALES_EVENTS, SHIPPING_EVENTS } from '../../../events/catalog';
 
 describe('route', () => {
   it('sends each default event to the departments that act on it', () => {
@@ -40,6 +40,7 @@ describe('route', () => {
   it('only routes event names the lifecycle, stock jobs, payments, outbound, tracking and returns really emit', () => {
     const emitted = new Set([
       ...LIFECYCLE_DETAIL_TYPES, 'StockLow', 'ReplenishmentNeeded', 'StockDriftDetected', ...PAYMENT_EVENTS.map((e) => e.detailType), ...OUTBOUND_EVENTS.map((e) => e.detailType), ...SHIPPING_EVENTS.map((e) => e.detailType), ...RETURN_EVENTS.map((e) => e.detailType),
+      ...AFTERSALES_EVENTS.map((e) => e.detailType),
     ]);
     expect(routedDetailTypes(DEFAULT_NOTIFICATION_SETTINGS).filter((t) => !emitted.has(t))).toEqual([]);
   });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { shortSkus, waitingChangeSet, withCredit } from '../../../shared/domain/replacements';
+import { replacementDue, settlementOf, type ReturnLine, type ReturnRecord } from '../../../shared/domain/returns';
+
+const cny = (amount: number) => ({ amount, currency: 'CNY' });
+const line = (sku: string, quantity: number): ReturnLine => ({ sku, name: sku, quantity, reason: 'r', unitPrice: cny(1500), restocked: 0, damaged: 0 });
+const now = new Date('2026-12-01T08:00:00.000Z');
+
+const exchange = (over: Partial<ReturnRecord> = {}): ReturnRecord => ({
+  returnId: 'ret_1', orderId: 'o1', orderNumber: 'W20261201-0001', kind: 'exchange', status: 'RECEIVED', lines: [{ ...line('TEA', 1), restocked: 1 }],
+  requestedBy: 'cs:u1', replacement: { lines: [{ sku: 'TEA-B', quantity: 1 }] }, createdAt: now.toISOString(), updatedAt: now.toISOString(), version: 3, ...over,
+});
+
+describe('replacements', () => {
+  it('an exchange replaces with what it names (default the returned units); a claim refunds unless reshipped', () => {
+    const lines = [line('TEA', 2)];
+    expect(settlementOf({ type: 'exchange', lines: [] }, lines)).toEqual({ replacement: { lines: [{ sku: 'TEA', quantity: 2 }] } });
+    expect(settlementOf({ type: 'exchange', lines: [], replacement: [{ sku: 'B', quantity: 1 }, { sku: 'B', quantity: 2 }] }, lines)).toEqual({ replacement: { lines: [{ sku: 'B', quantity: 3 }] } });
+    expect(settlementOf({ type: 'claim', lines: [] }, lines)).toEqual({ settlement: 'refund' });
+    expect(settlementOf({ type: 'claim', lines: [], settlement: 'reship' }, lines)).toEqual({ settlement: 'reship', replacement: { lines: [{ sku: 'TEA', quantity: 2 }] } });
+    expect(() => settlementOf({ type: 'return', lines: [], replacement: [{ sku: 'B', quantity: 1 }] }, lines)).toThrow(/Only an exchange/);
+    expect(() => settlementOf({ type: 'exchange', lines: [], settlement: 'reship' }, lines)).toThrow(/Only a claim/);
+  });
+
+  it('is due once an exchange is received or a reshipped claim approved, and only until placed', () => {
+    expect(replacementDue(exchange())).toBe(true);
+    expect(replacementDue(exchange({ status: 'APPROVED' }))).toBe(false);
+    expect(replacementDue(exchange({ replacement: { lines: [{ sku: 'B', quantity: 1 }], order: { orderId: 'o2', orderNumber: 'X1' } } }))).toBe(false);
+    expect(replacementDue(exchange({ kind: 'claim', settlement: 'reship', status: 'APPROVED' }))).toBe(true);
+    expect(replacementDue(exchange({ kind: 'claim', settlement: 'refund', status: 'APPROVED' }))).toBe(false);
+  });
+
+  it('the credit makes the total what is left to pay, and a cheaper replacement owes the difference back', () => {
+    const priced = (amount: number) => ({ lines: [], totals: { subtotal: cny(amount), total: cny(amount) } });
+    expect(withCredit(priced(1500), cny(1500))).toEqual({ priced: { lines: [], totals: { subtotal: cny(1500), credit: cny(1500), total: cny(0) } } });
+    expect(withCredit(priced(2000), cny(1500)).priced.totals.total).toEqual(cny(500));
+    expect(withCredit(priced(800), cny(1500))).toMatchObject({ priced: { totals: { total: cny(0) } }, refund: cny(700) });
+    expect(() => withCredit(priced(800), { amount: 1, currency: 'USD' })).toThrow(/priced in CNY/);
+  });
+
+  it('names the SKUs short of what the replacement needs (summed per SKU)', () => {
+    const lines = [{ sku: 'A', quantity: 1 }, { sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }, { sku: 'C', quantity: 1 }];
+    expect(shortSkus(lines, new Map([['A', 1], ['B', 5]]))).toEqual(['A', 'C']);
+    expect(shortSkus(lines, new Map([['A', 2], ['B', 1], ['C', 1]]))).toEqual([]);
+  });
+
+  it('waits once per set of short SKUs: a retry that finds the same ones changes nothing', () => {
+    const first = waitingChangeSet(exchange(), ['TEA-B'], { kind: 'system', id: 'replacements' }, now)!;
+    expect(first.events).toEqual([expect.objectContaining({ detailType: 'ReplacementDelayed', data: expect.objectContaining({ skus: ['TEA-B'] }) })]);
+    expect(first.changes.filter((c) => c.entity === 'stockWait')).toHaveLength(1);
+    const waiting = exchange({ replacement: { lines: [{ sku: 'TEA-B', quantity: 1 }], waitingFor: { reason: 'stock', skus: ['TEA-B'], since: now.toISOString() } } });
+    expect(waitingChangeSet(waiting, ['TEA-B'], { kind: 'system', id: 'replacements' }, now)).toBeUndefined();
+  });
+});
