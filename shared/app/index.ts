@@ -16,7 +16,7 @@ import { makeStockChecks } from './stock-checks';
  * reads through and the one writer it commits with. Handlers take the parts they
  * need from here (their composition roots), tests drive the same objects.
  */
-export function applicationFor(store: Store) {
+export function applicationFor(store: Store, opts: { /** reserve-stock reuses its list of locations this long (0: reads it every time) */ locationsTtlMs?: number } = {}) {
   const { writer, ctx } = store;
   const stock = makeStock({ stock: store.stock, ledger: store.ledger, writer, ctx });
   return {
@@ -29,7 +29,7 @@ export function applicationFor(store: Store) {
     orders: {
       ...store.orders,
       create: makePlaceOrder({ customers: store.customers, writer, ctx }),
-      reserve: makeReserveStock({ orders: store.orders, stock: store.stock, locations: store.locations, writer }),
+      reserve: makeReserveStock({ orders: store.orders, stock: store.stock, locations: store.locations, writer, locationsTtlMs: opts.locationsTtlMs ?? 0 }),
       /** ends what an order of many SKUs still holds, as its status says (redelivery, crash recovery) */
       settleHolds: makeSettleHolds(store),
       /** A staff note in the order's timeline, written only if the order exists. */
@@ -43,7 +43,8 @@ export function applicationFor(store: Store) {
   };
 }
 
-export const application = (doc: DynamoDBDocumentClient, tableName: string) => applicationFor(storeFor({ doc, tableName }));
+export const application = (doc: DynamoDBDocumentClient, tableName: string, opts: Parameters<typeof applicationFor>[1] = {}) =>
+  applicationFor(storeFor({ doc, tableName }), opts);
 
 /** The staff look-ups over one table. */
 export const orderLookupOver = (ctx: TableContext) => storeFor(ctx).lookup;

@@ -10,7 +10,7 @@ import { orderRepository } from '../store/order-repository';
 import { claimChange, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
-import { stamper } from './events';
+import { stamper, type Stamp } from './events';
 
 /** The events these use cases publish, stamped for the outbox. */
 const stamped = stamper([OrderPlaced]);
@@ -39,6 +39,11 @@ export interface PlaceOrderDeps {
   writer: Pick<Writer, 'commit'>;
   /** for reading a lost claim's winner when the cancellation carried no item */
   ctx: TableContext;
+  /**
+   * Stamps the placement's events: OrderPlaced by default; a caller that adds events of
+   * its own (`with`: an exchange's return moving on) passes a stamp that knows them.
+   */
+  stamp?: Stamp;
 }
 
 export interface CreateOptions {
@@ -79,7 +84,7 @@ export function makePlaceOrder(deps: PlaceOrderDeps) {
       set.changes = [...claimChanges, ...set.changes, ...emailClaim, ...(opts.with?.changes ?? [])];
       set.events = [...set.events, ...(opts.with?.events ?? [])];
       try {
-        await deps.writer.commit(stamped(set, { now, correlationId: order.orderId, causationId: opts.causationId }));
+        await deps.writer.commit((deps.stamp ?? stamped)(set, { now, correlationId: order.orderId, causationId: opts.causationId }));
         return { response: opts.response, replayed: false };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;

@@ -119,6 +119,6 @@ export function replacementSteps(ctx: TableContext): Replacements {
   const writer = makeWriter(ctx);
   return makeReplacements({
     orders: orderRepository(ctx), returns: returnRepository(ctx), stock: stockRepository(ctx), payments: paymentRepository(ctx),
-    place: makePlaceOrder({ customers: customerRepository(ctx), writer, ctx }), writer,
+    place: makePlaceOrder({ customers: customerRepository(ctx), writer, ctx, stamp: stamped }), writer,
   });
 }

@@ -26,6 +26,7 @@ let sku: string;
 let orderId: string;
 let locationId: string;
 let customerId: string;
+let webhookId: string;
 
 /** What the bad requests must leave as it was. */
 async function snapshot() {
@@ -63,11 +64,17 @@ beforeAll(async () => {
     (o) => o.status === 'AWAITING_PAYMENT' || (o.status === 'IN_REVIEW' && o.reviewReasons?.length > 0),
   );
   customerId = order.customer.customerId;
+  // a webhook subscription whose deliveries are a list (to a local address nothing listens on)
+  webhookId = `probe-${randomUUID().slice(0, 8)}`;
+  const hook = await call('PUT', `/integrations/webhooks/${webhookId}`, {
+    as: 'admin', body: { url: 'http://localhost:9/probe', events: ['OrderPaid'], active: false, description: 'probe' },
+  });
+  expect([200, 201], JSON.stringify(hook.body)).toContain(hook.status);
 });
 
 // --- bad input on every write route (from the route table) ---
 
-const PATH_VALUES = (): Record<string, string> => ({ sku, orderId, locationId, customerId, paymentId: 'pay_PROBENOSUCHPAYMENT', refundId: 'rfd_PROBENOSUCHREFUND', fulfillmentId: 'ful_PROBENOSUCHFULFILMENT', returnId: 'ret_PROBENOSUCHRETURN' });
+const PATH_VALUES = (): Record<string, string> => ({ sku, orderId, locationId, customerId, paymentId: 'pay_PROBENOSUCHPAYMENT', refundId: 'rfd_PROBENOSUCHREFUND', fulfillmentId: 'ful_PROBENOSUCHFULFILMENT', returnId: 'ret_PROBENOSUCHRETURN', id: webhookId, channel: 'probe-market' });
 const pathOf = (route: RouteDef) =>
   route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = PATH_VALUES()[name];

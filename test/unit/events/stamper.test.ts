@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AFTERSALES_EVENTS } from '../../../events/aftersales';
 import { EVENTS } from '../../../events/catalog';
+import { CUSTOMER_DATA_EVENTS } from '../../../events/customers';
+import { INTEGRATION_EVENTS } from '../../../events/integrations';
 import { INVENTORY_EVENTS } from '../../../events/inventory';
 import { ORDER_STATUS_EVENTS, OrderPlaced } from '../../../events/orders';
 import { OUTBOUND_EVENTS } from '../../../events/outbound';
@@ -21,7 +23,7 @@ const paid = {
 
 describe('event areas', () => {
   it('together hold every event of the catalog once', () => {
-    const areas = [[OrderPlaced], ORDER_STATUS_EVENTS, INVENTORY_EVENTS, PAYMENT_EVENTS, OUTBOUND_EVENTS, SHIPPING_EVENTS, RETURN_EVENTS, AFTERSALES_EVENTS];
+    const areas = [[OrderPlaced], ORDER_STATUS_EVENTS, INVENTORY_EVENTS, PAYMENT_EVENTS, OUTBOUND_EVENTS, SHIPPING_EVENTS, RETURN_EVENTS, AFTERSALES_EVENTS, INTEGRATION_EVENTS, CUSTOMER_DATA_EVENTS];
     const names = areas.flat().map((e) => e.name);
     expect(new Set(names).size).toBe(EVENTS.length);
     expect([...new Set(names)].sort()).toEqual(EVENTS.map((e) => e.name).sort());
