@@ -1,6 +1,4 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -8,6 +6,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
+import { OpsAlarms } from '../constructs/ops-alarms';
 import { QueuedStep } from '../constructs/queued-step';
 import { ScheduledStep } from '../constructs/scheduled-step';
 import { Webhooks } from '../constructs/webhooks';
@@ -58,29 +57,7 @@ export class IntegrationsStack extends Stack {
     });
     new Webhooks(this, 'Webhooks', { config, functions: this.functions, secretKey: props.webhookSecretKey, alarmTopic });
 
-    // each function's errors and throttles, as the API stack alarms its own
-    for (const f of this.functions.values()) {
-      const alarms = [
-        new Alarm(this, `${f.node.id}Errors`, {
-          alarmName: `oms-${config.stage}-${f.step}-errors`,
-          alarmDescription: `${f.step} failed invocations (its log group has the errors, by correlation id).`,
-          metric: f.fn.metricErrors({ period: config.alarms.period, statistic: 'Sum' }),
-          threshold: config.alarms.functionErrorsPerPeriod,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-        new Alarm(this, `${f.node.id}Throttles`, {
-          alarmName: `oms-${config.stage}-${f.step}-throttles`,
-          alarmDescription: `${f.step} was throttled: the account's or its reserved concurrency is exhausted.`,
-          metric: f.fn.metricThrottles({ period: config.alarms.period, statistic: 'Sum' }),
-          threshold: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      ];
-      for (const a of alarms) a.addAlarmAction(new SnsAction(alarmTopic));
-    }
+    // each function's errors and throttles, as the other stacks alarm theirs
+    new OpsAlarms(this, 'OpsAlarms', { config, topic: alarmTopic, functions: [...this.functions.values()] });
   }
 }
