@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, openConsole, signInAs, type ConsolePage } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import { consoleSession, hasChromium, signInAs, type ConsolePage } from '../support/browser';
 import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, stockOf, uniqueSku } from './client';
 
 // The operations screens in Chromium against the run's local cloud: the reports draw their
@@ -40,21 +39,7 @@ const inkOf = (c: ConsolePage, label: string) =>
   });
 
 describe.skipIf(!hasChromium)('the operations screens in Chromium', () => {
-  let browser: Browser;
-  const open: ConsolePage[] = [];
-  const page = async (opts?: Parameters<typeof openConsole>[2]) => {
-    const c = await openConsole(browser, apiUrl(), opts);
-    open.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    for (const c of open) await c.close().catch(() => undefined);
-    await browser?.close();
-  });
+  const page = consoleSession(apiUrl);
 
   it('finance opens the reports: the charts are drawn from the orders paid here, and the CSV downloads', async () => {
     const sku = uniqueSku('RPT');

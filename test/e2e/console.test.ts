@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WORKFLOW_SETTINGS_TTL_MS } from '../../functions/review-order/review-order';
-import { hasChromium, launchChromium, openConsole, signInAs, type ConsolePage } from '../support/browser';
+import { consoleSession, hasChromium, signInAs } from '../support/browser';
 import { apiUrl, call, createProduct, eventually, getOrder, orderBody, settled, token, uniqueSku } from './client';
 
 // The console in a real browser (Chromium, headless) against the run's local cloud: staff
@@ -38,21 +37,7 @@ const inReview = (orderId: string) =>
   eventually(() => getOrder(orderId), (r) => r.body.status === 'IN_REVIEW' && Array.isArray(r.body.reviewReasons)).then((r) => r.body);
 
 describe.skipIf(!hasChromium)('the console in Chromium', () => {
-  let browser: Browser;
-  const open: ConsolePage[] = [];
-  const page = async (opts?: Parameters<typeof openConsole>[2]) => {
-    const c = await openConsole(browser, apiUrl(), opts);
-    open.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    for (const c of open) await c.close().catch(() => undefined);
-    await browser?.close();
-  });
+  const page = consoleSession(apiUrl);
 
   it('ops signs in and approves the oldest order of the review queue with one keystroke; a changed order is reported, not acted on', async () => {
     const sku = uniqueSku('REVIEW');

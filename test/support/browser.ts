@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Where the browser is: OMS_CHROMIUM, or Debian's (apt-get install chromium). */
 export const CHROMIUM = process.env.OMS_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -124,4 +125,25 @@ export async function openConsole(browser: Browser, apiUrl: string, opts: OpenOp
 export async function signInAs(c: ConsolePage, role: 'ops' | 'cs' | 'finance' | 'admin') {
   await c.page.locator(`button[data-role="${role}"]:not([disabled])`).click();
   await c.page.locator('nav.side').waitFor();
+}
+
+/**
+ * One Chromium for the describe block it is called in (started before its tests, closed
+ * after them with every page it opened); returns how a test opens the console.
+ */
+export function consoleSession(apiUrl: () => string) {
+  let browser: Browser;
+  const open: ConsolePage[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of open) await c.close().catch(() => undefined);
+    await browser?.close();
+  });
+  return async (opts?: OpenOptions): Promise<ConsolePage> => {
+    const c = await openConsole(browser, apiUrl(), opts);
+    open.push(c);
+    return c;
+  };
 }
