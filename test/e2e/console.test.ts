@@ -105,9 +105,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await c.page.locator('nav.side a', { hasText: 'Review queue' }).count()).toBe(0);
     await c.page.getByRole('searchbox').fill(phone);
     await c.page.keyboard.press('Enter');
+    // the recent orders shown before the search may hold the order too: wait for the search's answer
+    await expect.poll(() => c.page.url()).toContain('q=');
     const row = c.page.locator('table.orders tbody tr', { hasText: order.orderNumber });
     await row.waitFor();
-    expect(await c.page.locator('table.orders tbody tr').count()).toBe(1);
+    await expect.poll(() => c.page.locator('table.orders tbody tr').count()).toBe(1);
     await c.shot('order-search');
     await c.page.keyboard.press('Enter'); // the first (only) row is selected: open it
     await c.page.locator('h1', { hasText: order.orderNumber }).waitFor();
