@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { queueArn as arn, queueSpec as queue } from '../../support/queue-spec';
 import { LocalBus } from '../../../infra/local/bus';
 import { deadLetters, findQueueName, queueViews } from '../../../infra/local/flow';
 import { LocalQueues } from '../../../infra/local/queues';
-import type { CloudModel, FunctionSpec, MappingSpec, QueueSpec, RuleSpec } from '../../../infra/local/template';
+import type { CloudModel, FunctionSpec, MappingSpec, RuleSpec } from '../../../infra/local/template';
 import { deadLetteredIn } from '../../support/dead-letter-alarms';
 
-const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const queue = (name: string, extra: Partial<QueueSpec> = {}): QueueSpec => ({
-  stack: 'S',
-  logicalId: name,
-  name,
-  url: `http://127.0.0.1:1/000000000000/${name}`,
-  arn: arn(name),
-  fifo: false,
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  retentionSeconds: 345600,
-  ...extra,
-});
 const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:S-ExpireUnpaid1234';
 
 function model(): CloudModel {

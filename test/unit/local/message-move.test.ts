@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { queueArn as arn, queueSpec as spec } from '../../support/queue-spec';
 import { LocalQueues, type StoredMessage } from '../../../infra/local/queues';
-import type { QueueSpec } from '../../../infra/local/template';
 
-const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const spec = (name: string, extra: Partial<QueueSpec> = {}): QueueSpec => ({
-  stack: 'S',
-  logicalId: name,
-  name,
-  url: `http://127.0.0.1:1/000000000000/${name}`,
-  arn: arn(name),
-  fifo: false,
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  retentionSeconds: 345600,
-  ...extra,
-});
 
 function setup() {
   let now = 1_000_000;
