@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 
 // A tiny HTTP client for end-to-end tests: everything goes over the local cloud's
 // public API, as a storefront or a member of staff would call it.
@@ -93,3 +93,18 @@ export const stockOf = async (sku: string) => {
   const { locations: _locations, ...totals } = (await call('GET', `/inventory/${sku}`, { as: 'ops' })).body;
   return totals;
 };
+
+/**
+ * A storefront order paid by bank transfer (finance confirms the transfer); answers its id
+ * once the confirmation is accepted (the order reaches PAID through its events).
+ */
+export async function paidOrder(lines: { sku: string; quantity: number }[]): Promise<string> {
+  const placed = await placeOrder(lines);
+  expect(placed.status).toBe(202);
+  const orderId = placed.body.orderId as string;
+  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
+  const started = await call('POST', `/orders/${orderId}/payments`, { as: 'storefront', body: { method: 'bank_transfer' } });
+  const confirmed = await call('POST', `/orders/${orderId}/payments/${started.body.paymentId}/confirm`, { as: 'finance', body: { reference: `CMB-${orderId}` } });
+  expect(confirmed.status).toBe(200);
+  return orderId;
+}

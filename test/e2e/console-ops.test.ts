@@ -2,22 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { consoleSession, hasChromium, signInAs, type ConsolePage } from '../support/browser';
-import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, stockOf, uniqueSku } from './client';
+import { apiUrl, call, createProduct, eventually, getOrder, paidOrder, stockOf, uniqueSku } from './client';
 
 // The operations screens in Chromium against the run's local cloud: the reports draw their
 // charts from orders paid in this test, ops adjusts stock and picks, packs and ships a paid
 // order, cs works a return. Every page is checked for console errors and failed requests,
 // with a screenshot per screen in test-results/console/.
 
-/** A storefront order paid by bank transfer (confirmed by finance): PAID. */
-async function paidOrder(lines: { sku: string; quantity: number }[]) {
-  const placed = await placeOrder(lines);
-  expect(placed.status).toBe(202);
-  const orderId = placed.body.orderId as string;
-  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
-  const started = await call('POST', `/orders/${orderId}/payments`, { as: 'storefront', body: { method: 'bank_transfer' } });
-  const confirmed = await call('POST', `/orders/${orderId}/payments/${started.body.paymentId}/confirm`, { as: 'finance', body: { reference: `OPS-${orderId}` } });
-  expect(confirmed.status).toBe(200);
+/** A storefront order paid by bank transfer, once PAID. */
+async function paid(lines: { sku: string; quantity: number }[]) {
+  const orderId = await paidOrder(lines);
   return (await eventually(() => getOrder(orderId), (r) => r.body?.status === 'PAID')).body as { orderId: string; orderNumber: string };
 }
 
@@ -44,8 +38,8 @@ describe.skipIf(!hasChromium)('the operations screens in Chromium', () => {
   it('finance opens the reports: the charts are drawn from the orders paid here, and the CSV downloads', async () => {
     const sku = uniqueSku('RPT');
     await createProduct(sku, 50, 4200);
-    await paidOrder([{ sku, quantity: 3 }]);
-    await paidOrder([{ sku, quantity: 2 }]);
+    await paid([{ sku, quantity: 3 }]);
+    await paid([{ sku, quantity: 2 }]);
     // the aggregate-reports worker counts the payments from the bus
     const today = new Date().toISOString().slice(0, 10);
     await eventually(
@@ -104,7 +98,7 @@ describe.skipIf(!hasChromium)('the operations screens in Chromium', () => {
   it('ops picks, packs and ships a paid order with a carrier and tracking number', async () => {
     const sku = uniqueSku('SHIP');
     await createProduct(sku, 10);
-    const order = await paidOrder([{ sku, quantity: 2 }]);
+    const order = await paid([{ sku, quantity: 2 }]);
     const c = await page();
     await signInAs(c, 'ops');
     await c.page.goto(`${apiUrl()}/console/#/fulfilment`);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
 import { startPartner, type Partner } from '../../scripts/partner';
-import { call, createProduct, eventually, getOrder, placeOrder, stockOf, testToken, uniqueSku } from './client';
+import { call, createProduct, eventually, getOrder, paidOrder, stockOf, testToken, uniqueSku } from './client';
 
 // Outbound webhooks over HTTP through the local cloud: an admin registers a partner's
 // endpoint (a receiver this test starts, verifying signatures with its own code), a paid
@@ -26,16 +26,6 @@ afterAll(async () => {
   await partner?.stop();
 });
 
-async function paidOrder(sku: string) {
-  const placed = await placeOrder([{ sku, quantity: 1 }]);
-  expect(placed.status).toBe(202);
-  const orderId = placed.body.orderId as string;
-  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
-  const started = await call('POST', `/orders/${orderId}/payments`, { as: 'storefront', body: { method: 'bank_transfer' } });
-  const confirmed = await call('POST', `/orders/${orderId}/payments/${started.body.paymentId}/confirm`, { as: 'finance', body: { reference: `CMB-${orderId}` } });
-  expect(confirmed.status).toBe(200);
-  return orderId;
-}
 
 const receivedFor = (orderId: string) => partner.received.filter((r) => (r.body as { data?: { orderId?: string } }).data?.orderId === orderId);
 
@@ -52,7 +42,7 @@ describe('outbound webhooks over HTTP', () => {
 
     const sku = uniqueSku('HOOK');
     await createProduct(sku, 5);
-    const orderId = await paidOrder(sku);
+    const orderId = await paidOrder([{ sku, quantity: 1 }]);
     const f = await call('POST', `/orders/${orderId}/fulfillments`, { as: 'ops', body: {} });
     expect(f.status).toBe(201);
     expect((await call('POST', `/fulfillments/${f.body.fulfillmentId}/packed`, { as: 'ops' })).status).toBe(200);
@@ -82,7 +72,7 @@ describe('outbound webhooks over HTTP', () => {
     partner.mode.fail = 503;
     const sku = uniqueSku('HOOK');
     await createProduct(sku, 5);
-    const orderId = await paidOrder(sku);
+    const orderId = await paidOrder([{ sku, quantity: 1 }]);
     const refused = await eventually(() => Promise.resolve(receivedFor(orderId)), (r) => r.length >= 1);
     expect(refused[0]).toMatchObject({ eventType: 'OrderPaid', verified: true, answered: 503 });
     const eventId = refused[0]!.eventId;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, stockOf, token, uniqueSku } from './client';
+import { apiUrl, call, createProduct, eventually, getOrder, paidOrder, placeOrder, stockOf, token, uniqueSku } from './client';
 
 // Outbound over HTTP through the local cloud: a paid order picked, packed and shipped in
 // two parcels, as ops would drive it; parcels booked with the local stage's sandbox carrier
@@ -44,17 +44,6 @@ async function drive(trackingNumber: string, events: [status: string, at: string
 const isProblem = (res: { status: number; headers: Headers; body: { status?: number } }, status: number) =>
   res.status === status && res.headers.get('content-type') === 'application/problem+json' && res.body.status === status;
 
-/** A storefront order paid by bank transfer (confirmed by finance): PAID. */
-async function paidOrder(lines: { sku: string; quantity: number }[]) {
-  const placed = await placeOrder(lines);
-  expect(placed.status).toBe(202);
-  const orderId = placed.body.orderId as string;
-  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
-  const started = await call('POST', `/orders/${orderId}/payments`, { as: 'storefront', body: { method: 'bank_transfer' } });
-  const confirmed = await call('POST', `/orders/${orderId}/payments/${started.body.paymentId}/confirm`, { as: 'finance', body: { reference: `CMB-${orderId}` } });
-  expect(confirmed.status).toBe(200);
-  return orderId;
-}
 
 describe('shipping over HTTP', () => {
   it('paid order -> fulfilment -> pick list (JSON and HTML) -> packed -> two shipments -> SHIPPED, found by tracking number', async () => {
