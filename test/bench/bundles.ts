@@ -22,6 +22,8 @@ const ENV = {
   RECEIPT_SECRET: 'bench-receipt-secret-bench-receipt-secret',
   MAIL_FROM: 'orders@bench.example.com',
   PUBLIC_TRACKING_URL: 'https://bench.example.com',
+  WEBHOOK_SECRET_KEY: 'bench-webhook-key-bench-webhook-key-bench',
+  WEBHOOK_URL_RULES: JSON.stringify({ localHosts: [] }),
 };
 
 interface ImportTime {
