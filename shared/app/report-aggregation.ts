@@ -28,7 +28,7 @@ export class NotYetCountable extends Error {}
 function counterChange(inc: Increment, shard: number): Change {
   return inc.sku
     ? { op: 'update', entity: 'reportSku', id: [inc.day, String(shard), inc.sku], set: { day: inc.day, sku: inc.sku }, add: inc.add }
-    : { op: 'update', entity: 'reportDay', id: [inc.day, String(shard)], set: { day: inc.day }, add: inc.add };
+    : { op: 'update', entity: 'reportDay', id: [inc.day, String(shard), inc.part ?? 'sales'], set: { day: inc.day }, add: inc.add };
 }
 
 /**

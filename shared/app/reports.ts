@@ -1,6 +1,6 @@
 import {
   changePercent, channelsIn, channelTally, currenciesIn, daysOfCover, durationsOf, money, paymentsOf,
-  previousRange, profitOf, reasonsIn, returnCountsOf, returnUnitsOf, salesOf, sumTallies, timeGroup, type Tally,
+  previousRange, profitOf, reasonsIn, returnCountsOf, returnUnitsOf, salesOf, sumTallies, timeGroup, type DayPart, type Tally,
 } from '../domain/reports';
 import type { ReportQuery, ReturnsReportQuery } from '../api/schemas';
 import { productRepository, type ProductRepository } from '../store/product-repository';
@@ -61,7 +61,9 @@ export function makeReports(deps: ReportsDeps) {
   async function money_(report: 'sales' | 'profit', q: ReportQuery): Promise<Report> {
     const figures = report === 'sales' ? salesOf : profitOf;
     const groupBy = q.groupBy ?? 'day';
-    const days = await deps.reports.days(q.from, q.to);
+    // the sales totals, and the same split by channel when grouped by channel
+    const parts: DayPart[] = groupBy === 'channel' ? ['sales', 'channels'] : ['sales'];
+    const days = await deps.reports.days(q.from, q.to, parts);
     let itemsRead = days.itemsRead;
     const total = sumTallies(days.items.map((i) => i.tally));
     const currency = q.currency ?? currenciesIn(total)[0] ?? 'CNY';
@@ -86,7 +88,7 @@ export function makeReports(deps: ReportsDeps) {
     const answer: Report = { report, from: q.from, to: q.to, currency, groupBy, totals, rows, itemsRead };
     if (q.compare === 'previous') {
       const range = previousRange(q.from, q.to);
-      const prev = await deps.reports.days(range.from, range.to);
+      const prev = await deps.reports.days(range.from, range.to, ['sales']);
       const prevTotals = figures(sumTallies(prev.items.map((i) => i.tally)), currency) as unknown as Record<string, unknown>;
       answer.previous = { ...range, totals: prevTotals };
       answer.changePercent = numericChange(totals, prevTotals);
@@ -96,8 +98,8 @@ export function makeReports(deps: ReportsDeps) {
   }
 
   /** A report of the day counters only (payments per method, stage durations), by time group. */
-  async function byTime(report: string, q: ReportQuery, rowsOf: (t: Tally, currency: string) => Record<string, unknown>[]): Promise<Report> {
-    const days = await deps.reports.days(q.from, q.to);
+  async function byTime(report: string, part: DayPart, q: ReportQuery, rowsOf: (t: Tally, currency: string) => Record<string, unknown>[]): Promise<Report> {
+    const days = await deps.reports.days(q.from, q.to, [part]);
     const total = sumTallies(days.items.map((i) => i.tally));
     const currency = q.currency ?? currenciesIn(total)[0] ?? 'CNY';
     const groups: [string, Tally][] = q.groupBy ? groupByTime(days.items, q.groupBy as 'day' | 'week' | 'month') : [[`${q.from}..${q.to}`, total]];
@@ -105,7 +107,7 @@ export function makeReports(deps: ReportsDeps) {
     const answer: Report = { report, from: q.from, to: q.to, currency, ...(q.groupBy ? { groupBy: q.groupBy } : {}), rows, itemsRead: days.itemsRead };
     if (q.compare === 'previous') {
       const range = previousRange(q.from, q.to);
-      const prev = await deps.reports.days(range.from, range.to);
+      const prev = await deps.reports.days(range.from, range.to, [part]);
       answer.previous = { ...range, totals: { rows: rowsOf(sumTallies(prev.items.map((i) => i.tally)), currency) } };
       answer.itemsRead += prev.itemsRead;
     }
@@ -118,7 +120,7 @@ export function makeReports(deps: ReportsDeps) {
    * By time (default: the whole range), by SKU, or by reason; top N for SKUs and reasons.
    */
   async function returns(q: ReturnsReportQuery): Promise<Report> {
-    const [days, skus] = await Promise.all([deps.reports.days(q.from, q.to), deps.reports.skus(q.from, q.to)]);
+    const [days, skus] = await Promise.all([deps.reports.days(q.from, q.to, ['returns']), deps.reports.skus(q.from, q.to)]);
     const figures = (d: Tally, s: Tally) => ({ ...returnCountsOf(d), ...returnUnitsOf(s) });
     const skuTotal = sumTallies(skus.items.map((i) => i.tally));
     const totals = figures(sumTallies(days.items.map((i) => i.tally)), skuTotal);
@@ -143,7 +145,7 @@ export function makeReports(deps: ReportsDeps) {
     };
     if (q.compare === 'previous') {
       const range = previousRange(q.from, q.to);
-      const [pd, ps] = await Promise.all([deps.reports.days(range.from, range.to), deps.reports.skus(range.from, range.to)]);
+      const [pd, ps] = await Promise.all([deps.reports.days(range.from, range.to, ['returns']), deps.reports.skus(range.from, range.to)]);
       const prevTotals = figures(sumTallies(pd.items.map((i) => i.tally)), sumTallies(ps.items.map((i) => i.tally)));
       answer.previous = { ...range, totals: prevTotals };
       answer.changePercent = numericChange(totals, prevTotals);
@@ -156,8 +158,8 @@ export function makeReports(deps: ReportsDeps) {
     returns,
     sales: (q: ReportQuery) => money_('sales', q),
     profit: (q: ReportQuery) => money_('profit', q),
-    payments: (q: ReportQuery) => byTime('payments', q, (t, c) => paymentsOf(t, c)),
-    fulfillmentTimes: (q: ReportQuery) => byTime('fulfillment-times', q, (t) => durationsOf(t)),
+    payments: (q: ReportQuery) => byTime('payments', 'payments', q, (t, c) => paymentsOf(t, c)),
+    fulfillmentTimes: (q: ReportQuery) => byTime('fulfillment-times', 'times', q, (t) => durationsOf(t)),
 
     /**
      * Stock per SKU and location (a page of the catalog): on hand, reserved, available,

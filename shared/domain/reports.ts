@@ -187,10 +187,32 @@ const STAGE_OF: Partial<Record<ReportEvent['type'], Stage>> = {
   OrderPlaced: 'placed', OrderApproved: 'approved', OrderPaid: 'paid', OrderShipped: 'shipped', OrderDelivered: 'delivered',
 };
 
-/** Adds to one counter item: a day's totals, or a day's line of one SKU. */
+/**
+ * A day's counters are kept in parts, one counter item per part and shard, so that each
+ * report reads only the counters it shows: the sales totals (sales and profit by time);
+ * the same by channel; payments by method; stage durations (the histograms); return
+ * counts. Each part has a small, fixed set of counters that the first few orders of a day
+ * fill, so a report reads as many bytes at a thousand orders a month as at a million, and
+ * the sales report does not carry the histograms.
+ */
+export const DAY_PARTS = ['sales', 'channels', 'payments', 'times', 'returns'] as const;
+export type DayPart = (typeof DAY_PARTS)[number];
+
+/** The part of a day's counters a counter belongs to (by its name). */
+export function dayPartOf(counter: string): DayPart {
+  if (counter.startsWith('ch_')) return 'channels';
+  if (counter.startsWith('pm_')) return 'payments';
+  if (counter.startsWith('h_') || counter.startsWith('hsum_')) return 'times';
+  if (/^r[qjc]_/.test(counter)) return 'returns';
+  return 'sales';
+}
+
+/** Adds to one counter item: one part of a day's counters, or a day's line of one SKU. */
 export interface Increment {
   day: string;
   sku?: string;
+  /** which part of the day's counters (day items only; merge() sets it) */
+  part?: DayPart;
   add: Tally;
 }
 
@@ -313,14 +335,17 @@ export function aggregate(event: ReportEvent, trail: OrderTrail | undefined, tim
   return { ...(touched ? { trail: { set: set ?? {}, at } } : {}), increments: merge(increments) };
 }
 
-/** One increment per counter item. */
+/** One increment per counter item: a day's counters split into their parts, a SKU's kept whole. */
 export function merge(increments: readonly Increment[]): Increment[] {
   const out = new Map<string, Increment>();
   for (const inc of increments) {
-    const k = `${inc.day}|${inc.sku ?? ''}`;
-    const cur = out.get(k) ?? { day: inc.day, ...(inc.sku ? { sku: inc.sku } : {}), add: {} };
-    for (const [a, n] of Object.entries(inc.add)) addTo(cur.add, a, n);
-    out.set(k, cur);
+    for (const [a, n] of Object.entries(inc.add)) {
+      const where = inc.sku ? { sku: inc.sku } : { part: dayPartOf(a) };
+      const k = itemId({ day: inc.day, shard: 0, ...where });
+      const cur = out.get(k) ?? { day: inc.day, ...where, add: {} };
+      addTo(cur.add, a, n);
+      out.set(k, cur);
+    }
   }
   return [...out.values()];
 }
@@ -356,12 +381,12 @@ export function channelTally(t: Tally, channel: string): Tally {
   return Object.fromEntries(Object.entries(t).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
 }
 
-/** The currencies named by money counters of a tally, most orders first. */
+/** The currencies named by money counters of a tally, most orders (or payments) first. */
 export function currenciesIn(t: Tally): string[] {
   const cur = new Map<string, number>();
   for (const [k, v] of Object.entries(t)) {
     const m = /_([A-Z]{3})$/.exec(k);
-    if (m) cur.set(m[1]!, (cur.get(m[1]!) ?? 0) + (k.startsWith('orders_') ? v : 0));
+    if (m) cur.set(m[1]!, (cur.get(m[1]!) ?? 0) + (k.startsWith('orders_') || /^pm_.+_n_[A-Z]{3}$/.test(k) ? v : 0));
   }
   return [...cur.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
 }
@@ -446,7 +471,9 @@ export interface ShardIncrement extends Increment {
   shard: number;
 }
 
-const itemId = (i: { day: string; shard: number; sku?: string }) => `${i.day}|${i.shard}|${i.sku ?? ''}`;
+function itemId(i: { day: string; shard: number; sku?: string; part?: DayPart }): string {
+  return `${i.day}|${i.shard}|${i.sku ?? ''}|${i.part ?? ''}`;
+}
 const TYPE_RANK: Partial<Record<ReportEvent['type'], number>> = { OrderPlaced: 0 };
 
 /**
@@ -480,7 +507,7 @@ export function countAll(events: Iterable<ReportEvent>, timeZone: string, shards
       const shard = shardOf(e.eventId, shards);
       for (const inc of decided.increments) {
         const k = itemId({ ...inc, shard });
-        const cur = items.get(k) ?? { day: inc.day, shard, ...(inc.sku ? { sku: inc.sku } : {}), add: {} };
+        const cur = items.get(k) ?? { day: inc.day, shard, ...(inc.sku ? { sku: inc.sku } : { part: inc.part ?? 'sales' }), add: {} };
         for (const [a, n] of Object.entries(inc.add)) addTo(cur.add, a, n);
         items.set(k, cur);
       }

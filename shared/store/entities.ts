@@ -1,3 +1,4 @@
+import type { DayPart } from '../domain/reports';
 import { ENTITY, keys, type Key } from './keys';
 
 // How a decision's entity names become items: the key from the natural id, the
@@ -122,7 +123,7 @@ export const ENTITIES: EntityMap = {
   // report aggregation: the order's trail, the counted-once markers, the sharded counters
   reportTrail: { type: ENTITY.reportTrail, key: (id) => keys.reportTrail(one(id)[0]!) },
   reportSeen: { type: ENTITY.reportSeen, key: (id) => keys.reportSeen(...(one(id, 2) as [string, string])) },
-  reportDay: { type: ENTITY.reportDay, key: (id) => keys.reportDay(one(id, 2)[0]!, Number(id[1])) },
+  reportDay: { type: ENTITY.reportDay, key: (id) => keys.reportDay(one(id, 3)[0]!, Number(id[1]), undefined, id[2] as DayPart) },
   reportSku: { type: ENTITY.reportSku, key: (id) => keys.reportSku(one(id, 3)[0]!, Number(id[1]), id[2]!) },
 
   return: { type: ENTITY.return, key: (id) => keys.return(...(one(id, 2) as [string, string])) },

@@ -2,6 +2,7 @@
 // these functions; nothing else may spell "ORDER#" or a GSI name. The access
 // patterns they serve are listed in keys.md beside this file.
 
+import type { DayPart } from '../domain/reports';
 import type { IndexName } from './table-schema';
 
 /** The table's indexes (declared in table-schema.ts, which the stack reads too). */
@@ -262,12 +263,15 @@ export const keys = {
    * one shard of a business day's counters; a month's days of one shard share a partition.
    * `generation` names a separate set of counters (rebuild-reports writes one); absent: the live set.
    */
-  reportDay: (day: string, shard: number, generation?: string): Key => ({ pk: reportPk(day.slice(0, 7), shard, generation), sk: `DAY#${day}` }),
+  reportDay: (day: string, shard: number, generation?: string, part: DayPart = 'sales'): Key =>
+    ({ pk: reportPk(day.slice(0, 7), shard, generation), sk: `${DAY_PART_SK[part]}#${day}` }),
   /** one shard of a business day's counters of one SKU */
   reportSku: (day: string, shard: number, sku: string, generation?: string): Key => ({ pk: reportPk(day.slice(0, 7), shard, generation), sk: `SKU#${day}#${sku}` }),
-  /** the day (or SKU) items of one month's shard from day `from` to day `to` */
-  reportRange: (kind: 'DAY' | 'SKU', month: string, shard: number, from: string, to: string, generation?: string) =>
-    ({ pk: reportPk(month, shard, generation), skFrom: `${kind}#${from}`, skTo: kind === 'DAY' ? `DAY#${to}` : `SKU#${to}#\uffff` }),
+  /** the items of one part of the day counters (or the SKU items) of one month's shard from day `from` to day `to` */
+  reportRange: (kind: DayPart | 'sku', month: string, shard: number, from: string, to: string, generation?: string) => {
+    const prefix = kind === 'sku' ? 'SKU' : DAY_PART_SK[kind];
+    return { pk: reportPk(month, shard, generation), skFrom: `${prefix}#${from}`, skTo: kind === 'sku' ? `SKU#${to}#\uffff` : `${prefix}#${to}` };
+  },
 
   /** an e-mail sent to the customer for one event: put once after the send, so a redelivered event is not sent again */
   customerMessageSent: (eventId: string): Key => ({ pk: `CUSTOMERMESSAGE#${eventId}`, sk: 'SENT' }),
@@ -339,6 +343,9 @@ export const keys = {
   stockWait: (sku: string, returnId: string): Key => ({ pk: `STOCKWAIT#${sku}`, sk: `RETURN#${returnId}` }),
   stockWaitPk: (sku: string) => `STOCKWAIT#${sku}`,
 } as const;
+
+/** Sort key prefixes of the parts of a day's report counters (`DAY#` is the sales totals). */
+const DAY_PART_SK: Record<DayPart, string> = { sales: 'DAY', channels: 'CHAN', payments: 'PAY', times: 'TIME', returns: 'RET' };
 
 function reportPk(month: string, shard: number, generation?: string): string {
   return generation === undefined ? `REPORT#${month}#${shard}` : `REPORTGEN#${generation}#${month}#${shard}`;

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { monthsOf, REPORT_SHARDS, type OrderTrail, type ShardIncrement, type Tally } from '../domain/reports';
+import { DAY_PARTS, monthsOf, REPORT_SHARDS, type DayPart, type OrderTrail, type ShardIncrement, type Tally } from '../domain/reports';
 import { ENTITY, keys } from './keys';
 import { queryAll, type TableContext } from './table';
 
@@ -38,8 +38,9 @@ export function reportRepository(ctx: TableContext, opts: { shards?: number; gen
   const shards = opts.shards ?? REPORT_SHARDS;
   const { generation } = opts;
 
-  async function range(kind: 'DAY' | 'SKU', from: string, to: string): Promise<CounterRead> {
-    const queries = monthsOf(from, to).flatMap((month) => Array.from({ length: shards }, (_, shard) => keys.reportRange(kind, month, shard, from, to, generation)));
+  async function range(kinds: readonly (DayPart | 'sku')[], from: string, to: string): Promise<CounterRead> {
+    const queries = kinds.flatMap((kind) => monthsOf(from, to).flatMap((month) =>
+      Array.from({ length: shards }, (_, shard) => keys.reportRange(kind, month, shard, from, to, generation))));
     const pages = await Promise.all(queries.map(({ pk, skFrom, skTo }) => queryAll(ctx, {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': pk, ':from': skFrom, ':to': skTo },
@@ -64,11 +65,14 @@ export function reportRepository(ctx: TableContext, opts: { shards?: number; gen
       };
     },
 
-    /** Day counter items (every shard) from `from` to `to`, days included. */
-    days: (from: string, to: string) => range('DAY', from, to),
+    /**
+     * Day counter items (every shard) from `from` to `to`, days included: the parts asked
+     * for (default: all of them; a report asks for the parts it shows).
+     */
+    days: (from: string, to: string, parts: readonly DayPart[] = DAY_PARTS) => range(parts, from, to),
 
     /** SKU counter items (every shard) from `from` to `to`. */
-    skus: (from: string, to: string) => range('SKU', from, to),
+    skus: (from: string, to: string) => range(['sku'], from, to),
 
     /**
      * Adds counted increments to this set's counter items with ADD, one UpdateItem per item
@@ -79,7 +83,7 @@ export function reportRepository(ctx: TableContext, opts: { shards?: number; gen
       let next = 0;
       const worker = async () => {
         for (let i = next++; i < items.length; i = next++) {
-          const { day, shard, sku, add } = items[i]!;
+          const { day, shard, sku, part, add } = items[i]!;
           const counters = Object.entries(add);
           const names: Record<string, string> = { '#type': 'type', '#day': 'day', ...(sku ? { '#sku': 'sku' } : {}) };
           const values: Record<string, unknown> = { ':type': sku ? ENTITY.reportSku : ENTITY.reportDay, ':day': day, ...(sku ? { ':sku': sku } : {}) };
@@ -89,7 +93,7 @@ export function reportRepository(ctx: TableContext, opts: { shards?: number; gen
           });
           await ctx.doc.send(new UpdateCommand({
             TableName: T,
-            Key: sku ? keys.reportSku(day, shard, sku, generation) : keys.reportDay(day, shard, generation),
+            Key: sku ? keys.reportSku(day, shard, sku, generation) : keys.reportDay(day, shard, generation, part),
             UpdateExpression: `SET #type = :type, #day = :day${sku ? ', #sku = :sku' : ''}${counters.length ? ` ADD ${counters.map((_, j) => `#c${j} :c${j}`).join(', ')}` : ''}`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,

@@ -83,7 +83,7 @@ try {
       const { items, uncounted } = countAll(batch, TZ);
       if (uncounted.length) throw new Error(`${uncounted.length} events not counted`);
       for (const item of items) {
-        const k = `${item.day}|${item.shard}|${item.sku ?? ''}`;
+        const k = `${item.day}|${item.shard}|${item.sku ?? ''}|${item.part ?? ''}`;
         const sum = sums.get(k);
         if (!sum) sums.set(k, item);
         else for (const [a, n] of Object.entries(item.add)) sum.add[a] = (sum.add[a] ?? 0) + n;

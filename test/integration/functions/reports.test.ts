@@ -253,7 +253,7 @@ describe('returns report', () => {
     const daily = await report('profit', { from: '2026-04-10', to: '2026-04-14', groupBy: 'day' });
     expect(daily.body.rows).toEqual([
       expect.objectContaining({ key: '2026-04-10', revenue: 8000, costOfGoods: 3000, refunds: 0, grossProfit: 5000 }),
-      expect.objectContaining({ key: '2026-04-12', revenue: 0, refunds: 0, grossProfit: 0 }),
+      // the request's day (the 12th) moved no money: the profit report has no row for it
       expect.objectContaining({ key: '2026-04-14', revenue: 0, refunds: 8000, grossProfit: -8000 }),
     ]);
     const sales = await report('sales', { from: '2026-04-14', to: '2026-04-14' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../../../shared/domain/csv';
 import {
-  aggregate, businessDay, compareCounters, countAll, reasonAttr, reasonOf, reasonsIn, returnUnitsOf, paymentsOf, daysOfCover, durationBucket, durationsOf, histogramAttr, merge, monthsOf, percentile, previousRange,
+  aggregate, businessDay, DAY_PARTS, compareCounters, countAll, reasonAttr, reasonOf, reasonsIn, returnUnitsOf, paymentsOf, daysOfCover, durationBucket, durationsOf, histogramAttr, merge, monthsOf, percentile, previousRange,
   profitOf, REPORT_SHARDS, salesOf, salesVelocity, shardOf, sumTallies, timeGroup, type OrderTrail, type ReportEvent,
 } from '../../../shared/domain/reports';
 
@@ -50,15 +50,18 @@ describe('shards', () => {
 describe('aggregate', () => {
   it('counts a placed order, then the sale on the day it was paid with cost of goods and discount', () => {
     const placedAgg = aggregate(placed, undefined, TZ);
-    expect(placedAgg).toMatchObject({ increments: [{ day: '2026-03-01', add: { placed_CNY: 1, ch_web_placed_CNY: 1 } }] });
+    expect(placedAgg).toMatchObject({
+      increments: [{ day: '2026-03-01', part: 'sales', add: { placed_CNY: 1 } }, { day: '2026-03-01', part: 'channels', add: { ch_web_placed_CNY: 1 } }],
+    });
     let trail = trailAfter(undefined, placed);
     // paid at 17:00Z: already 2 March in Shanghai
     const paid: ReportEvent = { type: 'OrderPaid', eventId: 'e2', occurredAt: '2026-03-01T17:00:00.000Z', orderId: 'o1' };
     const agg = aggregate(paid, trail, TZ);
     if ('wait' in agg) throw new Error('waits');
-    const day = agg.increments.find((i) => !i.sku && i.add.orders_CNY)!;
+    const day = agg.increments.find((i) => i.part === 'sales')!;
     expect(day.day).toBe('2026-03-02');
-    expect(day.add).toMatchObject({ orders_CNY: 1, units_CNY: 3, rev_CNY: 4500, disc_CNY: 500, cogs_CNY: 2100, ch_web_rev_CNY: 4500 });
+    expect(day.add).toEqual({ orders_CNY: 1, units_CNY: 3, rev_CNY: 4500, disc_CNY: 500, cogs_CNY: 2100 });
+    expect(agg.increments.find((i) => i.part === 'channels')!.add).toMatchObject({ ch_web_orders_CNY: 1, ch_web_rev_CNY: 4500 });
     expect(agg.increments.filter((i) => i.sku)).toEqual([
       { day: '2026-03-02', sku: 'TEA', add: { units_CNY: 2, rev_CNY: 3000, cogs_CNY: 1200, orders_CNY: 1 } },
       { day: '2026-03-02', sku: 'CUP', add: { units_CNY: 1, rev_CNY: 2000, cogs_CNY: 900, orders_CNY: 1 } },
@@ -74,7 +77,12 @@ describe('aggregate', () => {
 
   it('counts a refund on the refund day, by channel', () => {
     const agg = aggregate({ type: 'RefundIssued', eventId: 'e9', occurredAt: '2026-03-05T01:00:00.000Z', orderId: 'o1', amount: { amount: 1000, currency: 'CNY' } }, trailAfter(undefined, placed), TZ);
-    expect(agg).toEqual({ increments: [{ day: '2026-03-05', add: { refunds_CNY: 1000, ch_web_refunds_CNY: 1000, refundn_CNY: 1 } }] });
+    expect(agg).toEqual({
+      increments: [
+        { day: '2026-03-05', part: 'sales', add: { refunds_CNY: 1000, refundn_CNY: 1 } },
+        { day: '2026-03-05', part: 'channels', add: { ch_web_refunds_CNY: 1000 } },
+      ],
+    });
   });
 
   it('records each stage duration once, whichever of its two events comes second', () => {
@@ -96,10 +104,16 @@ describe('aggregate', () => {
     expect(again).toEqual({ increments: [] });
   });
 
-  it('merges adds to one item', () => {
-    expect(merge([{ day: 'd', add: { a: 1 } }, { day: 'd', add: { a: 2, b: 1 } }, { day: 'd', sku: 'X', add: { a: 1 } }])).toEqual([
-      { day: 'd', add: { a: 3, b: 1 } }, { day: 'd', sku: 'X', add: { a: 1 } },
+  it('merges adds to one item per part of the day, and one per SKU', () => {
+    expect(merge([{ day: 'd', add: { a: 1 } }, { day: 'd', add: { a: 2, b: 1 } }, { day: 'd', sku: 'X', add: { a: 1, rq_units: 1 } }])).toEqual([
+      { day: 'd', part: 'sales', add: { a: 3, b: 1 } }, { day: 'd', sku: 'X', add: { a: 1, rq_units: 1 } },
     ]);
+    const parts = merge([{ day: 'd', add: { orders_CNY: 1, ch_web_orders_CNY: 1, pm_card_n_CNY: 1, h_placed_paid_2: 1, hsum_placed_paid: 90, rq_n: 1, rev_CNY: 5 } }]);
+    expect(Object.fromEntries(parts.map((p) => [p.part, p.add]))).toEqual({
+      sales: { orders_CNY: 1, rev_CNY: 5 }, channels: { ch_web_orders_CNY: 1 }, payments: { pm_card_n_CNY: 1 },
+      times: { h_placed_paid_2: 1, hsum_placed_paid: 90 }, returns: { rq_n: 1 },
+    });
+    expect(DAY_PARTS.every((p) => parts.some((i) => i.part === p))).toBe(true);
   });
 });
 
@@ -151,7 +165,7 @@ describe('returns', () => {
     if ('wait' in agg) throw new Error('waits');
     // 17:00Z is the next morning in Shanghai
     expect(agg.increments).toEqual([
-      { day: '2026-03-06', add: { rq_n: 1, rq_return: 1 } },
+      { day: '2026-03-06', part: 'returns', add: { rq_n: 1, rq_return: 1 } },
       { day: '2026-03-06', sku: 'TEA', add: { rq_units: 2, [reasonAttr('太大了, 要換 "M"')]: 2 } },
       { day: '2026-03-06', sku: 'CUP', add: { rq_units: 1, [reasonAttr('broken on arrival')]: 1 } },
     ]);
