@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../api';
 import { dateTime, money } from '../format';
-import { defineStrings } from '../i18n';
+import { defineStrings, statusLabel } from '../i18n';
 import { useListKeys } from '../keys';
 import { may } from '../permissions';
 import type { ScreenProps } from '../screens';
@@ -78,7 +78,7 @@ export default function AfterSales({ query }: ScreenProps) {
         {!searched && (
           <div class="tabs" role="tablist" aria-label={s('state')}>
             {STATES.map((x) => (
-              <button type="button" role="tab" key={x} aria-selected={state === x} data-state={x} onClick={() => (setState(x), select(0))}><Status status={x} /></button>
+              <button type="button" role="tab" key={x} aria-selected={state === x} data-state={x} onClick={() => (setState(x), select(0))}>{statusLabel(x)}</button>
             ))}
           </div>
         )}
@@ -97,7 +97,7 @@ export default function AfterSales({ query }: ScreenProps) {
       {list.error !== undefined && <ErrorBox error={list.error} onRetry={list.reload} />}
       {!list.data && !list.error ? <Loading /> : (
         <table class="list returns">
-          <colgroup><col style="width:170px" /><col style="width:100px" /><col style="width:120px" /><col style="width:160px" /><col /><col style="width:120px" /></colgroup>
+          <colgroup><col style="width:170px" /><col style="width:100px" /><col style="width:120px" /><col style="width:190px" /><col /><col style="width:120px" /></colgroup>
           <thead>
             <tr><th>{s('order')}</th><th>{s('type')}</th><th>{s('state')}</th><th>{s('requested')}</th><th>{s('lines')}</th><th class="num">{s('refund')}</th></tr>
           </thead>
