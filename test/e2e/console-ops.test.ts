@@ -5,9 +5,9 @@ import { consoleSession, hasChromium, signInAs, type ConsolePage } from '../supp
 import { apiUrl, call, createProduct, deliveredOrder, eventually, getOrder, paidOrder, stockOf, uniqueSku } from './client';
 
 // The operations screens in Chromium against the run's local cloud: the reports draw their
-// charts from orders paid in this test, ops adjusts stock and picks, packs and ships a paid
-// order, cs works a return. Every page is checked for console errors and failed requests,
-// with a screenshot per screen in test-results/console/.
+// charts from orders paid in this test, ops adjusts stock, picks, packs and ships a paid
+// order and receives a return from the after-sales queue. Every page is checked for console
+// errors and failed requests, with a screenshot per screen in test-results/console/.
 
 /** A storefront order paid by bank transfer, once PAID. */
 async function paid(lines: { sku: string; quantity: number }[]) {
