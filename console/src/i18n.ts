@@ -118,6 +118,8 @@ const STATUS_ZH: Record<string, string> = {
   PENDING: '已接單', IN_REVIEW: '審核中', AWAITING_PAYMENT: '待付款', PAID: '已付款', FULFILLING: '出庫中',
   PARTIALLY_SHIPPED: '部分發貨', SHIPPED: '已發貨', PARTIALLY_DELIVERED: '部分送達', DELIVERED: '已送達', COMPLETED: '已完成',
   REJECTED: '已拒絕', CANCELLED: '已取消', EXPIRED: '已逾期',
+  // returns, exchanges and claims
+  REQUESTED: '已申請', APPROVED: '已核准', RECEIVED: '已收貨', REFUNDED: '已退款', EXCHANGED: '已換貨', RESHIPPED: '已補寄', CLOSED: '已結案',
 };
 
 /** An order status in the current language. */

@@ -58,7 +58,7 @@ export const SCREENS: ScreenDef[] = [
   },
   {
     id: 'aftersales', path: '/aftersales', nav: { en: 'After-sales', 'zh-Hant': '售後服務' },
-    needs: ['getOrderByNumber', 'listOrderReturns'], load: () => import('./screens/aftersales'),
+    needs: ['listReturns'], load: () => import('./screens/aftersales'),
   },
   {
     id: 'reports', path: '/reports', nav: { en: 'Reports', 'zh-Hant': '報表' },

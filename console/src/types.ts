@@ -30,3 +30,4 @@ export type PickList = z.infer<typeof S.PickList>;
 export type ShipmentInput = z.input<typeof S.CreateShipmentRequest>;
 export type ReturnRecord = z.infer<typeof S.ReturnResponse>;
 export type ReturnList = z.infer<typeof S.ReturnList>;
+export type ReturnPage = z.infer<typeof S.ReturnPage>;

@@ -13,7 +13,7 @@ import { routeKey } from '../../shared/api/routes/common';
 import { logger } from '../../shared/middleware/logger';
 
 export interface ReturnsHandlerDeps {
-  returns: Pick<Returns, 'requestOnce' | 'get' | 'ofOrder' | 'approve' | 'reject' | 'receive' | 'close'>;
+  returns: Pick<Returns, 'requestOnce' | 'get' | 'ofOrder' | 'inStatus' | 'approve' | 'reject' | 'receive' | 'close'>;
   feedback: Pick<FeedbackApp, 'give'>;
   now: () => Date;
 }
@@ -46,6 +46,12 @@ export function makeHandler(deps: ReturnsHandlerDeps): HttpHandler {
       const { order, returns } = await deps.returns.ofOrder(params.orderId);
       visible(order, auth, `order ${params.orderId}`);
       return ok({ items: returns.map(returnView) });
+    }),
+
+    'GET /returns': http(ROUTES.listReturns, async ({ query }) => {
+      const { status, ...page } = query;
+      const { items, nextCursor } = await deps.returns.inStatus(status, page);
+      return ok({ items: items.map(returnView), ...(nextCursor ? { nextCursor } : {}) });
     }),
 
     'GET /returns/{returnId}': http(ROUTES.getReturn, async ({ params, auth }) => {

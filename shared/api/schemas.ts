@@ -9,7 +9,7 @@ import { ProductInput, ProductView, Sku } from '../domain/product';
 import { WorkflowSettings, WorkflowSettingsInput } from '../domain/workflow-settings';
 import { humanText } from '../domain/text';
 import { Fulfilment, LineQuantities } from '../domain/fulfilment';
-import { ClaimSettlement, ReturnCondition, ReturnKind, ReturnRecord } from '../domain/returns';
+import { ClaimSettlement, ReturnCondition, ReturnKind, ReturnRecord, ReturnStatus } from '../domain/returns';
 import { Shipment } from '../domain/shipment';
 import { Receipt, ReceiptVerification } from '../payments/receipt';
 import { CallbackProvider } from '../payments/port';
@@ -232,3 +232,10 @@ export const ReceiveReturnRequest = z.strictObject({
 }).meta({ id: 'ReturnReceipt' });
 export const ReturnResponse = ReturnRecord.omit({ kind: true, version: true }).extend({ type: ReturnKind }).meta({ id: 'Return' });
 export const ReturnList = z.object({ items: z.array(ReturnResponse) });
+export const ReturnListQuery = z.strictObject({
+  status: ReturnStatus.describe('The state to list (required): each state is a queue, oldest first'),
+  type: ReturnKind.optional().describe('Only returns, exchanges or claims'),
+  cursor: ListQuery.shape.cursor.describe("The previous page's `nextCursor`"),
+  limit: ListQuery.shape.limit.describe('Page size, 1 to 100 (default 50)'),
+});
+export const ReturnPage = z.object({ items: z.array(ReturnResponse), nextCursor: z.string().optional() }).meta({ id: 'ReturnPage' });

@@ -13,7 +13,7 @@ import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
 import { returnRequestedChangeSet, returnStepChangeSet, type ReturnStep } from '../domain/return-changes';
 import {
   approve, autoApproves, close, planReturn, receive, refundableUnits, reject, replaces, returnedUnits, returnView, settlementOf, valueOf,
-  type ReceivedLine, type ReturnRecord, type ReturnRequestInput,
+  type ReceivedLine, type ReturnKind, type ReturnRecord, type ReturnRequestInput, type ReturnStatus,
 } from '../domain/returns';
 import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
 import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
@@ -23,7 +23,7 @@ import { outboundRepository, type OutboundRepository } from '../store/outbound-r
 import { paymentRepository, type OrderMoney, type PaymentRepository } from '../store/payment-repository';
 import { returnRepository, type ReturnRepository } from '../store/return-repository';
 import { settingsRepository, type SettingsRepository } from '../store/settings-repository';
-import type { TableContext } from '../store/table';
+import type { Page, TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
 import { stamper } from './events';
 
@@ -39,7 +39,7 @@ const stamped = stamper(ORDER_STATUS_EVENTS, PAYMENT_EVENTS, RETURN_EVENTS);
 export interface ReturnsDeps {
   orders: Pick<OrderRepository, 'getRecord'>;
   outbound: Pick<OutboundRepository, 'outbound'>;
-  returns: Pick<ReturnRepository, 'ofOrder' | 'orderOfReturn'>;
+  returns: Pick<ReturnRepository, 'ofOrder' | 'orderOfReturn' | 'inStatus'>;
   payments: Pick<PaymentRepository, 'money'>;
   settings: Pick<SettingsRepository, 'get'>;
   writer: Pick<Writer, 'commit'>;
@@ -222,6 +222,11 @@ export function makeReturns(deps: ReturnsDeps) {
     async ofOrder(orderId: string): Promise<{ order: OrderRecord; returns: ReturnRecord[] }> {
       const [order, returns] = await Promise.all([orderOrThrow(orderId), deps.returns.ofOrder(orderId)]);
       return { order, returns };
+    },
+
+    /** A page of the returns and claims in a status, oldest first (a queue to work through). */
+    inStatus(status: ReturnStatus, page: { type?: ReturnKind | undefined; limit: number; cursor?: string | undefined }): Promise<Page<ReturnRecord>> {
+      return deps.returns.inStatus(status, page);
     },
 
     /** REQUESTED -> APPROVED; a claim is refunded on approval (no parcel comes back), unless it is reshipped. A repeat changes nothing. */

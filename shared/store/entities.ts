@@ -126,7 +126,13 @@ export const ENTITIES: EntityMap = {
   reportDay: { type: ENTITY.reportDay, key: (id) => keys.reportDay(one(id, 3)[0]!, Number(id[1]), undefined, id[2] as DayPart) },
   reportSku: { type: ENTITY.reportSku, key: (id) => keys.reportSku(one(id, 3)[0]!, Number(id[1]), id[2]!) },
 
-  return: { type: ENTITY.return, key: (id) => keys.return(...(one(id, 2) as [string, string])) },
+  return: {
+    type: ENTITY.return,
+    key: (id) => keys.return(...(one(id, 2) as [string, string])),
+    // the returns-by-status index: put with the return, its partition moves with the status
+    createIndexes: (r, id) => keys.returnStatusIndex({ status: String(r.status), createdAt: String(r.createdAt), returnId: id[1]! }),
+    updateIndexes: (set) => (set.status === undefined ? {} : { gsi2pk: keys.returnStatusPk(String(set.status)) }),
+  },
   returnRef: { type: ENTITY.returnRef, key: (id) => keys.returnRef(one(id)[0]!) },
   orderPhone: {
     type: ENTITY.orderPhone,

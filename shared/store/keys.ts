@@ -283,6 +283,12 @@ export const keys = {
   /** returnId -> orderId, written with the return: its routes name only the return */
   returnRef: (returnId: string): Key => ({ pk: `RETURN#${returnId}`, sk: 'RETURN' }),
   isReturn: (sk: string): boolean => sk.startsWith('OUT#RET#'),
+  /**
+   * gsi2 of RETURN items: the returns in a status, oldest first (the after-sales queues).
+   * Put with the return; the partition key moves with every status change, in its transaction.
+   */
+  returnStatusIndex: (o: { status: string; createdAt: string; returnId: string }) => ({ gsi2pk: `RETURNS#${o.status}`, gsi2sk: `${o.createdAt}#${o.returnId}` }),
+  returnStatusPk: (status: string) => `RETURNS#${status}`,
 
   // Customer service: look-ups by phone and payment reference, feedback.
   /**

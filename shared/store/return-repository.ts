@@ -1,9 +1,10 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ReturnRecord } from '../domain/returns';
-import { keys } from './keys';
-import { queryAll, type TableContext } from './table';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ReturnRecord, type ReturnKind, type ReturnStatus } from '../domain/returns';
+import { cursors } from './cursor';
+import { INDEX, keys } from './keys';
+import { queryAll, type Page, type TableContext } from './table';
 
-// Reads of returns (an order's, one by id); every write is a change set committed by the writer.
+// Reads of returns (an order's, one by id, a status's queue); every write is a change set committed by the writer.
 
 const STORED = ['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'];
 
@@ -36,6 +37,27 @@ export function returnRepository(ctx: TableContext) {
         ExpressionAttributeValues: { ':pk': keys.stockWaitPk(sku) },
       });
       return items.map((i) => ({ returnId: String(i.returnId), orderId: String(i.orderId) }));
+    },
+
+    /**
+     * A page of the returns in a status, oldest first (gsi2 `RETURNS#<status>`), of one type
+     * when `type` is given (a filter: a page may then hold fewer than `limit` with a next cursor).
+     */
+    async inStatus(status: ReturnStatus, opts: { type?: ReturnKind | undefined; limit: number; cursor?: string | undefined }): Promise<Page<ReturnRecord>> {
+      const query = { list: 'returns-by-status', status, type: opts.type };
+      const res = await ctx.doc.send(
+        new QueryCommand({
+          TableName: T,
+          IndexName: INDEX.gsi2,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ...(opts.type
+            ? { FilterExpression: '#kind = :kind', ExpressionAttributeNames: { '#kind': 'kind' }, ExpressionAttributeValues: { ':pk': keys.returnStatusPk(status), ':kind': opts.type } }
+            : { ExpressionAttributeValues: { ':pk': keys.returnStatusPk(status) } }),
+          ExclusiveStartKey: cursors().startKey(query, opts.cursor),
+          Limit: opts.limit,
+        }),
+      );
+      return { items: returnsFrom(res.Items ?? []), nextCursor: cursors().next(query, res.LastEvaluatedKey) };
     },
 
     /** The order a return belongs to (its routes name only the return). */

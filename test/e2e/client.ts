@@ -108,3 +108,20 @@ export async function paidOrder(lines: { sku: string; quantity: number }[]): Pro
   expect(confirmed.status).toBe(200);
   return orderId;
 }
+
+/** A storefront order paid by bank transfer, shipped with the sandbox carrier and delivered now. */
+export async function deliveredOrder(lines: { sku: string; quantity: number }[]): Promise<string> {
+  const orderId = await paidOrder(lines);
+  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'PAID');
+  const f = await call('POST', `/orders/${orderId}/fulfillments`, { as: 'ops', body: {} });
+  expect(f.status, JSON.stringify(f.body)).toBe(201);
+  expect((await call('POST', `/fulfillments/${f.body.fulfillmentId}/packed`, { as: 'ops' })).status).toBe(200);
+  const ship = await call('POST', `/orders/${orderId}/shipments`, { as: 'ops', body: { carrier: 'sandbox' } });
+  expect(ship.status, JSON.stringify(ship.body)).toBe(201);
+  const res = await fetch(`${apiUrl()}/_local/sandbox/carriers/${ship.body.trackingNumber}/events`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'DELIVERED', at: new Date().toISOString(), location: '杭州市' }),
+  });
+  expect(res.status, await res.text()).toBe(201);
+  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'DELIVERED');
+  return orderId;
+}

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { consoleSession, hasChromium, signInAs, type ConsolePage } from '../support/browser';
-import { apiUrl, call, createProduct, eventually, getOrder, paidOrder, stockOf, uniqueSku } from './client';
+import { apiUrl, call, createProduct, deliveredOrder, eventually, getOrder, paidOrder, stockOf, uniqueSku } from './client';
 
 // The operations screens in Chromium against the run's local cloud: the reports draw their
-// charts from orders paid in this test, ops adjusts stock and picks, packs and ships a paid
-// order, cs works a return. Every page is checked for console errors and failed requests,
-// with a screenshot per screen in test-results/console/.
+// charts from orders paid in this test, ops adjusts stock, picks, packs and ships a paid
+// order and receives a return from the after-sales queue. Every page is checked for console
+// errors and failed requests, with a screenshot per screen in test-results/console/.
 
 /** A storefront order paid by bank transfer, once PAID. */
 async function paid(lines: { sku: string; quantity: number }[]) {
@@ -116,6 +116,48 @@ describe.skipIf(!hasChromium)('the operations screens in Chromium', () => {
     const shipped = await eventually(() => getOrder(order.orderId), (r) => r.body?.status === 'SHIPPED');
     expect(shipped.body.status).toBe('SHIPPED');
     await c.shot('fulfilment');
+    expect(c.problems()).toEqual([]);
+  });
+
+  it('ops works the after-sales queue: an approved return is received from the screen and moves to the refunded list', async () => {
+    const sku = uniqueSku('AFT');
+    await createProduct(sku, 10, 1200);
+    const orderId = await deliveredOrder([{ sku, quantity: 2 }]);
+    const asked = await call('POST', `/orders/${orderId}/returns`, { as: 'cs', body: { type: 'return', lines: [{ sku, quantity: 1, reason: 'too big' }] } });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+    const returnId = asked.body.returnId as string;
+
+    const c = await page();
+    await signInAs(c, 'ops');
+    await c.page.goto(`${apiUrl()}/console/#/aftersales`);
+    // requested: in the queue, but ops may not approve it
+    const row = c.page.locator(`tr[data-return="${returnId}"]`);
+    await row.click();
+    await c.page.locator(`.return[data-return="${returnId}"]`).waitFor();
+    expect(await c.page.locator('.return button', { hasText: 'Approve' }).count()).toBe(0);
+    expect((await call('POST', `/returns/${returnId}/approve`, { as: 'cs' })).body.status).toBe('APPROVED');
+
+    // approved: found with j/k and Enter, received line by line from the screen
+    await c.page.locator('button[data-state="APPROVED"]').click();
+    await row.waitFor();
+    const rows = c.page.locator('table.returns tbody tr');
+    const index = await rows.evaluateAll((trs, id) => trs.findIndex((tr) => (tr as unknown as { dataset: { return?: string } }).dataset.return === id), returnId);
+    expect(index).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < index; i++) await c.page.keyboard.press('j');
+    await expect.poll(() => row.getAttribute('aria-selected')).toBe('true');
+    await c.page.keyboard.press('Enter');
+    const card = c.page.locator(`.return[data-return="${returnId}"]`);
+    await card.locator(`select[name="condition-${sku}"]`).selectOption('resellable');
+    await card.locator('button', { hasText: 'Receive' }).click();
+    await card.locator('.notice', { hasText: 'REFUNDED' }).waitFor();
+    // it left the approved list and is in the refunded one, with its refund
+    await expect.poll(() => row.count()).toBe(0);
+    await c.page.locator('button[data-state="REFUNDED"]').click();
+    await row.waitFor();
+    expect(await row.textContent()).toContain('12.00');
+    expect((await call('GET', `/returns/${returnId}`, { as: 'cs' })).body.status).toBe('REFUNDED');
+    expect(await stockOf(sku)).toMatchObject({ available: 9 });
+    await c.shot('aftersales');
     expect(c.problems()).toEqual([]);
   });
 });

@@ -261,7 +261,7 @@ describe('probe: cross-principal access', () => {
 // from the route table; more cursor cases (another query's cursor, forged keys) join
 // CURSOR_CASES.
 
-const QUERY_FOR: Partial<Record<string, string>> = { '/notifications': 'department=warehouse&', '/orders': 'status=PENDING&' };
+const QUERY_FOR: Partial<Record<string, string>> = { '/notifications': 'department=warehouse&', '/orders': 'status=PENDING&', '/returns': 'status=REQUESTED&' };
 const listRoutes = Object.values<RouteDef>(ROUTES).filter(
   (r) => r.method === 'GET' && r.query !== undefined && 'cursor' in ((r.query as z.ZodObject).shape ?? {}),
 );

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, stockOf, uniqueSku } from './client';
+import { call, createProduct, deliveredOrder, eventually, getOrder, placeOrder, stockOf, uniqueSku } from './client';
 
 // After-sales over HTTP through the local cloud: an order delivered by the sandbox
 // carrier, part of it returned by its storefront with one line damaged on arrival
@@ -20,28 +20,21 @@ beforeAll(async () => {
   await Promise.all([createProduct(tea, 20, 1500), createProduct(cup, 20, 800), createProduct(pot, 20, 2000)]);
 });
 
-const post = (path: string, body: unknown) => fetch(`${apiUrl()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
 const isProblem = (res: { status: number; headers: Headers; body: { status?: number } }, status: number) =>
   res.status === status && res.headers.get('content-type') === 'application/problem+json' && res.body.status === status;
 
-/** A storefront order paid by bank transfer, shipped with the sandbox carrier and delivered now. */
-async function deliveredOrder(lines: { sku: string; quantity: number }[]) {
-  const placed = await placeOrder(lines);
-  expect(placed.status).toBe(202);
-  const orderId = placed.body.orderId as string;
-  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'AWAITING_PAYMENT');
-  const started = await call('POST', `/orders/${orderId}/payments`, { as: 'storefront', body: { method: 'bank_transfer' } });
-  expect((await call('POST', `/orders/${orderId}/payments/${started.body.paymentId}/confirm`, { as: 'finance', body: { reference: `CMB-${orderId}` } })).status).toBe(200);
-  const f = await call('POST', `/orders/${orderId}/fulfillments`, { as: 'ops', body: {} });
-  expect(f.status, JSON.stringify(f.body)).toBe(201);
-  expect((await call('POST', `/fulfillments/${f.body.fulfillmentId}/packed`, { as: 'ops' })).status).toBe(200);
-  const ship = await call('POST', `/orders/${orderId}/shipments`, { as: 'ops', body: { carrier: 'sandbox' } });
-  expect(ship.status, JSON.stringify(ship.body)).toBe(201);
-  const res = await post(`/_local/sandbox/carriers/${ship.body.trackingNumber}/events`, { status: 'DELIVERED', at: new Date().toISOString(), location: '杭州市' });
-  expect(res.status, await res.text()).toBe(201);
-  await eventually(() => getOrder(orderId), (r) => r.body?.status === 'DELIVERED');
-  return orderId;
+/** Every page of `GET /returns?status=` (walked `limit` at a time), only the given returns, in the order listed. */
+async function listed(query: string, ids: readonly string[], limit = 2): Promise<string[]> {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await call('GET', `/returns?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { as: 'ops' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.items.length).toBeLessThanOrEqual(limit);
+    seen.push(...res.body.items.map((r: { returnId: string }) => r.returnId));
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return seen.filter((id) => ids.includes(id));
 }
 
 describe('returns over HTTP', () => {
@@ -135,7 +128,10 @@ describe('returns over HTTP', () => {
     expect((await getOrder(orderId)).body.replacements).toEqual([{ orderId: replacementId, orderNumber, returnId: id }]);
     // its own storefront sees the replacement
     expect((await getOrder(replacementId, 'storefront')).status).toBe(200);
+    expect(await listed('status=EXCHANGED&type=exchange', [id])).toEqual([id]);
     expect((await call('POST', `/returns/${id}/close`, { as: 'cs' })).body.status).toBe('CLOSED');
+    expect(await listed('status=EXCHANGED', [id])).toEqual([]);
+    expect(await listed('status=CLOSED&type=exchange', [id])).toEqual([id]);
   });
 
   it('an exchange for something dearer is charged the difference; for something cheaper, refunded it', async () => {
@@ -174,6 +170,58 @@ describe('returns over HTTP', () => {
     expect(replacement.body).toMatchObject({ channel: 'exchange', totals: { total: { amount: 0 } }, replaces: { orderId, returnId: claim.body.returnId } });
     expect(await stockOf(cup)).toMatchObject({ onHand: before.onHand, reserved: before.reserved + 1 });
     expect((await call('GET', `/orders/${orderId}/payments`, { as: 'finance' })).body.refunds).toEqual([]);
+    expect(await listed('status=RESHIPPED&type=claim', [claim.body.returnId])).toEqual([claim.body.returnId]);
+  });
+
+  it('staff list returns by status, oldest first, paged; each moves to the next list with its status', async () => {
+    const orderId = await deliveredOrder([{ sku: tea, quantity: 3 }, { sku: cup, quantity: 1 }]);
+    const ask = async (type: string, sku: string) => {
+      const res = await call('POST', `/orders/${orderId}/returns`, { as: 'cs', body: { type, lines: [{ sku, quantity: 1, reason: `${type} ${sku}` }] } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.returnId as string;
+    };
+    const first = await ask('return', tea);
+    const second = await ask('return', tea);
+    const claim = await ask('claim', cup);
+    const ids = [first, second, claim];
+
+    expect(await listed('status=REQUESTED', ids, 1)).toEqual([first, second, claim]);
+    expect(await listed('status=REQUESTED&type=claim', ids)).toEqual([claim]);
+    const page = await call('GET', '/returns?status=REQUESTED&limit=1', { as: 'cs' });
+    expect(page.body.items[0]).toMatchObject({ status: 'REQUESTED' });
+    expect(page.body.items[0].lines).toBeDefined();
+
+    expect((await call('POST', `/returns/${first}/approve`, { as: 'cs' })).body.status).toBe('APPROVED');
+    expect((await call('POST', `/returns/${second}/approve`, { as: 'cs' })).body.status).toBe('APPROVED');
+    expect(await listed('status=REQUESTED', ids)).toEqual([claim]);
+    expect(await listed('status=APPROVED', ids)).toEqual([first, second]);
+
+    const received = await call('POST', `/returns/${first}/receive`, { as: 'ops', body: { lines: [{ sku: tea, quantity: 1, condition: 'resellable' }] } });
+    expect(received.body.status).toBe('REFUNDED');
+    expect(await listed('status=APPROVED', ids)).toEqual([second]);
+    expect(await listed('status=REFUNDED', ids)).toEqual([first]);
+    expect((await call('POST', `/returns/${claim}/reject`, { as: 'cs', body: { reason: 'arrived complete' } })).body.status).toBe('REJECTED');
+    expect(await listed('status=REQUESTED', ids)).toEqual([]);
+    expect(await listed('status=REJECTED&type=claim', ids)).toEqual([claim]);
+
+    // bad input: 400 problem+json, naming the allowed states; a cursor of another list or altered; limits
+    const missing = await call('GET', '/returns', { as: 'ops' });
+    expect(isProblem(missing, 400)).toBe(true);
+    const bad = await call('GET', '/returns?status=LOST', { as: 'ops' });
+    expect(isProblem(bad, 400)).toBe(true);
+    expect(JSON.stringify(bad.body.errors)).toContain('REQUESTED');
+    expect(JSON.stringify(bad.body.errors)).toContain('CLOSED');
+    expect(isProblem(await call('GET', '/returns?status=APPROVED&type=refund', { as: 'ops' }), 400)).toBe(true);
+    expect(isProblem(await call('GET', '/returns?status=APPROVED&limit=0', { as: 'ops' }), 400)).toBe(true);
+    expect(isProblem(await call('GET', '/returns?status=APPROVED&limit=101', { as: 'ops' }), 400)).toBe(true);
+    const paged = await call('GET', '/returns?status=REFUNDED&limit=1', { as: 'ops' });
+    expect(paged.body.nextCursor).toEqual(expect.any(String));
+    const cursor = encodeURIComponent(paged.body.nextCursor);
+    expect(isProblem(await call('GET', `/returns?status=APPROVED&limit=1&cursor=${cursor}`, { as: 'ops' }), 400)).toBe(true);
+    expect(isProblem(await call('GET', `/returns?status=REFUNDED&limit=1&cursor=${cursor}x`, { as: 'ops' }), 400)).toBe(true);
+    // every staff role reads the queues; a storefront may not list everyone's returns
+    for (const role of ['cs', 'finance', 'admin'] as const) expect((await call('GET', '/returns?status=APPROVED', { as: role })).status).toBe(200);
+    expect(isProblem(await call('GET', '/returns?status=APPROVED', { as: 'storefront' }), 403)).toBe(true);
   });
 
   it('a request sent again with its Idempotency-Key gets the first answer; the key with another body is 409', async () => {

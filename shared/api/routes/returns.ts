@@ -26,6 +26,12 @@ export const RETURNS_ROUTES = {
     auth: RETURN_READERS, params: S.OrderIdPath,
     responses: { 200: { description: 'Oldest first', schema: S.ReturnList }, 404: { description: 'No such order (or not yours)' } },
   },
+  listReturns: {
+    method: 'GET', path: '/returns', fn: 'returns',
+    summary: 'Returns, exchanges and claims in a status, oldest first (staff; `status` is required: each state is a queue to work through)',
+    auth: STAFF_LOOKUP, query: S.ReturnListQuery,
+    responses: { 200: { description: 'A page, oldest first; with `type`, a page may hold fewer than `limit` while `nextCursor` is set', schema: S.ReturnPage } },
+  },
   getReturn: {
     method: 'GET', path: '/returns/{returnId}', fn: 'returns', summary: 'One return or claim',
     auth: RETURN_READERS, params: S.ReturnPath,

@@ -168,4 +168,61 @@ describe('returns on the table', () => {
     await outbound.completeDue({ causationId: 'run', now: due });
     expect((await store.orders.getRecord(orderId))!.status).toBe('COMPLETED');
   });
+
+  it('the returns-by-status index follows every status change in its transaction, oldest first, paged, by type', async () => {
+    const [a, b] = await skus(2);
+    const orderId = await delivered([{ sku: a!, quantity: 3 }, { sku: b!, quantity: 2 }]);
+    const at = (minutes: number) => new Date(LATER.getTime() + minutes * 60_000);
+    const r1 = await returns.request(orderId, { type: 'return', lines: [{ sku: a!, quantity: 1, reason: 'one' }] }, opts(CS, at(1)));
+    const r2 = await returns.request(orderId, { type: 'return', lines: [{ sku: a!, quantity: 1, reason: 'two' }] }, opts(CS, at(2)));
+    const c3 = await returns.request(orderId, { type: 'claim', lines: [{ sku: b!, quantity: 1, reason: 'three' }] }, opts(CS, at(3)));
+    const r4 = await returns.request(orderId, { type: 'return', lines: [{ sku: a!, quantity: 1, reason: 'four' }] }, opts(CS, at(4)));
+    const mine = new Set([r1, r2, c3, r4].map((r) => r.returnId));
+
+    /** every page of a status (limit 1, so the cursor is walked), only this test's returns */
+    async function listed(status: Parameters<Returns['inStatus']>[0], type?: 'return' | 'claim'): Promise<string[]> {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await returns.inStatus(status, { type, limit: 1, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(1);
+        ids.push(...page.items.map((r) => r.returnId));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids.filter((id) => mine.has(id));
+    }
+
+    expect(await listed('REQUESTED')).toEqual([r1.returnId, r2.returnId, c3.returnId, r4.returnId]);
+    expect(await listed('REQUESTED', 'claim')).toEqual([c3.returnId]);
+    expect(await listed('REQUESTED', 'return')).toEqual([r1.returnId, r2.returnId, r4.returnId]);
+
+    await returns.approve(r1.returnId, opts(CS, at(5)));
+    await returns.approve(r2.returnId, opts(CS, at(5)));
+    await returns.approve(c3.returnId, opts(CS, at(5)));
+    await returns.reject(r4.returnId, 'not eligible', opts(CS, at(5)));
+    expect(await listed('REQUESTED')).toEqual([]);
+    expect(await listed('APPROVED')).toEqual([r1.returnId, r2.returnId]);
+    // a claim is refunded on approval: it goes straight to REFUNDED
+    expect(await listed('REFUNDED')).toEqual([c3.returnId]);
+    expect(await listed('REJECTED')).toEqual([r4.returnId]);
+
+    await returns.receive(r2.returnId, [{ sku: a!, quantity: 1, condition: 'resellable' }], undefined, opts(OPS, at(6)));
+    expect(await listed('APPROVED')).toEqual([r1.returnId]);
+    expect(await listed('REFUNDED')).toEqual([r2.returnId, c3.returnId]);
+
+    await returns.close(r2.returnId, opts(CS, at(7)));
+    await returns.close(r4.returnId, opts(CS, at(7)));
+    expect(await listed('REFUNDED')).toEqual([c3.returnId]);
+    expect(await listed('REJECTED')).toEqual([]);
+    // each return is in exactly one status's list, and the one it is in says so
+    expect(await listed('CLOSED')).toEqual([r2.returnId, r4.returnId]);
+    const closed = (await returns.inStatus('CLOSED', { limit: 100 })).items.filter((r) => mine.has(r.returnId));
+    expect(closed.map((r) => [r.status, r.version > 1])).toEqual([['CLOSED', true], ['CLOSED', true]]);
+
+    // a cursor of another status's list (or altered) is refused
+    const page = await returns.inStatus('CLOSED', { limit: 1 });
+    expect(page.nextCursor).toBeDefined();
+    await expect(returns.inStatus('REFUNDED', { limit: 1, cursor: page.nextCursor })).rejects.toMatchObject({ status: 400 });
+    await expect(returns.inStatus('CLOSED', { limit: 1, cursor: `${page.nextCursor}x` })).rejects.toMatchObject({ status: 400 });
+  });
 });
