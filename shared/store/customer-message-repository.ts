@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MessageLanguage, type CustomerContact } from '../domain/customer-messages';
-import { ENTITY, INDEX, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY, INDEX } from './keys';
 import type { TableContext } from './table';
 
 /** How long a sent-marker is kept: well past every redelivery of its event (queue retention, DLQ redrive). */

@@ -2,7 +2,8 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../domain/customer';
 import { ratingSummary, returnRate } from '../domain/customer-figures';
 import type { Money } from '../domain/money';
-import { INDEX, keys } from './keys';
+import * as keys from './keys';
+import { INDEX } from './keys';
 import { cursors } from './cursor';
 import type { Page, TableContext } from './table';
 

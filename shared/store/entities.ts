@@ -1,5 +1,6 @@
 import type { DayPart } from '../domain/reports';
-import { ENTITY, keys, type Key } from './keys';
+import * as keys from './keys';
+import { ENTITY, type Key } from './keys';
 
 // How a decision's entity names become items: the key from the natural id, the
 // entity type stored on the item, the aggregate's partition (timeline and outbox

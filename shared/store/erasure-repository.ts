@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ErasureRecord, type ErasurePosition, type OrderPersonalItems } from '../domain/erasure';
 import type { OrderRecord } from '../domain/order';
-import { ENTITY, INDEX, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY, INDEX } from './keys';
 import type { TableContext } from './table';
 
 /**

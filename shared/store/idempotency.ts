@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors';
-import { keys } from './keys';
+import * as keys from './keys';
 import type { Change } from '../domain/decision';
 import type { TableContext } from './table';
 

@@ -1,7 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Location, type LocationInput } from '../domain/inventory';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
-import { ENTITY, INDEX, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY, INDEX } from './keys';
 import { queryAll, type TableContext } from './table';
 
 /** The default location exists out of the box, without an item; PUT /locations/MAIN may rename or re-rank it. */

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_NOTIFICATION_SETTINGS, Notification, NotificationSettings } from '../domain/notifications';
-import { ENTITY, INDEX, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY, INDEX } from './keys';
 import { cursors } from './cursor';
 import type { Page, TableContext } from './table';
 

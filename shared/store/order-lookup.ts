@@ -3,7 +3,8 @@ import * as z from 'zod';
 import { lookupRange, OrderSummary, type OrderLookupFilter } from '../domain/order-lookup';
 import { cursors, invalidCursor } from './cursor';
 import type { CustomerRepository } from './customer-repository';
-import { INDEX, keys, phoneDigits } from './keys';
+import * as keys from './keys';
+import { INDEX, phoneDigits } from './keys';
 import type { Page, TableContext } from './table';
 
 // Staff look-ups. Every list is a Query on an index, chosen by the most selective

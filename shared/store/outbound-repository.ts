@@ -4,7 +4,8 @@ import type { OrderRecord } from '../domain/order';
 import { returnedUnits } from '../domain/returns';
 import { Shipment } from '../domain/shipment';
 import { returnsFrom } from './return-repository';
-import { INDEX, keys } from './keys';
+import * as keys from './keys';
+import { INDEX } from './keys';
 import { queryAll, type TableContext } from './table';
 
 // Reads of outbound items (fulfilments, shipments, the completion due index); every

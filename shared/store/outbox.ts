@@ -2,7 +2,8 @@ import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { OutgoingEvent } from '../../events/define-event';
-import { ENTITY, INDEX, keys, type Key } from './keys';
+import * as keys from './keys';
+import { ENTITY, INDEX, type Key } from './keys';
 import type { TableContext } from './table';
 import { TABLE_SCHEMA } from './table-schema';
 

@@ -1,5 +1,6 @@
 import type { ProviderNotification } from '../payments/port';
-import { ENTITY, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY } from './keys';
 import type { TableContext } from './table';
 import { webhookInbox } from './webhook-inbox';
 

@@ -1,7 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { moneySummary, paymentView, refundView } from '../domain/money-ledger';
 import type { MoneyEntry, MoneySummary, OpenAttempt, Payment, PaymentRecord, Refund, RefundRecord } from '../domain/payment';
-import { ENTITY, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY } from './keys';
 import { queryAll, type TableContext } from './table';
 
 /** Everything an order holds about money, as read from its partition. */

@@ -1,7 +1,8 @@
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ratingSummary } from '../domain/customer-figures';
 import { Product, type ProductInput } from '../domain/product';
-import { ENTITY, INDEX, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY, INDEX } from './keys';
 import { cursors } from './cursor';
 import { sleep, type Page, type TableContext } from './table';
 

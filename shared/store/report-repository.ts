@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DAY_PARTS, monthsOf, REPORT_SHARDS, type DayPart, type OrderTrail, type ShardIncrement, type Tally } from '../domain/reports';
-import { ENTITY, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY } from './keys';
 import { queryAll, type TableContext } from './table';
 
 /** A counter item as read: its day (and SKU), and its counters. */

@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ReturnRecord, type ReturnKind, type ReturnStatus } from '../domain/returns';
 import { cursors } from './cursor';
-import { INDEX, keys } from './keys';
+import * as keys from './keys';
+import { INDEX } from './keys';
 import { queryAll, type Page, type TableContext } from './table';
 
 // Reads of returns (an order's, one by id, a status's queue); every write is a change set committed by the writer.

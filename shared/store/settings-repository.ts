@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { SettingsChange, Versioned } from '../domain/settings-change';
-import { keys } from './keys';
+import * as keys from './keys';
 import { cursors } from './cursor';
 import type { Page, TableContext } from './table';
 

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { ENTITY, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY } from './keys';
 import type { TableContext } from './table';
 
 // A marketplace channel's SKU map: one item per channel, replaced whole by the admin.

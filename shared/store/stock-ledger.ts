@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LedgerEntry } from '../domain/inventory';
 import { DEFAULT_LOCATION_ID, salesVelocity, VELOCITY_WINDOW_DAYS } from '../domain/replenishment';
-import { keys } from './keys';
+import * as keys from './keys';
 import { cursors } from './cursor';
 import { queryAll, type Page, type TableContext } from './table';
 

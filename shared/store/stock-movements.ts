@@ -4,7 +4,8 @@ import type { ReservedLine } from '../domain/order-changes';
 import { movementDeltas, type Movement } from '../domain/inventory';
 import { DEFAULT_LOCATION_ID } from '../domain/replenishment';
 import { newId } from './ids';
-import { ENTITY, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY } from './keys';
 
 // Transaction items for every stock movement. A movement touches three items in
 // the SKU's partition: the level at one location, the SKU's total over all

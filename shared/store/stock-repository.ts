@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyLevel, type LocationLevel, type StockDetail, type StockLevel } from '../domain/inventory';
 import type { ReorderSettings } from '../domain/replenishment';
-import { ENTITY, INDEX, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY, INDEX } from './keys';
 import { batchGet } from './product-repository';
 import { cursors } from './cursor';
 import { queryAll, sleep, type Page, type TableContext } from './table';

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TrackingRecord } from '../shipping/port';
-import { keys } from './keys';
+import * as keys from './keys';
 import type { TableContext } from './table';
 
 // A parcel's TrackingRecord by its tracking number (written with the shipment, moved by

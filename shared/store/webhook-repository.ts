@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import * as z from 'zod';
 import { DELIVERY_STATUSES, type AttemptResult } from '../domain/webhooks';
 import { cursors } from './cursor';
-import { ENTITY, INDEX, keys } from './keys';
+import * as keys from './keys';
+import { ENTITY, INDEX } from './keys';
 import { queryAll, type Page, type TableContext } from './table';
 import { TABLE_SCHEMA } from './table-schema';
 

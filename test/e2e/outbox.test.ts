@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OrderRejected } from '../../events/catalog';
 import { buildEvent } from '../../events/define-event';
-import { keys } from '../../shared/store/keys';
+import * as keys from '../../shared/store/keys';
 import { outboxItem } from '../../shared/store/outbox';
 import { SWEEP_AFTER_MS } from '../../functions/outbox-sweeper/outbox-sweeper';
 import { clientFor, type TestTable } from '../support/table';

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventStreamName } from '../../analytics/lake';
 import { businessDay, addDays } from '../../shared/domain/reports';
-import { keys } from '../../shared/store/keys';
+import * as keys from '../../shared/store/keys';
 import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, token, uniqueSku } from './client';
 
 // Reports on the local cloud: orders placed and paid over HTTP, one refunded; the

@@ -11,7 +11,8 @@ import { CarrierCallbackMessage } from '../../../shared/shipping/callback-messag
 import type { TrackingProvider, TrackingRecord } from '../../../shared/shipping/port';
 import { trackingAdapters } from '../../../shared/shipping/registry';
 import { carrierInbox, INBOX_TTL_SECONDS } from '../../../shared/store/carrier-inbox';
-import { ENTITY, keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
+import { ENTITY } from '../../../shared/store/keys';
 import { apiEvent } from '../../support/api-event';
 import {
   aftershipCallback, aftershipPayload, carrierCredentials, easypostCallback, easypostPayload, kuaidi100Callback, kuaidi100Param,

@@ -11,7 +11,7 @@ import { storeFor } from '../../../shared/store';
 import { customerMessageRepository } from '../../../shared/store/customer-message-repository';
 import { customerRepository } from '../../../shared/store/customer-repository';
 import { erasureRepository } from '../../../shared/store/erasure-repository';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { outboundRepository } from '../../../shared/store/outbound-repository';
 import { trackingRepository } from '../../../shared/store/tracking-repository';
 import { call, TOKENS } from '../../support/api-event';

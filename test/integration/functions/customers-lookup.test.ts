@@ -9,7 +9,7 @@ import { customerService as customerRepository } from '../../../shared/app/custo
 import { makeCustomerEdits } from '../../../shared/app/customer-edits';
 import { makeOrderStory } from '../../../shared/app/order-story';
 import { storeFor } from '../../../shared/store';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { trackingRepository } from '../../../shared/store/tracking-repository';
 import { outboundRepository } from '../../../shared/store/outbound-repository';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';

@@ -9,7 +9,7 @@ import { createTestTable, type TestTable } from '../../support/table';
 import sample from '../../../events/samples/place-order.json';
 import type { SQSEvent } from 'aws-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 
 let table: TestTable;
 let repos: Repositories;

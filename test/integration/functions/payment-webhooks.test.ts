@@ -12,7 +12,7 @@ import type { CallbackProvider, PaymentProviderAdapter } from '../../../shared/p
 import { alipayAdapter } from '../../../shared/payments/providers/alipay';
 import { stripeAdapter } from '../../../shared/payments/providers/stripe';
 import { wechatpayAdapter } from '../../../shared/payments/providers/wechatpay';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { INBOX_CLAIM_MS, INBOX_TTL_SECONDS, paymentInbox } from '../../../shared/store/payment-inbox';
 import { alipayKeys, stripeCredentials, wechatpayKeys } from '../../support/providers';
 import { createTestTable, type TestTable } from '../../support/table';

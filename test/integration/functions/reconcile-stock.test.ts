@@ -5,7 +5,7 @@ import { makeHandler } from '../../../functions/reconcile-stock/reconcile-stock'
 import { makeHandler as makeReplenishment } from '../../../functions/replenishment/replenishment';
 import { logger } from '../../../shared/middleware/logger';
 import { application as repositories, type Application as Repositories } from '../../../shared/app';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { stockChecks } from '../../../shared/app/stock-checks';
 import { NOW, pendingOrder, product, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';

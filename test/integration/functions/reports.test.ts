@@ -8,7 +8,7 @@ import { reportEventOf } from '../../../shared/app/report-events';
 import { reportRebuildOver } from '../../../shared/app/report-rebuild';
 import { reportsOver } from '../../../shared/app/reports';
 import { REPORT_SHARDS, shardOf } from '../../../shared/domain/reports';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { reportRepository } from '../../../shared/store/report-repository';
 import { makeWriter } from '../../../shared/store/writer';
 import { applicationFor } from '../../../shared/app';

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { customerMessages, type CustomerMessages } from '../../../shared/app/customer-messages';
 import { customerMessageRepository } from '../../../shared/store/customer-message-repository';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { createTestTable, type TestTable } from '../../support/table';
 
 let table: TestTable;

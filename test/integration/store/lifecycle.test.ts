@@ -4,7 +4,7 @@ import { EVENTS } from '../../../events/catalog';
 import { ConflictError, ForbiddenError, ValidationError } from '../../../shared/domain/errors';
 import type { Actor, LifecycleCommand } from '../../../shared/domain/lifecycle';
 import { application as repositories, type Application as Repositories } from '../../../shared/app';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { orderLifecycle, type OrderLifecycle } from '../../../shared/app/order-lifecycle';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';

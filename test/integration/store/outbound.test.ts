@@ -8,7 +8,7 @@ import { paymentsOver, type Payments } from '../../../shared/app/payments';
 import type { Actor } from '../../../shared/domain/actor';
 import type { WaybillCarrier, WaybillInput } from '../../../shared/shipping/port';
 import { storeFor, type Store } from '../../../shared/store';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { withOutbound } from '../../../shared/store/outbound-repository';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { fakePaymentProviders } from '../../support/providers';

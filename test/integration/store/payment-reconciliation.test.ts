@@ -7,7 +7,7 @@ import { paymentCallbacks, paymentsOver, type Payments } from '../../../shared/a
 import type { Actor } from '../../../shared/domain/actor';
 import type { PaymentStatusReport } from '../../../shared/payments/port';
 import { storeFor, type Store } from '../../../shared/store';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';
 import { fakePaymentProviders } from '../../support/providers';
 import { createTestTable, type TestTable } from '../../support/table';

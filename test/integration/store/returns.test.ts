@@ -7,7 +7,7 @@ import { paymentsOver, type Payments } from '../../../shared/app/payments';
 import { makeReturns, type Returns } from '../../../shared/app/returns';
 import type { Actor } from '../../../shared/domain/actor';
 import { storeFor, type Store } from '../../../shared/store';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { returnRepository } from '../../../shared/store/return-repository';
 import { withOutbound } from '../../../shared/store/outbound-repository';
 import { NOW, pendingOrder, stocked } from '../../support/fixtures';

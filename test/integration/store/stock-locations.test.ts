@@ -4,7 +4,7 @@ import { NotFoundError } from '../../../shared/domain/errors';
 import { application as repositories, type Application as Repositories } from '../../../shared/app';
 import { makeReserveStock } from '../../../shared/app/reserve-stock';
 import { storeFor } from '../../../shared/store';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 import { releaseItems, type ReservedLine } from '../../../shared/store/stock-repository';
 import { NOW, pendingOrder, product, stocked } from '../../support/fixtures';
 import { createTestTable, type TestTable } from '../../support/table';

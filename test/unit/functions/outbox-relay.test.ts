@@ -2,7 +2,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler, type EventBusPort } from '../../../functions/outbox-relay/outbox-relay';
-import { keys } from '../../../shared/store/keys';
+import * as keys from '../../../shared/store/keys';
 
 let seq = 0;
 function outboxRecord(eventId: string, overrides: Partial<DynamoDBRecord> = {}): DynamoDBRecord {
