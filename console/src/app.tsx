@@ -7,8 +7,8 @@ import { lang, LANGS, setLang, t, type Lang } from './i18n';
 import { may } from './permissions';
 import { hashQuery, matchPath, navigate, usePath } from './router';
 import { allowed, SCREENS, type ScreenDef, type ScreenProps } from './screens';
-import { session, signOut, type Session } from './session';
-import { SignIn } from './sign-in';
+import { session, type Session } from './session';
+import { SignIn, signOutEverywhere } from './sign-in';
 import { ErrorBox, Loading } from './ui';
 
 // The shell: sign-in, the header (language, who is signed in), the nav of the screens the
@@ -77,7 +77,7 @@ export function App() {
           </select>
         </label>
         <span class="who" title={s.name}>{s.roles.map((r) => t(`role_${r}`)).join(' · ')}</span>
-        <button type="button" class="link" onClick={signOut}>{t('signOut')}</button>
+        <button type="button" class="link" onClick={signOutEverywhere}>{t('signOut')}</button>
       </header>
       <nav class="side" aria-label="screens">
         {visible.filter((x) => x.nav).map((x) => (

@@ -3,15 +3,15 @@
 export interface ConsoleConfig {
   /** Base URL of the HTTP API; '' = this origin (the local cloud). */
   apiUrl: string;
-  /** How staff sign in: the local cloud's dev tokens, or the stage's Cognito hosted UI. */
-  signIn: 'local' | 'cognito';
+  /** How staff sign in: through the Cognito hosted UI (on the local cloud, its stand-in). */
+  signIn: 'cognito';
   /** Stage name shown in the header. */
   stage?: string;
-  /** The hosted UI (signIn 'cognito'): filled by the deployment. */
+  /** The hosted UI: filled by the deployment (the local cloud: its own /_local/auth). */
   cognito?: { domain: string; clientId: string; redirectUri?: string; scopes?: string[] };
 }
 
-let config: ConsoleConfig = { apiUrl: '', signIn: 'local' };
+let config: ConsoleConfig = { apiUrl: '', signIn: 'cognito' };
 
 export async function loadConfig(): Promise<ConsoleConfig> {
   const res = await fetch('./config.json', { cache: 'no-store' });

@@ -8,7 +8,7 @@ import './styles.css';
 const root = document.getElementById('app')!;
 loadConfig()
   // back from the Cognito hosted UI: exchange the code before the app decides who is signed in
-  .then((config) => (config.signIn === 'cognito' && config.cognito ? finishCognitoSignIn(config.cognito).then((r) => useCognitoResult(r, signIn)) : undefined))
+  .then((config) => (config.cognito ? finishCognitoSignIn(config.cognito).then((r) => useCognitoResult(r, signIn)) : undefined))
   .then(
     () => render(<App />, root),
     (err: Error) => {

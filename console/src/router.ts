@@ -14,6 +14,7 @@ export function usePath(): string {
   useEffect(() => {
     const onChange = () => setPath(currentPath());
     addEventListener('hashchange', onChange);
+    onChange(); // a change made before this ran (the first render's redirect to the home screen)
     return () => removeEventListener('hashchange', onChange);
   }, []);
   return path;

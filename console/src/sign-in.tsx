@@ -1,55 +1,47 @@
-import { useEffect, useState } from 'preact/hooks';
-import { cognitoProblem, startCognitoSignIn } from './auth-cognito';
+import { useState } from 'preact/hooks';
+import { cognitoProblem, logoutUrl, redirectUriOf, startCognitoSignIn } from './auth-cognito';
 import { getConfig } from './config';
 import { t } from './i18n';
-import { signIn, STAFF_ROLES, type SessionResult, type StaffRole } from './session';
+import { signIn, signOut, type SessionResult } from './session';
 
-// Signing in. On the local cloud: pick a role and the console uses the local cloud's dev
-// token for it (GET /_local/console/tokens, served by the local cloud only); any stage:
-// paste a token. A deployed stage signs in through its Cognito hosted UI instead
-// (config.signIn = 'cognito').
+// Signing in, the same on every stage: the Cognito hosted UI with the authorization code
+// and PKCE (auth-cognito.ts); on the local cloud the hosted UI is the local cloud's own
+// stand-in (infra/local/hosted-ui.ts), where a person picks a staff role. Any stage also
+// takes a pasted token.
 
-const refusal = (r: Exclude<SessionResult, { ok: true }>) => t(r.reason === 'not-staff' ? 'notStaff' : r.reason);
+const SAID: Record<Exclude<SessionResult, { ok: true }>['reason'] | 'state', () => string> = {
+  'not-staff': () => t('notStaff'),
+  expired: () => t('expired'),
+  malformed: () => t('malformed'),
+  state: () => t('signInState'),
+};
+
+/** What went wrong, in the reader's language: the session's or the hosted UI's reason, else the token endpoint's error. */
+const said = (problem: string) => (problem in SAID ? SAID[problem as keyof typeof SAID]() : t('signInRefused', { detail: problem }));
+
+/** Signs out here, then at the hosted UI, which sends the browser back to the sign-in page. */
+export function signOutEverywhere() {
+  signOut();
+  const cognito = getConfig().cognito;
+  if (cognito) location.assign(logoutUrl(cognito, redirectUriOf(cognito, location)));
+}
 
 export function SignIn() {
-  const [tokens, setTokens] = useState<Partial<Record<StaffRole, string>>>();
   const [problem, setProblem] = useState<string | undefined>(cognitoProblem());
   const [pasted, setPasted] = useState('');
-  const local = getConfig().signIn === 'local';
-  const cognito = getConfig().signIn === 'cognito' ? getConfig().cognito : undefined;
-
-  useEffect(() => {
-    if (!local) return;
-    fetch(`${getConfig().apiUrl}/_local/console/tokens`)
-      .then(async (res) => {
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        setTokens(((await res.json()) as { tokens: Partial<Record<StaffRole, string>> }).tokens);
-      })
-      .catch((err: Error) => setProblem(t('noTokens', { detail: err.message })));
-  }, [local]);
+  const cognito = getConfig().cognito;
 
   const use = (token: string) => {
     const result = signIn(token);
-    if (!result.ok) setProblem(refusal(result));
+    if (!result.ok) setProblem(result.reason);
   };
 
   return (
     <main class="sign-in">
       <h1>{t('appName')}</h1>
-      {local && (
-        <section>
-          <p class="hint">{t('signInLocalHint')}</p>
-          <div class="role-buttons">
-            {STAFF_ROLES.map((role) => (
-              <button type="button" key={role} data-role={role} disabled={!tokens?.[role]} onClick={() => tokens?.[role] && use(tokens[role])}>
-                {t('signInAs')} <strong>{t(`role_${role}`)}</strong>
-              </button>
-            ))}
-          </div>
-        </section>
-      )}
       {cognito && (
         <section>
+          <p class="hint">{t('signInHint')}</p>
           <button type="button" class="primary" data-sign-in="cognito" onClick={() => void startCognitoSignIn(cognito)}>
             {t('signIn')}
           </button>
@@ -68,7 +60,7 @@ export function SignIn() {
         </label>
         <button type="submit" disabled={!pasted.trim()}>{t('useToken')}</button>
       </form>
-      {problem && <div class="notice error" role="alert">{problem}</div>}
+      {problem && <div class="notice error" role="alert">{said(problem)}</div>}
     </main>
   );
 }

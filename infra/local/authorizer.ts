@@ -43,6 +43,27 @@ export interface LocalAuthorizer {
   signClaims(claims: JWTPayload): Promise<string>;
   /** Long-lived dev tokens per role for the issuer and clients of the template. */
   issueTokens(auth: Extract<RouteAuth, { type: 'JWT' }> | undefined, clients: UserPoolClientSpec[]): Promise<Record<Role, string>>;
+  /**
+   * What the hosted UI's token endpoint answers for a person who signed in with a staff
+   * role: an access token (the API's bearer) and an ID token, as Cognito issues them for a
+   * code-grant client, signed as the dev tokens are.
+   */
+  signInTokens(auth: Extract<RouteAuth, { type: 'JWT' }> | undefined, who: SignedInUser): Promise<{ accessToken: string; idToken: string }>;
+}
+
+export interface SignedInUser {
+  role: Exclude<Role, 'storefront'>;
+  /** the user name the person gave; the role's dev user when empty */
+  username?: string;
+  clientId: string;
+  ttlSeconds: number;
+  scope: string;
+}
+
+/** A stable Cognito-like subject (a UUID) for a local user. */
+function subjectOf(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex').slice(0, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 interface StoredKey {
@@ -72,13 +93,14 @@ export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorize
   const keySet = createLocalJWKSet(jwks);
   const privateKey = await importJWK({ ...stored.privateJwk, alg: 'RS256' }, 'RS256');
 
-  const sign = (claims: JWTPayload, issuer: string) =>
+  const sign = (claims: JWTPayload, issuer: string, ttlSeconds = TOKEN_TTL_SECONDS) =>
     new SignJWT({ ...claims, jti: randomUUID() })
       .setProtectedHeader({ alg: 'RS256', kid: stored.kid, typ: 'JWT' })
       .setIssuer(issuer)
       .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + TOKEN_TTL_SECONDS)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
       .sign(privateKey);
+  const issuerOf = (auth: Extract<RouteAuth, { type: 'JWT' }> | undefined) => localIssuer(auth?.issuer ?? 'https://cognito-idp.localhost/local');
 
   return {
     jwks,
@@ -112,7 +134,7 @@ export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorize
       return { ok: true, claims: flattenClaims(payload), scopes };
     },
     async issueTokens(auth, clients) {
-      const issuer = localIssuer(auth?.issuer ?? 'https://cognito-idp.localhost/local');
+      const issuer = issuerOf(auth);
       const audience = auth?.audience ?? [];
       const machine = clients.find((c) => c.machine && (audience.length === 0 || audience.includes(c.clientId)));
       const user = clients.find((c) => !c.machine && (audience.length === 0 || audience.includes(c.clientId)));
@@ -124,11 +146,9 @@ export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorize
       // staff are users whose role is their Cognito group.
       tokens.storefront = await sign({ sub: machineId, client_id: machineId, token_use: 'access', scope: storefrontScope, version: 2 }, issuer);
       for (const role of ROLES.filter((r) => r !== 'storefront')) {
-        const sub = createHash('sha256').update(`local-user-${role}`).digest('hex').slice(0, 32);
-        const uuid = `${sub.slice(0, 8)}-${sub.slice(8, 12)}-${sub.slice(12, 16)}-${sub.slice(16, 20)}-${sub.slice(20, 32)}`;
         tokens[role] = await sign(
           {
-            sub: uuid,
+            sub: subjectOf(`local-user-${role}`),
             'cognito:groups': [role],
             client_id: userClientId,
             token_use: 'access',
@@ -141,6 +161,18 @@ export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorize
         );
       }
       return tokens;
+    },
+    async signInTokens(auth, who) {
+      const issuer = issuerOf(auth);
+      const username = who.username?.trim() || `${who.role}@oms.localhost`;
+      const sub = subjectOf(who.username?.trim() ? `local-user:${username}` : `local-user-${who.role}`);
+      const authTime = Math.floor(Date.now() / 1000);
+      const groups = [who.role];
+      const [accessToken, idToken] = await Promise.all([
+        sign({ sub, 'cognito:groups': groups, client_id: who.clientId, token_use: 'access', scope: who.scope, username, auth_time: authTime, version: 2 }, issuer, who.ttlSeconds),
+        sign({ sub, 'cognito:groups': groups, aud: who.clientId, token_use: 'id', 'cognito:username': username, auth_time: authTime }, issuer, who.ttlSeconds),
+      ]);
+      return { accessToken, idToken };
     },
   };
 }

@@ -15,6 +15,7 @@ import { LocalMailbox } from './mailbox';
 import { LocalBus } from './bus';
 import { controlRoutes } from './control-routes';
 import { consoleSite } from './console-site';
+import { hostedUi } from './hosted-ui';
 import type { EndpointStats } from './dynamodb';
 import { startLocalDynamoThread } from './dynamodb/thread';
 import { provisionTables } from './dynamodb/provision';
@@ -311,10 +312,20 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       bus,
       queues,
     });
-    const staticSite = consoleSite({ files: await site, tokens, stage });
+    // The console signs in through the hosted UI's endpoints, for the template's code-grant client.
+    const consoleClient = m.clients.find((c) => c.codeGrant);
+    const staticSite = consoleSite({ files: await site, stage, clientId: consoleClient?.clientId });
+    const signInPages = consoleClient
+      ? hostedUi({
+        clientId: consoleClient.clientId,
+        scopes: consoleClient.scopes,
+        ttlSeconds: 3600,
+        issue: (who) => authorizer.signInTokens(jwtAuth?.type === 'JWT' ? jwtAuth : undefined, { ...who, clientId: consoleClient.clientId, ttlSeconds: 3600 }),
+      })
+      : () => false;
     const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
     live.api = (req, res) => {
-      if (control(req, res) || staticSite(req, res) || carriers.handle(req, res) || sandbox.handle(req, res)) return;
+      if (control(req, res) || staticSite(req, res) || signInPages(req, res) || carriers.handle(req, res) || sandbox.handle(req, res)) return;
       handleApiRequest(gateway, req, res).catch((err) => {
         log(`HTTP ${req.method} ${req.url} crashed: ${(err as Error).stack}`);
         const a = gatewayProblem(500, 'The gateway failed');
@@ -338,7 +349,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (m.deliveryStreams.length > 0) {
       log(`  lake         ${lakeDir}  (${m.deliveryStreams.map((d) => `${d.name}: every ${d.bufferIntervalSeconds}s or ${d.bufferSizeMb} MiB`).join(', ')}; POST ${apiUrl}/_local/firehose/flush)`);
     }
-    log(`  console      ${apiUrl}/console/   API reference ${apiUrl}/docs/`);
+    log(`  console      ${apiUrl}/console/   API reference ${apiUrl}/docs/${consoleClient ? `   sign-in ${apiUrl}/_local/auth/oauth2/authorize (the hosted UI's stand-in)` : ''}`);
     log(`  resources    ${apiUrl}/_local/resources (what is served)   JWKS ${apiUrl}/_local/jwks.json   metrics ${apiUrl}/_local/metrics`);
     log(`  flow         ${apiUrl}/_local/events[?detail-type=]   ${apiUrl}/_local/queues   ${apiUrl}/_local/queues/<name>/dead-letters`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);

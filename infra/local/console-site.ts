@@ -1,12 +1,11 @@
 // The back-office console and the API reference on the API port, as a deployed stage
 // serves them beside the API: GET /console/ (the app, built in memory at start-up from
 // console/ by scripts/build-console.ts), /docs (swagger-ui over /openapi.json), and the
-// console's config.json naming this API and the local sign-in. GET /_local/console/tokens
-// hands the console the staff dev tokens (the same ones .oms/local.json holds), so the
-// local sign-in page can offer "sign in as ops"; no function is involved.
+// console's config.json naming this API and its sign-in: the hosted UI's endpoints the
+// local cloud serves (hosted-ui.ts), so the console signs in as it does on a stage.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
-import type { Role } from './authorizer';
+import { HOSTED_UI_PATH } from './hosted-ui';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -20,13 +19,12 @@ const TYPES: Record<string, string> = {
 export interface ConsoleSiteDeps {
   /** the built site: path under the site root (console/index.html, docs/...) -> bytes */
   files: ReadonlyMap<string, Uint8Array>;
-  tokens: Record<Role, string>;
   stage: string;
+  /** the template's code-grant client (the console's), which the hosted UI signs in for */
+  clientId?: string;
 }
 
-const STAFF: readonly Role[] = ['ops', 'cs', 'finance', 'admin'];
-
-/** A request handler for /console, /docs and /_local/console/tokens; false for anything else. */
+/** A request handler for /console and /docs; false for anything else. */
 export function consoleSite(deps: ConsoleSiteDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array, cache = 'no-cache') => {
     res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' });
@@ -37,14 +35,16 @@ export function consoleSite(deps: ConsoleSiteDeps): (req: IncomingMessage, res: 
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    if (path === '/_local/console/tokens') return json(res, { tokens: Object.fromEntries(STAFF.map((r) => [r, deps.tokens[r]])) });
     if (path === '/console' || path === '/docs') {
       res.writeHead(308, { location: `${path}/` });
       res.end();
       return true;
     }
     if (!path.startsWith('/console/') && !path.startsWith('/docs/')) return false;
-    if (path === '/console/config.json') return json(res, { apiUrl: '', signIn: 'local', stage: deps.stage });
+    if (path === '/console/config.json') {
+      const cognito = deps.clientId && { domain: `http://${req.headers.host ?? 'localhost'}${HOSTED_UI_PATH}`, clientId: deps.clientId };
+      return json(res, { apiUrl: '', signIn: 'cognito', stage: deps.stage, ...(cognito ? { cognito } : {}) });
+    }
     const key = decodeURIComponent(path.slice(1)).replace(/\/$/, '/index.html');
     const body = deps.files.get(key);
     if (!body) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');

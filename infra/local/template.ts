@@ -167,6 +167,8 @@ export interface UserPoolClientSpec {
   clientId: string;
   machine: boolean;
   scopes: string[];
+  /** a browser app's client: the authorization code grant (the console's, signing in through the hosted UI) */
+  codeGrant?: boolean;
 }
 
 export interface CorsSpec {
@@ -323,6 +325,7 @@ export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudMo
       clientId: String(resolver.ref(stack, id)),
       machine: flows.includes('client_credentials'),
       scopes: p.AllowedOAuthScopes ?? [],
+      codeGrant: flows.includes('code'),
     });
   });
 

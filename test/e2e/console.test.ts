@@ -213,7 +213,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     // nor through storage: a storefront token left in the session is dropped on load
     await c.page.evaluate((t) => sessionStorage.setItem('oms.console.token', t), token('storefront'));
     await c.page.reload();
-    await c.page.locator('button[data-role="ops"]').waitFor();
+    await c.page.locator('button[data-sign-in="cognito"]').waitFor();
     expect(await c.page.locator('nav.side').count()).toBe(0);
     await c.shot('sign-in');
     expect(c.problems()).toEqual([]);

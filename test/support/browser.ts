@@ -121,9 +121,15 @@ export async function openConsole(browser: Browser, apiUrl: string, opts: OpenOp
   };
 }
 
-/** Signs in on the local sign-in page as a staff role (the local cloud's dev token). */
-export async function signInAs(c: ConsolePage, role: 'ops' | 'cs' | 'finance' | 'admin') {
-  await c.page.locator(`button[data-role="${role}"]:not([disabled])`).click();
+/**
+ * Signs in as a staff role the way a person does: the console's sign-in button, the local
+ * cloud's hosted UI (authorization code with PKCE), a role picked there, and back.
+ */
+export async function signInAs(c: ConsolePage, role: 'ops' | 'cs' | 'finance' | 'admin', name?: string) {
+  await c.page.locator('button[data-sign-in="cognito"]').click();
+  await c.page.waitForURL(/\/_local\/auth\/oauth2\/authorize\?/);
+  if (name) await c.page.locator('input[name="username"]').fill(name);
+  await c.page.locator(`button[data-role="${role}"]`).click();
   await c.page.locator('nav.side').waitFor();
 }
 
