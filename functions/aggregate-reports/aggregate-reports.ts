@@ -6,6 +6,13 @@ import { sqsBatch } from '../../shared/middleware/sqs-batch';
 
 export { REPORTED_EVENTS, reportEventOf } from '../../shared/app/report-events';
 
+/**
+ * Orders whose trail a container remembers from its own writes: the next event of a
+ * recent order is counted without reading the trail first (its version condition still
+ * guards the count).
+ */
+export const REMEMBERED_TRAILS = 2000;
+
 export interface AggregateReportsDeps {
   reports: Pick<ReportAggregation, 'count'>;
   now: () => Date;

@@ -1,8 +1,8 @@
 import { reportAggregationOver } from '../../shared/app/report-aggregation';
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
-import { makeHandler } from './aggregate-reports';
+import { REMEMBERED_TRAILS, makeHandler } from './aggregate-reports';
 
 const config = loadConfig();
 
-export const handler = makeHandler({ reports: reportAggregationOver({ doc: documentClient, tableName: config.TABLE_NAME }), now: () => new Date() });
+export const handler = makeHandler({ reports: reportAggregationOver({ doc: documentClient, tableName: config.TABLE_NAME }, { rememberTrails: REMEMBERED_TRAILS }), now: () => new Date() });

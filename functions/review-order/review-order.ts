@@ -26,13 +26,13 @@ export interface ReviewOrderDeps {
   settingsTtlMs?: number;
 }
 
-export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps['lifecycle']): Promise<ReviewFacts> {
+export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps['lifecycle'], settings: Pick<WorkflowSettings, 'review'>): Promise<ReviewFacts> {
   return {
     channel: order.channel,
     total: order.totals.total,
     customer: { customerId: order.customer.customerId, email: order.customer.email },
-    // only "none" matters to the rules, so one index read of at most two items answers it
-    previousOrders: (await lifecycle.hasEarlierOrder(order)) ? 1 : 0,
+    // read only when a rule asks; only "none" matters to it, so one index read of at most two items answers it
+    ...(settings.review.firstTimeCustomers ? { previousOrders: (await lifecycle.hasEarlierOrder(order)) ? 1 : 0 } : {}),
     shippingCountry: order.shippingAddress.country,
     skus: order.lines.map((l) => l.sku),
   };
@@ -80,7 +80,7 @@ export function makeHandler(deps: ReviewOrderDeps) {
       return;
     }
     const settings = await workflowSettings();
-    const outcome = await evaluateReview(await reviewFacts(order, deps.lifecycle), settings);
+    const outcome = await evaluateReview(await reviewFacts(order, deps.lifecycle, settings), settings);
     const opts = { causationId, now: deps.now(), paymentDeadlineMinutes: settings.paymentDeadlineMinutes };
 
     if (outcome.decision === 'MANUAL_REVIEW') {

@@ -1,7 +1,7 @@
 import { loadWebhookConfig, webhookService } from '../../shared/app/webhook-service';
 import { documentClient } from '../../shared/aws';
-import { makeHandler } from './webhook-deliveries';
+import { SUBSCRIPTIONS_TTL_MS, makeHandler } from './webhook-deliveries';
 
 const config = loadWebhookConfig();
 
-export const handler = makeHandler({ webhooks: webhookService({ doc: documentClient, tableName: config.TABLE_NAME }, config) });
+export const handler = makeHandler({ webhooks: webhookService({ doc: documentClient, tableName: config.TABLE_NAME }, config, { subscriptionsTtlMs: SUBSCRIPTIONS_TTL_MS }) });

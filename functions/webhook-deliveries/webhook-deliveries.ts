@@ -9,6 +9,13 @@ export interface WebhookDeliveriesDeps {
   webhooks: Pick<Webhooks, 'fanOut'>;
 }
 
+/**
+ * How long a container reuses the subscriptions it read: one Query per container every
+ * couple of seconds instead of one per event. A webhook registered or changed takes effect
+ * for events delivered after this time.
+ */
+export const SUBSCRIPTIONS_TTL_MS = 2_000;
+
 /** Every domain event, known to the catalog or not yet: the subscriptions' patterns choose. */
 const DomainEvent = eventView({
   name: 'any oms.* event',

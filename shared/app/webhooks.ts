@@ -39,6 +39,13 @@ export interface WebhookDeps {
   claimMs: number;
   now: () => Date;
   random: () => number;
+  /**
+   * How long the delivery worker reuses the list of subscriptions it read (0, the default:
+   * read for every event). A subscription added or changed meanwhile takes effect for
+   * events fanned out after that time; one paused meanwhile is still sent nothing (each
+   * attempt reads its subscription), its new deliveries wait like any paused one's.
+   */
+  subscriptionsTtlMs?: number;
 }
 
 /** What GET shows of a subscription: never a secret, only hints of those that sign. */
@@ -86,6 +93,17 @@ const deliveryView = ({ body: _b, webhookId: _w, ...d }: StoredDelivery): Delive
 
 export function makeWebhooks(deps: WebhookDeps) {
   const { repo, box } = deps;
+  let subscriptions: { list: Promise<StoredWebhook[]>; until: number } | undefined;
+  /** The subscriptions, read again once the last read is older than subscriptionsTtlMs (a failed read is not kept). */
+  const currentSubscriptions = () => {
+    const now = deps.now().getTime();
+    if (!subscriptions || subscriptions.until <= now) {
+      const list = repo.list();
+      subscriptions = { list, until: now + (deps.subscriptionsTtlMs ?? 0) };
+      list.catch(() => { if (subscriptions?.list === list) subscriptions = undefined; });
+    }
+    return subscriptions.list;
+  };
   const plainSecrets = (w: StoredWebhook): SigningSecret[] =>
     w.secrets.map((s) => ({ secret: box.open(s.ciphertext), createdAt: s.createdAt, ...(s.retiresAt ? { retiresAt: s.retiresAt } : {}) }));
 
@@ -223,7 +241,7 @@ export function makeWebhooks(deps: WebhookDeps) {
      * is due (new ones are due at once).
      */
     async fanOut(e: BusEvent): Promise<{ matched: number; delivered: number }> {
-      const subs = (await repo.list()).filter((w) => w.active && subscribedTo(w.events, e.detailType));
+      const subs = (await currentSubscriptions()).filter((w) => w.active && subscribedTo(w.events, e.detailType));
       const at = deps.now().toISOString();
       const body = deliveryBody(e);
       let delivered = 0;

@@ -17,8 +17,8 @@ export const ReviewFacts = z.object({
   channel: Channel,
   total: Money,
   customer: z.object({ customerId: z.string(), email: z.string() }),
-  /** orders this customer placed before this one */
-  previousOrders: z.int().min(0),
+  /** orders this customer placed before this one; only needed (and read) when a rule asks about first-time customers */
+  previousOrders: z.int().min(0).optional(),
   shippingCountry: z.string(),
   skus: z.array(z.string()),
 });
@@ -120,7 +120,7 @@ export async function evaluateReview(input: ReviewFacts, settings: Pick<Workflow
     totalAmount: facts.total.amount,
     customerEmail: facts.customer.email.trim().toLowerCase(),
     customerId: facts.customer.customerId,
-    previousOrders: facts.previousOrders,
+    ...(facts.previousOrders !== undefined ? { previousOrders: facts.previousOrders } : {}),
     shippingCountry: facts.shippingCountry,
     skus: [...new Set(facts.skus)],
   });

@@ -111,6 +111,7 @@ async function orderThroughput(cloud: LocalCloud) {
   const started = performance.now();
   // CPU is a steadier yardstick than wall time on a shared machine: the process's CPU (every
   // thread) per order, and how busy the main thread's event loop was (gateway, bus, pollers).
+  batches.counting = true;
   const cpuBefore = process.cpuUsage();
   const threadsBefore = await cloud.threadCpu();
   const eluBefore = performance.eventLoopUtilization();
@@ -163,6 +164,7 @@ async function orderThroughput(cloud: LocalCloud) {
   // Consumers that follow approval (customer stats, notifications) finish their share too.
   await quiet(cloud);
   const cost = pipelineCost(statsBefore, await cloud.dynamoStats());
+  batches.counting = false;
   const finite = (xs: number[]) => xs.filter(Number.isFinite);
   return {
     approvedPerSecond: approved / totalSeconds,
@@ -212,11 +214,28 @@ async function quiet(cloud: LocalCloud) {
   }
 }
 
+/**
+ * Messages per invocation of each queued step, from the SQS pollers' lines ("<function> batch
+ * <n> ..."): the per-invocation cost (runtime, batch processor, logger) is shared by a batch.
+ */
+const batches = { counting: false, byFunction: new Map<string, { invocations: number; messages: number }>() };
+const countBatch = (line: string) => {
+  const m = batches.counting ? /^(\S+) batch (\d+) /.exec(line) : null;
+  if (!m) return;
+  const b = batches.byFunction.get(m[1]!) ?? { invocations: 0, messages: 0 };
+  b.invocations++;
+  b.messages += Number(m[2]);
+  batches.byFunction.set(m[1]!, b);
+};
+
 const cloud = await startLocalCloud({
   port: 0,
   inMemory: true,
   writeHandshake: false,
-  log: process.env.OMS_LOCAL_LOG ? console.log : () => {},
+  log: (line: string) => {
+    countBatch(line);
+    if (process.env.OMS_LOCAL_LOG) console.log(line);
+  },
   ...(flags['function-concurrency'] ? { concurrency: Number(flags['function-concurrency']) } : {}),
 });
 let orders: Awaited<ReturnType<typeof orderThroughput>>;
@@ -237,6 +256,10 @@ try {
       operations: Object.entries(c.operations).map(([op, n]) => `${op} ${per(n)}`).join(', '),
     })),
   );
+  console.log('\nQueued steps: SQS messages per invocation (placement to approval, and what follows it)');
+  console.table([...batches.byFunction].map(([fn, b]) => ({
+    function: fn.replace(/^oms-\w+-/, ''), invocations: b.invocations, messagesPerInvocation: Math.round((b.messages / b.invocations) * 100) / 100,
+  })));
   if (!flags['skip-bundles']) await printBundleBench(cloud.assemblyDir);
 } finally {
   await cloud.stop();

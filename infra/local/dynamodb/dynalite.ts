@@ -105,7 +105,10 @@ export function closeStore(store: Store): Promise<void> {
 /** Runs dynalite's type checks and validations (which also parse the expressions). Throws ApiError-shaped errors. */
 export function validate(action: ActionName, request: Parsed, store: Store): Parsed {
   const { validation } = actions.get(action)!;
-  const data = validations.checkTypes(structuredClone(request), validation.types);
+  // checkTypes drops the request's unknown top-level fields in place and builds new values for
+  // the rest (it also drops null and unknown members of attribute values, which have no meaning):
+  // a shallow copy keeps the caller's request whole, without cloning every item it carries.
+  const data = validations.checkTypes({ ...request }, validation.types);
   validations.checkValidations(data, validation.types, validation.custom, store);
   return data;
 }

@@ -45,8 +45,8 @@ export class Transactions {
   async write(request: Parsed): Promise<Record<string, unknown>> {
     const items = checkItemList(request.TransactItems);
     const token = checkToken(request.ClientRequestToken);
-    const actions = items.map((item, i) => this.parseWrite(item, i + 1));
     const fingerprint = JSON.stringify(request.TransactItems);
+    const actions = items.map((item, i) => this.parseWrite(item, i + 1));
 
     return this.ctx.lock.write(async () => {
       if (token !== undefined && this.repeated(token, fingerprint)) return {};

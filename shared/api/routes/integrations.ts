@@ -7,7 +7,7 @@ const ADMIN = ['admin'] as const;
 
 export const INTEGRATIONS_ROUTES = {
   putWebhook: {
-    method: 'PUT', path: '/integrations/webhooks/{id}', fn: 'integrations', summary: 'Create or replace an outbound webhook subscription',
+    method: 'PUT', path: '/integrations/webhooks/{id}', fn: 'integrations', summary: 'Create or replace an outbound webhook subscription (events take it up within 2 s)',
     auth: ADMIN, params: S.WebhookParams, body: S.WebhookRequest,
     responses: {
       200: { description: 'Replaced; a new `secret` starts signing, the previous one keeps signing for the rotation period', schema: S.WebhookPutResponse },

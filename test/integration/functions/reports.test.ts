@@ -1,6 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeHandler as makeAggregator } from '../../../functions/aggregate-reports/aggregate-reports';
+import { REMEMBERED_TRAILS, makeHandler as makeAggregator } from '../../../functions/aggregate-reports/aggregate-reports';
 import { makeHandler as makeReportsApi } from '../../../functions/reports/reports';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { makeReportAggregation, reportAggregationOver } from '../../../shared/app/report-aggregation';
@@ -25,7 +25,7 @@ const NOW = new Date('2026-04-01T04:00:00.000Z');
 beforeAll(async () => {
   table = await createTestTable(inject('dynamoUrl'));
   const ctx = { doc: table.doc, tableName: table.tableName };
-  aggregate = makeAggregator({ reports: reportAggregationOver(ctx), now: () => new Date() });
+  aggregate = makeAggregator({ reports: reportAggregationOver(ctx, { rememberTrails: REMEMBERED_TRAILS }), now: () => new Date() });
   api = makeReportsApi({ reports: reportsOver(ctx), now: () => NOW });
 });
 afterAll(() => table?.drop());
@@ -108,6 +108,42 @@ describe('report aggregation', () => {
     expect(times.body.rows.slice(0, 2)).toEqual([
       expect.objectContaining({ from: 'placed', to: 'approved', count: 2, meanSeconds: 120 }),
       expect.objectContaining({ from: 'approved', to: 'paid', count: 2, meanSeconds: 480 }),
+    ]);
+  });
+
+  it("reads no trail for an order's next event in the container that counted the last one, and reads it when another container moved it", async () => {
+    const ctx = { doc: table.doc, tableName: table.tableName };
+    const repo = reportRepository(ctx);
+    const container = () => {
+      const c = { reads: 0, worker: undefined as unknown as ReturnType<typeof makeAggregator> };
+      const reports = makeReportAggregation({
+        reports: { trail: (orderId) => { c.reads++; return repo.trail(orderId); } },
+        writer: makeWriter(ctx), timeZone: async () => 'Asia/Shanghai', rememberTrails: REMEMBERED_TRAILS,
+      });
+      c.worker = makeAggregator({ reports, now: () => new Date() });
+      return c;
+    };
+    const one = container();
+    const two = container();
+    const by = async (c: ReturnType<typeof container>, e: Ev) => (await c.worker({ Records: [record(e)] } as SQSEvent, lambdaContext)).batchItemFailures;
+    const g = orderEvents('MEM1', '2026-07-07T02:00:00.000Z');
+    expect(await by(one, g.placed)).toEqual([]);
+    expect(one.reads).toBe(0);
+    // the other container counts the approval: container one's trail is now behind the table
+    expect(await by(two, g.approved)).toEqual([]);
+    expect(two.reads).toBe(1);
+    expect(await by(one, g.paid)).toEqual([]);
+    expect(one.reads).toBe(1);
+    expect(await by(one, g.payment)).toEqual([]);
+    expect(await by(two, g.paid)).toEqual([]);
+    expect(one.reads).toBe(1);
+
+    const sales = await report('sales', { from: '2026-07-07', to: '2026-07-07' });
+    expect(sales.body.totals).toMatchObject({ orders: 1, units: 2, revenue: 3000 });
+    const times = await report('fulfillment-times', { from: '2026-07-07', to: '2026-07-07' });
+    expect(times.body.rows.slice(0, 2)).toEqual([
+      expect.objectContaining({ from: 'placed', to: 'approved', count: 1, meanSeconds: 120 }),
+      expect.objectContaining({ from: 'approved', to: 'paid', count: 1, meanSeconds: 480 }),
     ]);
   });
 

@@ -7,6 +7,7 @@ import { ValidationError } from '../../../shared/domain/errors';
 import type { AttemptOutcome } from '../../../shared/domain/webhooks';
 import type { BusinessMetrics, CountName } from '../../../shared/observability/metrics';
 import { outboxStore } from '../../../shared/store/outbox';
+import { webhookRepository } from '../../../shared/store/webhook-repository';
 import { verifyDelivery } from '../../../scripts/partner';
 import { createTestTable, type TestTable } from '../../support/table';
 
@@ -104,6 +105,27 @@ describe('webhook deliveries', () => {
     expect(await verifyDelivery({ timestamp: first.headers['x-oms-timestamp'], signature: first.headers['x-oms-signature'] }, first.body, [SECRET], T0)).toEqual({ ok: true });
     const { items } = await webhooks.deliveries(webhookId, { limit: 10 });
     expect(items.map((d) => [d.eventType, d.status, d.attempts, d.lastResponseStatus])).toEqual([['ShipmentCreated', 'DELIVERED', 1, 204], ['OrderPaid', 'DELIVERED', 1, 204]]);
+  });
+
+  it('with a subscriptions TTL, read the subscriptions once per TTL: a subscription added takes effect once it has passed', async () => {
+    const { webhooks: admin, clock, partner: p } = setup();
+    const repo = webhookRepository(table);
+    let reads = 0;
+    const worker = webhookService(table, { ...CONFIG, TABLE_NAME: table.tableName }, {
+      post: p.post, resolve: async () => [{ address: '93.184.215.14', family: 4 }], now: () => clock.now, random: () => 0.5,
+      subscriptionsTtlMs: 2000,
+      repo: { ...repo, list: () => { reads++; return repo.list(); } },
+    });
+    await Promise.all([worker.fanOut(event('ReturnRejected')), worker.fanOut(event('ReturnRejected'))]);
+    expect(reads).toBe(1);
+
+    await admin.put(id('late'), { url: 'https://late.example.com/hooks', events: ['ReturnRejected'], active: true, secret: SECRET }, 'admin-1');
+    clock.now = new Date(T0.getTime() + 1999);
+    expect(await worker.fanOut(event('ReturnRejected'))).toEqual({ matched: 0, delivered: 0 });
+    clock.now = new Date(T0.getTime() + 2000);
+    expect(await worker.fanOut(event('ReturnRejected'))).toEqual({ matched: 1, delivered: 1 });
+    expect(reads).toBe(2);
+    expect(p.calls.map((c) => c.url)).toEqual(['https://late.example.com/hooks']);
   });
 
   it('retry a failing partner with growing delays for 24 hours, pause it after 10 failures, then fail the delivery with a metric', async () => {

@@ -58,6 +58,10 @@ describe('evaluateReview', () => {
     ]);
     expect((await evaluateReview(facts({ previousOrders: 1 }), settings({ firstTimeCustomers: true }))).rules).toEqual([]);
     expect((await evaluateReview(facts({ previousOrders: 0 }), settings({ firstTimeCustomers: false }))).rules).toEqual([]);
+    // the customer's history is a read: without the first-time rule the caller leaves it out
+    const { previousOrders: _, ...unread } = facts();
+    expect((await evaluateReview(unread, settings({ firstTimeCustomers: false }))).decision).toBe('AUTO_APPROVE');
+    await expect(evaluateReview(unread, settings({ firstTimeCustomers: true }))).rejects.toThrow(/previousOrders/);
   });
 
   it('reviews shipments to configured countries', async () => {

@@ -89,7 +89,8 @@ describe('log lines: correlation and no personal data', () => {
         transition: async () => { throw new Error('not reached'); },
         requireReview: async () => { throw new Error('not reached'); },
       },
-      settings: { get: async () => DEFAULT_WORKFLOW_SETTINGS } as never,
+      // the first-time-customer rule on: review reads the customer's earlier orders
+      settings: { get: async () => ({ ...DEFAULT_WORKFLOW_SETTINGS, review: { ...DEFAULT_WORKFLOW_SETTINGS.review, firstTimeCustomers: true } }) } as never,
       now: () => new Date('2026-12-01T03:00:00.000Z'),
     });
     const detail = {
