@@ -184,7 +184,8 @@ const EXAMPLE_ERP: ApiDestinationConfig = {
     },
     template: '{"eventId": <eventId>, "type": <type>, "occurredAt": <occurredAt>, "source": "oms", "data": <data>}',
   },
-  retry: { maxEventAge: Duration.hours(24), maxAttempts: 185 },
+  // an hour of retries (about 20 with EventBridge's backoff), then the alarmed DLQ: redrive once the ERP is back
+  retry: { maxEventAge: Duration.hours(1), maxAttempts: 24 },
 };
 
 /** The providers' production APIs (Stripe's test mode is the same host, chosen by the key). */

@@ -69,7 +69,7 @@ describe('API destinations of the dev stage (template)', () => {
       },
       InputTemplate: '{"eventId": <eventId>, "type": <type>, "occurredAt": <occurredAt>, "source": "oms", "data": <data>}',
     });
-    expect(target!.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 });
+    expect(target!.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 24 });
     const dlqId = target!.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
     expect(resourcesOfType(t, 'AWS::SQS::Queue')[dlqId]!.Properties).toMatchObject({ QueueName: 'oms-dev-erp-dlq' });
 
