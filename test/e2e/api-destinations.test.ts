@@ -98,7 +98,7 @@ describe('API destinations on the local cloud (the dev ERP)', () => {
       ERROR_CODE: 'HTTP_503',
       ERROR_MESSAGE: 'The endpoint answered HTTP 503',
       RULE_ARN: expect.stringMatching(/:rule\/oms-dev-erp$/),
-      TARGET_ARN: expect.stringContaining('oms-dev-erp'),
+      TARGET_ARN: expect.stringMatching(/:api-destination\/oms-dev-erp\//),
     });
     expect(['MaximumEventAgeInSeconds', 'MaximumRetryAttempts']).toContain(attr.EXHAUSTED_RETRY_CONDITION);
     expect(Number(attr.RETRY_ATTEMPTS)).toBe(erpFeedFor(orderId).length - 1);
