@@ -64,7 +64,7 @@ export interface LocalCloudOptions {
   faults?: string;
   /**
    * API destinations' waits (retry backoff, maximum event age, rate limit) times this: tests
-   * use e.g. 0.0001 so a 24-hour retry policy runs out in seconds (env OMS_LOCAL_API_DESTINATION_TIME_SCALE also). Default 1.
+   * use e.g. 0.001 so an hour's retry policy runs out in 3.6 s (env OMS_LOCAL_API_DESTINATION_TIME_SCALE also). Default 1.
    */
   apiDestinationTimeScale?: number;
 }
