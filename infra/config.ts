@@ -118,10 +118,75 @@ export interface StageConfig {
    * IPs carrying every callback, so their limit is far higher.
    */
   readonly waf: { readonly publicReadsPer5Min: number; readonly webhooksPer5Min: number };
+  /**
+   * Static integrations (infra/constructs/api-destinations.ts): partners that get some of the
+   * bus's events through EventBridge API destinations, declared per stage and deployed with it
+   * (outbound webhooks are the admin's, at run time). Absent or empty: none.
+   */
+  readonly apiDestinations?: readonly ApiDestinationConfig[];
+}
+
+/** How EventBridge authenticates to a partner. The secret itself is in Secrets Manager (`oms/<stage>/api-destinations/<name>`), never here. */
+export type ApiDestinationAuth =
+  /** the secret's value goes in this header (e.g. `x-api-key`) */
+  | { readonly kind: 'apiKey'; readonly header: string }
+  /** OAuth client credentials: EventBridge gets a token at `tokenUrl` with this client id and the secret as client secret */
+  | { readonly kind: 'oauthClientCredentials'; readonly tokenUrl: string; readonly clientId: string; readonly scope?: string };
+
+export interface ApiDestinationConfig {
+  /** Short name: the connection, destination, rule and DLQ are `oms-<stage>-<name>…`. */
+  readonly name: string;
+  readonly description: string;
+  /** What EventBridge calls: https only (AWS refuses anything else), to a public address. */
+  readonly endpoint: string;
+  /**
+   * What the local cloud calls instead (http to localhost is fine there). It travels in the
+   * destination's template metadata, which CloudFormation ignores.
+   */
+  readonly localEndpoint?: string;
+  readonly method: 'POST' | 'PUT' | 'PATCH';
+  readonly auth: ApiDestinationAuth;
+  /** Invocations per second EventBridge makes at most (it holds the rest back). */
+  readonly ratePerSecond: number;
+  /** The bus's events it gets, by detail type (events/*.ts). */
+  readonly detailTypes: readonly string[];
+  /** The input transformer: JSONPath per placeholder (`$.detail.data.orderId`) and the body's template with `<placeholder>`s. */
+  readonly transform: { readonly inputPaths: Readonly<Record<string, string>>; readonly template: string };
+  /** EventBridge's retry policy (429, 5xx, timeouts), then the event goes to the destination's DLQ (alarmed). */
+  readonly retry: { readonly maxEventAge: Duration; readonly maxAttempts: number };
 }
 
 /** Every AWS stage: webhooks over https to public addresses, paused after 10 failures in a row, a day to switch secrets. */
 const WEBHOOKS = { urlRules: { localHosts: [] }, pauseAfterFailures: 10, secretOverlap: Duration.hours(24) };
+
+/**
+ * An example ERP that gets paid orders, shipments and stock adjustments, one envelope for all
+ * three: the OMS event id (the ERP's dedupe key), its type and time, and the event's data.
+ * Dev is a deployable stage (a personal account) as well as the local cloud's: the endpoint is
+ * https, a placeholder host to replace with the ERP's (or remove the entry); the local cloud
+ * calls `npm run partner`'s ERP path on localhost instead.
+ */
+const EXAMPLE_ERP: ApiDestinationConfig = {
+  name: 'erp',
+  description: 'Example ERP: paid orders, shipments and stock adjustments',
+  endpoint: 'https://erp.dev.oms.example.com/oms/events',
+  localEndpoint: 'http://localhost:4400/erp',
+  method: 'POST',
+  auth: { kind: 'apiKey', header: 'x-api-key' },
+  ratePerSecond: 10,
+  detailTypes: ['OrderPaid', 'ShipmentCreated', 'StockAdjusted'],
+  transform: {
+    inputPaths: {
+      eventId: '$.detail.metadata.eventId',
+      type: '$.detail-type',
+      occurredAt: '$.detail.metadata.occurredAt',
+      data: '$.detail.data',
+    },
+    template: '{"eventId": <eventId>, "type": <type>, "occurredAt": <occurredAt>, "source": "oms", "data": <data>}',
+  },
+  // an hour of retries (about 20 with EventBridge's backoff), then the alarmed DLQ: redrive once the ERP is back
+  retry: { maxEventAge: Duration.hours(1), maxAttempts: 24 },
+};
 
 /** The providers' production APIs (Stripe's test mode is the same host, chosen by the key). */
 const PROVIDER_APIS = {
@@ -183,6 +248,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
       bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
     },
     webhooks: WEBHOOKS,
+    apiDestinations: [EXAMPLE_ERP],
   },
   staging: {
     stage: 'staging',

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { startPartner, type Partner } from './partner';
 
 type Role = 'storefront' | 'ops' | 'cs' | 'finance' | 'admin';
 interface Handshake {
@@ -95,6 +96,7 @@ async function main() {
   const health = await api(undefined, 'GET', '/health');
   if (health.status !== 200) throw new Error(`${local.apiUrl}/health answered ${health.status}`);
   say(`OMS demo against ${local.apiUrl} (run ${run})`);
+  const partner = await partnerListens();
 
   step('1. Catalog and stock (ops)');
   const tea = `TEA-${run}`;
@@ -201,7 +203,53 @@ async function main() {
     say(`   ${department}: ${mine.length} notification(s)`);
     for (const n of mine.slice(0, 10)) say(`     - ${n.subject ?? n.text}`);
   }
+
+  await whatThePartnerGot(partner);
   say('\nDemo complete.');
+}
+
+const PARTNER_SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
+const webhookId = `demo-erp-${run.toLowerCase()}`;
+
+/**
+ * Before the story: a partner's ERP listens (`npm run partner`, in this process) and gets the
+ * bus's paid orders and shipments two ways — the dev stage's EventBridge API destination
+ * (local endpoint pointed at it; API key) and a webhook an admin registers (signed).
+ */
+async function partnerListens(): Promise<Partner | undefined> {
+  const listed = await api(undefined, 'GET', '/_local/api-destinations');
+  const erp = (listed.body?.items as { name: string; auth: { value?: string } }[] | undefined)?.find((d) => d.name.endsWith('-erp'));
+  const partner = await startPartner({ secrets: [PARTNER_SECRET], erpKey: erp?.auth.value, log: () => undefined });
+  if (erp) await must(undefined, 'PUT', '/_local/api-destinations/erp', { endpoint: `${partner.url}/erp` });
+  await must('admin', 'PUT', `/integrations/webhooks/${webhookId}`, {
+    url: `${partner.url}/oms/events`, events: ['OrderPaid', 'ShipmentCreated'], active: true, secret: PARTNER_SECRET, description: 'Demo ERP',
+  });
+  say(`   (a partner's ERP listens on ${partner.url}: the ERP feed${erp ? '' : ' (no API destination served)'} and webhook ${webhookId}, registered by admin)`);
+  return partner;
+}
+
+/** Near the end: what the partner received for this run's orders, through the API destination and the webhook. */
+async function whatThePartnerGot(partner: Partner | undefined) {
+  if (!partner) return;
+  step('11. Integrations: what the partner\'s ERP received (API destination with its key; webhook, signed)');
+  const mine = () => partner.received.filter((r) => ours.has((r.body as { data?: { orderNumber?: string } }).data?.orderNumber ?? ''));
+  const kinds = (path: string) => new Set(mine().filter((r) => r.path === path && r.verified && r.answered < 300).map((r) => r.eventType));
+  await waitFor('OrderPaid and ShipmentCreated at the partner', async () =>
+    ['/erp', '/oms/events'].every((p) => kinds(p).has('OrderPaid') && kinds(p).has('ShipmentCreated')) ? true : undefined, 15_000);
+  for (const [path, how] of [['/erp', 'ERP feed (API destination, x-api-key)'], ['/oms/events', `webhook ${webhookId} (signature verified)`]] as const) {
+    const got = mine().filter((r) => r.path === path);
+    say(`   ${how}: ${got.length} event(s)`);
+    for (const r of got.slice(0, 8)) {
+      const data = (r.body as { data?: { orderNumber?: string; status?: string; trackingNumber?: string } }).data ?? {};
+      say(`     - ${r.eventType} ${data.orderNumber}${data.status ? ` ${data.status}` : ''}${data.trackingNumber ? ` tracking ${data.trackingNumber}` : ''} -> ${r.answered}`);
+    }
+  }
+  // leave the cloud as it was: the webhook paused, the ERP back on its configured endpoint
+  await must('admin', 'PUT', `/integrations/webhooks/${webhookId}`, {
+    url: `${partner.url}/oms/events`, events: ['OrderPaid', 'ShipmentCreated'], active: false, secret: PARTNER_SECRET, description: 'Demo ERP',
+  });
+  await api(undefined, 'PUT', '/_local/api-destinations/erp', { endpoint: null });
+  await partner.stop();
 }
 
 /** Waits until `check` gives a value, or says why not by the deadline (returns undefined). */

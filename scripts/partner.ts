@@ -7,6 +7,10 @@
 //   --secret  a signing secret (repeat it to accept the old and the new one while rotating)
 //   --fail    answer this status instead of 204 (e.g. 503) until told otherwise
 //   --slow    wait this many milliseconds before answering
+// It is also the example ERP of the dev stage's API destination (infra/config.ts): POSTs to
+// `/erp` must carry the connection's API key (`x-api-key`, else 401) and hold the input
+// transformer's envelope `{ eventId, type, occurredAt, source, data }`.
+//   --erp-key the ERP's API key: the local cloud's value is in `GET /_local/api-destinations`
 // While it runs, `POST /_partner/mode {"fail": 503 | null, "slowMs": 0}` changes its mood and
 // `GET /_partner/received` lists what it received (tests and the demo use both).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -49,6 +53,9 @@ export async function verifyDelivery(headers: { timestamp?: string; signature?: 
   return { ok: false, why: 'no signature matches' };
 }
 
+/** Where the ERP feed (the dev stage's API destination, local endpoint) arrives. */
+export const ERP_PATH = '/erp';
+
 export interface Received {
   at: string;
   path: string;
@@ -63,6 +70,10 @@ export interface Received {
 export interface PartnerOptions {
   port?: number;
   secrets: string[];
+  /** the API key the ERP path (/erp) takes; without it the ERP path answers 401 */
+  erpKey?: string;
+  /** the header that carries it (default x-api-key, as the dev stage's connection sends it) */
+  erpHeader?: string;
   /** answer this status instead of 204 */
   fail?: number | null;
   slowMs?: number;
@@ -101,6 +112,28 @@ export async function startPartner(opts: PartnerOptions): Promise<Partner> {
     return Array.isArray(v) ? v[0] : v;
   };
 
+  // The ERP feed (an EventBridge API destination): an API key instead of a signature, the envelope as body.
+  const erp = async (req: IncomingMessage, res: ServerResponse, path: string, raw: string) => {
+    const key = header(req, opts.erpHeader ?? 'x-api-key');
+    const why = !key ? 'no API key' : !opts.erpKey || !sameHex(key, opts.erpKey) ? 'wrong API key' : undefined;
+    let body: unknown = raw;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      // kept as text
+    }
+    if (mode.slowMs > 0) await new Promise((r) => setTimeout(r, mode.slowMs));
+    const answered = why ? 401 : mode.fail ?? 204;
+    const envelope = body as { eventId?: string; type?: string; data?: { orderNumber?: string; sku?: string; delta?: number } };
+    const eventId = envelope?.eventId ?? '?';
+    const eventType = envelope?.type ?? '?';
+    received.push({ at: new Date().toISOString(), path, eventId, eventType, verified: !why, ...(why ? { why } : {}), answered, body });
+    const d = envelope?.data;
+    const about = d?.orderNumber ? ` order ${d.orderNumber}` : d?.sku ? ` ${d.sku} ${d.delta !== undefined && d.delta > 0 ? '+' : ''}${d.delta ?? ''}` : '';
+    log(`partner: ERP ${eventType} ${eventId}${about} — API key ${why ? `REFUSED (${why})` : 'ok'} → ${answered}`);
+    reply(res, answered);
+  };
+
   const server: Server = createServer((req, res) => {
     void (async () => {
       const raw = await readBody(req);
@@ -115,6 +148,7 @@ export async function startPartner(opts: PartnerOptions): Promise<Partner> {
       }
       if (req.method !== 'POST') return reply(res, 405);
       arrivals++;
+      if (path === ERP_PATH || path.startsWith(`${ERP_PATH}?`) || path.startsWith(`${ERP_PATH}/`)) return await erp(req, res, path, raw);
       const verdict = await verifyDelivery({ timestamp: header(req, 'x-oms-timestamp'), signature: header(req, 'x-oms-signature') }, raw, opts.secrets);
       let body: unknown = raw;
       try {
@@ -155,22 +189,24 @@ async function main() {
     options: {
       port: { type: 'string', default: '4400' },
       secret: { type: 'string', multiple: true },
+      'erp-key': { type: 'string' },
       fail: { type: 'string' },
       slow: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help || !values.secret?.length) {
-    console.log('usage: npm run partner -- --secret <whsec_…> [--secret <old>] [--port 4400] [--fail 503] [--slow 2000]');
+  if (values.help || (!values.secret?.length && !values['erp-key'])) {
+    console.log('usage: npm run partner -- [--secret <whsec_…> [--secret <old>]] [--erp-key <key>] [--port 4400] [--fail 503] [--slow 2000]');
     process.exit(values.help ? 0 : 2);
   }
   const partner = await startPartner({
     port: Number(values.port),
-    secrets: values.secret,
+    secrets: values.secret ?? [],
+    erpKey: values['erp-key'],
     fail: values.fail ? Number(values.fail) : null,
     slowMs: values.slow ? Number(values.slow) : 0,
   });
-  console.log(`partner: listening on ${partner.url} (register it with PUT /integrations/webhooks/{id}); Ctrl-C stops`);
+  console.log(`partner: listening on ${partner.url} (register it with PUT /integrations/webhooks/{id}; the ERP feed on ${partner.url}${ERP_PATH}); Ctrl-C stops`);
   const stop = () => void partner.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

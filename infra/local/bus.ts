@@ -2,8 +2,10 @@
 // rule on that bus whose pattern matches gets the event, and each target receives
 // it (queues durably before PutEvents answers; functions asynchronously).
 import { randomUUID } from 'node:crypto';
+import type { LocalApiDestinations } from './api-destinations';
 import { matchesPattern } from './event-pattern';
 import type { LocalFirehose } from './firehose';
+import { jsonPath, transformInput, type TransformContext } from './input-transformer';
 import type { LocalQueues } from './queues';
 import type { RuleSpec, TargetSpec } from './template';
 
@@ -48,6 +50,10 @@ export interface BusDeps {
   queues: LocalQueues;
   /** Delivery streams (rule targets of kind firehose); absent = such targets are skipped. */
   firehose?: Pick<LocalFirehose, 'put' | 'find'>;
+  /** API destinations (rule targets of kind api-destination); absent = such targets are skipped. */
+  apiDestinations?: Pick<LocalApiDestinations, 'has' | 'deliver'>;
+  /** A rule's ARN (for `<aws.events.rule-arn>` and dead letters). */
+  ruleArn?: (rule: RuleSpec) => string;
   invokeAsync: (functionName: string, event: unknown, why: string) => void;
   functionOfArn: (arn: string) => string | undefined;
   region: string;
@@ -60,30 +66,12 @@ const busName = (nameOrArn: string | undefined) => {
   return v.startsWith('arn:') ? v.slice(v.lastIndexOf('/') + 1) : v;
 };
 
-/** Applies a target's Input, InputPath or InputTransformer to the event. */
-export function targetInput(t: TargetSpec, event: EventBridgeEvent): string {
+/** Applies a target's Input, InputPath or InputTransformer to the event (input-transformer.ts: EventBridge's rules). */
+export function targetInput(t: TargetSpec, event: EventBridgeEvent, ctx: TransformContext = {}): string {
   if (t.input !== undefined) return t.input;
   if (t.inputPath) return JSON.stringify(jsonPath(event, t.inputPath));
-  if (t.inputTransformer) {
-    const vars: Record<string, unknown> = {};
-    for (const [k, p] of Object.entries(t.inputTransformer.InputPathsMap ?? {})) vars[k] = jsonPath(event, p);
-    return t.inputTransformer.InputTemplate.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, name: string) => {
-      if (name === 'aws.events.event.json') return JSON.stringify(event);
-      if (!(name in vars)) return whole;
-      const v = vars[name];
-      return typeof v === 'string' ? v : JSON.stringify(v);
-    });
-  }
+  if (t.inputTransformer) return transformInput(t.inputTransformer, event as unknown as Record<string, unknown>, ctx);
   return JSON.stringify(event);
-}
-
-function jsonPath(value: unknown, path: string): unknown {
-  if (path === '$') return value;
-  return path
-    .replace(/^\$\.?/, '')
-    .split('.')
-    .filter(Boolean)
-    .reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
 }
 
 export class LocalBus {
@@ -157,7 +145,8 @@ export class LocalBus {
 
   /** Delivers to one target; answers where it went ("queue oms-dev-reservations (rule ...)"). */
   async deliver(rule: RuleSpec, t: TargetSpec, event: EventBridgeEvent): Promise<string> {
-    const input = targetInput(t, event);
+    const ruleArn = this.deps.ruleArn?.(rule);
+    const input = targetInput(t, event, { ruleArn, ruleName: rule.name });
     let target: string;
     if (t.kind === 'sqs') {
       const q = this.deps.queues.find(t.arn);
@@ -170,6 +159,9 @@ export class LocalBus {
       // PutRecord: the record is the target input, buffered by the stream before it reaches "S3".
       this.deps.firehose.put(t.arn, input);
       target = `firehose ${this.deps.firehose.find(t.arn).name}`;
+    } else if (t.kind === 'api-destination' && this.deps.apiDestinations?.has(t.arn)) {
+      // sent in the background, with the rate limit, retries and dead-letter queue of the target
+      target = this.deps.apiDestinations.deliver({ rule, ruleArn: ruleArn ?? rule.name, target: t, event, body: input });
     } else {
       this.deps.log(`bus ${event['detail-type']} -> rule ${rule.logicalId} -> target ${t.arn} is not emulated locally (skipped)`);
       return `${t.arn} (rule ${rule.logicalId}, not emulated locally)`;

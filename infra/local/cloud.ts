@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAuthorizer, type Role } from './authorizer';
+import { apiDestinationsOf, LocalApiDestinations } from './api-destinations';
 import { handleAwsRequest } from './aws-endpoint';
 import { LocalMailbox } from './mailbox';
 import { LocalBus } from './bus';
@@ -61,6 +62,11 @@ export interface LocalCloudOptions {
   lakeDir?: string;
   /** Faults on purpose, e.g. "transaction-conflict=0.05,throttle=0.02,fail:reserve-stock=0.1,kill=0.02" (see faults.ts; env OMS_LOCAL_FAULTS also). Off by default. */
   faults?: string;
+  /**
+   * API destinations' waits (retry backoff, maximum event age, rate limit) times this: tests
+   * use e.g. 0.001 so an hour's retry policy runs out in 3.6 s (env OMS_LOCAL_API_DESTINATION_TIME_SCALE also). Default 1.
+   */
+  apiDestinationTimeScale?: number;
 }
 
 export interface LocalCloud {
@@ -280,12 +286,20 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const async = asyncInvoker(runtime, log);
     stops.push(() => async.stop());
 
-    // The event bus (with the delivery streams its rules target), the event source mappings (queues and streams) and the schedules.
+    // The event bus (with the delivery streams and API destinations its rules target), the event source mappings (queues and streams) and the schedules.
     const firehose = (lake.firehose = new LocalFirehose({ streams: m.deliveryStreams, dir: lakeDir, log }));
-    const bus = new LocalBus({ rules: m.rules, buses: m.buses, queues, firehose, invokeAsync: async.invokeAsync, functionOfArn: functionNameOfArn, region: REGION, accountId: ACCOUNT_ID, log });
+    const ruleArn = (rule: RuleSpec) => built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn');
+    const timeScale = opts.apiDestinationTimeScale ?? (process.env.OMS_LOCAL_API_DESTINATION_TIME_SCALE ? Number(process.env.OMS_LOCAL_API_DESTINATION_TIME_SCALE) : undefined);
+    const apiDestinations = new LocalApiDestinations({
+      destinations: apiDestinationsOf(assembly.stacks, built.resolver),
+      sendToQueue: async (arn, body, attributes) => (await queues.send(arn, { body, messageAttributes: attributes }), queues.find(arn).name),
+      log,
+      timeScale,
+    });
+    stops.push(() => apiDestinations.stop());
+    const bus = new LocalBus({ rules: m.rules, buses: m.buses, queues, firehose, apiDestinations, ruleArn, invokeAsync: async.invokeAsync, functionOfArn: functionNameOfArn, region: REGION, accountId: ACCOUNT_ID, log });
     live.bus = bus;
     pollers.push(...startEventSources({ model: m, queues, streams: dynamo.streams, checkpoints: store, invoke, concurrencyOf, region: REGION, log }));
-    const ruleArn = (rule: RuleSpec) => built.resolver.getAtt(rule.stack, rule.logicalId, 'Arn');
     const scheduler: Scheduler = startScheduler(
       m.rules,
       (rule, at) => {
@@ -325,7 +339,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       : () => false;
     const gateway = { routes: m.routes, authorizer, invoke, accountId: ACCOUNT_ID, log, cors: m.cors };
     live.api = (req, res) => {
-      if (control(req, res) || staticSite(req, res) || signInPages(req, res) || carriers.handle(req, res) || sandbox.handle(req, res)) return;
+      if (control(req, res) || apiDestinations.control(req, res) || staticSite(req, res) || signInPages(req, res) || carriers.handle(req, res) || sandbox.handle(req, res)) return;
       handleApiRequest(gateway, req, res).catch((err) => {
         log(`HTTP ${req.method} ${req.url} crashed: ${(err as Error).stack}`);
         const a = gatewayProblem(500, 'The gateway failed');
@@ -354,6 +368,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log(`  flow         ${apiUrl}/_local/events[?detail-type=]   ${apiUrl}/_local/queues   ${apiUrl}/_local/queues/<name>/dead-letters`);
     log(`  payments     sandbox ${apiUrl}/_sandbox/{stripe,alipay/gateway.do,wechatpay}   callbacks ${apiUrl}/_local/sandbox/callbacks`);
     log(`  mail         SES v2 SendEmail kept, not delivered: ${apiUrl}/_local/mail[?to=<address>]`);
+    for (const d of apiDestinations.views()) log(`  api dest.    ${d.name} -> ${d.method} ${d.endpoint} (${d.auth.kind}; ${apiUrl}/_local/api-destinations)`);
     log(`  carriers     sandbox ${apiUrl}/_sandbox/carriers/{sandbox,easypost,kuaidi100}   parcels ${apiUrl}/_local/sandbox/carriers`);
     if (faults) log(`  faults       ${faults.spec}`);
     if (opts.writeHandshake !== false) log(`  dev tokens   .oms/local.json (tokens.<role>: storefront, ops, cs, finance, admin)`);

@@ -254,6 +254,8 @@ export class Resolver {
       'AWS::Cognito::UserPool': 'UserPoolName',
       'AWS::SecretsManager::Secret': 'Name',
       'AWS::KinesisFirehose::DeliveryStream': 'DeliveryStreamName',
+      'AWS::Events::ApiDestination': 'Name',
+      'AWS::Events::Connection': 'Name',
     };
     const prop = explicit[r.Type];
     const given = prop ? r.Properties?.[prop] : undefined;
@@ -308,6 +310,10 @@ export class Resolver {
         return `https://${this.ref(stack, id)}.execute-api.${region}.amazonaws.com`;
       case 'AWS::ApiGatewayV2::Api.ApiId':
         return this.ref(stack, id);
+      case 'AWS::Events::ApiDestination.Arn':
+        return `arn:aws:events:${region}:${accountId}:api-destination/${name()}/${shortId(`${stack}/${id}`, 8)}`;
+      case 'AWS::Events::Connection.Arn':
+        return `arn:aws:events:${region}:${accountId}:connection/${name()}/${shortId(`${stack}/${id}`, 8)}`;
       case 'AWS::KinesisFirehose::DeliveryStream.Arn':
         return `arn:aws:firehose:${region}:${accountId}:deliverystream/${name()}`;
     }

@@ -111,12 +111,16 @@ export interface RouteSpec {
 export interface TargetSpec {
   id: string;
   arn: string;
-  kind: 'sqs' | 'lambda' | 'firehose' | 'other';
+  kind: 'sqs' | 'lambda' | 'firehose' | 'api-destination' | 'other';
   input?: string;
   inputPath?: string;
   inputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
   /** The target's dead-letter queue (DeadLetterConfig): where undeliverable events would go. */
   deadLetterArn?: string;
+  /** RetryPolicy (API destination targets: api-destinations.ts). */
+  retryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+  /** HttpParameters (API destination targets): extra headers and query string parameters. */
+  httpParameters?: { HeaderParameters?: Record<string, string>; QueryStringParameters?: Record<string, string>; PathParameterValues?: string[] };
 }
 
 export interface RuleSpec {
@@ -387,6 +391,9 @@ export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudMo
     });
   });
 
+  const apiDestinationArns = new Set<string>();
+  forEach(asm.stacks, 'AWS::Events::ApiDestination', resolver, (stack, id) => void apiDestinationArns.add(String(resolver.getAtt(stack, id, 'Arn'))));
+
   forEach(asm.stacks, 'AWS::Events::Rule', resolver, (stack, id, r) => {
     const p = R(stack, r.Properties ?? {});
     const bus = String(p.EventBusName ?? 'default');
@@ -403,11 +410,13 @@ export function buildModel(asm: Assembly, naming: LocalNaming): { model: CloudMo
         return {
           id: String(t.Id),
           arn,
-          kind: queueArns.has(arn) ? 'sqs' : functionFromArn(arn) ? 'lambda' : streamArns.has(arn) ? 'firehose' : 'other',
+          kind: queueArns.has(arn) ? 'sqs' : functionFromArn(arn) ? 'lambda' : streamArns.has(arn) ? 'firehose' : apiDestinationArns.has(arn) ? 'api-destination' : 'other',
           input: t.Input,
           inputPath: t.InputPath,
           inputTransformer: t.InputTransformer,
           ...(t.DeadLetterConfig?.Arn ? { deadLetterArn: String(t.DeadLetterConfig.Arn) } : {}),
+          ...(t.RetryPolicy ? { retryPolicy: t.RetryPolicy } : {}),
+          ...(t.HttpParameters ? { httpParameters: t.HttpParameters } : {}),
         };
       }),
     });

@@ -5,6 +5,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { ApiDestinations } from '../constructs/api-destinations';
 import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { QueuedStep } from '../constructs/queued-step';
@@ -26,7 +27,8 @@ export interface IntegrationsStackProps extends StackProps {
  * CloudFormation's 500 resources): the `integrations` function (its routes are added to
  * the HTTP API by the API stack, which depends on this one), and the outbound webhook
  * workers — `webhook-deliveries` (every domain event: rule → queue + DLQ → function) and
- * `webhook-retries` (every minute). Alarms go to the stage's alarm topic by its name, so
+ * `webhook-retries` (every minute), and the stage's API destinations (config
+ * `apiDestinations`: connection, destination, rule, DLQ). Alarms go to the stage's alarm topic by its name, so
  * this stack needs nothing from the API stack.
  */
 export class IntegrationsStack extends Stack {
@@ -56,6 +58,8 @@ export class IntegrationsStack extends Stack {
       description: 'Retries webhook deliveries whose backoff has passed (exponential with jitter, for 24 hours), then marks them FAILED',
     });
     new Webhooks(this, 'Webhooks', { config, functions: this.functions, secretKey: props.webhookSecretKey, alarmTopic });
+    // the stage's static integrations: EventBridge API destinations declared in its config
+    new ApiDestinations(this, 'ApiDestinations', { config, bus, alarmTopic });
 
     // each function's errors and throttles, as the other stacks alarm theirs
     new OpsAlarms(this, 'OpsAlarms', { config, topic: alarmTopic, functions: [...this.functions.values()] });

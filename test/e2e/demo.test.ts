@@ -40,6 +40,12 @@ describe('npm run demo', () => {
     expect(stdout).toContain('its Idempotency-Key: the same return');
     expect(stdout).toMatch(/exchange ret_\w+: EXCHANGED -> replacement X\d{8}-\d{4,}: PAID \(credit 48\.00 CNY, to pay 0\.00 CNY\)/);
     expect(stdout).toMatch(/claim ret_\w+: RESHIPPED -> replacement X\d{8}-\d{4,}: PAID/);
+    // integrations: the partner's ERP got paid and shipped orders through the API destination and the webhook
+    const integrations = stdout.slice(stdout.indexOf('== 11.'));
+    expect(integrations).toMatch(/ERP feed \(API destination, x-api-key\): [1-9]\d* event/);
+    expect(integrations).toMatch(/webhook demo-erp-\w+ \(signature verified\): [1-9]\d* event/);
+    expect(integrations).toMatch(/- OrderPaid [A-Z]\d{8}-\d{4,} PAID -> 204/);
+    expect(integrations).toMatch(/- ShipmentCreated [A-Z]\d{8}-\d{4,} tracking \S+ -> 204/);
     expect(stdout.trim().endsWith('Demo complete.')).toBe(true);
   }, 360_000);
 });

@@ -271,8 +271,17 @@ describe.each(STAGES)('stage %s', (stage) => {
           return dims.find((d) => d.Name === 'QueueName')!.Value['Fn::GetAtt'][0];
         });
 
+      // API destinations' rule targets park what they gave up on in a dead-letter queue of their own
+      const apiDestinations = resourcesOfType(s().api, 'AWS::Events::ApiDestination');
+      const apiDestinationDeadLetters = Object.values(resourcesOfType(s().api, 'AWS::Events::Rule'))
+        .flatMap((r) => (r.Properties!.Targets ?? []) as { Arn: { 'Fn::GetAtt'?: [string] }; DeadLetterConfig?: { Arn: { 'Fn::GetAtt': [string] } } }[])
+        .filter((t) => t.Arn['Fn::GetAtt'] && t.Arn['Fn::GetAtt'][0] in apiDestinations)
+        .map((t) => {
+          expect(t.DeadLetterConfig, 'an API destination target without a DLQ').toBeDefined();
+          return t.DeadLetterConfig!.Arn['Fn::GetAtt'][0];
+        });
       for (const [id, q] of Object.entries(queues)) {
-        const isDeadLetter = redriveTargets.has(id) || streamFailureQueues.includes(id) || scheduleDeadLetters.includes(id);
+        const isDeadLetter = redriveTargets.has(id) || streamFailureQueues.includes(id) || scheduleDeadLetters.includes(id) || apiDestinationDeadLetters.includes(id);
         expect(isDeadLetter || q.Properties!.RedrivePolicy !== undefined, `${id} has no DLQ`).toBe(true);
         if (isDeadLetter) expect(alarmed, `${id} has no alarm`).toContain(id);
       }
