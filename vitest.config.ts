@@ -1,9 +1,16 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // One config, four projects. Shared local services start once per run in each
 // project's globalSetup (never once per file) and stop when the run ends.
+//
+// Vitest runs the unit, integration and infra files together, and the e2e files (one at a
+// time: fileParallelism false) after them. Its default of one worker less than the cores
+// would run the first three one file at a time on a 2-core machine; two workers there keep
+// both cores busy (machines with more cores keep the default).
 export default defineConfig({
   test: {
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         extends: true,

@@ -15,6 +15,11 @@ export interface ExpireUnpaidDeps {
   now: () => Date;
 }
 
+/** The schedule's tick: EventBridge puts the time it fired for in `time`. */
+export interface ScheduledTick {
+  time?: string;
+}
+
 export interface ExpiryRun {
   expired: number;
   /** paid, cancelled or moved by someone else between the index read and the write */
@@ -22,17 +27,19 @@ export interface ExpiryRun {
 }
 
 /**
- * Expires every order past its payment deadline, releasing its stock. The due orders
+ * Expires every order past its payment deadline as of the tick's time (the clock when the
+ * event carries none), releasing its stock. The due orders
  * come from the payment-due index (a Query, never a scan); each expiry is a conditional
  * transition, so a payment or cancel racing it wins or loses whole, and a stale index
  * entry changes nothing.
  */
 export function makeHandler(deps: ExpireUnpaidDeps) {
-  return async (_event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ExpiryRun> => {
+  return async (event: ScheduledTick | undefined, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ExpiryRun> => {
     const run: ExpiryRun = { expired: 0, skipped: 0 };
     const seen = new Set<string>();
+    const tick = event?.time !== undefined && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time) : undefined;
     for (;;) {
-      const now = deps.now();
+      const now = tick ?? deps.now();
       const due = (await deps.lifecycle.dueForExpiry(now, PAGE)).filter((id) => !seen.has(id));
       for (let i = 0; i < due.length; i += PARALLEL) {
         await Promise.all(

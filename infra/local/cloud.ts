@@ -318,6 +318,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const resources = () => resourcesOf(m, (name) => concurrencyOf(m.functions.find((f) => f.name === name)!));
     const control = controlRoutes({
       model: m, resources, jwks: authorizer.jwks, ruleArn, invoke, region: REGION, accountId: ACCOUNT_ID, log,
+      recycle: (fn) => runtime.get(fn).recycle(),
       firehose,
       sandbox: (req, res) => sandbox.control(req, res),
       carrierSandbox: (req, res) => carriers.control(req, res),

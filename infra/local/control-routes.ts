@@ -18,6 +18,8 @@ export interface ControlDeps {
   jwks: unknown;
   ruleArn: (rule: RuleSpec) => string;
   invoke: (fn: string, event: unknown) => Promise<InvokeResult>;
+  /** Retires a function's containers (lambda-runtime.ts FunctionPool.recycle); resolves once a fresh one is warm. */
+  recycle?: (fn: string) => Promise<void>;
   region: string;
   accountId: string;
   log: (line: string) => void;
@@ -91,10 +93,28 @@ export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: Se
       const filter = { ...(q.get('name') ? { name: q.get('name')! } : {}), ...(q.get('since') ? { since: q.get('since')! } : {}) };
       return answer(res, 200, { metrics: deps.metrics.summary(filter), ...(q.get('points') === 'true' ? { points: deps.metrics.query(filter) } : {}) });
     }
+    // Start a function's containers anew (by its name or label), as a configuration change does
+    // on Lambda: what they cached in memory (e.g. review-order's workflow settings) is read again.
+    const recycle = /^\/_local\/functions\/([^/]+)\/recycle$/.exec(path);
+    if (req.method === 'POST' && recycle && deps.recycle) {
+      const wanted = decodeURIComponent(recycle[1]!);
+      const fn = m.functions.find((f) => f.label === wanted || f.name === wanted);
+      if (!fn) return problem(res, 404, 'Not Found', `no function ${wanted}`);
+      deps.recycle(fn.name).then(
+        () => answer(res, 200, { recycled: fn.label }),
+        (err: Error) => answer(res, 500, { message: err.message }),
+      );
+      return true;
+    }
     // Fire a scheduled rule now (by its logical id or its target function's name), for
     // demos and tests that should not wait for the next tick; answers once delivered.
+    // ?time=<ISO instant> fires the tick of that time instead (the event's `time`), so a job
+    // that works as of its tick (expire-unpaid) can be run past a deadline without waiting for it.
     const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
     if (req.method === 'POST' && run) {
+      const time = new URL(req.url ?? '/', 'http://local').searchParams.get('time');
+      const at = time === null ? new Date() : new Date(time);
+      if (Number.isNaN(at.getTime())) return problem(res, 400, 'Bad Request', `time must be an ISO 8601 instant, e.g. ${new Date().toISOString()}`);
       const wanted = decodeURIComponent(run[1]!);
       const rule = m.rules.find(
         (r) => r.schedule && (r.logicalId === wanted || r.targets.some((t) => functionNameOfArn(t.arn) === wanted || m.functions.some((f) => f.arn === t.arn && f.label === wanted))),
@@ -106,8 +126,8 @@ export function controlRoutes(deps: ControlDeps): (req: IncomingMessage, res: Se
       }
       // Invoked synchronously (a schedule's own delivery is asynchronous), so the caller
       // sees the job's effects as soon as this answers.
-      const event = scheduledEvent(rule, deps.ruleArn(rule), deps.region, deps.accountId, new Date());
-      log(`schedule ${rule.schedule} -> rule ${rule.logicalId} (run on request)`);
+      const event = scheduledEvent(rule, deps.ruleArn(rule), deps.region, deps.accountId, at);
+      log(`schedule ${rule.schedule} -> rule ${rule.logicalId} (run on request${time === null ? '' : `, tick of ${event.time}`})`);
       const invoked = rule.targets.map((t) => functionNameOfArn(t.arn)).filter((n): n is string => Boolean(n));
       Promise.all(invoked.map((n) => deps.invoke(n, event)))
         .then((results) => answer(res, 200, { fired: rule.logicalId, schedule: rule.schedule, results }))

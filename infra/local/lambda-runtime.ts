@@ -32,6 +32,7 @@ const TERMINATE_LIMIT_MS = 5_000;
 type ErrorInfo = { errorType: string; errorMessage: string };
 
 const STOPPING: ErrorInfo = { errorType: 'ServiceUnavailable', errorMessage: 'the local cloud is stopping' };
+const RECYCLED: ErrorInfo = { errorType: 'Runtime.ExitError', errorMessage: 'the container was recycled' };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -60,6 +61,8 @@ interface Container {
   loaded: boolean;
   failReady: (err: Error) => void;
   busy: boolean;
+  /** Recycled while busy: discarded when its invocation ends instead of being reused. */
+  retired?: boolean;
   current?: { id: string; resolve: (r: InvokeResult) => void; started: number; requestId: string; timer: NodeJS.Timeout };
 }
 
@@ -207,6 +210,7 @@ export class FunctionPool {
   }
 
   private release(c: Container) {
+    if (c.retired) return this.discard(c, RECYCLED);
     const next = this.waiting.shift();
     if (next) next(c);
     else c.busy = false;
@@ -288,6 +292,22 @@ export class FunctionPool {
       this.opts.log(`${this.spec.name}: worker killed on purpose (--faults kill)`);
       this.discard(c, { errorType: 'Runtime.ExitError', errorMessage: 'worker killed on purpose (--faults kill)' });
     }, Math.random() * KILL_WITHIN_MS).unref();
+  }
+
+  /**
+   * Retires every container, as Lambda does when a function's configuration changes: idle ones
+   * go now, busy ones when their invocation ends, so each later invocation runs in a fresh one
+   * (module scope and in-memory caches started anew). Resolves once a fresh container is warm.
+   */
+  async recycle(): Promise<void> {
+    for (const c of [...this.containers]) {
+      if (c.busy) c.retired = true;
+      else this.discard(c, RECYCLED);
+    }
+    if (!this.stopped && this.containers.size < this.opts.maxConcurrency && [...this.containers].every((c) => c.retired)) {
+      const c = this.spawn();
+      await c.ready.catch(() => this.discard(c, RECYCLED));
+    }
   }
 
   /**

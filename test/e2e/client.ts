@@ -80,6 +80,16 @@ export async function eventually<T>(read: () => Promise<T>, done: (v: T) => bool
   return last;
 }
 
+/**
+ * review-order's containers reuse the workflow settings they read for a few seconds
+ * (WORKFLOW_SETTINGS_TTL_MS): after a change, the local cloud starts them anew, so the next
+ * review reads the settings just written instead of the test waiting the cache out.
+ */
+export async function reviewsReadSettingsAnew(): Promise<void> {
+  const res = await call('POST', '/_local/functions/review-order/recycle');
+  if (res.status !== 200) throw new Error(`recycle review-order ${res.status} ${JSON.stringify(res.body)}`);
+}
+
 export const getOrder = (orderId: string, as: Role = 'ops') => call('GET', `/orders/${orderId}`, { as });
 
 export const settled = (orderId: string) =>

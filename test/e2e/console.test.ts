@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_SETTINGS_TTL_MS } from '../../functions/review-order/review-order';
 import { consoleSession, hasChromium, signInAs } from '../support/browser';
-import { apiUrl, call, createProduct, eventually, getOrder, orderBody, settled, token, uniqueSku } from './client';
+import { apiUrl, call, createProduct, eventually, getOrder, orderBody, reviewsReadSettingsAnew, settled, token, uniqueSku } from './client';
 
 // The console in a real browser (Chromium, headless) against the run's local cloud: staff
 // at work as they would click and type, each page checked for console errors and failed
@@ -23,8 +22,7 @@ async function reviewSkus(change: (skus: string[]) => string[]) {
     as: 'admin', body: { ...doc, review: { ...review, skus: change(review.skus) } }, headers: { 'if-match': `"${version}"` },
   });
   expect(res.status).toBe(200);
-  // review-order's containers reuse the settings they read for a few seconds
-  await new Promise((r) => setTimeout(r, WORKFLOW_SETTINGS_TTL_MS + 200));
+  await reviewsReadSettingsAnew();
 }
 
 async function placed(sku: string, overrides: Record<string, unknown> = {}, quantity = 1) {

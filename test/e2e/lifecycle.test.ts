@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKFLOW_SETTINGS_TTL_MS } from '../../functions/review-order/review-order';
-import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, stockOf, uniqueSku } from './client';
+import { apiUrl, call, createProduct, eventually, getOrder, placeOrder, reviewsReadSettingsAnew, stockOf, uniqueSku } from './client';
 
 // The order's life after reservation, through the local cloud: the review step reads the
 // workflow settings, staff approve, reject and cancel over HTTP, and the scheduled expiry
@@ -25,8 +24,7 @@ async function putSettings(change: Record<string, unknown>) {
   const { version: _v, updatedAt: _u, updatedBy: _b, ...doc } = current;
   const res = await call('PUT', '/settings/workflow', { as: 'admin', body: { ...doc, ...change }, headers: { 'if-match': `"${current.version}"` } });
   if (res.status !== 200) throw new Error(`PUT settings ${res.status} ${JSON.stringify(res.body)}`);
-  // review-order's containers reuse the settings they read for a few seconds
-  await new Promise((r) => setTimeout(r, WORKFLOW_SETTINGS_TTL_MS + 200));
+  await reviewsReadSettingsAnew();
   return res.body;
 }
 
@@ -43,17 +41,9 @@ const flaggedOrderInReview = async (sku: string, quantity: number) => {
   return order.body;
 };
 
-// started in beforeAll so its payment deadline (one minute) runs out while the other tests run
-let expiring: { orderId: string; sku: string; paymentDueAt: string };
-
 beforeAll(async () => {
   original = await settings();
   await putSettings({ paymentDeadlineMinutes: 1, review: { ...(original.review as object), flaggedCustomers: { emails: [flagged], customerIds: [] } } });
-  const sku = uniqueSku('EXPIRE');
-  await createProduct(sku, 5);
-  const placed = await placeOrder([{ sku, quantity: 2 }], randomUUID(), customer(`expiring-${run}@example.com`));
-  const approved = await statusIs(placed.body.orderId, 'AWAITING_PAYMENT');
-  expiring = { orderId: placed.body.orderId, sku, paymentDueAt: approved.paymentDueAt };
 });
 
 afterAll(async () => {
@@ -151,13 +141,19 @@ describe('order lifecycle through the local cloud', () => {
   });
 
   it('an order left unpaid past its deadline is expired by the scheduled job and its stock released', async () => {
-    const wait = Date.parse(expiring.paymentDueAt) + 1000 - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    // the job also runs every minute on its own; fire it now rather than wait for the tick
-    const fired = await fetch(`${apiUrl()}/_local/schedules/expire-unpaid/run`, { method: 'POST' });
-    expect(fired.status).toBe(200);
-    const order = await statusIs(expiring.orderId, 'EXPIRED', 10_000);
+    const sku = uniqueSku('EXPIRE');
+    await createProduct(sku, 5);
+    const placed = await placeOrder([{ sku, quantity: 2 }], randomUUID(), customer(`expiring-${run}@example.com`));
+    const { paymentDueAt } = await statusIs(placed.body.orderId, 'AWAITING_PAYMENT');
+    // the job works as of its tick: fire the ticks of a second before and a second after the
+    // deadline (the schedule also ticks every minute on its own) rather than wait for it
+    const tick = (at: number) => fetch(`${apiUrl()}/_local/schedules/expire-unpaid/run?time=${new Date(at).toISOString()}`, { method: 'POST' });
+    expect((await tick(Date.parse(paymentDueAt) - 1000)).status).toBe(200);
+    expect((await getOrder(placed.body.orderId)).body).toMatchObject({ status: 'AWAITING_PAYMENT' });
+    expect(await stockOf(sku)).toMatchObject({ onHand: 5, reserved: 2, available: 3 });
+    expect((await tick(Date.parse(paymentDueAt) + 1000)).status).toBe(200);
+    const order = await statusIs(placed.body.orderId, 'EXPIRED', 10_000);
     expect(order.timeline.at(-1)).toMatchObject({ type: 'ORDER_EXPIRED', actor: 'system:expire-unpaid' });
-    expect(await stockOf(expiring.sku)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
+    expect(await stockOf(sku)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
   });
 });

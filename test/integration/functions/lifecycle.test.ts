@@ -219,6 +219,22 @@ describe('expiry job', () => {
   });
 });
 
+describe('expiry job, as of its tick', () => {
+  it('takes the time of the scheduled event it answers, not the clock', async () => {
+    const order = await reservedOrder(1, 1);
+    clock = NOW;
+    await post(order.orderId, 'approve', TOKENS.ops);
+    const due = Date.parse((await repos.orders.get(order.orderId))!.paymentDueAt!);
+    const tick = (offsetMs: number) => ({ time: new Date(due + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+
+    await expire(tick(-60_000), lambdaContext);
+    expect((await repos.orders.get(order.orderId))!.status).toBe('AWAITING_PAYMENT');
+    await expire(tick(60_000), lambdaContext);
+    expect((await repos.orders.get(order.orderId))!.status).toBe('EXPIRED');
+    expect(await repos.stock.get(order.sku)).toMatchObject({ reserved: 0, available: 1 });
+  });
+});
+
 describe('racing requests through the handlers', () => {
   it('cancel vs approve and cancel vs the expiry job, 20 rounds each: one outcome, stock conserved', async () => {
     for (let round = 0; round < 20; round++) {

@@ -75,6 +75,27 @@ describe('running functions in worker threads', () => {
     }
   });
 
+  it('recycles its containers: the idle one at once, a busy one once its invocation ends; module scope runs anew', async () => {
+    const pool = new FunctionPool(spec(), {}, { maxConcurrency: 2, log: () => {} });
+    try {
+      const [idle, busy] = await Promise.all([pool.invoke({}), pool.invoke({ sleep: 400 })]);
+      expect(idle).toMatchObject({ ok: true, result: { calls: 1 } });
+      expect(busy).toMatchObject({ ok: true, result: { calls: 1 } });
+      const slow = pool.invoke({ sleep: 400 });
+      await new Promise((r) => setTimeout(r, 100));
+      await pool.recycle();
+      // the busy container finishes its invocation, then goes; the fresh one starts counting from 1
+      expect(await slow).toMatchObject({ ok: true, result: { calls: 2 } });
+      const threadsBefore = new Set([idle, busy].map((r) => (r.ok ? (r.result as { threadId: number }).threadId : 0)));
+      const after = await pool.invoke({});
+      expect(after).toMatchObject({ ok: true, result: { calls: 1 } });
+      expect(threadsBefore.has(after.ok ? (after.result as { threadId: number }).threadId : 0)).toBe(false);
+      expect(pool.size).toBe(1);
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it('runs a CommonJS bundle (index.js beside a commonjs package.json) in a module-type project', async () => {
     const pool = new FunctionPool({ ...spec(), file: join(dir, 'project', 'asset', 'index.js') }, {}, { maxConcurrency: 1, log: () => {} });
     try {
