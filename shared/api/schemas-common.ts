@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { Sku } from '../domain/product';
-import { humanText } from '../domain/text';
 
 // Path, list and problem schemas every area's routes use (re-exported by schemas.ts).
 
@@ -24,6 +23,3 @@ export const ProblemSchema = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
-
-// Lifecycle commands: a person says why an order is stopped (timeline, customer, events); returns too.
-export const ReasonRequest = z.strictObject({ reason: humanText({ max: 500, multiline: true }) }).meta({ id: 'ReasonInput' });

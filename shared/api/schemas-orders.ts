@@ -3,7 +3,8 @@ import { LineQuantities } from '../domain/fulfilment';
 import { Order } from '../domain/order';
 import { FulfilmentView, ShipmentView } from './schemas-outbound';
 import { MoneySummaryView, PaymentResponse, RefundView } from './schemas-payments';
-import { OrderIdPath, ReasonRequest } from './schemas-common';
+import { OrderIdPath } from './schemas-common';
+import { ReasonRequest } from './schemas-reason';
 
 // An order as GET /orders/{orderId} and the order commands answer it (re-exported by schemas.ts).
 

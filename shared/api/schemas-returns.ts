@@ -3,7 +3,8 @@ import { LocationId } from '../domain/inventory';
 import { Sku } from '../domain/product';
 import { ClaimSettlement, ReturnCondition, ReturnKind, ReturnRecord, ReturnStatus } from '../domain/returns';
 import { humanText } from '../domain/text';
-import { ListQuery, OrderIdPath, ReasonRequest } from './schemas-common';
+import { ListQuery, OrderIdPath } from './schemas-common';
+import { ReasonRequest } from './schemas-reason';
 
 // --- after-sales: returns and claims (re-exported by schemas.ts; routes/returns.ts imports this module) ---
 

@@ -10,6 +10,7 @@ import { TrackingProvider } from '../shipping/port';
 // every area uses are in schemas-common.ts. All are re-exported here.
 
 export * from './schemas-common';
+export * from './schemas-reason';
 export * from './schemas-payments';
 export * from './schemas-catalog';
 export * from './schemas-inventory';
