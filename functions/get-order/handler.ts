@@ -1,9 +1,8 @@
 import { documentClient } from '../../shared/aws';
 import { loadConfig } from '../../shared/config';
-import { application } from '../../shared/app';
+import { orderReads } from '../../shared/app/order-reads';
 import { makeHandler } from './get-order';
 
 const config = loadConfig();
-const { orders } = application(documentClient, config.TABLE_NAME);
 
-export const handler = makeHandler({ orders });
+export const handler = makeHandler({ orders: orderReads({ doc: documentClient, tableName: config.TABLE_NAME }) });

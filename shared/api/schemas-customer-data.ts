@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ErasureRecord, ErasureRequest } from '../domain/erasure';
-import { CustomerResponse } from './schemas';
+import { CustomerResponse } from './schemas-lookup';
 import { OrderStoryResponse } from './schemas-customer-service';
 
 // A customer's personal data: the export and the erasure (routes/order-lookup.ts).

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { CustomerPatch } from '../domain/customer';
 import { StoryEvent } from '../domain/order-story';
-import { OrderResponse } from './schemas';
+import { OrderResponse } from './schemas-orders';
 
 // Customer service's schemas (the order's story, customer edits): routes/order-lookup.ts
 // imports this module, so no other function carries them.

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Currency } from './money';
-import { Channel, CountryCode } from './order';
+import { Channel, CountryCode } from './order-fields';
 import { Sku } from './product';
 
 // The workflow settings document (GET/PUT /settings/workflow) on its own, without the

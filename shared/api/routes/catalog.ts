@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-catalog';
 import { ANY_ROLE } from '../../middleware/auth';
 import { STAFF_STOCK, type RouteDef } from './common';
 

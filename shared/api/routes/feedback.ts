@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-common';
 import { FeedbackRequest, FeedbackResponse } from '../schemas-feedback';
 import type { RouteDef } from './common';
 

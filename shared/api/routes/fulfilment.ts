@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-outbound';
 import { OUTBOUND, RETRY_KEY, type RouteDef } from './common';
 
 // The routes functions/fulfilment serves (its bundle carries these and no others).

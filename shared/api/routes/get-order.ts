@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-orders';
 import { ANY_ROLE } from '../../middleware/auth';
 import { type RouteDef } from './common';
 

@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-inventory';
 import { STAFF_STOCK, type RouteDef } from './common';
 
 // The routes functions/inventory serves (its bundle carries these and no others).

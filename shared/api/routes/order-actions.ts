@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-orders';
 import { IF_MATCH_ORDER, type RouteDef } from './common';
 
 // The routes functions/order-actions serves (its bundle carries these and no others).

@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-lookup';
 import * as CS from '../schemas-customer-service';
 import * as CD from '../schemas-customer-data';
 import { CUSTOMER_DATA_ERASERS, CUSTOMER_DATA_EXPORTERS, CUSTOMER_EDITORS, IF_MATCH_CUSTOMER, STAFF_LOOKUP, STAFF_NOTES, type RouteDef } from './common';

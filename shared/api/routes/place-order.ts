@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-place-order';
 import { PLACED_CHANNELS } from '../../domain/order-number';
 import { STAFF_CHANNELS, type RouteDef } from './common';
 

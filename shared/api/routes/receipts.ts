@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-receipts';
 import { RECEIPT_READERS, type RouteDef } from './common';
 
 // The routes functions/receipts serves (its bundle carries these and no others).

@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-reports';
 import { MONEY_STAFF, type RouteDef } from './common';
 
 /** sales, profit, payments, returns and processing times: finance and admin; the inventory report: ops too */

@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-returns';
 import { RETRY_KEY, STAFF_LOOKUP, type RouteDef } from './common';
 
 /** who may see returns: the storefront (its own orders) and staff */

@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-settings';
 import { IF_MATCH_SETTINGS, type RouteDef } from './common';
 
 // The routes functions/settings serves (its bundle carries these and no others).

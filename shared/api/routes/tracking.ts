@@ -1,4 +1,4 @@
-import * as S from '../schemas';
+import * as S from '../schemas-tracking';
 import { type RouteDef } from './common';
 
 // The routes functions/tracking serves (its bundle carries these and no others).

@@ -1,0 +1,13 @@
+import * as z from 'zod';
+import { DepartmentId, Notification, NotificationSettings, NotificationSettingsInput } from '../domain/notifications';
+import { ListQuery } from './schemas-common';
+
+// The notifications routes' schemas (re-exported by schemas.ts; routes/notifications.ts imports this module).
+
+export const NotificationListQuery = z.strictObject({ department: DepartmentId, ...ListQuery.shape });
+export const NotificationList = z.object({ items: z.array(Notification.meta({ id: 'Notification' })), nextCursor: z.string().optional() });
+export const NotificationSettingsBody = NotificationSettingsInput.extend({
+  /** the version this change replaces (or If-Match) */
+  version: z.int().min(1).optional(),
+}).meta({ id: 'NotificationSettingsInput' });
+export const NotificationSettingsResponse = NotificationSettings.meta({ id: 'NotificationSettings' });

@@ -1,0 +1,13 @@
+import * as z from 'zod';
+import { PlaceOrderRequest } from '../domain/order';
+import { OrderStatus } from '../domain/order-status';
+
+// POST /orders' schemas (re-exported by schemas.ts; routes/place-order.ts imports this module).
+
+export const PlaceOrderBody = PlaceOrderRequest.meta({ id: 'PlaceOrderRequest' });
+export const PlaceOrderResponse = z.object({
+  orderId: z.string(),
+  orderNumber: z.string(),
+  status: OrderStatus.extract(['PENDING']),
+});
+export type PlaceOrderResponse = z.infer<typeof PlaceOrderResponse>;
