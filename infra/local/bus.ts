@@ -79,7 +79,11 @@ export class LocalBus {
 
   constructor(private readonly deps: BusDeps) {}
 
-  /** Events received lately, newest first, optionally of one detail-type and/or source. */
+  /**
+   * Events received lately, optionally of one detail-type and/or source: the latest
+   * arrivals, newest first by the event's time (publishers such as the outbox relay's
+   * containers may deliver a later event before an earlier one).
+   */
   recent(filter: { detailType?: string; source?: string; limit?: number } = {}): BusRecord[] {
     const out: BusRecord[] = [];
     for (let i = this.recentEvents.length - 1; i >= 0 && out.length < (filter.limit ?? RECENT_EVENTS); i--) {
@@ -88,7 +92,7 @@ export class LocalBus {
       if (filter.source !== undefined && r.event.source !== filter.source) continue;
       out.push(r);
     }
-    return out;
+    return out.sort((a, b) => String(b.event.time ?? '').localeCompare(String(a.event.time ?? '')));
   }
 
   async putEvents(entries: PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
