@@ -1,10 +1,11 @@
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { eventView, parseSqsRecord } from '../../events/define-event';
-import { render, route, type NotificationSettings } from '../../shared/domain/notifications';
+import { render, route } from '../../shared/domain/notifications';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import type { Notifications } from '../../shared/app/notifications';
+import { readEvery } from '../../shared/app/read-every';
 
 export interface NotifyDeps {
   notifications: Pick<Notifications, 'settings' | 'record' | 'markPublished'>;
@@ -34,13 +35,7 @@ export const snsSubject = (s: string) => s.replace(/[^\x20-\x7E]/g, '?').slice(0
  * makes a redelivery skip what was already published.
  */
 export function makeHandler(deps: NotifyDeps) {
-  const ttl = deps.settingsTtlMs ?? 30_000;
-  let cached: { settings: NotificationSettings; until: number } | undefined;
-  const settings = async () => {
-    const now = Date.now();
-    if (!cached || cached.until < now) cached = { settings: await deps.notifications.settings(), until: now + ttl };
-    return cached.settings;
-  };
+  const settings = readEvery(() => deps.notifications.settings(), deps.settingsTtlMs ?? 30_000);
 
   return sqsBatch(async (record: SQSRecord) => {
     const { detailType, metadata, data } = parseSqsRecord(DomainEvent, record);

@@ -11,6 +11,7 @@ import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
 import type { OrderRepository } from '../../shared/store/order-repository';
 import type { Settings } from '../../shared/app/settings';
 import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
+import { readEvery } from '../../shared/app/read-every';
 
 export const REVIEWER = { kind: 'system', id: 'review-order' } as const;
 
@@ -45,13 +46,7 @@ export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps
  * are done once: a redelivered message, or an order a person already acted on, is skipped.
  */
 export function makeHandler(deps: ReviewOrderDeps) {
-  const ttl = deps.settingsTtlMs ?? WORKFLOW_SETTINGS_TTL_MS;
-  let cached: { settings: WorkflowSettings; until: number } | undefined;
-  const workflowSettings = async () => {
-    const now = Date.now();
-    if (!cached || cached.until <= now) cached = { settings: await deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS), until: now + ttl };
-    return cached.settings;
-  };
+  const workflowSettings = readEvery(() => deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS), deps.settingsTtlMs ?? WORKFLOW_SETTINGS_TTL_MS);
 
   async function settleNothingDue(order: OrderRecord, causationId: string): Promise<void> {
     try {

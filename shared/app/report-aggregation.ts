@@ -5,6 +5,7 @@ import { reportRepository, type ReportRepository } from '../store/report-reposit
 import { settingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
+import { readEvery } from './read-every';
 
 export interface ReportAggregationDeps {
   reports: Pick<ReportRepository, 'trail'>;
@@ -145,13 +146,7 @@ export function makeReportAggregation(deps: ReportAggregationDeps) {
 export type ReportAggregation = ReturnType<typeof makeReportAggregation>;
 
 /** The business time zone, read at most once per `ttlMs` (a change applies to events counted after that). */
-export function cachedTimeZone(read: () => Promise<string>, ttlMs = 30_000, clock = () => Date.now()): () => Promise<string> {
-  let cached: { zone: string; at: number } | undefined;
-  return async () => {
-    if (!cached || clock() - cached.at > ttlMs) cached = { zone: await read(), at: clock() };
-    return cached.zone;
-  };
-}
+export const cachedTimeZone = (read: () => Promise<string>, ttlMs = 30_000, clock = () => Date.now()) => readEvery(read, ttlMs, clock);
 
 /** The aggregation over one table: trails and counters, the writer, the workflow settings' time zone. */
 export function reportAggregationOver(ctx: TableContext, opts: Pick<ReportAggregationDeps, 'rememberTrails'> = {}) {

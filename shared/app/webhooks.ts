@@ -13,6 +13,7 @@ import type { Writer } from '../store/writer';
 import { INTEGRATION_EVENTS } from '../../events/integrations';
 import { stamper } from './events';
 import { checkedAddresses, generateSecret, type Resolve, type SecretBox, type WebhookPost } from './webhook-transport';
+import { readEvery } from './read-every';
 
 /** The events these use cases publish, stamped for the outbox. */
 const stamped = stamper(INTEGRATION_EVENTS);
@@ -93,17 +94,7 @@ const deliveryView = ({ body: _b, webhookId: _w, ...d }: StoredDelivery): Delive
 
 export function makeWebhooks(deps: WebhookDeps) {
   const { repo, box } = deps;
-  let subscriptions: { list: Promise<StoredWebhook[]>; until: number } | undefined;
-  /** The subscriptions, read again once the last read is older than subscriptionsTtlMs (a failed read is not kept). */
-  const currentSubscriptions = () => {
-    const now = deps.now().getTime();
-    if (!subscriptions || subscriptions.until <= now) {
-      const list = repo.list();
-      subscriptions = { list, until: now + (deps.subscriptionsTtlMs ?? 0) };
-      list.catch(() => { if (subscriptions?.list === list) subscriptions = undefined; });
-    }
-    return subscriptions.list;
-  };
+  const currentSubscriptions = readEvery(() => repo.list(), deps.subscriptionsTtlMs ?? 0, () => deps.now().getTime());
   const plainSecrets = (w: StoredWebhook): SigningSecret[] =>
     w.secrets.map((s) => ({ secret: box.open(s.ciphertext), createdAt: s.createdAt, ...(s.retiresAt ? { retiresAt: s.retiresAt } : {}) }));
 
