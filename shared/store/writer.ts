@@ -11,7 +11,8 @@ import { movementItems, type TransactItem } from './stock-movements';
 import { cancellationReasons, isConditionFailure, withConflictRetry, type TableContext } from './table';
 
 // THE module that sends TransactWriteItems. Every change of every aggregate reaches
-// the table through commit(): one transaction per change set, every item change
+// the table through commit(): one transaction per change set (or, for a queue batch's
+// independent sets, commitTogether(): several sets sharing transactions), every item change
 // conditioned as the change set says, the timeline entry and outbox items in the
 // aggregate's partition, the stock movements with their ledger entries. The writer
 // decides nothing: it translates, checks the size, retries transaction conflicts
