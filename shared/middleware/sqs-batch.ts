@@ -29,6 +29,36 @@ export function sqsBatch(recordHandler: (record: SQSRecord) => Promise<void>): S
   };
 }
 
+/**
+ * An SQS consumer that handles its batch as a whole (to write it in fewer requests), with
+ * partial batch failures: the handler resolves to each record's outcome in order, an error
+ * for a record to redeliver; a throw redelivers them all. Handlers must be idempotent per
+ * record, as with sqsBatch.
+ */
+export function sqsBatchTogether(batchHandler: (records: SQSRecord[]) => Promise<(Error | undefined)[]>): SqsBatchHandler {
+  return async (event, context) => {
+    logger.addContext(context);
+    try {
+      let outcomes: (Error | undefined)[];
+      try {
+        outcomes = await batchHandler(event.Records);
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        outcomes = event.Records.map(() => error);
+      }
+      const batchItemFailures = event.Records.flatMap((record, i) => {
+        const err = outcomes[i];
+        if (!err) return [];
+        withLogContext(messageLogContext(record), () => logger.error('Record failed', { messageId: record.messageId, error: err.message }));
+        return [{ itemIdentifier: record.messageId }];
+      });
+      return { batchItemFailures };
+    } finally {
+      endInvocation();
+    }
+  };
+}
+
 /** The string at `path` in a parsed body, if there is one. */
 function textAt(value: unknown, ...path: string[]): string | undefined {
   let v = value;
