@@ -1,7 +1,7 @@
 // One local endpoint speaking the AWS JSON protocol for the services the functions
 // call besides DynamoDB: EventBridge (AWSEvents.*, JSON 1.1) and SQS (AmazonSQS.*,
 // JSON 1.0), Secrets Manager GetSecretValue (secretsmanager.*, JSON 1.1), plus SNS
-// Publish over the AWS query protocol (form-encoded, XML answer). The SDK picks it up
+// Publish and PublishBatch over the AWS query protocol (form-encoded, XML answer). The SDK picks it up
 // from AWS_ENDPOINT_URL_EVENTBRIDGE / _SQS / _SECRETS_MANAGER / AWS_ENDPOINT_URL.
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -232,14 +232,40 @@ async function sqs(deps: AwsEndpointDeps, action: string, input: any): Promise<u
 }
 
 // --- SNS (AWS query protocol) ---------------------------------------------------------
-// Only Publish: each message is written to the log, readably, which is how department
-// notifications show up in `npm start`. Subscriptions (e-mail) are not delivered.
+// Publish and PublishBatch: each message is written to the log, readably, which is how
+// department notifications show up in `npm start`. Subscriptions (e-mail) are not delivered.
+
+const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+/** SNS's limit of entries in one PublishBatch. */
+const MAX_BATCH_ENTRIES = 10;
 
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function sendXml(res: ServerResponse, status: number, xml: string) {
   res.writeHead(status, { 'content-type': 'text/xml', 'content-length': String(Buffer.byteLength(xml)) });
   res.end(xml);
+}
+
+/** A message as SNS takes it: to the log, readably; its MessageId. */
+function published(deps: AwsEndpointDeps, topicArn: string, message: string, subject: string | null): string {
+  const topic = topicArn.split(':').pop();
+  deps.log(`sns ${topic}: ${subject ?? message.split('\n')[0]}`);
+  for (const line of message.split('\n')) deps.log(`  ${topic} | ${line}`);
+  return randomUUID();
+}
+
+type BatchEntry = { Id?: string; Message?: string; Subject?: string };
+
+/** PublishBatch's entries (`PublishBatchRequestEntries.member.N.<field>`), in N's order. */
+function batchEntries(form: URLSearchParams): BatchEntry[] {
+  const members = new Map<number, BatchEntry>();
+  for (const [key, value] of form) {
+    const m = /^PublishBatchRequestEntries\.member\.(\d+)\.(Id|Message|Subject)$/.exec(key);
+    if (!m) continue;
+    const n = Number(m[1]);
+    members.set(n, { ...members.get(n), [m[2]!]: value });
+  }
+  return [...members.entries()].sort(([a], [b]) => a - b).map(([, e]) => e);
 }
 
 async function handleQueryRequest(deps: AwsEndpointDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -249,16 +275,36 @@ async function handleQueryRequest(deps: AwsEndpointDeps, req: IncomingMessage, r
   const action = form.get('Action') ?? '';
   const requestId = randomUUID();
   const fail = (code: string, message: string, status = 400) =>
-    sendXml(res, status, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
-  if (action !== 'Publish') return fail('InvalidAction', `${action || 'This action'} is not served locally (SNS Publish only).`);
-  const topicArn = form.get('TopicArn') ?? form.get('TargetArn');
-  const message = form.get('Message');
+    sendXml(res, status, `<ErrorResponse xmlns="${SNS_XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+  if (action !== 'Publish' && action !== 'PublishBatch') return fail('InvalidAction', `${action || 'This action'} is not served locally (SNS Publish and PublishBatch only).`);
+  const topicArn = form.get('TopicArn') ?? (action === 'Publish' ? form.get('TargetArn') : null);
   if (!topicArn) return fail('InvalidParameter', 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
-  if (message === null || message === '') return fail('InvalidParameter', 'Invalid parameter: Empty message');
-  const subject = form.get('Subject');
-  const messageId = randomUUID();
-  const topic = topicArn.split(':').pop();
-  deps.log(`sns ${topic}: ${subject ?? message.split('\n')[0]}`);
-  for (const line of message.split('\n')) deps.log(`  ${topic} | ${line}`);
-  sendXml(res, 200, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`);
+  const metadata = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
+
+  if (action === 'Publish') {
+    const message = form.get('Message');
+    if (message === null || message === '') return fail('InvalidParameter', 'Invalid parameter: Empty message');
+    const messageId = published(deps, topicArn, message, form.get('Subject'));
+    return sendXml(res, 200, `<PublishResponse xmlns="${SNS_XMLNS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult>${metadata}</PublishResponse>`);
+  }
+
+  // PublishBatch: the request is refused as a whole for a malformed batch; an entry SNS would
+  // not take fails alone, in the answer's Failed list beside the Successful ones
+  const entries = batchEntries(form);
+  if (entries.length === 0) return fail('EmptyBatchRequest', 'The batch request doesn\'t contain any entries.');
+  if (entries.length > MAX_BATCH_ENTRIES) return fail('TooManyEntriesInBatchRequest', `The batch request contains more entries than permissible (${MAX_BATCH_ENTRIES}).`);
+  const invalid = entries.find((e) => !e.Id || !/^[A-Za-z0-9_-]{1,80}$/.test(e.Id));
+  if (invalid) return fail('InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.');
+  if (new Set(entries.map((e) => e.Id)).size !== entries.length) return fail('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+  const successful: string[] = [];
+  const failed: string[] = [];
+  for (const e of entries) {
+    const id = xmlEscape(e.Id!);
+    if (!e.Message) {
+      failed.push(`<member><Id>${id}</Id><Code>InvalidParameter</Code><Message>Invalid parameter: Empty message</Message><SenderFault>true</SenderFault></member>`);
+      continue;
+    }
+    successful.push(`<member><Id>${id}</Id><MessageId>${published(deps, topicArn, e.Message, e.Subject ?? null)}</MessageId></member>`);
+  }
+  sendXml(res, 200, `<PublishBatchResponse xmlns="${SNS_XMLNS}"><PublishBatchResult><Successful>${successful.join('')}</Successful><Failed>${failed.join('')}</Failed></PublishBatchResult>${metadata}</PublishBatchResponse>`);
 }
