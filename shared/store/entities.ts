@@ -153,4 +153,12 @@ export const ENTITIES: EntityMap = {
   customerErasure: { type: ENTITY.customerErasure, key: (id) => keys.customerErasure(one(id)[0]!) },
 
   stockWait: { type: ENTITY.stockWait, key: (id) => keys.stockWait(...(one(id, 2) as [string, string])) },
+  notification: {
+    type: ENTITY.notification,
+    key: (id) => keys.notification(...(one(id, 3) as [string, string, string])),
+    // the order's story lists what was sent about it
+    createIndexes: (n, id) => (typeof n.orderId === 'string'
+      ? keys.orderNotification({ orderId: n.orderId, recordedAt: String(n.recordedAt), department: id[0]!, eventId: id[2]! })
+      : {}),
+  },
 };

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_NOTIFICATION_SETTINGS, Notification, NotificationSettings } from '../domain/notifications';
 import * as keys from './keys';
-import { ENTITY, INDEX } from './keys';
+import { INDEX } from './keys';
 import { cursors } from './cursor';
 import type { Page, TableContext } from './table';
 
@@ -19,41 +19,6 @@ export function notificationRepository(ctx: TableContext) {
     async settings(): Promise<NotificationSettings> {
       const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.settings(NOTIFICATION_SETTINGS_KIND), ConsistentRead: true }));
       return res.Item ? NotificationSettings.parse(stripKeys(res.Item)) : DEFAULT_NOTIFICATION_SETTINGS;
-    },
-
-    /** Records a notification once per department and event; false if it was recorded before. */
-    async record(n: Notification): Promise<{ isNew: boolean; publishedAt?: string }> {
-      try {
-        await ctx.doc.send(
-          new PutCommand({
-            TableName: T,
-            Item: {
-              ...keys.notification(n.department, n.occurredAt, n.eventId), type: ENTITY.notification, ...n,
-              ...(n.orderId ? keys.orderNotification({ orderId: n.orderId, recordedAt: n.recordedAt, department: n.department, eventId: n.eventId }) : {}),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { isNew: true };
-      } catch (err) {
-        if (err instanceof Error && err.name === 'ConditionalCheckFailedException') {
-          const old = (err as Error & { Item?: Record<string, { S?: string }> }).Item;
-          return { isNew: false, publishedAt: old?.publishedAt?.S };
-        }
-        throw err;
-      }
-    },
-
-    async markPublished(n: Pick<Notification, 'department' | 'occurredAt' | 'eventId'>, at: Date): Promise<void> {
-      await ctx.doc.send(
-        new UpdateCommand({
-          TableName: T,
-          Key: keys.notification(n.department, n.occurredAt, n.eventId),
-          UpdateExpression: 'SET publishedAt = :at',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      );
     },
 
     /** The notifications sent about an order, oldest first (gsi1; at most `limit`). */

@@ -19,7 +19,7 @@ beforeAll(async () => {
   notify = makeNotify({
     notifications: repo,
     topics,
-    publish: async (topic, subject, message) => void published.push({ topic, subject, message }),
+    publish: async (topic, messages) => messages.map(({ subject, message }) => void published.push({ topic, subject, message })),
     now: () => new Date(),
     settingsTtlMs: 0,
   });

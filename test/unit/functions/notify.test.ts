@@ -21,17 +21,17 @@ function fakes() {
   const handler = makeHandler({
     notifications: {
       settings: async () => (settingsReads++, DEFAULT_NOTIFICATION_SETTINGS),
-      record: async (n) => {
+      recordAll: async (ns) => ns.map((n) => {
         const key = `${n.department}/${n.eventId}`;
         const old = recorded.get(key);
-        if (old) return { isNew: false, publishedAt: old.publishedAt };
+        if (old) return { isNew: false as const, publishedAt: old.publishedAt };
         recorded.set(key, n);
-        return { isNew: true };
-      },
-      markPublished: async (n, at) => void (recorded.get(`${n.department}/${n.eventId}`)!.publishedAt = at.toISOString()),
+        return { isNew: true as const };
+      }),
+      markAllPublished: async (ns, at) => ns.map((n) => void (recorded.get(`${n.department}/${n.eventId}`)!.publishedAt = at.toISOString())),
     },
     topics: { 'customer-service': 'arn:cs' },
-    publish: async (topic, subject) => void published.push(`${topic} ${subject}`),
+    publish: async (topic, messages) => messages.map((m) => void published.push(`${topic} ${m.subject}`)),
     now: () => new Date('2026-11-27T04:00:01.000Z'),
   });
   return { handler, recorded, published, settingsReads: () => settingsReads };
