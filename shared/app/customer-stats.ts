@@ -6,8 +6,16 @@ import type { TableContext } from '../store/table';
 import { ConditionFailed, type Writer } from '../store/writer';
 
 export interface CustomerStatsDeps {
-  writer: Pick<Writer, 'commit'>;
+  writer: Pick<Writer, 'commit' | 'commitTogether'>;
 }
+
+/** An order event the stats count: the order placed, or its exit (rejected, cancelled, expired). */
+export interface StatsEvent {
+  kind: 'placed' | 'exit';
+  order: OrderRecord;
+}
+
+export type StatsOutcome = 'applied' | 'already';
 
 /** One profile change with its applied-once marker, claimed in the same transaction. */
 function once(customerId: string, marker: 'customerOrder' | 'customerExit', orderId: string, profile: Change, now: Date): ChangeSet<never> {
@@ -30,7 +38,7 @@ function once(customerId: string, marker: 'customerOrder' | 'customerExit', orde
  * marker item per order and kind makes a redelivered event change nothing.
  */
 export function makeCustomerStats(deps: CustomerStatsDeps) {
-  async function commit(set: ChangeSet<never>, orderId: string): Promise<'applied' | 'already'> {
+  async function commit(set: ChangeSet<never>, orderId: string): Promise<StatsOutcome> {
     try {
       await deps.writer.commit(set);
       return 'applied';
@@ -41,46 +49,78 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
     }
   }
 
-  return {
-    /**
-     * Contact details, order count, lifetime value (counted once per order) and the last
-     * order, in one transaction with the marker; the last order only ever moves forward (an
-     * older order arriving late is counted in a second transaction that leaves it).
-     */
-    async addPlaced(order: OrderRecord, now: Date): Promise<'applied' | 'already'> {
-      const { customerId, email, name, phone } = order.customer;
-      const last = lastOrderFields({ orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt });
-      const profile = (withLast: boolean): Change => ({
-        op: 'update', entity: 'customer', id: [customerId],
-        set: { customerId, email, name, updatedAt: now.toISOString(), ...(phone ? { phone } : {}), ...(withLast ? last : {}) },
-        setIfAbsent: { createdAt: order.createdAt, version: 1 },
-        add: { orderCount: 1, [lifetimeValueAttribute(order.totals.total.currency)]: order.totals.total.amount },
-        // the last order only moves forward: this order, unless a later one is there already
-        ...(withLast ? { expect: { absentOrAtMost: { lastOrderKey: last.lastOrderKey } } } : {}),
-      });
-      try {
-        await deps.writer.commit(once(customerId, 'customerOrder', order.orderId, profile(true), now));
-        return 'applied';
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        if (err.find('marker')) return 'already';
-        if (!err.find('profile')) throw err;
-        // a later order is the last already (this one arrived late): count it, leave the last order
-        return commit(once(customerId, 'customerOrder', order.orderId, profile(false), now), order.orderId);
-      }
-    },
+  /** OrderPlaced's change: contact details, counts and (when `withLast`) the last order, with its marker. */
+  function placedSet(order: OrderRecord, now: Date, withLast: boolean): ChangeSet<never> {
+    const { customerId, email, name, phone } = order.customer;
+    const last = lastOrderFields({ orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt });
+    return once(customerId, 'customerOrder', order.orderId, {
+      op: 'update', entity: 'customer', id: [customerId],
+      set: { customerId, email, name, updatedAt: now.toISOString(), ...(phone ? { phone } : {}), ...(withLast ? last : {}) },
+      setIfAbsent: { createdAt: order.createdAt, version: 1 },
+      add: { orderCount: 1, [lifetimeValueAttribute(order.totals.total.currency)]: order.totals.total.amount },
+      // the last order only moves forward: this order, unless a later one is there already
+      ...(withLast ? { expect: { absentOrAtMost: { lastOrderKey: last.lastOrderKey } } } : {}),
+    }, now);
+  }
 
-    /** the order left the running: it no longer counts; an exit overtaking its OrderPlaced (not added yet) fails and is retried */
-    subtractExit(order: Pick<OrderRecord, 'orderId' | 'customer' | 'totals'>, now: Date): Promise<'applied' | 'already'> {
-      const { customerId } = order.customer;
-      const set = once(customerId, 'customerExit', order.orderId, {
-        op: 'update', entity: 'customer', id: [customerId], expect: { exists: true },
-        set: { updatedAt: now.toISOString() },
-        add: { orderCount: -1, [lifetimeValueAttribute(order.totals.total.currency)]: -order.totals.total.amount },
-      }, now);
-      // only once the order was added (the profile itself exists from the first order's transaction)
-      set.changes.push({ op: 'check', entity: 'customerOrder', id: [customerId, order.orderId], tag: 'added', expect: { exists: true } });
-      return commit(set, order.orderId);
+  /** An exit's change: the order no longer counts, once it was added (the marker of its OrderPlaced). */
+  function exitSet(order: Pick<OrderRecord, 'orderId' | 'customer' | 'totals'>, now: Date): ChangeSet<never> {
+    const { customerId } = order.customer;
+    const set = once(customerId, 'customerExit', order.orderId, {
+      op: 'update', entity: 'customer', id: [customerId], expect: { exists: true },
+      set: { updatedAt: now.toISOString() },
+      add: { orderCount: -1, [lifetimeValueAttribute(order.totals.total.currency)]: -order.totals.total.amount },
+    }, now);
+    // only once the order was added (the profile itself exists from the first order's transaction)
+    set.changes.push({ op: 'check', entity: 'customerOrder', id: [customerId, order.orderId], tag: 'added', expect: { exists: true } });
+    return set;
+  }
+
+  /**
+   * Contact details, order count, lifetime value (counted once per order) and the last
+   * order, in one transaction with the marker; the last order only ever moves forward (an
+   * older order arriving late is counted in a second transaction that leaves it).
+   */
+  async function addPlaced(order: OrderRecord, now: Date): Promise<StatsOutcome> {
+    try {
+      await deps.writer.commit(placedSet(order, now, true));
+      return 'applied';
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err;
+      if (err.find('marker')) return 'already';
+      if (!err.find('profile')) throw err;
+      // a later order is the last already (this one arrived late): count it, leave the last order
+      return commit(placedSet(order, now, false), order.orderId);
+    }
+  }
+
+  /** the order left the running: it no longer counts; an exit overtaking its OrderPlaced (not added yet) fails and is retried */
+  const subtractExit = (order: Pick<OrderRecord, 'orderId' | 'customer' | 'totals'>, now: Date): Promise<StatsOutcome> =>
+    commit(exitSet(order, now), order.orderId);
+
+  return {
+    addPlaced,
+    subtractExit,
+
+    /**
+     * A batch's events written together, in as few transactions as they fit (an order's
+     * events and one customer's orders in separate ones, in the batch's order). An event
+     * counted before (its marker is there) is 'already'; one whose other condition failed
+     * (the profile's last order moved by a later order, an exit ahead of its OrderPlaced)
+     * takes the one-event path above. Resolves to each event's outcome, an error for one
+     * to retry.
+     */
+    async applyAll(events: readonly StatsEvent[], now: Date): Promise<(StatsOutcome | Error)[]> {
+      const written = await deps.writer.commitTogether(events.map((e) => (e.kind === 'exit' ? exitSet(e.order, now) : placedSet(e.order, now, true))));
+      const outcomes: (StatsOutcome | Error)[] = [];
+      for (const [i, err] of written.entries()) {
+        const e = events[i]!;
+        if (!err) outcomes.push('applied');
+        else if (!(err instanceof ConditionFailed)) outcomes.push(err);
+        else if (err.find('marker')) outcomes.push('already');
+        else outcomes.push(await (e.kind === 'exit' ? subtractExit(e.order, now) : addPlaced(e.order, now)).catch((x: unknown) => (x instanceof Error ? x : new Error(String(x)))));
+      }
+      return outcomes;
     },
   };
 }

@@ -68,6 +68,15 @@ export function orderRepository(ctx: TableContext) {
   return {
     getRecord,
 
+    /** Several orders in one consistent BatchGetItem (per 100): the ones that exist, by order id. */
+    async getRecords(orderIds: readonly string[]): Promise<Map<string, OrderRecord>> {
+      const items = await batchGet(ctx, [...new Set(orderIds)].map((orderId) => keys.order(orderId)));
+      return new Map(items.map((item) => {
+        const order = orderFromItem(item);
+        return [order.orderId, order];
+      }));
+    },
+
     findReplay: (claims: readonly IdempotencyClaim[], now: Date) => findReplay(ctx, claims, now),
 
     /**
