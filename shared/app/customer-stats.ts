@@ -107,20 +107,24 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
      * events and one customer's orders in separate ones, in the batch's order). An event
      * counted before (its marker is there) is 'already'; one whose other condition failed
      * (the profile's last order moved by a later order, an exit ahead of its OrderPlaced)
-     * takes the one-event path above. Resolves to each event's outcome, an error for one
-     * to retry.
+     * takes the one-event path above, placements before exits. Resolves to each event's
+     * outcome, an error for one to retry.
      */
     async applyAll(events: readonly StatsEvent[], now: Date): Promise<(StatsOutcome | Error)[]> {
       const written = await deps.writer.commitTogether(events.map((e) => (e.kind === 'exit' ? exitSet(e.order, now) : placedSet(e.order, now, true))));
-      const outcomes: (StatsOutcome | Error)[] = [];
-      for (const [i, err] of written.entries()) {
-        const e = events[i]!;
-        if (!err) outcomes.push('applied');
-        else if (!(err instanceof ConditionFailed)) outcomes.push(err);
-        else if (err.find('marker')) outcomes.push('already');
-        else outcomes.push(await (e.kind === 'exit' ? subtractExit(e.order, now) : addPlaced(e.order, now)).catch((x: unknown) => (x instanceof Error ? x : new Error(String(x)))));
+      const outcomes: (StatsOutcome | Error | undefined)[] = written.map((err) => {
+        if (!err) return 'applied';
+        if (!(err instanceof ConditionFailed)) return err;
+        return err.find('marker') ? 'already' : undefined;
+      });
+      // the rest one at a time, placements first: an exit whose OrderPlaced came later in the batch follows it
+      for (const kind of ['placed', 'exit'] as const) {
+        for (const [i, e] of events.entries()) {
+          if (outcomes[i] !== undefined || e.kind !== kind) continue;
+          outcomes[i] = await (kind === 'exit' ? subtractExit(e.order, now) : addPlaced(e.order, now)).catch((x: unknown) => (x instanceof Error ? x : new Error(String(x))));
+        }
       }
-      return outcomes;
+      return outcomes as (StatsOutcome | Error)[];
     },
   };
 }
