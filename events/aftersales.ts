@@ -31,12 +31,21 @@ export const ReplacementPlaced = defineEvent({
   }),
 });
 
-/** The replacement cannot be placed yet: these SKUs are short (tried again when stock arrives). */
+/**
+ * The replacement cannot be placed yet: these SKUs are short (tried again when stock arrives).
+ * `refusedOrderId` / `refusedOrderNumber`: it was placed, but that order was rejected at its
+ * reservation (stock taken meanwhile), so it waits again.
+ */
 export const ReplacementDelayed = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'ReplacementDelayed',
   version: 1,
-  data: ReplacementFacts.extend({ waitingFor: z.literal('stock'), skus: z.array(z.string()).min(1) }),
+  data: ReplacementFacts.extend({
+    waitingFor: z.literal('stock'),
+    skus: z.array(z.string()).min(1),
+    refusedOrderId: z.string().optional(),
+    refusedOrderNumber: z.string().optional(),
+  }),
 });
 
 const FeedbackFacts = z.object({

@@ -87,10 +87,11 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
   },
   // Exchanges and claims settled by reship: the replacement order placed (or waiting for
   // stock) when an exchange is received or a claim approved; stock arriving (an adjustment,
-  // a return's restock) tries the waiting ones again.
+  // a return's restock) tries the waiting ones again. A replacement order rejected at its
+  // reservation puts its return back to waiting (other rejected orders are skipped unread).
   replacements: {
     queue: 'replacements',
-    pattern: { source: ['oms.orders', 'oms.inventory'], detailType: ['ReturnReceived', 'ReturnApproved', 'StockAdjusted'] },
+    pattern: { source: ['oms.orders', 'oms.inventory'], detailType: ['ReturnReceived', 'ReturnApproved', 'StockAdjusted', 'OrderRejected'] },
     table: 'readwrite',
   },
 };

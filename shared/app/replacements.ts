@@ -6,7 +6,7 @@ import { actorLabel, type Actor } from '../domain/actor';
 import { ConflictError } from '../domain/errors';
 import { newOrder, priceOrder } from '../domain/order';
 import { formatOrderNumber, orderDay } from '../domain/order-number';
-import { creditOf, placedWith, replacementRequest, shortSkus, waitingChangeSet, withCredit } from '../domain/replacements';
+import { creditOf, placedWith, refusedChangeSet, replacementRequest, shortSkus, waitingChangeSet, withCredit } from '../domain/replacements';
 import { replacementDue } from '../domain/returns';
 import { customerRepository } from '../store/customer-repository';
 import { orderRepository, type OrderRepository } from '../store/order-repository';
@@ -26,7 +26,8 @@ const stamped = stamper([OrderPlaced], ORDER_STATUS_EVENTS, PAYMENT_EVENTS, AFTE
 // function carries no placement code): place the order through the same placement as
 // POST /orders when its stock is there, or record that it waits and for which SKUs.
 // The placement moves the return in the same transaction, conditioned on its version,
-// so a redelivered or racing event places at most one replacement.
+// so a redelivered or racing event places at most one replacement. A replacement order
+// rejected at its reservation puts its return back to waiting (`refused`).
 
 export interface ReplacementsDeps {
   orders: Pick<OrderRepository, 'getRecord' | 'readForPlacement' | 'nextOrderSequence'>;
@@ -48,6 +49,10 @@ export type ReplacementOutcome =
   | { outcome: 'placed'; orderId: string; orderNumber: string }
   | { outcome: 'waiting'; skus: string[] }
   | { outcome: 'not-due' };
+
+export type RefusalOutcome =
+  | { outcome: 'waiting'; returnId: string; skus: string[] }
+  | { outcome: 'not-a-replacement' | 'unchanged' };
 
 const MAX_ATTEMPTS = 4;
 const RETRY_TAGS = ['return', 'original', 'refundable', 'refund', 'orderNumber'];
@@ -73,7 +78,8 @@ export function makeReplacements(deps: ReplacementsDeps) {
     const request = replacementRequest(original, r);
     const read = await deps.orders.readForPlacement({ claims: [], skus, email: request.customer.email, now: opts.now });
     const { priced, refund: over } = withCredit(priceOrder(request, read.products), creditOf(r, original.totals.total.currency));
-    const money = over ? await deps.payments.money(orderId) : undefined;
+    // a difference refunded at an earlier placement (since rejected at its reservation) stands: never refunded twice
+    const money = over && !r.refund ? await deps.payments.money(orderId) : undefined;
     const refund = over && money ? returnRefund(original, r, refundOfValue(over, money), money, opts) : undefined;
     const sequence = await deps.orders.nextOrderSequence(orderDay(opts.now));
     const order = {
@@ -100,8 +106,33 @@ export function makeReplacements(deps: ReplacementsDeps) {
     }
   }
 
+  /**
+   * A replacement order was rejected at its reservation (stock taken since the check): its
+   * return waits again for the SKUs short, and stock arriving places a new one. Decided on
+   * the return as it is, conditioned on its version: a redelivered rejection changes nothing.
+   */
+  async function refused(orderId: string, opts: ReplacementOptions): Promise<RefusalOutcome> {
+    for (let i = 1; ; i++) {
+      const order = await deps.orders.getRecord(orderId);
+      const short = order?.status === 'REJECTED' ? [...new Set((order.shortages ?? []).map((s) => s.sku))].sort() : [];
+      if (!order?.replaces || !short.length) return { outcome: 'not-a-replacement' };
+      const { returnId } = order.replaces;
+      const r = (await deps.returns.ofOrder(order.replaces.orderId)).find((x) => x.returnId === returnId);
+      const set = r && refusedChangeSet(r, order, short, opts.actor, opts.now);
+      if (!set) return { outcome: 'unchanged' };
+      try {
+        await deps.writer.commit(stamped(set, { now: opts.now, correlationId: order.replaces.orderId, causationId: opts.causationId }));
+        return { outcome: 'waiting', returnId, skus: short };
+      } catch (err) {
+        if (!(err instanceof ConditionFailed) || !err.find('return')) throw err;
+        if (i >= MAX_ATTEMPTS) throw new ConflictError(`Return ${returnId} keeps changing; try again`, {}, 'write-conflict', 'Changed meanwhile');
+      }
+    }
+  }
+
   return {
     settle,
+    refused,
 
     /** Stock of these SKUs arrived: every replacement waiting for one of them is tried again. */
     async stockArrived(skus: readonly string[], opts: ReplacementOptions): Promise<{ returnId: string; result: ReplacementOutcome }[]> {

@@ -15,6 +15,16 @@ import { timelineEntry } from './timeline';
 // dearer; a cheaper one refunds the difference on the original order, the return its cause.
 // While any of its SKUs is short it is not placed: the return waits, naming the SKUs,
 // and is tried again when stock of one of them arrives.
+//
+// The stock check comes before the placement, the reservation after it (reserve-stock, the
+// one reservation path of every order): another order may take the units in between, and
+// the replacement order is then rejected at its reservation. The return goes back to
+// waiting (refusedChangeSet): its status back to RECEIVED / APPROVED so the replacement is
+// due again, the refused order listed in `replacement.refused`, STOCKWAIT items for the
+// SKUs short, so stock arriving places a new replacement. It is not retried at once: the
+// check reads the SKU's total, the reservation needs one location covering the order, so
+// retrying on the same levels could be refused again and again. A difference refunded at
+// the first placement (the return's `refund`) is not refunded again at the next one.
 
 /** The order a replacement's placement starts from: the original's customer and address, the replacement's lines. */
 export function replacementRequest(original: OrderRecord, r: ReturnRecord): OrderRequest {
@@ -132,5 +142,43 @@ export function placedWith(p: PlacedReplacement): Pick<ChangeSet, 'changes' | 'e
       ...(p.refund?.set.changes ?? []),
     ],
     events: [...events, ...(p.refund?.set.events ?? [])],
+  };
+}
+
+/**
+ * The replacement order was rejected at its reservation (its SKUs short: stock taken between
+ * the check and the reservation). The return goes back to waiting for those SKUs: EXCHANGED
+ * back to RECEIVED, RESHIPPED back to APPROVED, the order moved from `replacement.order` to
+ * `replacement.refused` (its credit and due with it: the next placement sets them again),
+ * STOCKWAIT items for the SKUs, ReplacementDelayed naming the refused order. The return's
+ * `refund` (a difference refunded at the first placement) stays. Undefined when the return
+ * does not name that order as its replacement any more (a redelivered OrderRejected), or
+ * is no longer EXCHANGED / RESHIPPED (closed meanwhile: left to a person).
+ */
+export function refusedChangeSet(
+  r: ReturnRecord, order: Pick<OrderRecord, 'orderId' | 'orderNumber'>, short: readonly string[], actor: Actor, now: Date,
+): ChangeSet | undefined {
+  const placed = r.replacement?.order;
+  if (!placed || placed.orderId !== order.orderId || (r.status !== 'EXCHANGED' && r.status !== 'RESHIPPED')) return undefined;
+  const skus = [...new Set(short)].sort();
+  if (!skus.length) return undefined;
+  const at = now.toISOString();
+  const { lines, refused = [] } = r.replacement!;
+  const waitingFor = { reason: 'stock' as const, skus, since: at };
+  const replacement = { lines, refused: [...refused, { orderId: order.orderId, orderNumber: order.orderNumber, skus, at }], waitingFor };
+  const status = r.kind === 'exchange' ? 'RECEIVED' : 'APPROVED';
+  return {
+    aggregate: { entity: 'order', id: r.orderId },
+    at,
+    changes: [
+      { op: 'update', entity: 'return', id: [r.orderId, r.returnId], tag: 'return', expect: returnCondition(r), set: { status, replacement, version: r.version + 1, updatedAt: at } },
+      ...skus.map((sku): Change => ({ op: 'put', entity: 'stockWait', id: [sku, r.returnId], item: { sku, returnId: r.returnId, orderId: r.orderId } })),
+    ],
+    timeline: timelineEntry(now, 'REPLACEMENT_REFUSED', actor, `${r.kind} ${r.returnId}: replacement ${order.orderNumber} was rejected at its reservation; it waits for stock of ${skus.join(', ')}`),
+    events: [{
+      detailType: 'ReplacementDelayed',
+      data: { ...facts(r, actor), waitingFor: waitingFor.reason, skus, refusedOrderId: order.orderId, refusedOrderNumber: order.orderNumber },
+    }],
+    movements: [],
   };
 }

@@ -30,7 +30,8 @@ export type ClaimSettlement = z.infer<typeof ClaimSettlement>;
 /**
  * The replacement order of an exchange (after its parcel is received) or of a claim settled
  * by reship (on approval): what it carries, and once placed which order it is, the credit the
- * returned units gave and what is left to pay. While stock is short it waits (`waitingFor`).
+ * returned units gave and what is left to pay. While stock is short it waits (`waitingFor`);
+ * a replacement order rejected at its reservation is listed in `refused` and it waits again.
  */
 export const Replacement = z.object({
   lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1) })).min(1),
@@ -40,6 +41,8 @@ export const Replacement = z.object({
   due: Money.optional(),
   /** not placed yet: the SKUs short of stock, since when (retried when stock arrives) */
   waitingFor: z.object({ reason: z.literal('stock'), skus: z.array(z.string()).min(1), since: z.iso.datetime() }).optional(),
+  /** earlier replacement orders rejected at their reservation (stock taken meanwhile): the SKUs short, when */
+  refused: z.array(z.object({ orderId: z.string(), orderNumber: z.string(), skus: z.array(z.string()), at: z.iso.datetime() })).optional(),
 });
 export type Replacement = z.infer<typeof Replacement>;
 
