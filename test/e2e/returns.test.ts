@@ -7,7 +7,8 @@ import { call, createProduct, deliveredOrder, eventually, getOrder, placeOrder, 
 // return as cause), and a claim refunded on approval. Exchanges and claims settled by
 // reship place a replacement order (channel exchange) that reserves stock like any order:
 // paid at once when the returned units cover it, the difference charged or refunded
-// otherwise, and left waiting (with the SKUs) while its stock is short.
+// otherwise, and left waiting (with the SKUs) while its stock is short, or again when the
+// replacement is refused at its reservation.
 
 let tea: string;
 let cup: string;
@@ -132,6 +133,45 @@ describe('returns over HTTP', () => {
     expect((await call('POST', `/returns/${id}/close`, { as: 'cs' })).body.status).toBe('CLOSED');
     expect(await listed('status=EXCHANGED', [id])).toEqual([]);
     expect(await listed('status=CLOSED&type=exchange', [id])).toEqual([id]);
+  });
+
+  it('a replacement refused at its reservation waits again; stock arriving places a new one, the difference refunded once', async () => {
+    // two units in all but one per location: the step's check (totals) passes, the
+    // reservation (one location covering the order) refuses: the race made deterministic
+    const split = uniqueSku('RET-SPLIT');
+    const where = uniqueSku('WH');
+    await createProduct(split, 0, 500);
+    expect((await call('PUT', `/locations/${where}`, { as: 'ops', body: { name: 'Overflow', priority: 9 } })).status).toBeLessThan(300);
+    for (const locationId of ['MAIN', where]) {
+      expect((await call('POST', `/inventory/${split}/adjustments`, { as: 'ops', body: { delta: 1, reason: 'RECEIVED', locationId } })).status).toBe(201);
+    }
+    const orderId = await deliveredOrder([{ sku: tea, quantity: 1 }]);
+    const asked = await call('POST', `/orders/${orderId}/returns`, { as: 'cs', body: { type: 'exchange', lines: [{ sku: tea, quantity: 1, reason: 'wrong size' }], replacement: [{ sku: split, quantity: 2 }] } });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+    const id = asked.body.returnId as string;
+    await call('POST', `/returns/${id}/approve`, { as: 'cs' });
+    await call('POST', `/returns/${id}/receive`, { as: 'ops', body: { lines: [{ sku: tea, quantity: 1, condition: 'resellable' }] } });
+
+    // placed (5.00 of the 15.00 credit refunded), rejected at its reservation, waiting again
+    const waiting = await eventually(() => call('GET', `/returns/${id}`, { as: 'cs' }), (r) => r.body?.replacement?.refused?.length === 1 && r.body.status === 'RECEIVED');
+    const [refused] = waiting.body.replacement.refused;
+    expect(refused).toMatchObject({ orderNumber: expect.stringMatching(/^X/), skus: [split] });
+    expect(waiting.body.replacement).toMatchObject({ waitingFor: { reason: 'stock', skus: [split] } });
+    expect(waiting.body.replacement.order).toBeUndefined();
+    expect(waiting.body.refund).toMatchObject({ amount: { amount: 500, currency: 'CNY' } });
+    expect((await getOrder(refused.orderId)).body).toMatchObject({ status: 'REJECTED', shortages: [{ sku: split, requested: 2 }] });
+    expect(isProblem(await call('POST', `/returns/${id}/close`, { as: 'cs' }), 409)).toBe(true);
+
+    // a second unit at MAIN: a new replacement is placed, reserved and paid by the credit
+    expect((await call('POST', `/inventory/${split}/adjustments`, { as: 'ops', body: { delta: 1, reason: 'RECEIVED' } })).status).toBe(201);
+    const exchanged = await eventually(() => call('GET', `/returns/${id}`, { as: 'cs' }), (r) => r.body?.status === 'EXCHANGED');
+    const next = exchanged.body.replacement.order;
+    expect(next.orderId).not.toBe(refused.orderId);
+    expect(exchanged.body.replacement.refused).toEqual([refused]);
+    await eventually(() => getOrder(next.orderId), (r) => r.body?.status === 'PAID');
+    const money = (await call('GET', `/orders/${orderId}/payments`, { as: 'finance' })).body;
+    expect(money.refunds).toEqual([expect.objectContaining({ refundId: waiting.body.refund.refundId, amount: { amount: 500, currency: 'CNY' } })]);
+    expect((await getOrder(orderId)).body.replacements.map((l: { orderId: string }) => l.orderId)).toEqual([refused.orderId, next.orderId]);
   });
 
   it('an exchange for something dearer is charged the difference; for something cheaper, refunded it', async () => {

@@ -223,6 +223,15 @@ describe.each(STAGES)('stage %s', (stage) => {
       expect(queues[queueId]!.Properties!.VisibilityTimeout).toBe(6 * (fn.Properties!.Timeout as number));
     });
 
+    it('replacements drain a queue fed by settled returns, stock arriving and rejected orders (a refused replacement waits again)', () => {
+      const queues = resourcesOfType(s().api, 'AWS::SQS::Queue');
+      const [queueId] = Object.entries(queues).find(([, q]) => q.Properties?.QueueName === `oms-${stage}-replacements`)!;
+      s().api.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { source: ['oms.orders', 'oms.inventory'], 'detail-type': ['ReturnReceived', 'ReturnApproved', 'StockAdjusted', 'OrderRejected'] },
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })],
+      });
+    });
+
     it.each(Object.entries(SCHEDULED_STEPS))('scheduled step %s is invoked by its schedule rule', (step, spec) => {
       s().api.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: spec.schedule,
