@@ -112,16 +112,16 @@ export function makeReplacements(deps: ReplacementsDeps) {
    * the return as it is, conditioned on its version: a redelivered rejection changes nothing.
    */
   async function refused(orderId: string, opts: ReplacementOptions): Promise<RefusalOutcome> {
+    const order = await deps.orders.getRecord(orderId);
+    const short = order?.status === 'REJECTED' ? [...new Set((order.shortages ?? []).map((s) => s.sku))].sort() : [];
+    if (!order?.replaces || !short.length) return { outcome: 'not-a-replacement' };
+    const { orderId: originalId, returnId } = order.replaces;
     for (let i = 1; ; i++) {
-      const order = await deps.orders.getRecord(orderId);
-      const short = order?.status === 'REJECTED' ? [...new Set((order.shortages ?? []).map((s) => s.sku))].sort() : [];
-      if (!order?.replaces || !short.length) return { outcome: 'not-a-replacement' };
-      const { returnId } = order.replaces;
-      const r = (await deps.returns.ofOrder(order.replaces.orderId)).find((x) => x.returnId === returnId);
+      const r = (await deps.returns.ofOrder(originalId)).find((x) => x.returnId === returnId);
       const set = r && refusedChangeSet(r, order, short, opts.actor, opts.now);
       if (!set) return { outcome: 'unchanged' };
       try {
-        await deps.writer.commit(stamped(set, { now: opts.now, correlationId: order.replaces.orderId, causationId: opts.causationId }));
+        await deps.writer.commit(stamped(set, { now: opts.now, correlationId: originalId, causationId: opts.causationId }));
         return { outcome: 'waiting', returnId, skus: short };
       } catch (err) {
         if (!(err instanceof ConditionFailed) || !err.find('return')) throw err;
