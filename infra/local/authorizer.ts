@@ -85,6 +85,8 @@ async function loadOrCreateKey(dataDir: string | undefined): Promise<StoredKey> 
 }
 
 const TOKEN_TTL_SECONDS = 365 * 24 * 3600;
+/** Verified tokens remembered (the oldest is forgotten first). */
+const VERIFIED_TOKENS_KEPT = 1000;
 
 export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorizer> {
   const stored = await loadOrCreateKey(dataDir);
@@ -100,6 +102,20 @@ export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorize
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
       .sign(privateKey);
+  // The signature check (RSA) is most of a request's authorizer work, and a client sends the same
+  // token until it expires: a token verified once is taken on trust until its expiry, as long as
+  // the same key signs. An expired one goes through jwtVerify again, which refuses it.
+  const verifiedTokens = new Map<string, JWTPayload>();
+  const verified = async (token: string, issuer: string): Promise<JWTPayload> => {
+    const key = `${issuer} ${token}`;
+    const known = verifiedTokens.get(key);
+    if (known && (known.exp === undefined || known.exp > Date.now() / 1000)) return known;
+    verifiedTokens.delete(key);
+    const { payload } = await jwtVerify(token, keySet, { issuer, algorithms: ['RS256'] });
+    if (verifiedTokens.size >= VERIFIED_TOKENS_KEPT) verifiedTokens.delete(verifiedTokens.keys().next().value!);
+    verifiedTokens.set(key, payload);
+    return payload;
+  };
   const issuerOf = (auth: Extract<RouteAuth, { type: 'JWT' }> | undefined) => localIssuer(auth?.issuer ?? 'https://cognito-idp.localhost/local');
 
   return {
@@ -114,7 +130,7 @@ export async function createAuthorizer(dataDir?: string): Promise<LocalAuthorize
       const token = raw.replace(/^Bearer\s+/i, '').trim();
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, keySet, { issuer: localIssuer(auth.issuer), algorithms: ['RS256'] }));
+        payload = await verified(token, localIssuer(auth.issuer));
       } catch (err) {
         return { ok: false, status: 401, message: 'Unauthorized', why: (err as Error).message };
       }

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createAuthorizer, flattenClaims, localIssuer } from '../../../infra/local/authorizer';
 import { buildEvent, gatewayTime, mapResult, matchRoute } from '../../../infra/local/gateway';
 import type { RouteSpec } from '../../../infra/local/template';
@@ -136,5 +136,19 @@ describe('the local JWT authorizer', () => {
     expect(await a.verify({ ...auth, audience: ['someone-else'] }, { authorization: tokens.ops })).toMatchObject({ ok: false, status: 401 });
     expect(await a.verify({ ...auth, scopes: ['oms/storefront'] }, { authorization: tokens.ops })).toMatchObject({ ok: false, status: 403 });
     expect(await a.verify({ ...auth, scopes: ['oms/storefront'] }, { authorization: tokens.storefront })).toMatchObject({ ok: true, scopes: ['oms/storefront'] });
+  });
+
+  it('refuses a token it accepted before once the token has expired, and a known token under another issuer', async () => {
+    const a = await createAuthorizer();
+    const now = Math.floor(Date.now() / 1000);
+    const token = await a.signClaims({ iss: localIssuer(auth.issuer), aud: 'staff-client', sub: 'u1', exp: now + 60 });
+    expect(await a.verify(auth, { authorization: `Bearer ${token}` })).toMatchObject({ ok: true, claims: { sub: 'u1' } });
+    expect(await a.verify({ ...auth, issuer: 'https://issuer.example' }, { authorization: `Bearer ${token}` })).toMatchObject({ ok: false, status: 401 });
+    vi.useFakeTimers({ now: (now + 61) * 1000, toFake: ['Date'] });
+    try {
+      expect(await a.verify(auth, { authorization: `Bearer ${token}` })).toMatchObject({ ok: false, status: 401, why: expect.stringContaining('exp') });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
