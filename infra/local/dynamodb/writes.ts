@@ -1,5 +1,6 @@
 // Single-item writes and BatchWriteItem: dynalite does the work; we hold the write lock around it
-// and read the item before (and after, for updates) so the stream record carries both images.
+// and read the item before (an update's new item comes back from dynalite) so the stream record
+// carries both images.
 import { addIndexWrites, type CapacityEntry } from './capacity';
 import { commit, type Context } from './context';
 import type { Item, Parsed, TableDescription } from './dynalite';
@@ -13,6 +14,11 @@ export async function singleWrite(ctx: Context, action: SingleWrite, request: Pa
   // dynalite does not know this newer parameter (its validation drops it); we add the old item ourselves.
   const returnOldOnFailure = request.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
   const data = validate(action, request, ctx.store);
+  // An update's new item (for the stream and the index capacity) comes back from dynalite itself
+  // instead of from a read after the write, unless the caller asked for other return values.
+  const asked = data.ReturnValues;
+  const newFromUpdate = action === 'updateItem' && (asked === undefined || asked === 'NONE' || asked === 'ALL_NEW');
+  if (newFromUpdate) data.ReturnValues = 'ALL_NEW';
   return ctx.lock.write(async () => {
     const table = await getTable(ctx.store, data.TableName as string);
     const key = (action === 'putItem' ? data.Item : data.Key) as Item;
@@ -24,7 +30,12 @@ export async function singleWrite(ctx: Context, action: SingleWrite, request: Pa
         throw new ApiError(err.statusCode, { ...err.body, Item: oldItem });
       throw err;
     });
-    const newItem = action === 'putItem' ? key : action === 'deleteItem' ? undefined : await readItem(ctx.store, table, key);
+    const newItem =
+      action === 'putItem' ? key
+      : action === 'deleteItem' ? undefined
+      : newFromUpdate ? (out.Attributes as Item)
+      : await readItem(ctx.store, table, key);
+    if (newFromUpdate && asked !== 'ALL_NEW') delete out.Attributes;
     const change: Change = { table, oldItem, newItem };
     await commit(ctx, [change]);
     if (out.ConsumedCapacity)

@@ -74,6 +74,24 @@ describe('stream records for every write kind (NEW_AND_OLD_IMAGES)', () => {
     }
   });
 
+  it('answers an update with the values it asked for, and records the whole new item whatever it asked', async () => {
+    const { doc } = api;
+    await doc.send(new PutCommand({ TableName: table, Item: { ...key('u'), n: 1, m: 'kept' } }));
+    const before = last(await recordsAfter(arn, undefined));
+    const update = (ReturnValues?: 'NONE' | 'UPDATED_NEW' | 'UPDATED_OLD' | 'ALL_NEW' | 'ALL_OLD') =>
+      doc.send(new UpdateCommand({ TableName: table, Key: key('u'), UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues }));
+    expect((await update()).Attributes).toBeUndefined();
+    expect((await update('NONE')).Attributes).toBeUndefined();
+    expect((await update('UPDATED_NEW')).Attributes).toEqual({ n: 4 });
+    expect((await update('UPDATED_OLD')).Attributes).toEqual({ n: 4 });
+    expect((await update('ALL_NEW')).Attributes).toEqual({ ...key('u'), n: 6, m: 'kept' });
+    expect((await update('ALL_OLD')).Attributes).toEqual({ ...key('u'), n: 6, m: 'kept' });
+
+    const records = await recordsAfter(arn, before);
+    const keys = { pk: S('ITEM#u'), sk: S('ITEM') };
+    expect(records.map((r) => r.dynamodb.NewImage)).toEqual([2, 3, 4, 5, 6, 7].map((n) => ({ ...keys, n: N(n), m: S('kept') })));
+  });
+
   it('writes no record for a failed or no-op write', async () => {
     const { doc } = api;
     await doc.send(new PutCommand({ TableName: table, Item: { ...key('2'), n: 1, tags: new Set(['a', 'b']) } }));
