@@ -109,6 +109,9 @@ export class LocalQueues {
   private readonly queues = new Map<string, Queue>();
   private readonly listeners = new Set<(queue: string) => void>();
   private seq = 0;
+  /** Receipt handles differ for every receive: a random part per start, then a counter (no random bytes drawn per message). */
+  private readonly receiptPrefix = randomBytes(8).toString('hex');
+  private receipts = 0;
   /** Message move tasks, newest first (in memory: lost on restart). */
   private readonly moveTasks: MoveTask[] = [];
 
@@ -195,7 +198,15 @@ export class LocalQueues {
     const q = this.queue(ref);
     const now = this.now();
     const vt = visibilityTimeoutSeconds ?? q.spec.visibilityTimeoutSeconds;
-    const ready = [...q.messages.values()].filter((m) => m.visibleAt <= now).sort((a, b) => a.seq - b.seq);
+    // Messages mostly sit in the map in send order already; sorted only when they do not.
+    const ready: StoredMessage[] = [];
+    let ordered = true;
+    for (const m of q.messages.values()) {
+      if (m.visibleAt > now) continue;
+      if (ready.length > 0 && ready[ready.length - 1]!.seq > m.seq) ordered = false;
+      ready.push(m);
+    }
+    if (!ordered) ready.sort((a, b) => a.seq - b.seq);
     const out: ReceivedMessage[] = [];
     for (const m of ready) {
       if (out.length >= max) break;
@@ -211,7 +222,7 @@ export class LocalQueues {
       m.receiveCount += 1;
       m.firstReceiveTimestamp ??= now;
       m.visibleAt = now + vt * 1000;
-      m.receipt = Buffer.from(`${q.spec.name}\n${m.messageId}\n${randomBytes(12).toString('hex')}`).toString('base64');
+      m.receipt = Buffer.from(`${q.spec.name}\n${m.messageId}\n${this.receiptPrefix}${(++this.receipts).toString(16)}`).toString('base64');
       await this.opts.store?.put(q.spec.name, m);
       out.push(this.view(m));
     }

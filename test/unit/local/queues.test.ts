@@ -98,6 +98,15 @@ describe('local SQS queues', () => {
     expect(again.map((m) => [m.Body, m.Attributes.ApproximateReceiveCount])).toEqual([['keep', '2']]);
   });
 
+  it('delivers in send order whatever order a restart restores the messages in', async () => {
+    const { queues, saved } = setup();
+    for (const body of ['first', 'second', 'third']) await queues.send('work', { body });
+    const restarted = new LocalQueues([spec('work'), spec('work-dlq')], { now: () => 10_000_000 });
+    for (const [key, msg] of [...saved].reverse()) restarted.restore(key.split('/')[0]!, msg);
+    expect((await restarted.receiveNow('work', 2)).map((m) => m.Body)).toEqual(['first', 'second']);
+    expect((await restarted.receiveNow('work', 2)).map((m) => m.Body)).toEqual(['third']);
+  });
+
   it('finds queues by name, URL or ARN and refuses unknown ones', async () => {
     const { queues } = setup();
     expect(queues.find('http://127.0.0.1:1/000000000000/work').name).toBe('work');
