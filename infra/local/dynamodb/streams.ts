@@ -165,12 +165,22 @@ export class StreamStore implements LocalStreams {
   }
 
   async read(streamArn: string, afterSequenceNumber: string | undefined, limit: number): Promise<StreamRecord[]> {
+    const records: StreamRecord[] = [];
+    for await (const [, value] of this.store.db.iterator(this.range(streamArn, afterSequenceNumber, limit))) records.push(value as StreamRecord);
+    return records;
+  }
+
+  /** The records read() finds, as the JSON text of their array, left undecoded (for passing them on to another thread). */
+  async readJson(streamArn: string, afterSequenceNumber: string | undefined, limit: number): Promise<string> {
+    const texts: string[] = [];
+    for await (const [, value] of this.store.db.iterator({ ...this.range(streamArn, afterSequenceNumber, limit), valueEncoding: 'utf8' })) texts.push(value as string);
+    return `[${texts.join(',')}]`;
+  }
+
+  private range(streamArn: string, afterSequenceNumber: string | undefined, limit: number) {
     if (!this.metas.has(streamArn)) throw resourceNotFound(`Requested resource not found: Stream: ${streamArn} not found`);
     const after = afterSequenceNumber === undefined ? undefined : padSequence(BigInt(afterSequenceNumber));
-    const records: StreamRecord[] = [];
-    const range = { gt: after ? recordKey(streamArn, after) : recordKey(streamArn, ''), lt: recordKey(streamArn, '\xff'), limit };
-    for await (const [, value] of this.store.db.iterator(range)) records.push(value as StreamRecord);
-    return records;
+    return { gt: after ? recordKey(streamArn, after) : recordKey(streamArn, ''), lt: recordKey(streamArn, '\xff'), limit };
   }
 
   onAppend(listener: (streamArn: string) => void): () => void {

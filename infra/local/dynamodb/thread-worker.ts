@@ -32,7 +32,8 @@ port.on('message', (msg: ToThread) => {
   const answer = async (): Promise<unknown> => {
     switch (msg.op) {
       case 'read':
-        return streams.read(msg.arn, msg.after, msg.limit);
+        // As stored (JSON text): no decoding here and no structured clone of every image on the way.
+        return streams.readJson(msg.arn, msg.after, msg.limit);
       case 'stats':
         return dynamo.stats();
       case 'streamArns':

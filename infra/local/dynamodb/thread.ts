@@ -77,7 +77,7 @@ export async function startLocalDynamoThread(opts: LocalDynamoOptions = {}): Pro
     port,
     streams: {
       streamArn: (tableName) => arns[tableName],
-      read: (arn, after, limit) => call<StreamRecord[]>({ op: 'read', arn, after, limit }),
+      read: async (arn, after, limit) => JSON.parse(await call<string>({ op: 'read', arn, after, limit })) as StreamRecord[],
       onAppend(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);
