@@ -39,6 +39,13 @@ export interface StageConfig {
     readonly threatProtection: boolean;
   };
   readonly functionDefaults: { readonly memorySize: number; readonly timeout: Duration };
+  /**
+   * The queued steps off the order's path (infra/queued-steps.ts `offPath`, and webhook
+   * deliveries): their event sources wait up to `windowSeconds` to fill batches of up to
+   * `batchSize` messages, so each invocation (and its DynamoDB requests) carries more events.
+   * Their functions get `timeoutSeconds`, enough for a full batch.
+   */
+  readonly offPathBatching: { readonly windowSeconds: number; readonly batchSize: number; readonly timeoutSeconds: number };
   readonly alarms: {
     /** Messages visible in a dead-letter queue before its alarm fires. */
     readonly dlqDepthThreshold: number;
@@ -156,6 +163,9 @@ export interface ApiDestinationConfig {
   readonly retry: { readonly maxEventAge: Duration; readonly maxAttempts: number };
 }
 
+/** Every stage: a second's window, batches of up to 100 messages, 30 s for a full batch. */
+const OFF_PATH_BATCHING = { windowSeconds: 1, batchSize: 100, timeoutSeconds: 30 };
+
 /** Every AWS stage: webhooks over https to public addresses, paused after 10 failures in a row, a day to switch secrets. */
 const WEBHOOKS = { urlRules: { localHosts: [] }, pauseAfterFailures: 10, secretOverlap: Duration.hours(24) };
 
@@ -224,6 +234,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     corsAllowOrigins: ['http://localhost:3000', 'http://localhost:5173'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 512, timeout: Duration.seconds(10) },
+    offPathBatching: OFF_PATH_BATCHING,
     alarms: {
       dlqDepthThreshold: 1,
       period: Duration.minutes(5),
@@ -264,6 +275,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     corsAllowOrigins: ['https://staging.oms.example.com'],
     auth: { threatProtection: false },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },
+    offPathBatching: OFF_PATH_BATCHING,
     alarms: {
       dlqDepthThreshold: 1,
       period: Duration.minutes(5),
@@ -301,6 +313,7 @@ const CONFIGS: Record<StageName, StageConfig> = {
     corsAllowOrigins: ['https://oms.example.com'],
     auth: { threatProtection: true },
     functionDefaults: { memorySize: 1024, timeout: Duration.seconds(10) },
+    offPathBatching: OFF_PATH_BATCHING,
     alarms: {
       dlqDepthThreshold: 1,
       period: Duration.minutes(1),

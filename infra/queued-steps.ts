@@ -14,6 +14,13 @@ export interface QueuedStepSpec {
   readonly table?: TableAccess;
   /** Whether the step publishes to the bus itself (most publish through the outbox). */
   readonly bus?: boolean;
+  /**
+   * Off the order's path: nobody waits on the step, so its queue batches (config
+   * `offPathBatching`: a window of about a second, up to 100 messages). Steps a storefront
+   * or an admin waits on (reserving, reviewing), or that move an order (refunds, delivery,
+   * replacements) or call a carrier, stay prompt: one message is handed over at once.
+   */
+  readonly offPath?: boolean;
 }
 
 // Key = step name = folder under functions/.
@@ -28,6 +35,7 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
   // Customer profiles: count an order when placed, take it out again when it exits.
   'customer-stats': {
     queue: 'customer-stats',
+    offPath: true,
     pattern: { source: ['oms.orders'], detailType: ['OrderPlaced', ...CUSTOMER_EXIT_EVENTS] },
     table: 'readwrite',
   },
@@ -36,6 +44,7 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
   // change, not a new rule. The department topics are wired in the API stack.
   notify: {
     queue: 'notifications',
+    offPath: true,
     pattern: { source: Match.prefix('oms.') },
     table: 'readwrite',
   },
@@ -68,9 +77,10 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
     table: 'read',
   },
   // Report counters: sales when paid, payments per method, refunds, returns, stage durations
-  // (REPORTED_EVENTS in shared/app/report-events.ts); each event counted once, in its own transaction.
+  // (REPORTED_EVENTS in shared/app/report-events.ts); each event counted once, a batch's events in few transactions.
   'aggregate-reports': {
     queue: 'reports',
+    offPath: true,
     pattern: {
       source: ['oms.orders', 'oms.payments'],
       detailType: ['OrderPlaced', 'OrderApproved', 'OrderPaid', 'OrderShipped', 'OrderDelivered', 'PaymentSucceeded', 'RefundIssued',
@@ -82,6 +92,7 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
   // identity and its permission are wired in the API stack (constructs/customer-mail.ts).
   'customer-messages': {
     queue: 'customer-messages',
+    offPath: true,
     pattern: { source: ['oms.orders', 'oms.payments'], detailType: [...CUSTOMER_MESSAGE_EVENTS] },
     table: 'readwrite',
   },

@@ -22,6 +22,12 @@ export interface QueuedStepProps {
   readonly queueName: string;
   readonly alarmTopic?: ITopic;
   readonly batchSize?: number;
+  /**
+   * A step off the order's path (nobody waits on it): the event source gathers messages for up
+   * to `windowSeconds` into batches of up to `batchSize`, so fewer invocations each carry more
+   * (config `offPathBatching`). Absent: each batch goes as soon as there is a message.
+   */
+  readonly batching?: { readonly windowSeconds: number; readonly batchSize: number };
 }
 
 /**
@@ -50,9 +56,9 @@ export class QueuedStep extends Construct {
       queueName: name,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // AWS's guidance for Lambda consumers: at least six times the function timeout,
-      // so a message is not redelivered while a retried batch is still running.
-      visibilityTimeout: Duration.seconds(fn.timeout.toSeconds() * 6),
+      // AWS's guidance for Lambda consumers: at least six times the function timeout (plus the
+      // batching window), so a message is not redelivered while a retried batch is still running.
+      visibilityTimeout: Duration.seconds(fn.timeout.toSeconds() * 6 + (props.batching?.windowSeconds ?? 0)),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 
@@ -67,7 +73,8 @@ export class QueuedStep extends Construct {
 
     fn.fn.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: props.batchSize ?? 10,
+        batchSize: props.batching?.batchSize ?? props.batchSize ?? 10,
+        ...(props.batching ? { maxBatchingWindow: Duration.seconds(props.batching.windowSeconds) } : {}),
         reportBatchItemFailures: true,
       }),
     );

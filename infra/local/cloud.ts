@@ -67,6 +67,12 @@ export interface LocalCloudOptions {
    * use e.g. 0.001 so an hour's retry policy runs out in 3.6 s (env OMS_LOCAL_API_DESTINATION_TIME_SCALE also). Default 1.
    */
   apiDestinationTimeScale?: number;
+  /**
+   * Every SQS event source's batching window (MaximumBatchingWindowInSeconds) times this: tests
+   * use e.g. 0.1 so the off-path steps' one-second window gathers for 100 ms (env
+   * OMS_LOCAL_BATCHING_WINDOW_SCALE also). Default 1: the template's windows.
+   */
+  batchingWindowScale?: number;
 }
 
 export interface LocalCloud {
@@ -109,6 +115,13 @@ export interface ThreadCpu {
  * from about 140 to 120 ms and placed→reserved p99 ÷ p50 from about 9 to 4 (npm run bench).
  */
 export const DEFAULT_CONCURRENCY = Math.max(2, availableParallelism());
+
+/** The model with every event source mapping's batching window times `scale` (1: as the template says). */
+export function scaleBatchingWindows(model: CloudModel, scale: number): CloudModel {
+  if (!(scale >= 0)) throw new Error(`batchingWindowScale must be a number ≥ 0, not ${scale}`);
+  if (scale === 1) return model;
+  return { ...model, mappings: model.mappings.map((m) => ({ ...m, maxBatchingWindowSeconds: m.maxBatchingWindowSeconds * scale })) };
+}
 
 const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
@@ -247,7 +260,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     await dynamo.refreshStreamArns();
     const built = buildModel(assembly, naming);
     log(`endpoints    API ${apiUrl}, SQS and events ${awsUrl}, DynamoDB ${dynamo.url} (tables created): ${((Date.now() - endpointsFrom) / 1000).toFixed(1)}s`);
-    const m = built.model;
+    const windowScale = opts.batchingWindowScale ?? (process.env.OMS_LOCAL_BATCHING_WINDOW_SCALE ? Number(process.env.OMS_LOCAL_BATCHING_WINDOW_SCALE) : 1);
+    const m = scaleBatchingWindows(built.model, windowScale);
     live.model = m;
     labels = m.functions.map((f) => [f.name, f.label]);
 

@@ -116,8 +116,9 @@ export class WorkersStack extends Stack {
     }).addAlarmAction(new SnsAction(alarmTopic));
 
     // --- Queued steps: bus rule -> queue -> function -----------------------------
+    const { timeoutSeconds, ...batching } = config.offPathBatching;
     for (const [step, spec] of Object.entries(QUEUED_STEPS)) {
-      const fn = addFunction(step);
+      const fn = addFunction(step, spec.offPath ? { timeout: Duration.seconds(timeoutSeconds) } : {});
       if (spec.table) fn.bindTable(data, spec.table);
       if (spec.bus) fn.bindBus(bus);
       new QueuedStep(this, `${fn.node.id}Queue`, {
@@ -127,6 +128,7 @@ export class WorkersStack extends Stack {
         pattern: spec.pattern,
         fn,
         alarmTopic: alarmTopic,
+        ...(spec.offPath ? { batching } : {}),
       });
     }
     // Department notifications: one topic per department, published by the notify step.
