@@ -1,8 +1,9 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { ReportAggregation } from '../../shared/app/report-aggregation';
 import { reportEventOf } from '../../shared/app/report-events';
+import type { ReportEvent } from '../../shared/domain/reports';
 import { logger } from '../../shared/middleware/logger';
-import { sqsBatch } from '../../shared/middleware/sqs-batch';
+import { sqsBatchTogether } from '../../shared/middleware/sqs-batch';
 
 export { REPORTED_EVENTS, reportEventOf } from '../../shared/app/report-events';
 
@@ -14,19 +15,33 @@ export { REPORTED_EVENTS, reportEventOf } from '../../shared/app/report-events';
 export const REMEMBERED_TRAILS = 2000;
 
 export interface AggregateReportsDeps {
-  reports: Pick<ReportAggregation, 'count'>;
+  reports: Pick<ReportAggregation, 'countBatch'>;
   now: () => Date;
 }
 
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+
 /**
  * Counts order, payment, refund and return events into the report counters, each exactly once
- * (a redelivered event changes nothing). An event that overtook its order's OrderPlaced
- * fails and is retried by the queue until the placement is counted.
+ * (a redelivered event changes nothing), a batch's events together in few transactions. An
+ * event that overtook its order's OrderPlaced fails and is retried by the queue until the
+ * placement is counted; so is a message that is not a reported event.
  */
 export function makeHandler(deps: AggregateReportsDeps) {
-  return sqsBatch(async (record: SQSRecord) => {
-    const event = reportEventOf(JSON.parse(record.body));
-    const outcome = await deps.reports.count(event, deps.now());
-    logger.info('Report counters', { type: event.type, eventId: event.eventId, orderId: event.orderId, outcome });
+  return sqsBatchTogether(async (records: SQSRecord[]) => {
+    const parsed = records.map((record): ReportEvent | Error => {
+      try {
+        return reportEventOf(JSON.parse(record.body));
+      } catch (err) {
+        return asError(err);
+      }
+    });
+    const events = parsed.filter((e): e is ReportEvent => !(e instanceof Error));
+    const counted = await deps.reports.countBatch(events, deps.now());
+    let next = 0;
+    const outcomes = parsed.map((e) => (e instanceof Error ? e : counted[next++]!));
+    const tally = (o: string) => outcomes.filter((x) => x === o).length;
+    logger.info('Report counters', { events: records.length, applied: tally('applied'), already: tally('already'), failed: outcomes.filter((x) => x instanceof Error).length });
+    return outcomes.map((o) => (o instanceof Error ? o : undefined));
   });
 }

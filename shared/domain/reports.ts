@@ -14,8 +14,8 @@ export type Tally = Record<string, number>;
 // --- where and when -----------------------------------------------------------
 
 /**
- * Every event adds to one of this many day items (by a hash of its event id), and a
- * report sums them. Why 8: a transaction writing one day item costs 2 WCU per KB of the
+ * Every event adds to one of this many day items (by a hash of its event id; the events
+ * of one queue batch, counted together, by a hash of the batch's first), and a report sums them. Why 8: a transaction writing one day item costs 2 WCU per KB of the
  * item (a day item with channels, payment methods and histograms is 2-4 KB: 4-8 WCU),
  * and a partition takes about 1,000 WCU/s; one item therefore takes 125-250 events a
  * second before it throttles, and concurrent transactions on one item cancel each other
@@ -224,6 +224,14 @@ export type Aggregation =
     }
   /** the event needs its order's placement facts, which have not been counted yet: retry later */
   | { wait: string };
+
+/** What an aggregation sets on the order's trail. */
+export type TrailChange = NonNullable<Extract<Aggregation, { increments: Increment[] }>['trail']>;
+
+/** The order's trail once an event's trail change is written: the next version. */
+export function trailAfter(trail: OrderTrail | undefined, change: TrailChange): OrderTrail {
+  return { ...trail, ...change.set, at: { ...trail?.at, ...change.at }, version: (trail?.version ?? 0) + 1 };
+}
 
 function addTo(target: Tally, key: string, n: number) {
   if (n !== 0) target[key] = (target[key] ?? 0) + n;
@@ -503,7 +511,7 @@ export function countAll(events: Iterable<ReportEvent>, timeZone: string, shards
         continue;
       }
       counted++;
-      if (decided.trail) trail = { ...trail, ...decided.trail.set, at: { ...trail?.at, ...decided.trail.at }, version: (trail?.version ?? 0) + 1 };
+      if (decided.trail) trail = trailAfter(trail, decided.trail);
       const shard = shardOf(e.eventId, shards);
       for (const inc of decided.increments) {
         const k = itemId({ ...inc, shard });

@@ -232,6 +232,36 @@ describe.each(STAGES)('stage %s', (stage) => {
       });
     });
 
+    it("batches the queues of the steps off the order's path, with room for a full batch, and hands the others each message at once", () => {
+      const functions = resourcesOfType(s().api, 'AWS::Lambda::Function');
+      const queues = resourcesOfType(s().api, 'AWS::SQS::Queue');
+      const { windowSeconds, batchSize, timeoutSeconds } = config.offPathBatching;
+      const offPath = ['aggregate-reports', 'customer-messages', 'customer-stats', 'notify', 'webhook-deliveries'];
+      const seen: Record<string, { window: unknown; batchSize: unknown }> = {};
+      for (const m of Object.values(resourcesOfType(s().api, 'AWS::Lambda::EventSourceMapping'))) {
+        const queueArn = m.Properties!.EventSourceArn as { 'Fn::GetAtt'?: [string, string] };
+        const queueId = queueArn['Fn::GetAtt']?.[0];
+        if (!queueId || !queues[queueId]) continue;
+        const fnId = (m.Properties!.FunctionName as { Ref: string }).Ref;
+        const step = stepOf(functions[fnId]!)!;
+        seen[step] = { window: m.Properties!.MaximumBatchingWindowInSeconds, batchSize: m.Properties!.BatchSize };
+        const timeout = functions[fnId]!.Properties!.Timeout as number;
+        if (offPath.includes(step)) {
+          expect(timeout, step).toBe(timeoutSeconds);
+          // six times the timeout and the window: a batch still running is not delivered again
+          expect(queues[queueId]!.Properties!.VisibilityTimeout, step).toBe(6 * timeout + windowSeconds);
+        } else {
+          expect(queues[queueId]!.Properties!.VisibilityTimeout, step).toBe(6 * timeout);
+        }
+      }
+      expect(Object.keys(seen).sort()).toEqual(expect.arrayContaining([...offPath, 'reserve-stock', 'review-order', 'payment-callbacks', 'carrier-callbacks']));
+      for (const [step, got] of Object.entries(seen)) {
+        expect(got, step).toEqual(offPath.includes(step) ? { window: windowSeconds, batchSize } : { window: undefined, batchSize: 10 });
+      }
+      expect(windowSeconds).toBeGreaterThan(0);
+      expect(batchSize).toBeGreaterThan(10);
+    });
+
     it.each(Object.entries(SCHEDULED_STEPS))('scheduled step %s is invoked by its schedule rule', (step, spec) => {
       s().api.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: spec.schedule,

@@ -117,7 +117,7 @@ describe('report aggregation', () => {
     const container = () => {
       const c = { reads: 0, worker: undefined as unknown as ReturnType<typeof makeAggregator> };
       const reports = makeReportAggregation({
-        reports: { trail: (orderId) => { c.reads++; return repo.trail(orderId); } },
+        reports: { trail: (orderId) => { c.reads++; return repo.trail(orderId); }, trails: (ids) => { c.reads += ids.length; return repo.trails(ids); } },
         writer: makeWriter(ctx), timeZone: async () => 'Asia/Shanghai', rememberTrails: REMEMBERED_TRAILS,
       });
       c.worker = makeAggregator({ reports, now: () => new Date() });
