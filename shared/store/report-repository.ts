@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { DAY_PARTS, monthsOf, REPORT_SHARDS, type DayPart, type OrderTrail, type ShardIncrement, type Tally } from '../domain/reports';
 import * as keys from './keys';
 import { ENTITY } from './keys';
@@ -74,12 +74,12 @@ export function reportRepository(ctx: TableContext, opts: { shards?: number; gen
     async trails(orderIds: readonly string[]): Promise<Map<string, OrderTrail>> {
       const out = new Map<string, OrderTrail>();
       for (let i = 0; i < orderIds.length; i += 100) {
-        let pending: Record<string, unknown>[] | undefined = orderIds.slice(i, i + 100).map((id) => keys.reportTrail(id));
+        let pending: object[] | undefined = orderIds.slice(i, i + 100).map((id) => keys.reportTrail(id));
         for (let attempt = 0; pending?.length; attempt++) {
           if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
-          const res = await ctx.doc.send(new BatchGetCommand({ RequestItems: { [T]: { Keys: pending, ConsistentRead: true } } }));
+          const res: BatchGetCommandOutput = await ctx.doc.send(new BatchGetCommand({ RequestItems: { [T]: { Keys: pending, ConsistentRead: true } } }));
           for (const item of res.Responses?.[T] ?? []) out.set(String(item.orderId), trailFromItem(item));
-          pending = res.UnprocessedKeys?.[T]?.Keys as Record<string, unknown>[] | undefined;
+          pending = res.UnprocessedKeys?.[T]?.Keys;
         }
       }
       return out;
