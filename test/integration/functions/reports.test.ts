@@ -2,12 +2,12 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REMEMBERED_TRAILS, makeHandler as makeAggregator } from '../../../functions/aggregate-reports/aggregate-reports';
 import { makeHandler as makeReportsApi } from '../../../functions/reports/reports';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { makeReportAggregation, reportAggregationOver } from '../../../shared/app/report-aggregation';
 import { reportEventOf } from '../../../shared/app/report-events';
 import { reportRebuildOver } from '../../../shared/app/report-rebuild';
 import { reportsOver } from '../../../shared/app/reports';
-import { REPORT_SHARDS, shardOf } from '../../../shared/domain/reports';
+import { compareCounters, countAll, REPORT_SHARDS, shardOf } from '../../../shared/domain/reports';
 import * as keys from '../../../shared/store/keys';
 import { reportRepository } from '../../../shared/store/report-repository';
 import { makeWriter } from '../../../shared/store/writer';
@@ -347,6 +347,165 @@ describe('rebuild-reports', () => {
       }));
       const second = await reportRebuildOver(ctx, { generation: 'g2' }).rebuild(lake, { from: '2026-05-02', to: '2026-05-02' });
       expect(second.drifts).toEqual([{ day: '2026-05-02', counter: 'rev_CNY', live: 3100, rebuilt: 3000 }]);
+    } finally {
+      await own.drop();
+    }
+  });
+});
+
+describe('counting a batch together', () => {
+  /** A container over `ctx` whose DynamoDB requests are counted by command. */
+  function containerOver(ctx: { doc: TestTable['doc']; tableName: string }) {
+    const requests: Record<string, number> = {};
+    const doc = {
+      send: (command: { constructor: { name: string } }) => {
+        const name = command.constructor.name.replace(/Command$/, '');
+        requests[name] = (requests[name] ?? 0) + 1;
+        return ctx.doc.send(command as never);
+      },
+    } as unknown as TestTable['doc'];
+    const counted = { doc, tableName: ctx.tableName };
+    const worker = makeAggregator({
+      reports: makeReportAggregation({ reports: reportRepository(counted), writer: makeWriter(counted), timeZone: async () => 'Asia/Shanghai', rememberTrails: REMEMBERED_TRAILS }),
+      now: () => new Date(),
+    });
+    const batch = async (events: Ev[]) => {
+      const records = events.map(record);
+      const res = await worker({ Records: records } as SQSEvent, lambdaContext);
+      const failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
+      return events.filter((_, i) => failed.has(records[i]!.messageId)).map((e) => e.eventId);
+    };
+    const reset = () => Object.keys(requests).forEach((k) => delete requests[k]);
+    return { batch, requests, reset };
+  }
+
+  it("counts a batch's events in two transactions: placements, then the approvals decided on the trails they wrote", async () => {
+    const c = containerOver({ doc: table.doc, tableName: table.tableName });
+    const orders = Array.from({ length: 20 }, (_, i) => orderEvents(`BAT${i}`, '2026-08-03T02:00:00.000Z'));
+    expect(await c.batch(orders.flatMap((o) => [o.placed, o.approved]))).toEqual([]);
+    // one transaction per round (an order's approval changes the trail its placement wrote), no reads
+    expect(c.requests).toEqual({ TransactWrite: 2 });
+
+    // a new container knows no trail: the batch's orders are read in one request
+    const fresh = containerOver({ doc: table.doc, tableName: table.tableName });
+    expect(await fresh.batch(orders.map((o) => o.paid))).toEqual([]);
+    expect(fresh.requests).toEqual({ BatchGet: 1, TransactWrite: 1 });
+
+    const sales = await report('sales', { from: '2026-08-03', to: '2026-08-03' });
+    expect(sales.body.totals).toMatchObject({ orders: 20, units: 40, revenue: 60_000 });
+    const times = await report('fulfillment-times', { from: '2026-08-03', to: '2026-08-03' });
+    expect(times.body.rows.slice(0, 2)).toEqual([
+      expect.objectContaining({ from: 'placed', to: 'approved', count: 20, meanSeconds: 120 }),
+      expect.objectContaining({ from: 'approved', to: 'paid', count: 20, meanSeconds: 480 }),
+    ]);
+  });
+
+  it('counts a redelivered event once, two events of one order in order, and returns an event that overtook its placement to the queue', async () => {
+    const c = containerOver({ doc: table.doc, tableName: table.tableName });
+    const p = orderEvents('BP1', '2026-08-05T02:00:00.000Z');
+    const q = orderEvents('BQ1', '2026-08-05T03:00:00.000Z', { channel: 'app' });
+    const r = orderEvents('BR1', '2026-08-05T04:00:00.000Z');
+    expect(await c.batch([q.placed])).toEqual([]);
+    // Q's placement again (redelivered), P placed and approved, R paid before it was placed
+    expect(await c.batch([p.placed, q.placed, r.paid, p.approved, q.approved])).toEqual(['BR1-paid']);
+    // the queue hands R's payment back with its placement
+    expect(await c.batch([r.placed, r.paid, q.approved])).toEqual([]);
+
+    // R's sale (once, though its payment came twice); three orders placed, each counted once
+    const sales = await report('sales', { from: '2026-08-05', to: '2026-08-05' });
+    expect(sales.body.totals).toMatchObject({ orders: 1, revenue: 3000 });
+    const { items } = await reportRepository({ doc: table.doc, tableName: table.tableName }).days('2026-08-05', '2026-08-05');
+    const placed = items.reduce((n, i) => n + (i.tally.placed_CNY ?? 0), 0);
+    expect(placed).toBe(3);
+    const times = await report('fulfillment-times', { from: '2026-08-05', to: '2026-08-05' });
+    expect(times.body.rows[0]).toEqual(expect.objectContaining({ from: 'placed', to: 'approved', count: 2, meanSeconds: 120 }));
+  });
+
+  it("counts an event decided on a trail another container moved since on the one-event path, and the order's next event after it", async () => {
+    const one = containerOver({ doc: table.doc, tableName: table.tableName });
+    const two = containerOver({ doc: table.doc, tableName: table.tableName });
+    const y = orderEvents('BY1', '2026-08-07T02:00:00.000Z');
+    const z = orderEvents('BZ1', '2026-08-07T03:00:00.000Z');
+    expect(await one.batch([y.placed, z.placed])).toEqual([]);
+    // the other container approves Y: container one's trail of Y is now behind the table
+    expect(await two.batch([y.approved])).toEqual([]);
+    one.reset();
+    expect(await one.batch([y.paid, z.approved, y.payment])).toEqual([]);
+    // the batch's first round (Y's sale and Z's approval) cancelled by Y's trail condition and
+    // sent again without it; then Y's sale alone (its trail read) and Y's payment after it
+    expect(one.requests).toEqual({ TransactWrite: 4, Get: 1 });
+    const sales = await report('sales', { from: '2026-08-07', to: '2026-08-07' });
+    expect(sales.body.totals).toMatchObject({ orders: 1, units: 2, revenue: 3000 });
+    const times = await report('fulfillment-times', { from: '2026-08-07', to: '2026-08-07' });
+    expect(times.body.rows.slice(0, 2)).toEqual([
+      expect.objectContaining({ from: 'placed', to: 'approved', count: 2, meanSeconds: 120 }),
+      expect.objectContaining({ from: 'approved', to: 'paid', count: 1, meanSeconds: 480 }),
+    ]);
+  });
+
+  it("writes an order's later event of a batch only when its earlier one was written as decided", async () => {
+    const one = containerOver({ doc: table.doc, tableName: table.tableName });
+    const two = containerOver({ doc: table.doc, tableName: table.tableName });
+    const w = orderEvents('BW1', '2026-08-09T02:00:00.000Z');
+    const shipped: Ev = { type: 'OrderShipped', eventId: 'BW1-shipped', at: '2026-08-09T03:10:00.000Z', data: status('BW1', 'PAID', 'SHIPPED') };
+    expect(await one.batch([w.placed])).toEqual([]);
+    // the other container counts the sale: the trail container one remembers is behind
+    expect(await two.batch([w.paid])).toEqual([]);
+    // the approval fails its trail condition; the shipment, decided on the trail the approval
+    // would have written, must not be written over the sale's trail of the same version
+    expect(await one.batch([w.approved, shipped])).toEqual([]);
+    const times = await report('fulfillment-times', { from: '2026-08-09', to: '2026-08-09' });
+    expect(times.body.rows.slice(0, 3)).toEqual([
+      expect.objectContaining({ from: 'placed', to: 'approved', count: 1, meanSeconds: 120 }),
+      expect.objectContaining({ from: 'approved', to: 'paid', count: 1, meanSeconds: 480 }),
+      expect.objectContaining({ from: 'paid', to: 'shipped', count: 1, meanSeconds: 3600 }),
+    ]);
+  });
+
+  it('counts one batch delivered ten times, out of order and two at a time, exactly once', async () => {
+    const own = await createTestTable(inject('dynamoUrl'));
+    try {
+      const ctx = { doc: own.doc, tableName: own.tableName };
+      const orders = ['X1', 'X2', 'X3', 'X4', 'X5', 'X6'].map((id, n) => orderEvents(id, `2026-09-0${n + 1}T10:00:00.000Z`, {
+        channel: n % 2 ? 'app' : 'web', lines: [{ sku: 'TEA', quantity: 1 + n, price: 1500, cost: 600 }, { sku: `CUP-${n % 3}`, quantity: 1, price: 2000, cost: 900 }],
+      }));
+      const events: Ev[] = orders.flatMap((o, n) => [o.placed, o.approved, o.paid, o.payment, ...(n % 2 ? [o.refund(500, `2026-09-0${n + 2}T12:00:00.000Z`)] : [])]);
+      // a fixed shuffle per delivery (a small LCG), so a failure can be replayed
+      let seed = 7;
+      const shuffled = () => {
+        const out = [...events];
+        for (let i = out.length - 1; i > 0; i--) {
+          seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+          const j = seed % (i + 1);
+          [out[i], out[j]] = [out[j]!, out[i]!];
+        }
+        return out;
+      };
+      const one = containerOver(ctx);
+      const two = containerOver(ctx);
+      // an event the queue is told is done has been counted: its marker is there
+      const counted = async (eventIds: Set<string>) => {
+        const seen = await Promise.all(events.filter((e) => eventIds.has(e.eventId)).map((e) =>
+          own.doc.send(new GetCommand({ TableName: own.tableName, Key: keys.reportSeen(String(e.data.orderId), e.eventId), ConsistentRead: true }))));
+        return seen.filter((r) => r.Item).length;
+      };
+      let lastFailures: string[][] = [];
+      for (let round = 0; round < 5; round++) {
+        lastFailures = await Promise.all([one.batch(shuffled()), two.batch(shuffled())]);
+        const done = new Set(events.map((e) => e.eventId).filter((id) => !lastFailures[0]!.includes(id) || !lastFailures[1]!.includes(id)));
+        expect(await counted(done)).toBe(done.size);
+      }
+      expect(lastFailures).toEqual([[], []]);
+
+      // the live counters are what counting the history once in memory gives
+      const repo = reportRepository(ctx);
+      const [days, skus] = await Promise.all([repo.days('2026-09-01', '2026-09-08'), repo.skus('2026-09-01', '2026-09-08')]);
+      const history = events.map((e) => reportEventOf(JSON.parse(record(e).body)));
+      const once = countAll(history, 'Asia/Shanghai');
+      expect(once.counted).toBe(events.length);
+      const drifts = compareCounters([...days.items, ...skus.items], once.items.map((i) => ({ day: i.day, ...(i.sku ? { sku: i.sku } : {}), tally: i.add })));
+      expect(drifts).toEqual([]);
+      expect(days.items.reduce((n, i) => n + (i.tally.orders_CNY ?? 0), 0)).toBe(6);
     } finally {
       await own.drop();
     }
