@@ -32,6 +32,8 @@ export default async function setup({ provide }: TestProject) {
     writeHandshake: false,
     // API destinations' retries run 1000 times faster: the dev ERP's hour of retries lasts 3.6 s
     apiDestinationTimeScale: 0.001,
+    // the off-path steps' one-second batching windows gather for 100 ms: tests wait less for reports and notifications
+    batchingWindowScale: 0.1,
     // Quiet by default; OMS_LOCAL_LOG=1 prints the local cloud's log, and the tail is printed on failure to start.
     log: (line) => (verbose ? console.log(line) : lines.push(line) > 2000 && lines.splice(0, 1000)),
   }).catch((err: unknown) => {
