@@ -43,9 +43,11 @@ export interface StageConfig {
    * The queued steps off the order's path (infra/queued-steps.ts `offPath`, and webhook
    * deliveries): their event sources wait up to `windowSeconds` to fill batches of up to
    * `batchSize` messages, so each invocation (and its DynamoDB requests) carries more events.
-   * Their functions get `timeoutSeconds`, enough for a full batch.
+   * The stage's function timeout still holds a full batch: its records are handled concurrently
+   * (a webhook's POST gives up after 5 s) or written together (the reports' aggregation); the
+   * queue's visibility timeout adds the window to six times the function's timeout.
    */
-  readonly offPathBatching: { readonly windowSeconds: number; readonly batchSize: number; readonly timeoutSeconds: number };
+  readonly offPathBatching: { readonly windowSeconds: number; readonly batchSize: number };
   readonly alarms: {
     /** Messages visible in a dead-letter queue before its alarm fires. */
     readonly dlqDepthThreshold: number;
@@ -163,8 +165,8 @@ export interface ApiDestinationConfig {
   readonly retry: { readonly maxEventAge: Duration; readonly maxAttempts: number };
 }
 
-/** Every stage: a second's window, batches of up to 100 messages, 30 s for a full batch. */
-const OFF_PATH_BATCHING = { windowSeconds: 1, batchSize: 100, timeoutSeconds: 30 };
+/** Every stage: a second's window, batches of up to 100 messages. */
+const OFF_PATH_BATCHING = { windowSeconds: 1, batchSize: 100 };
 
 /** Every AWS stage: webhooks over https to public addresses, paused after 10 failures in a row, a day to switch secrets. */
 const WEBHOOKS = { urlRules: { localHosts: [] }, pauseAfterFailures: 10, secretOverlap: Duration.hours(24) };

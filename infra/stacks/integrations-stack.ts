@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -40,8 +40,8 @@ export class IntegrationsStack extends Stack {
     const data = { table, indexNames: TABLE_INDEXES, cursorSecret: props.cursorSecret };
     const alarmTopic = Topic.fromTopicArn(this, 'AlarmTopic', this.formatArn({ service: 'sns', resource: `oms-${config.stage}-alarms` }));
     const fnProps: OmsFunctionProps = { config, tableName: table.tableName, eventBusName: bus.eventBusName };
-    const add = (step: string, overrides: Partial<OmsFunctionProps> = {}) => {
-      const fn = new OmsFunction(this, step, { ...fnProps, ...overrides }).bindTable(data, 'readwrite');
+    const add = (step: string) => {
+      const fn = new OmsFunction(this, step, fnProps).bindTable(data, 'readwrite');
       this.functions.set(step, fn);
       return fn;
     };
@@ -50,10 +50,9 @@ export class IntegrationsStack extends Stack {
     add('integrations');
     // Every domain event is matched against the subscriptions (their patterns are data, not rules).
     // Off the order's path (a partner gets its events a second later): the queue batches.
-    const { timeoutSeconds, ...batching } = config.offPathBatching;
     new QueuedStep(this, 'WebhookDeliveriesQueue', {
-      config, bus, queueName: 'webhook-deliveries', pattern: { source: Match.prefix('oms.') }, alarmTopic, batching,
-      fn: add('webhook-deliveries', { timeout: Duration.seconds(timeoutSeconds) }),
+      config, bus, queueName: 'webhook-deliveries', pattern: { source: Match.prefix('oms.') }, fn: add('webhook-deliveries'), alarmTopic,
+      batching: config.offPathBatching,
     });
     // Deliveries whose backoff has passed (a sparse due index, no scan); a minute is the first retry's grain.
     new ScheduledStep(this, 'WebhookRetriesSchedule', {

@@ -116,9 +116,8 @@ export class WorkersStack extends Stack {
     }).addAlarmAction(new SnsAction(alarmTopic));
 
     // --- Queued steps: bus rule -> queue -> function -----------------------------
-    const { timeoutSeconds, ...batching } = config.offPathBatching;
     for (const [step, spec] of Object.entries(QUEUED_STEPS)) {
-      const fn = addFunction(step, spec.offPath ? { timeout: Duration.seconds(timeoutSeconds) } : {});
+      const fn = addFunction(step);
       if (spec.table) fn.bindTable(data, spec.table);
       if (spec.bus) fn.bindBus(bus);
       new QueuedStep(this, `${fn.node.id}Queue`, {
@@ -128,7 +127,7 @@ export class WorkersStack extends Stack {
         pattern: spec.pattern,
         fn,
         alarmTopic: alarmTopic,
-        ...(spec.offPath ? { batching } : {}),
+        ...(spec.offPath ? { batching: config.offPathBatching } : {}),
       });
     }
     // Department notifications: one topic per department, published by the notify step.
