@@ -1,0 +1,5 @@
+import * as z from 'zod';
+
+// The health check's answer (functions/health builds this and no other route schema at start).
+
+export const HealthResponse = z.object({ status: z.literal('ok'), stage: z.string(), time: z.iso.datetime() });
