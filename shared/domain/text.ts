@@ -31,11 +31,11 @@ const normalize = (s: string) => s.normalize('NFC').replace(EDGES, '');
 // The checks every human text field runs, built once and shared by every schema that
 // runs them (zod's checks hold no state of their own; a schema's clones share them too).
 const NORMALIZED = z.overwrite(normalize);
-const NO_SURROGATES = z.refine((s: string) => !LONE_SURROGATE.test(s), 'must not contain unpaired surrogates');
-const NO_CONTROLS = z.refine((s: string) => !CONTROL.test(s), 'must not contain control characters');
-const NO_CONTROLS_BUT_LINES = z.refine((s: string) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters');
-const NO_BIDI = z.refine((s: string) => !BIDI.test(s), 'must not contain bidirectional control characters');
-const NOT_BLANK = z.refine((s: string) => s.replace(INVISIBLE, '') !== '', 'must not be blank');
+const NO_SURROGATES = z.refine<string>((s) => !LONE_SURROGATE.test(s), 'must not contain unpaired surrogates');
+const NO_CONTROLS = z.refine<string>((s) => !CONTROL.test(s), 'must not contain control characters');
+const NO_CONTROLS_BUT_LINES = z.refine<string>((s) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters');
+const NO_BIDI = z.refine<string>((s) => !BIDI.test(s), 'must not contain bidirectional control characters');
+const NOT_BLANK = z.refine<string>((s) => s.replace(INVISIBLE, '') !== '', 'must not be blank');
 
 /**
  * One schema for human text: NFC-normalized and trimmed (zero-width characters
