@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ErasureRecord, ErasureRequest } from '../domain/erasure';
+import { lazySchema } from '../domain/lazy-schema';
 import { CustomerResponse } from './schemas-lookup';
 import { OrderStoryResponse } from './schemas-customer-service';
 
@@ -23,7 +24,7 @@ export const CustomerExportResponse = z.object({
   /** the erasure's audit record, once one was asked for */
   erasure: ErasureRecord.optional(),
   /** each order's whole story, newest first, with the e-mails sent to the customer about it */
-  orders: z.array(OrderStoryResponse.extend({ customerMessages: z.array(SentCustomerMessage) })),
+  orders: z.array(lazySchema(() => OrderStoryResponse.unwrap().extend({ customerMessages: z.array(SentCustomerMessage) }))),
 }).meta({ id: 'CustomerExport' });
 
 export const CustomerErasureRequest = ErasureRequest.meta({ id: 'CustomerErasureRequest' });

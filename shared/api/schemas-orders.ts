@@ -5,6 +5,7 @@ import { FulfilmentView, ShipmentView } from './schemas-outbound';
 import { MoneySummaryView, PaymentResponse, RefundView } from './schemas-payments';
 import { OrderIdPath } from './schemas-common';
 import { ReasonRequest } from './schemas-reason';
+import { lazySchema } from '../domain/lazy-schema';
 
 // An order as GET /orders/{orderId} and the order commands answer it (re-exported by schemas.ts).
 
@@ -15,10 +16,14 @@ export const OutboundView = z.object({
   shipments: z.array(ShipmentView),
 }).meta({ id: 'Outbound' });
 
-export const OrderResponse = Order.extend({
-  money: MoneySummaryView,
-  payments: z.array(PaymentResponse),
-  refunds: z.array(RefundView),
-  /** once outbound work exists */
-  outbound: OutboundView.optional(),
-}).meta({ id: 'Order' });
+export const OrderResponse = lazySchema(() =>
+  Order.unwrap()
+    .extend({
+      money: MoneySummaryView,
+      payments: z.array(PaymentResponse),
+      refunds: z.array(RefundView),
+      /** once outbound work exists */
+      outbound: OutboundView.optional(),
+    })
+    .meta({ id: 'Order' }),
+);
