@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { AdjustmentInput, LedgerEntry, Location, LocationId, LocationInput, StockDetail, StockLevel } from '../domain/inventory';
 import { ListQuery, SkuPath } from './schemas-common';
+import { lazySchema } from '../domain/lazy-schema';
 
 // The inventory routes' schemas: stock, its ledger and locations (re-exported by schemas.ts).
 
@@ -13,17 +14,19 @@ export const StockListQuery = ListQuery.extend({
   /** `reorderPoint`: only products at or below their reorder point, with a suggested quantity */
   below: z.literal('reorderPoint').optional(),
 });
-export const ReplenishmentItem = StockLevel.extend({
-  reorderPoint: z.int(),
-  leadTimeDays: z.int(),
-  safetyStock: z.int(),
-  /** net units reserved per day over the last 28 days */
-  averageDailyDemand: z.number(),
-  /** available + on order: what the reorder point is compared with */
-  position: z.int(),
-  suggestedQuantity: z.int(),
-  lowSince: z.iso.datetime().optional(),
-}).meta({ id: 'ReplenishmentItem' });
+export const ReplenishmentItem = lazySchema(() =>
+  StockLevel.unwrap().extend({
+    reorderPoint: z.int(),
+    leadTimeDays: z.int(),
+    safetyStock: z.int(),
+    /** net units reserved per day over the last 28 days */
+    averageDailyDemand: z.number(),
+    /** available + on order: what the reorder point is compared with */
+    position: z.int(),
+    suggestedQuantity: z.int(),
+    lowSince: z.iso.datetime().optional(),
+  }).meta({ id: 'ReplenishmentItem' }),
+);
 export const StockListResponse = z.union([
   StockLevelList,
   z.object({ items: z.array(ReplenishmentItem), nextCursor: z.string().optional() }),

@@ -5,6 +5,7 @@ import { ClaimSettlement, ReturnCondition, ReturnKind, ReturnRecord, ReturnStatu
 import { humanText } from '../domain/text';
 import { ListQuery, OrderIdPath } from './schemas-common';
 import { ReasonRequest } from './schemas-reason';
+import { lazySchema } from '../domain/lazy-schema';
 
 // --- after-sales: returns and claims (re-exported by schemas.ts; routes/returns.ts imports this module) ---
 
@@ -25,7 +26,9 @@ export const ReceiveReturnRequest = z.strictObject({
   /** where the parcel arrived (default: the default location) */
   locationId: LocationId.optional(),
 }).meta({ id: 'ReturnReceipt' });
-export const ReturnResponse = ReturnRecord.omit({ kind: true, version: true }).extend({ type: ReturnKind }).meta({ id: 'Return' });
+export const ReturnResponse = lazySchema(() =>
+  ReturnRecord.unwrap().omit({ kind: true, version: true }).extend({ type: ReturnKind }).meta({ id: 'Return' }),
+);
 export const ReturnList = z.object({ items: z.array(ReturnResponse) });
 export const ReturnListQuery = z.strictObject({
   status: ReturnStatus.describe('The state to list (required): each state is a queue, oldest first'),
