@@ -23,12 +23,14 @@ export const ImportOrder = lazySchema(() =>
 );
 export type ImportOrder = z.infer<typeof ImportOrder>;
 
-export const SkuMapInput = z.strictObject({
-  /** the marketplace's SKU -> ours */
-  skus: z.record(ExternalSku, Sku).refine((m) => Object.keys(m).length <= 5000, 'at most 5000 SKUs'),
-  /** the machine clients (token `client_id`) that may import this channel's orders */
-  clients: z.array(z.string().min(1).max(128)).max(20).default([]),
-});
+export const SkuMapInput = lazySchema(() =>
+  z.strictObject({
+    /** the marketplace's SKU -> ours */
+    skus: z.record(ExternalSku, Sku).refine((m) => Object.keys(m).length <= 5000, 'at most 5000 SKUs'),
+    /** the machine clients (token `client_id`) that may import this channel's orders */
+    clients: z.array(z.string().min(1).max(128)).max(20).default([]),
+  }),
+);
 export type SkuMapInput = z.infer<typeof SkuMapInput>;
 
 export type Mapped = { ok: true; order: PlaceOrderRequest } | { ok: false; unknownSkus: string[] };

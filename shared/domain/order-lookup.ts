@@ -26,7 +26,9 @@ export const ORDER_LOOKUP_FIELDS = {
 
 export const rangeInOrder = (f: { from?: string; to?: string }) => !f.from || !f.to || f.from <= f.to;
 
-export const OrderLookupFilter = z.strictObject(ORDER_LOOKUP_FIELDS).refine(rangeInOrder, { path: ['from'], message: 'must not be after to' });
+export const OrderLookupFilter = lazySchema(() =>
+  z.strictObject(ORDER_LOOKUP_FIELDS).refine(rangeInOrder, { path: ['from'], message: 'must not be after to' }),
+);
 export type OrderLookupFilter = z.infer<typeof OrderLookupFilter>;
 
 export const OrderSummary = lazySchema(() =>
