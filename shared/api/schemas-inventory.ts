@@ -8,7 +8,9 @@ import { lazySchema } from '../domain/lazy-schema';
 export { ListQuery, SkuPath };
 export const AdjustmentRequest = AdjustmentInput.meta({ id: 'StockAdjustment' });
 export const StockLevelResponse = StockLevel.meta({ id: 'StockLevel' });
-export const StockLevelList = z.object({ items: z.array(StockLevel), nextCursor: z.string().optional() });
+export const StockLevelList = lazySchema(() =>
+  z.object({ items: z.array(StockLevel), nextCursor: z.string().optional() }),
+);
 export const StockDetailResponse = StockDetail.meta({ id: 'StockDetail' });
 export const StockListQuery = ListQuery.extend({
   /** `reorderPoint`: only products at or below their reorder point, with a suggested quantity */
@@ -27,13 +29,21 @@ export const ReplenishmentItem = lazySchema(() =>
     lowSince: z.iso.datetime().optional(),
   }).meta({ id: 'ReplenishmentItem' }),
 );
-export const StockListResponse = z.union([
-  StockLevelList,
-  z.object({ items: z.array(ReplenishmentItem), nextCursor: z.string().optional() }),
-]);
-export const LedgerList = z.object({ items: z.array(LedgerEntry.meta({ id: 'LedgerEntry' })), nextCursor: z.string().optional() });
+export const StockListResponse = lazySchema(() =>
+  z.union([
+    StockLevelList,
+    z.object({ items: z.array(ReplenishmentItem), nextCursor: z.string().optional() }),
+  ]),
+);
+export const LedgerList = lazySchema(() =>
+  z.object({ items: z.array(LedgerEntry.meta({ id: 'LedgerEntry' })), nextCursor: z.string().optional() }),
+);
 
-export const LocationPath = z.strictObject({ locationId: LocationId });
+export const LocationPath = lazySchema(() =>
+  z.strictObject({ locationId: LocationId }),
+);
 export const PutLocationRequest = LocationInput.meta({ id: 'LocationInput' });
 export const LocationResponse = Location.meta({ id: 'Location' });
-export const LocationList = z.object({ items: z.array(Location) });
+export const LocationList = lazySchema(() =>
+  z.object({ items: z.array(Location) }),
+);

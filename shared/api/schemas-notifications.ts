@@ -5,8 +5,12 @@ import { lazySchema } from '../domain/lazy-schema';
 
 // The notifications routes' schemas (re-exported by schemas.ts; routes/notifications.ts imports this module).
 
-export const NotificationListQuery = z.strictObject({ department: DepartmentId, ...ListQuery.shape });
-export const NotificationList = z.object({ items: z.array(Notification.meta({ id: 'Notification' })), nextCursor: z.string().optional() });
+export const NotificationListQuery = lazySchema(() =>
+  z.strictObject({ department: DepartmentId, ...ListQuery.shape }),
+);
+export const NotificationList = lazySchema(() =>
+  z.object({ items: z.array(Notification.meta({ id: 'Notification' })), nextCursor: z.string().optional() }),
+);
 export const NotificationSettingsBody = lazySchema(() =>
   NotificationSettingsInput.unwrap().extend({
     /** the version this change replaces (or If-Match) */

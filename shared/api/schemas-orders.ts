@@ -10,11 +10,13 @@ import { lazySchema } from '../domain/lazy-schema';
 // An order as GET /orders/{orderId} and the order commands answer it (re-exported by schemas.ts).
 
 export { OrderIdPath, ReasonRequest };
-export const OutboundView = z.object({
-  lines: z.array(LineQuantities.meta({ id: 'LineQuantities' })),
-  fulfilments: z.array(FulfilmentView),
-  shipments: z.array(ShipmentView),
-}).meta({ id: 'Outbound' });
+export const OutboundView = lazySchema(() =>
+  z.object({
+    lines: z.array(LineQuantities.meta({ id: 'LineQuantities' })),
+    fulfilments: z.array(FulfilmentView),
+    shipments: z.array(ShipmentView),
+  }).meta({ id: 'Outbound' }),
+);
 
 export const OrderResponse = lazySchema(() =>
   Order.unwrap()

@@ -14,16 +14,18 @@ export const WorkflowSettingsRequest = lazySchema(() =>
   }).meta({ id: 'WorkflowSettingsInput' }),
 );
 export const WorkflowSettingsResponse = WorkflowSettings.meta({ id: 'WorkflowSettings' });
-export const WorkflowSettingsHistory = z.object({
-  items: z.array(
-    z.object({
-      version: z.int(),
-      previousVersion: z.int(),
-      changedAt: z.iso.datetime(),
-      changedBy: z.string(),
-      changed: z.array(z.string()),
-      settings: WorkflowSettings,
-    }).meta({ id: 'WorkflowSettingsChange' }),
-  ),
-  nextCursor: z.string().optional(),
-});
+export const WorkflowSettingsHistory = lazySchema(() =>
+  z.object({
+    items: z.array(
+      z.object({
+        version: z.int(),
+        previousVersion: z.int(),
+        changedAt: z.iso.datetime(),
+        changedBy: z.string(),
+        changed: z.array(z.string()),
+        settings: WorkflowSettings,
+      }).meta({ id: 'WorkflowSettingsChange' }),
+    ),
+    nextCursor: z.string().optional(),
+  }),
+);
