@@ -22,7 +22,7 @@ export const ReplacementPlaced = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'ReplacementPlaced',
   version: 1,
-  data: ReplacementFacts.extend({
+  data: () => ReplacementFacts.extend({
     replacementOrderId: z.string(),
     replacementOrderNumber: z.string(),
     credit: Money,
@@ -40,12 +40,13 @@ export const ReplacementDelayed = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'ReplacementDelayed',
   version: 1,
-  data: ReplacementFacts.extend({
-    waitingFor: z.literal('stock'),
-    skus: z.array(z.string()).min(1),
-    refusedOrderId: z.string().optional(),
-    refusedOrderNumber: z.string().optional(),
-  }),
+  data: () =>
+    ReplacementFacts.extend({
+      waitingFor: z.literal('stock'),
+      skus: z.array(z.string()).min(1),
+      refusedOrderId: z.string().optional(),
+      refusedOrderNumber: z.string().optional(),
+    }),
 });
 
 const FeedbackFacts = z.object({
@@ -59,8 +60,8 @@ const FeedbackFacts = z.object({
 });
 
 /** A customer rated a delivered order 3 to 5 (once per order). */
-export const FeedbackReceived = defineEvent({ source: ORDERS_SOURCE, detailType: 'FeedbackReceived', version: 1, data: FeedbackFacts });
+export const FeedbackReceived = defineEvent({ source: ORDERS_SOURCE, detailType: 'FeedbackReceived', version: 1, data: () => FeedbackFacts });
 /** A customer rated a delivered order 1 or 2: customer service hears of it. */
-export const PoorFeedbackReceived = defineEvent({ source: ORDERS_SOURCE, detailType: 'PoorFeedbackReceived', version: 1, data: FeedbackFacts });
+export const PoorFeedbackReceived = defineEvent({ source: ORDERS_SOURCE, detailType: 'PoorFeedbackReceived', version: 1, data: () => FeedbackFacts });
 
 export const AFTERSALES_EVENTS = [ReplacementPlaced, ReplacementDelayed, FeedbackReceived, PoorFeedbackReceived] as const;

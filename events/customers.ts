@@ -8,7 +8,7 @@ export const CustomerErased = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'CustomerErased',
   version: 1,
-  data: z.object({ customerId: z.string(), erasedAt: z.iso.datetime(), actor: z.string() }),
+  data: () => z.object({ customerId: z.string(), erasedAt: z.iso.datetime(), actor: z.string() }),
 });
 
 export const CUSTOMER_DATA_EVENTS = [CustomerErased] as const;

@@ -39,18 +39,33 @@ export function defineEvent<S extends string, D extends string, T extends z.ZodT
   source: S;
   detailType: D;
   version: number;
-  data: T;
+  /**
+   * The data's schema, built on first use: a function's bundle loads whole event modules,
+   * and most functions publish or read only a few of the events they hold.
+   */
+  data: () => T;
 }): EventDefinition<S, D, T> {
-  const detail = z.object({
-    metadata: EventMetadata.extend({ schemaVersion: z.literal(def.version) }),
-    data: def.data,
-  }) as unknown as z.ZodObject<{ metadata: typeof EventMetadata; data: T }>;
+  let data: T | undefined;
+  let detail: z.ZodObject<{ metadata: typeof EventMetadata; data: T }> | undefined;
+  const dataSchema = () => (data ??= def.data());
+  const detailSchema = () =>
+    (detail ??= z.object({
+      metadata: EventMetadata.extend({ schemaVersion: z.literal(def.version) }),
+      data: dataSchema(),
+    }) as unknown as z.ZodObject<{ metadata: typeof EventMetadata; data: T }>);
   return {
-    ...def,
-    detail,
+    source: def.source,
+    detailType: def.detailType,
+    version: def.version,
+    get data() {
+      return dataSchema();
+    },
+    get detail() {
+      return detailSchema();
+    },
     name: `${def.source}/${def.detailType}`,
     accepts: (source, detailType) => source === def.source && detailType === def.detailType,
-    parseDetail: (input) => detail.parse(input) as { metadata: EventMetadata; data: z.infer<T> },
+    parseDetail: (input) => detailSchema().parse(input) as { metadata: EventMetadata; data: z.infer<T> },
   };
 }
 
@@ -67,13 +82,14 @@ export function eventView<M extends keyof EventMetadata, T extends z.ZodType>(vi
   data: T;
 }): EventContract<{ metadata: Pick<EventMetadata, M>; data: z.infer<T> }> {
   const mask = Object.fromEntries(view.metadata.map((k) => [k, true])) as Partial<Record<keyof EventMetadata, true>>;
-  const detail = z.object({ metadata: EventMetadata.pick(mask), data: view.data });
+  let detail: z.ZodType | undefined;
   const { events } = view;
   return {
     name: view.name,
     accepts: (source, detailType) =>
       'sourcePrefix' in events ? source.startsWith(events.sourcePrefix) : events.some((e) => e.accepts(source, detailType)),
-    parseDetail: (input) => detail.parse(input) as { metadata: Pick<EventMetadata, M>; data: z.infer<T> },
+    parseDetail: (input) =>
+      (detail ??= z.object({ metadata: EventMetadata.pick(mask), data: view.data })).parse(input) as { metadata: Pick<EventMetadata, M>; data: z.infer<T> },
   };
 }
 

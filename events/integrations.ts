@@ -9,7 +9,7 @@ export const WebhookPaused = defineEvent({
   source: INTEGRATIONS_SOURCE,
   detailType: 'WebhookPaused',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     webhookId: z.string(),
     url: z.string(),
     consecutiveFailures: z.int().min(1),

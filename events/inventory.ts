@@ -10,7 +10,7 @@ export const StockAdjusted = defineEvent({
   source: INVENTORY_SOURCE,
   detailType: 'StockAdjusted',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     sku: z.string(),
     adjustmentId: z.string(),
     delta: z.int(),
@@ -27,7 +27,7 @@ export const StockLow = defineEvent({
   source: INVENTORY_SOURCE,
   detailType: 'StockLow',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     sku: z.string(),
     onHand: z.int(),
     reserved: z.int(),
@@ -41,7 +41,7 @@ export const ReplenishmentNeeded = defineEvent({
   source: INVENTORY_SOURCE,
   detailType: 'ReplenishmentNeeded',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     sku: z.string(),
     available: z.int(),
     reorderPoint: z.int(),
@@ -59,7 +59,7 @@ export const StockDriftDetected = defineEvent({
   source: INVENTORY_SOURCE,
   detailType: 'StockDriftDetected',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     sku: z.string(),
     /** the location whose counters disagree, or absent for the SKU's total */
     locationId: z.string().optional(),

@@ -13,7 +13,7 @@ export const OrderPlaced = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderPlaced',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     orderId: z.string(),
     orderNumber: z.string(),
     channel: Channel,
@@ -29,7 +29,7 @@ export const StockReserved = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'StockReserved',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     orderId: z.string(),
     orderNumber: z.string(),
     reservations: Quantities,
@@ -45,7 +45,7 @@ export const OrderRejected = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderRejected',
   version: 1,
-  data: StatusChange.extend({
+  data: () => StatusChange.extend({
     reason: z.string(),
     shortages: z.array(Shortage),
   }),
@@ -60,14 +60,14 @@ export const OrderApproved = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderApproved',
   version: 1,
-  data: StatusChange.extend({ paymentDueAt: z.iso.datetime() }),
+  data: () => StatusChange.extend({ paymentDueAt: z.iso.datetime() }),
 });
 
 export const OrderCancelled = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderCancelled',
   version: 1,
-  data: StatusChange,
+  data: () => StatusChange,
 });
 
 /** Still unpaid at its payment deadline; its stock went back on sale. */
@@ -75,7 +75,7 @@ export const OrderExpired = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'OrderExpired',
   version: 1,
-  data: StatusChange,
+  data: () => StatusChange,
 });
 
 /** Money was taken and the order left before shipping: finance owes the customer. */
@@ -83,7 +83,7 @@ export const RefundRequested = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'RefundRequested',
   version: 1,
-  data: StatusChange,
+  data: () => StatusChange,
 });
 
 /** The workflow settings sent the order to a person; it waits IN_REVIEW. */
@@ -91,7 +91,7 @@ export const ReviewRequired = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'ReviewRequired',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     orderId: z.string(),
     orderNumber: z.string(),
     /** codes of the review rules that matched (review-policy.ts REVIEW_REASONS) */
@@ -103,7 +103,7 @@ export const ReviewRequired = defineEvent({
 // Later steps of the same machine (payments, shipping): same shape, so the transition
 // table can grow into them without a new contract.
 const statusChange = <D extends string>(detailType: D) =>
-  defineEvent({ source: ORDERS_SOURCE, detailType, version: 1, data: StatusChange });
+  defineEvent({ source: ORDERS_SOURCE, detailType, version: 1, data: () => StatusChange });
 export const OrderPaid = statusChange('OrderPaid');
 export const FulfillmentStarted = statusChange('FulfillmentStarted');
 export const OrderShipped = statusChange('OrderShipped');

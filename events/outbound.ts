@@ -12,7 +12,7 @@ export const FulfillmentCreated = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'FulfillmentCreated',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     orderId: z.string(),
     orderNumber: z.string(),
     fulfillmentId: z.string(),
@@ -26,7 +26,7 @@ export const ShipmentCreated = defineEvent({
   source: ORDERS_SOURCE,
   detailType: 'ShipmentCreated',
   version: 1,
-  data: z.object({
+  data: () => z.object({
     orderId: z.string(),
     orderNumber: z.string(),
     shipmentId: z.string(),

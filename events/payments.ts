@@ -36,7 +36,7 @@ export const PaymentSucceeded = defineEvent({
   source: PAYMENTS_SOURCE,
   detailType: 'PaymentSucceeded',
   version: 1,
-  data: PaymentFacts.extend({ amount: Money, providerRef: z.string().optional() }),
+  data: () => PaymentFacts.extend({ amount: Money, providerRef: z.string().optional() }),
 });
 
 /** The attempt failed, was cancelled or was replaced; the order still awaits payment. */
@@ -44,7 +44,7 @@ export const PaymentFailed = defineEvent({
   source: PAYMENTS_SOURCE,
   detailType: 'PaymentFailed',
   version: 1,
-  data: PaymentFacts.extend({ status: z.enum(['FAILED', 'CANCELLED', 'EXPIRED']), reason: z.string() }),
+  data: () => PaymentFacts.extend({ status: z.enum(['FAILED', 'CANCELLED', 'EXPIRED']), reason: z.string() }),
 });
 
 /** A reported payment that does not match its attempt: the order stays unpaid; finance looks at it. */
@@ -52,7 +52,7 @@ export const PaymentFlagged = defineEvent({
   source: PAYMENTS_SOURCE,
   detailType: 'PaymentFlagged',
   version: 1,
-  data: PaymentFacts.extend({
+  data: () => PaymentFacts.extend({
     problems: z.array(z.enum(['short', 'over', 'currency', 'merchant', 'amount-missing'])).min(1),
     expected: Money,
     reported: Money.optional(),
@@ -65,7 +65,7 @@ export const LatePaymentReceived = defineEvent({
   source: PAYMENTS_SOURCE,
   detailType: 'LatePaymentReceived',
   version: 1,
-  data: PaymentFacts.extend({ amount: Money, orderStatus: OrderStatus, refundId: z.string() }),
+  data: () => PaymentFacts.extend({ amount: Money, orderStatus: OrderStatus, refundId: z.string() }),
 });
 
 /** A refund was recorded as PENDING; the refund step hands it to the provider (manual providers: finance settles it). */
@@ -73,7 +73,7 @@ export const RefundStarted = defineEvent({
   source: PAYMENTS_SOURCE,
   detailType: 'RefundStarted',
   version: 1,
-  data: RefundFacts.extend({
+  data: () => RefundFacts.extend({
     reasonCode: z.enum(['REQUESTED', 'ORDER_CANCELLED', 'PAYMENT_AFTER_CLOSE', 'DUPLICATE_PAYMENT', 'RETURNED', 'CLAIM']),
     reason: z.string(),
     /** the return or claim the refund settles */
@@ -87,7 +87,7 @@ export const RefundIssued = defineEvent({
   source: PAYMENTS_SOURCE,
   detailType: 'RefundIssued',
   version: 1,
-  data: RefundFacts.extend({ providerRefundRef: z.string().optional(), reference: z.string().optional() }),
+  data: () => RefundFacts.extend({ providerRefundRef: z.string().optional(), reference: z.string().optional() }),
 });
 
 /** The provider refused the refund: the amount is refundable again; finance decides. */
@@ -95,7 +95,7 @@ export const RefundFailed = defineEvent({
   source: PAYMENTS_SOURCE,
   detailType: 'RefundFailed',
   version: 1,
-  data: RefundFacts.extend({ reason: z.string() }),
+  data: () => RefundFacts.extend({ reason: z.string() }),
 });
 
 /** Reconciliation found the provider disagreeing with our attempt; nothing was changed, finance decides. */
@@ -103,7 +103,7 @@ export const PaymentDriftDetected = defineEvent({
   source: PAYMENTS_SOURCE,
   detailType: 'PaymentDriftDetected',
   version: 1,
-  data: PaymentFacts.extend({
+  data: () => PaymentFacts.extend({
     /** our attempt's status; the provider's is in the `status` drift when it differs */
     status: PaymentStatus,
     drifts: z.array(z.object({ field: z.enum(['status', 'amount', 'currency', 'refunded']), ours: z.string(), provider: z.string() })).min(1),

@@ -19,7 +19,7 @@ const ReturnFacts = z.object({
 });
 
 const returnEvent = <T extends string, D extends z.ZodRawShape>(detailType: T, extra: D) =>
-  defineEvent({ source: ORDERS_SOURCE, detailType, version: 1, data: ReturnFacts.extend(extra) });
+  defineEvent({ source: ORDERS_SOURCE, detailType, version: 1, data: () => ReturnFacts.extend(extra) });
 
 export const ReturnRequested = returnEvent('ReturnRequested', { note: z.string().optional() });
 export const ReturnApproved = returnEvent('ReturnApproved', { automatic: z.boolean().optional() });

@@ -26,7 +26,7 @@ export const ShipmentStatusChanged = defineEvent({
   source: SHIPPING_SOURCE,
   detailType: 'ShipmentStatusChanged',
   version: 1,
-  data: ShipmentStatusFacts,
+  data: () => ShipmentStatusFacts,
 });
 
 /**
@@ -38,7 +38,7 @@ export const ShipmentExceptionReported = defineEvent({
   source: SHIPPING_SOURCE,
   detailType: 'ShipmentExceptionReported',
   version: 1,
-  data: ShipmentStatusFacts.extend({ status: z.enum(['EXCEPTION', 'DELIVERY_FAILED']) }),
+  data: () => ShipmentStatusFacts.extend({ status: z.enum(['EXCEPTION', 'DELIVERY_FAILED']) }),
 });
 
 export const SHIPPING_EVENTS = [ShipmentStatusChanged, ShipmentExceptionReported] as const;

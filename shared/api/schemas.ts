@@ -24,8 +24,7 @@ export * from './schemas-receipts';
 export * from './schemas-tracking';
 export * from './schemas-reports';
 export * from './schemas-returns';
-
-export const HealthResponse = z.object({ status: z.literal('ok'), stage: z.string(), time: z.iso.datetime() });
+export * from './schemas-health';
 
 /** `{provider}` of the payment webhooks: the providers that call back */
 export const PaymentProviderPath = z.strictObject({ provider: CallbackProvider });

@@ -1,18 +1,21 @@
 import * as z from 'zod';
 import { Role } from './roles';
+import { lazySchema } from './lazy-schema';
 
 // Who did something, and how every timeline entry, event and ledger entry names
 // them: `<role>:<principal>` for people and clients (`ops:u-42`,
 // `storefront:shop-client-1`), `system:<job>` for jobs and workers
 // (`system:expire-unpaid`). One format, built here only.
 
-export const Actor = z.strictObject({
-  kind: z.enum(['user', 'system', 'storefront']),
-  /** user `sub`, machine `client_id`, or the job's name (system:expire-unpaid) */
-  id: z.string().min(1),
-  /** for users: the role they act in (a user may hold several; the caller picks one that may issue the command) */
-  role: Role.optional(),
-});
+export const Actor = lazySchema(() =>
+  z.strictObject({
+    kind: z.enum(['user', 'system', 'storefront']),
+    /** user `sub`, machine `client_id`, or the job's name (system:expire-unpaid) */
+    id: z.string().min(1),
+    /** for users: the role they act in (a user may hold several; the caller picks one that may issue the command) */
+    role: Role.optional(),
+  }),
+);
 export type Actor = z.infer<typeof Actor>;
 
 /** How the actor appears in the timeline, events and the ledger, e.g. "ops:u-42", "system:expire-unpaid". */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Money } from './money';
+import { lazySchema } from './lazy-schema';
 
 // What the customer is told by e-mail, and in which words. Staff departments hear of
 // events through notifications.ts; the customer hears of a few: the parcel left (with
@@ -14,14 +15,16 @@ export type MessageLanguage = z.infer<typeof MessageLanguage>;
 export const DEFAULT_MESSAGE_LANGUAGES: readonly MessageLanguage[] = ['en', 'zh-Hant'];
 
 /** The facts each message needs from its event (all present in the event: it carries no personal data). */
-export const CustomerMessageEvent = z.discriminatedUnion('detailType', [
-  z.object({
-    detailType: z.literal('ShipmentCreated'),
-    data: z.object({ orderId: z.string(), orderNumber: z.string(), carrier: z.string(), trackingNumber: z.string() }),
-  }),
-  z.object({ detailType: z.literal('OrderDelivered'), data: z.object({ orderId: z.string(), orderNumber: z.string() }) }),
-  z.object({ detailType: z.literal('RefundIssued'), data: z.object({ orderId: z.string(), orderNumber: z.string(), amount: Money }) }),
-]);
+export const CustomerMessageEvent = lazySchema(() =>
+  z.discriminatedUnion('detailType', [
+    z.object({
+      detailType: z.literal('ShipmentCreated'),
+      data: z.object({ orderId: z.string(), orderNumber: z.string(), carrier: z.string(), trackingNumber: z.string() }),
+    }),
+    z.object({ detailType: z.literal('OrderDelivered'), data: z.object({ orderId: z.string(), orderNumber: z.string() }) }),
+    z.object({ detailType: z.literal('RefundIssued'), data: z.object({ orderId: z.string(), orderNumber: z.string(), amount: Money }) }),
+  ]),
+);
 export type CustomerMessageEvent = z.infer<typeof CustomerMessageEvent>;
 
 /** The detail-types that become a customer message: what the bus rule to the worker matches. */

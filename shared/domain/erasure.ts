@@ -4,6 +4,7 @@ import type { ChangeSet } from './decision';
 import type { Address, OrderRecord } from './order';
 import { humanText } from './text';
 import { timelineEntry } from './timeline';
+import { lazySchema } from './lazy-schema';
 
 // Erasing a customer's personal data (the right to erasure) while the financial records
 // stay: amounts, SKUs, payments, refunds and the money ledger are kept as they are; the
@@ -16,28 +17,34 @@ import { timelineEntry } from './timeline';
 export const ERASED_NAME = 'Erased';
 export const ERASED_EMAIL = 'erased@erased.invalid';
 
-export const ErasureRequest = z.strictObject({
-  /** why (a request from the customer, a legal order): kept on the audit item, never in the event */
-  reason: humanText({ max: 500 }),
-});
+export const ErasureRequest = lazySchema(() =>
+  z.strictObject({
+    /** why (a request from the customer, a legal order): kept on the audit item, never in the event */
+    reason: humanText({ max: 500 }),
+  }),
+);
 export type ErasureRequest = z.infer<typeof ErasureRequest>;
 
 /** Where the walk over the customer's orders (newest first) has got to: the last order erased. */
-export const ErasurePosition = z.object({ createdAt: z.string(), orderId: z.string() });
+export const ErasurePosition = lazySchema(() =>
+  z.object({ createdAt: z.string(), orderId: z.string() }),
+);
 export type ErasurePosition = z.infer<typeof ErasurePosition>;
 
 /** The audit item of an erasure: who asked, when and why, and how far it has got. */
-export const ErasureRecord = z.object({
-  customerId: z.string(),
-  reason: z.string(),
-  requestedBy: z.string(),
-  requestedAt: z.iso.datetime(),
-  /** IN_PROGRESS while orders remain; COMPLETE once every order is anonymized */
-  status: z.enum(['IN_PROGRESS', 'COMPLETE']),
-  ordersErased: z.int().min(0),
-  position: ErasurePosition.optional(),
-  completedAt: z.iso.datetime().optional(),
-});
+export const ErasureRecord = lazySchema(() =>
+  z.object({
+    customerId: z.string(),
+    reason: z.string(),
+    requestedBy: z.string(),
+    requestedAt: z.iso.datetime(),
+    /** IN_PROGRESS while orders remain; COMPLETE once every order is anonymized */
+    status: z.enum(['IN_PROGRESS', 'COMPLETE']),
+    ordersErased: z.int().min(0),
+    position: ErasurePosition.optional(),
+    completedAt: z.iso.datetime().optional(),
+  }),
+);
 export type ErasureRecord = z.infer<typeof ErasureRecord>;
 
 /** A shipping address with nothing left that names or locates a person; the country stays (taxes, reports). */

@@ -5,6 +5,7 @@ import { ConflictError } from './errors';
 import type { OrderRecord } from './order';
 import { humanText } from './text';
 import { timelineEntry } from './timeline';
+import { lazySchema } from './lazy-schema';
 
 // A customer's rating of a delivered order (once per order). It is counted into the
 // customer's and each SKU's rating (count and sum, so the average is exact) in the same
@@ -12,13 +13,17 @@ import { timelineEntry } from './timeline';
 // item and counts nothing, so every rating is counted exactly once. A rating of 1 or 2
 // is PoorFeedbackReceived, which customer service hears of; 3 to 5 FeedbackReceived.
 
-export const FeedbackInput = z.strictObject({
-  rating: z.int().min(1).max(5),
-  comment: humanText({ max: 1000, multiline: true }).optional(),
-});
+export const FeedbackInput = lazySchema(() =>
+  z.strictObject({
+    rating: z.int().min(1).max(5),
+    comment: humanText({ max: 1000, multiline: true }).optional(),
+  }),
+);
 export type FeedbackInput = z.infer<typeof FeedbackInput>;
 
-export const Feedback = FeedbackInput.extend({ orderId: z.string(), orderNumber: z.string(), createdAt: z.iso.datetime() });
+export const Feedback = lazySchema(() =>
+  FeedbackInput.unwrap().extend({ orderId: z.string(), orderNumber: z.string(), createdAt: z.iso.datetime() }),
+);
 export type Feedback = z.infer<typeof Feedback>;
 
 /** Ratings this low reach customer service. */

@@ -3,6 +3,7 @@ import { BusinessRuleError, ConflictError } from './errors';
 import type { OrderStatus } from './order-status';
 import type { CommandType } from './order-transitions';
 import { DEFAULT_LOCATION_ID } from './replenishment';
+import { lazySchema } from './lazy-schema';
 
 // Outbound work (出庫) as a small aggregate of its own: a fulfilment picks and packs
 // some units of an order's lines at the location holding their reservation, OPEN ->
@@ -14,29 +15,33 @@ export const FULFILMENT_STATUSES = ['OPEN', 'PACKED', 'SHIPPED', 'CANCELLED'] as
 export const FulfilmentStatus = z.enum(FULFILMENT_STATUSES);
 export type FulfilmentStatus = z.infer<typeof FulfilmentStatus>;
 
-export const FulfilmentLine = z.object({
-  sku: z.string(),
-  name: z.string(),
-  quantity: z.int().min(1),
-  /** where the units are picked: the location holding the order's reservation */
-  locationId: z.string(),
-  /** units of this line that left in shipments */
-  shipped: z.int().min(0),
-});
+export const FulfilmentLine = lazySchema(() =>
+  z.object({
+    sku: z.string(),
+    name: z.string(),
+    quantity: z.int().min(1),
+    /** where the units are picked: the location holding the order's reservation */
+    locationId: z.string(),
+    /** units of this line that left in shipments */
+    shipped: z.int().min(0),
+  }),
+);
 export type FulfilmentLine = z.infer<typeof FulfilmentLine>;
 
-export const Fulfilment = z.object({
-  fulfillmentId: z.string(),
-  orderId: z.string(),
-  orderNumber: z.string(),
-  status: FulfilmentStatus,
-  lines: z.array(FulfilmentLine).min(1),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  packedAt: z.iso.datetime().optional(),
-  cancelledAt: z.iso.datetime().optional(),
-  version: z.int().min(1),
-});
+export const Fulfilment = lazySchema(() =>
+  z.object({
+    fulfillmentId: z.string(),
+    orderId: z.string(),
+    orderNumber: z.string(),
+    status: FulfilmentStatus,
+    lines: z.array(FulfilmentLine).min(1),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    packedAt: z.iso.datetime().optional(),
+    cancelledAt: z.iso.datetime().optional(),
+    version: z.int().min(1),
+  }),
+);
 export type Fulfilment = z.infer<typeof Fulfilment>;
 
 /** What a shipment contributes to the order's lines (the full shape is in shipment.ts). */
@@ -50,19 +55,21 @@ export interface ShippedUnits {
 const isDelivered = (s: ShippedUnits) => s.delivered ?? s.status === 'DELIVERED';
 
 /** One line of the order as outbound sees it: every quantity in units, per SKU. */
-export const LineQuantities = z.object({
-  sku: z.string(),
-  name: z.string(),
-  ordered: z.int(),
-  /** in fulfilments that are not cancelled (open, packed or shipped) */
-  allocated: z.int(),
-  /** packed (picked) in fulfilments that are packed or shipped */
-  picked: z.int(),
-  shipped: z.int(),
-  delivered: z.int(),
-  /** taken by returns and claims that are not rejected (0 here; the callers that read returns fill it in) */
-  returned: z.int(),
-});
+export const LineQuantities = lazySchema(() =>
+  z.object({
+    sku: z.string(),
+    name: z.string(),
+    ordered: z.int(),
+    /** in fulfilments that are not cancelled (open, packed or shipped) */
+    allocated: z.int(),
+    /** packed (picked) in fulfilments that are packed or shipped */
+    picked: z.int(),
+    shipped: z.int(),
+    delivered: z.int(),
+    /** taken by returns and claims that are not rejected (0 here; the callers that read returns fill it in) */
+    returned: z.int(),
+  }),
+);
 export type LineQuantities = z.infer<typeof LineQuantities>;
 
 const live = (f: Pick<Fulfilment, 'status'>) => f.status !== 'CANCELLED';

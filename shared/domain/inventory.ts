@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ConflictError } from './errors';
 import { humanText } from './text';
+import { lazySchema } from './lazy-schema';
 
 export const ADJUSTMENT_REASONS = ['RECEIVED', 'COUNT', 'DAMAGED', 'RETURNED', 'OTHER'] as const;
 export const AdjustmentReason = z.enum(ADJUSTMENT_REASONS);
@@ -11,26 +12,30 @@ export const LocationId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be 1-32 letters, digits, "_" or "-"');
 
-export const AdjustmentInput = z.strictObject({
-  delta: z
-    .int()
-    .min(-1_000_000_000)
-    .max(1_000_000_000)
-    .refine((d) => d !== 0, 'must not be zero'),
-  reason: AdjustmentReason,
-  note: humanText({ max: 500, multiline: true }).optional(),
-  /** where the stock is counted; the default location when absent */
-  locationId: LocationId.optional(),
-});
+export const AdjustmentInput = lazySchema(() =>
+  z.strictObject({
+    delta: z
+      .int()
+      .min(-1_000_000_000)
+      .max(1_000_000_000)
+      .refine((d) => d !== 0, 'must not be zero'),
+    reason: AdjustmentReason,
+    note: humanText({ max: 500, multiline: true }).optional(),
+    /** where the stock is counted; the default location when absent */
+    locationId: LocationId.optional(),
+  }),
+);
 export type AdjustmentInput = z.infer<typeof AdjustmentInput>;
 
 /** Invariant kept by the store's condition expressions: 0 <= reserved <= onHand, available = onHand - reserved. */
-export const StockLevel = z.object({
-  sku: z.string(),
-  onHand: z.int(),
-  reserved: z.int(),
-  available: z.int(),
-});
+export const StockLevel = lazySchema(() =>
+  z.object({
+    sku: z.string(),
+    onHand: z.int(),
+    reserved: z.int(),
+    available: z.int(),
+  }),
+);
 export type StockLevel = z.infer<typeof StockLevel>;
 
 export function emptyLevel(sku: string): StockLevel {
@@ -86,21 +91,29 @@ export function shortageReason(shortages: readonly Shortage[]): string {
 }
 
 
-export const LocationInput = z.strictObject({
-  name: humanText({ max: 200 }),
-  /** lower is preferred when choosing where an order ships from */
-  priority: z.int().min(0).max(1_000_000),
-});
+export const LocationInput = lazySchema(() =>
+  z.strictObject({
+    name: humanText({ max: 200 }),
+    /** lower is preferred when choosing where an order ships from */
+    priority: z.int().min(0).max(1_000_000),
+  }),
+);
 export type LocationInput = z.infer<typeof LocationInput>;
 
-export const Location = LocationInput.extend({ locationId: LocationId });
+export const Location = lazySchema(() =>
+  LocationInput.unwrap().extend({ locationId: LocationId }),
+);
 export type Location = z.infer<typeof Location>;
 
-export const LocationLevel = StockLevel.omit({ sku: true }).extend({ locationId: z.string() });
+export const LocationLevel = lazySchema(() =>
+  StockLevel.unwrap().omit({ sku: true }).extend({ locationId: z.string() }),
+);
 export type LocationLevel = z.infer<typeof LocationLevel>;
 
 /** Totals over all locations (what existing clients read) plus the per-location breakdown. */
-export const StockDetail = StockLevel.extend({ locations: z.array(LocationLevel) });
+export const StockDetail = lazySchema(() =>
+  StockLevel.unwrap().extend({ locations: z.array(LocationLevel) }),
+);
 export type StockDetail = z.infer<typeof StockDetail>;
 
 // RETURNED: units of a return put back on hand; DAMAGED: units of a return written off
@@ -128,24 +141,26 @@ export function movementDeltas(movement: Movement, quantity: number): { onHand: 
 }
 
 /** One line of the stock ledger: what moved, where, and why. */
-export const LedgerEntry = z.object({
-  entryId: z.string(),
-  at: z.iso.datetime(),
-  sku: z.string(),
-  locationId: z.string(),
-  movement: Movement,
-  /** units moved (negative only for an adjustment that removes stock) */
-  quantity: z.int(),
-  onHandDelta: z.int(),
-  reservedDelta: z.int(),
-  availableDelta: z.int(),
-  cause: z.object({
-    orderId: z.string().optional(),
-    adjustmentId: z.string().optional(),
-    returnId: z.string().optional(),
-    reason: z.string().optional(),
-    note: z.string().optional(),
+export const LedgerEntry = lazySchema(() =>
+  z.object({
+    entryId: z.string(),
+    at: z.iso.datetime(),
+    sku: z.string(),
+    locationId: z.string(),
+    movement: Movement,
+    /** units moved (negative only for an adjustment that removes stock) */
+    quantity: z.int(),
+    onHandDelta: z.int(),
+    reservedDelta: z.int(),
+    availableDelta: z.int(),
+    cause: z.object({
+      orderId: z.string().optional(),
+      adjustmentId: z.string().optional(),
+      returnId: z.string().optional(),
+      reason: z.string().optional(),
+      note: z.string().optional(),
+    }),
+    actor: z.string(),
   }),
-  actor: z.string(),
-});
+);
 export type LedgerEntry = z.infer<typeof LedgerEntry>;

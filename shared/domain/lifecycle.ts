@@ -8,6 +8,7 @@ import { timelineEntry } from './timeline';
 import {
   COMMAND_TYPES, STOCK_EFFECTS, TRANSITIONS, isTerminal, transitionFor, type CommandType, type Issuer, type Transition,
 } from './order-transitions';
+import { lazySchema } from './lazy-schema';
 
 // The order lifecycle as a pure decision: (order, command, now) -> what changes.
 // The store writes the decision in one transaction (order conditioned on its
@@ -20,58 +21,68 @@ export type { CommandType, StockEffect } from './order-transitions';
 
 export { Actor, actorLabel };
 
-export const LifecycleCommand = z.strictObject({
-  type: CommandTypeSchema,
-  actor: Actor,
-  reason: z.string().trim().min(1).max(500).optional(),
-  /** If-Match from a staff screen: refuse to act on an order that changed since it was shown */
-  expectedVersion: z.int().min(1).optional(),
-});
+export const LifecycleCommand = lazySchema(() =>
+  z.strictObject({
+    type: CommandTypeSchema,
+    actor: Actor,
+    reason: z.string().trim().min(1).max(500).optional(),
+    /** If-Match from a staff screen: refuse to act on an order that changed since it was shown */
+    expectedVersion: z.int().min(1).optional(),
+  }),
+);
 export type LifecycleCommand = z.infer<typeof LifecycleCommand>;
 
 /** The part of an order the lifecycle needs; an OrderRecord fits. */
-export const LifecycleOrder = z.object({
-  orderId: z.string().min(1),
-  orderNumber: z.string().optional(),
-  status: OrderStatus,
-  version: z.int().min(1),
-  /** principal that placed the order: a storefront acts only on its own */
-  placedBy: z.string().optional(),
-  /** set on approval from the workflow settings; the expiry job may not act before it */
-  paymentDueAt: z.iso.datetime().optional(),
-  /** set once when the workflow settings sent the order to a person */
-  reviewReasons: z.array(z.string()).optional(),
-});
+export const LifecycleOrder = lazySchema(() =>
+  z.object({
+    orderId: z.string().min(1),
+    orderNumber: z.string().optional(),
+    status: OrderStatus,
+    version: z.int().min(1),
+    /** principal that placed the order: a storefront acts only on its own */
+    placedBy: z.string().optional(),
+    /** set on approval from the workflow settings; the expiry job may not act before it */
+    paymentDueAt: z.iso.datetime().optional(),
+    /** set once when the workflow settings sent the order to a person */
+    reviewReasons: z.array(z.string()).optional(),
+  }),
+);
 export type LifecycleOrder = z.infer<typeof LifecycleOrder>;
 
-export const LifecycleEventData = z.object({
-  orderId: z.string(),
-  orderNumber: z.string().optional(),
-  previousStatus: OrderStatus,
-  status: OrderStatus,
-  actor: z.string(),
-  reason: z.string().optional(),
-  refundDue: z.boolean(),
-});
+export const LifecycleEventData = lazySchema(() =>
+  z.object({
+    orderId: z.string(),
+    orderNumber: z.string().optional(),
+    previousStatus: OrderStatus,
+    status: OrderStatus,
+    actor: z.string(),
+    reason: z.string().optional(),
+    refundDue: z.boolean(),
+  }),
+);
 /** An event as decided: the status-change fields, plus what the command adds (paymentDueAt, shortages, reservations, review reasons). */
-export const LifecycleEvent = z.object({ detailType: z.string(), data: z.record(z.string(), z.unknown()) });
+export const LifecycleEvent = lazySchema(() =>
+  z.object({ detailType: z.string(), data: z.record(z.string(), z.unknown()) }),
+);
 export type LifecycleEvent = z.infer<typeof LifecycleEvent>;
 
-export const Decision = z.object({
-  /** the command decided ("require-review" records reasons without moving the order) */
-  command: z.string(),
-  status: OrderStatus,
-  previousStatus: OrderStatus,
-  /** the version the store writes, conditioned on the order still having `version - 1` */
-  version: z.int(),
-  timeline: TimelineEntry,
-  /** order events for the outbox; the store may add command-specific fields (reservations, shortages) */
-  events: z.array(LifecycleEvent).min(1),
-  stock: StockEffectSchema,
-  refundDue: z.boolean(),
-  /** fields the order takes besides status and version (paymentDueAt, rejectionReason, shortages, ...) */
-  set: z.record(z.string(), z.unknown()),
-});
+export const Decision = lazySchema(() =>
+  z.object({
+    /** the command decided ("require-review" records reasons without moving the order) */
+    command: z.string(),
+    status: OrderStatus,
+    previousStatus: OrderStatus,
+    /** the version the store writes, conditioned on the order still having `version - 1` */
+    version: z.int(),
+    timeline: TimelineEntry,
+    /** order events for the outbox; the store may add command-specific fields (reservations, shortages) */
+    events: z.array(LifecycleEvent).min(1),
+    stock: StockEffectSchema,
+    refundDue: z.boolean(),
+    /** fields the order takes besides status and version (paymentDueAt, rejectionReason, shortages, ...) */
+    set: z.record(z.string(), z.unknown()),
+  }),
+);
 export type Decision = z.infer<typeof Decision>;
 
 /** What a command's outcome depends on besides the order: read by the use case, passed in. */

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { PlaceOrderRequest } from './order';
 import { Sku } from './product';
+import { lazySchema } from './lazy-schema';
 
 // Orders pushed in by marketplaces, in one generic import shape: the marketplace's own
 // order reference and SKUs, mapped to ours through the channel's SKU map. Pure: the
@@ -13,19 +14,23 @@ export const MarketplaceChannel = z.string().regex(/^[a-z0-9][a-z0-9-]{0,38}$/, 
 export const ExternalSku = z.string().regex(/^[\x21-\x7e]{1,100}$/, 'must be 1-100 visible ASCII characters');
 
 /** The generic import shape (README "Integrations"): our placement request without channel, with the marketplace's reference and SKUs. */
-export const ImportOrder = PlaceOrderRequest.omit({ channel: true, externalRef: true, lines: true }).extend({
-  /** the marketplace's order id: importing it twice yields one order */
-  externalRef: z.string().regex(/^[\x21-\x7e]{1,60}$/, 'must be 1-60 visible ASCII characters'),
-  lines: z.array(z.strictObject({ sku: ExternalSku, quantity: PlaceOrderRequest.shape.lines.element.shape.quantity })).min(1).max(100),
-});
+export const ImportOrder = lazySchema(() =>
+  PlaceOrderRequest.unwrap().omit({ channel: true, externalRef: true, lines: true }).extend({
+    /** the marketplace's order id: importing it twice yields one order */
+    externalRef: z.string().regex(/^[\x21-\x7e]{1,60}$/, 'must be 1-60 visible ASCII characters'),
+    lines: z.array(z.strictObject({ sku: ExternalSku, quantity: PlaceOrderRequest.unwrap().shape.lines.element.shape.quantity })).min(1).max(100),
+  }),
+);
 export type ImportOrder = z.infer<typeof ImportOrder>;
 
-export const SkuMapInput = z.strictObject({
-  /** the marketplace's SKU -> ours */
-  skus: z.record(ExternalSku, Sku).refine((m) => Object.keys(m).length <= 5000, 'at most 5000 SKUs'),
-  /** the machine clients (token `client_id`) that may import this channel's orders */
-  clients: z.array(z.string().min(1).max(128)).max(20).default([]),
-});
+export const SkuMapInput = lazySchema(() =>
+  z.strictObject({
+    /** the marketplace's SKU -> ours */
+    skus: z.record(ExternalSku, Sku).refine((m) => Object.keys(m).length <= 5000, 'at most 5000 SKUs'),
+    /** the machine clients (token `client_id`) that may import this channel's orders */
+    clients: z.array(z.string().min(1).max(128)).max(20).default([]),
+  }),
+);
 export type SkuMapInput = z.infer<typeof SkuMapInput>;
 
 export type Mapped = { ok: true; order: PlaceOrderRequest } | { ok: false; unknownSkus: string[] };

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { humanText } from './text';
+import { lazySchema } from './lazy-schema';
 
 // Which department hears about which event is configuration: an admin adds a
 // department or an event to one by editing this document, and the notify worker
@@ -12,10 +13,12 @@ export type DepartmentId = z.infer<typeof DepartmentId>;
 /** EventBridge detail-types are PascalCase, past tense (OrderApproved). */
 export const DetailType = z.string().regex(/^[A-Z][A-Za-z0-9]{1,63}$/, 'must be a PascalCase detail-type such as OrderApproved');
 
-export const Department = z.strictObject({
-  name: humanText({ max: 100 }),
-  events: z.array(DetailType).max(200),
-});
+export const Department = lazySchema(() =>
+  z.strictObject({
+    name: humanText({ max: 100 }),
+    events: z.array(DetailType).max(200),
+  }),
+);
 export type Department = z.infer<typeof Department>;
 
 /** Departments the organisation always has; settings may add more but not remove these. */
@@ -29,14 +32,18 @@ const departments = CORE_DEPARTMENTS.reduce<z.ZodType<Record<string, Department>
   z.record(DepartmentId, Department),
 );
 
-export const NotificationSettingsInput = z.strictObject({ departments });
+export const NotificationSettingsInput = lazySchema(() =>
+  z.strictObject({ departments }),
+);
 export type NotificationSettingsInput = z.input<typeof NotificationSettingsInput>;
 
-export const NotificationSettings = NotificationSettingsInput.extend({
-  version: z.int().min(1),
-  updatedAt: z.iso.datetime(),
-  updatedBy: z.string().min(1),
-});
+export const NotificationSettings = lazySchema(() =>
+  NotificationSettingsInput.unwrap().extend({
+    version: z.int().min(1),
+    updatedAt: z.iso.datetime(),
+    updatedBy: z.string().min(1),
+  }),
+);
 export type NotificationSettings = z.infer<typeof NotificationSettings>;
 
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = NotificationSettings.parse({
@@ -69,10 +76,12 @@ export function routedDetailTypes(settings: Pick<NotificationSettings, 'departme
   return [...new Set(Object.values(settings.departments).flatMap((d) => d.events))].sort();
 }
 
-export const NotificationEvent = z.object({
-  detailType: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
+export const NotificationEvent = lazySchema(() =>
+  z.object({
+    detailType: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  }),
+);
 export type NotificationEvent = z.infer<typeof NotificationEvent>;
 
 export interface RenderedNotification {
@@ -134,17 +143,19 @@ export function render(input: NotificationEvent): RenderedNotification {
 }
 
 /** One notification as recorded for a department (the audit trail, kept in every stage). */
-export const Notification = z.object({
-  department: DepartmentId,
-  eventId: z.string(),
-  detailType: z.string(),
-  subject: z.string(),
-  text: z.string(),
-  occurredAt: z.iso.datetime(),
-  recordedAt: z.iso.datetime(),
-  /** when it was handed to the department's topic; absent if the department has no topic */
-  publishedAt: z.iso.datetime().optional(),
-  /** the order it is about, when the event names one (the order's story lists it) */
-  orderId: z.string().optional(),
-});
+export const Notification = lazySchema(() =>
+  z.object({
+    department: DepartmentId,
+    eventId: z.string(),
+    detailType: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    occurredAt: z.iso.datetime(),
+    recordedAt: z.iso.datetime(),
+    /** when it was handed to the department's topic; absent if the department has no topic */
+    publishedAt: z.iso.datetime().optional(),
+    /** the order it is about, when the event names one (the order's story lists it) */
+    orderId: z.string().optional(),
+  }),
+);
 export type Notification = z.infer<typeof Notification>;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { ValidationError } from './errors';
 import { Channel, Order } from './order';
 import { OrderStatus } from './order-status';
+import { lazySchema } from './lazy-schema';
 
 // Staff look-up of orders: what may be filtered on, and what a list returns.
 
@@ -25,12 +26,16 @@ export const ORDER_LOOKUP_FIELDS = {
 
 export const rangeInOrder = (f: { from?: string; to?: string }) => !f.from || !f.to || f.from <= f.to;
 
-export const OrderLookupFilter = z.strictObject(ORDER_LOOKUP_FIELDS).refine(rangeInOrder, { path: ['from'], message: 'must not be after to' });
+export const OrderLookupFilter = lazySchema(() =>
+  z.strictObject(ORDER_LOOKUP_FIELDS).refine(rangeInOrder, { path: ['from'], message: 'must not be after to' }),
+);
 export type OrderLookupFilter = z.infer<typeof OrderLookupFilter>;
 
-export const OrderSummary = Order.pick({
-  orderId: true, orderNumber: true, status: true, channel: true, externalRef: true, customer: true, totals: true, createdAt: true, updatedAt: true,
-});
+export const OrderSummary = lazySchema(() =>
+  Order.unwrap().pick({
+    orderId: true, orderNumber: true, status: true, channel: true, externalRef: true, customer: true, totals: true, createdAt: true, updatedAt: true,
+  }),
+);
 export type OrderSummary = z.infer<typeof OrderSummary>;
 
 /** A date-only look-up walks one index partition per month: it may span at most this many days. */

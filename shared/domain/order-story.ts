@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema';
 
 // The order's story for customer service: everything that happened to one order,
 // merged into one list in time order. Pure: the reads are the store's (one Query of
@@ -8,17 +9,19 @@ import * as z from 'zod';
 export const STORY_KINDS = ['timeline', 'payment', 'refund', 'fulfilment', 'shipment', 'checkpoint', 'return', 'notification', 'feedback'] as const;
 
 /** One thing that happened, as a line of the story. */
-export const StoryEvent = z.object({
-  /** ISO timestamp (UTC) */
-  at: z.iso.datetime(),
-  kind: z.enum(STORY_KINDS),
-  /** what happened, in the source's own terms (ORDER_PLACED, SUCCEEDED, IN_TRANSIT, OrderCancelled, ...) */
-  type: z.string(),
-  summary: z.string(),
-  /** the id of what it is about (paymentId, refundId, shipmentId, trackingNumber, returnId, ...) */
-  ref: z.string().optional(),
-  actor: z.string().optional(),
-});
+export const StoryEvent = lazySchema(() =>
+  z.object({
+    /** ISO timestamp (UTC) */
+    at: z.iso.datetime(),
+    kind: z.enum(STORY_KINDS),
+    /** what happened, in the source's own terms (ORDER_PLACED, SUCCEEDED, IN_TRANSIT, OrderCancelled, ...) */
+    type: z.string(),
+    summary: z.string(),
+    /** the id of what it is about (paymentId, refundId, shipmentId, trackingNumber, returnId, ...) */
+    ref: z.string().optional(),
+    actor: z.string().optional(),
+  }),
+);
 export type StoryEvent = z.infer<typeof StoryEvent>;
 
 interface Amount {

@@ -6,108 +6,126 @@ import { Sku, type CatalogView } from './product';
 import { PLACED_CHANNELS } from './order-number';
 import { Channel, CountryCode } from './order-fields';
 import { OrderStatus } from './order-status';
+import { lazySchema } from './lazy-schema';
 import { humanText } from './text';
 import type { Shortage } from './inventory';
 
-// Defined beside the order in order-fields.ts, which modules needing only them import (it builds two schemas, this one hundreds).
+// Defined beside the order in order-fields.ts, which modules needing only them import (it builds two schemas).
+// The order's own schemas are built on first use (lazySchema): nearly every bundle loads this module.
 export { Channel, CountryCode };
 
 const text = (max: number) => humanText({ max });
 
-export const Address = z.strictObject({
-  name: text(200),
-  phone: text(40).optional(),
-  line1: text(200),
-  line2: text(200).optional(),
-  city: text(100),
-  region: text(100).optional(),
-  postalCode: text(20),
-  country: CountryCode,
-});
+export const Address = lazySchema(() =>
+  z.strictObject({
+    name: text(200),
+    phone: text(40).optional(),
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    region: text(100).optional(),
+    postalCode: text(20),
+    country: CountryCode,
+  }),
+);
 export type Address = z.infer<typeof Address>;
 
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 10_000;
 
-export const PlaceOrderRequest = z.strictObject({
-  channel: z.enum(PLACED_CHANNELS),
-  externalRef: text(100).optional(),
-  customer: z.strictObject({
-    email: z.email().max(254),
-    phone: text(40).optional(),
-    name: text(200),
+export const PlaceOrderRequest = lazySchema(() =>
+  z.strictObject({
+    channel: z.enum(PLACED_CHANNELS),
+    externalRef: text(100).optional(),
+    customer: z.strictObject({
+      email: z.email().max(254),
+      phone: text(40).optional(),
+      name: text(200),
+    }),
+    lines: z
+      .array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(MAX_QUANTITY) }))
+      .min(1)
+      .max(MAX_LINES),
+    shippingAddress: Address,
+    notes: humanText({ max: 2000, multiline: true }).optional(),
   }),
-  lines: z
-    .array(z.strictObject({ sku: Sku, quantity: z.int().min(1).max(MAX_QUANTITY) }))
-    .min(1)
-    .max(MAX_LINES),
-  shippingAddress: Address,
-  notes: humanText({ max: 2000, multiline: true }).optional(),
-});
+);
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
 
-export const OrderLine = z.object({
-  sku: Sku,
-  name: z.string(),
-  quantity: z.int(),
-  unitPrice: Money,
-  lineTotal: Money,
-  /** the catalog cost when the order was placed (cost of goods in reports); staff only */
-  unitCost: Money.optional(),
-});
+export const OrderLine = lazySchema(() =>
+  z.object({
+    sku: Sku,
+    name: z.string(),
+    quantity: z.int(),
+    unitPrice: Money,
+    lineTotal: Money,
+    /** the catalog cost when the order was placed (cost of goods in reports); staff only */
+    unitCost: Money.optional(),
+  }),
+);
 export type OrderLine = z.infer<typeof OrderLine>;
 
-export const OrderTotals = z.object({
-  subtotal: Money,
-  /** a replacement order's credit: what the returned (or claimed) units were worth; total = subtotal - credit, never below zero */
-  credit: Money.optional(),
-  total: Money,
-});
+export const OrderTotals = lazySchema(() =>
+  z.object({
+    subtotal: Money,
+    /** a replacement order's credit: what the returned (or claimed) units were worth; total = subtotal - credit, never below zero */
+    credit: Money.optional(),
+    total: Money,
+  }),
+);
 export type OrderTotals = z.infer<typeof OrderTotals>;
 
-export const TimelineEntry = z.object({
-  at: z.iso.datetime(),
-  type: z.string(),
-  actor: z.string(),
-  detail: z.string().optional(),
-});
+export const TimelineEntry = lazySchema(() =>
+  z.object({
+    at: z.iso.datetime(),
+    type: z.string(),
+    actor: z.string(),
+    detail: z.string().optional(),
+  }),
+);
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
-export const ShortageSchema = z.object({ sku: z.string(), requested: z.int(), available: z.int() });
+export const ShortageSchema = lazySchema(() =>
+  z.object({ sku: z.string(), requested: z.int(), available: z.int() }),
+);
 
 /** An order linked to another through a return: an exchange's or a claim's replacement. */
-export const OrderLink = z.object({ orderId: z.string(), orderNumber: z.string(), returnId: z.string() });
+export const OrderLink = lazySchema(() =>
+  z.object({ orderId: z.string(), orderNumber: z.string(), returnId: z.string() }),
+);
 export type OrderLink = z.infer<typeof OrderLink>;
 
 /** The order as the API returns it (API.md "Order"). */
-export const Order = z.object({
-  orderId: z.string(),
-  orderNumber: z.string(),
-  status: OrderStatus,
-  channel: Channel,
-  externalRef: z.string().optional(),
-  customer: z.object({ customerId: z.string(), email: z.string(), name: z.string(), phone: z.string().optional() }),
-  lines: z.array(OrderLine),
-  totals: OrderTotals,
-  shippingAddress: Address,
-  notes: z.string().optional(),
-  timeline: z.array(TimelineEntry),
-  reservations: z.array(z.object({ sku: z.string(), quantity: z.int() })).optional(),
-  rejectionReason: z.string().optional(),
-  shortages: z.array(ShortageSchema).optional(),
-  /** why the workflow settings sent the order to a person (empty or absent: auto-approved) */
-  reviewReasons: z.array(z.string()).optional(),
-  /** set on approval from the workflow settings: still unpaid then, the order expires */
-  paymentDueAt: z.iso.datetime().optional(),
-  cancellationReason: z.string().optional(),
-  /** a replacement order (channel exchange): the order and the return (exchange or claim) it settles */
-  replaces: OrderLink.optional(),
-  /** the replacement orders placed for this order's exchanges and claims */
-  replacements: z.array(OrderLink).optional(),
-  version: z.int(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+export const Order = lazySchema(() =>
+  z.object({
+    orderId: z.string(),
+    orderNumber: z.string(),
+    status: OrderStatus,
+    channel: Channel,
+    externalRef: z.string().optional(),
+    customer: z.object({ customerId: z.string(), email: z.string(), name: z.string(), phone: z.string().optional() }),
+    lines: z.array(OrderLine),
+    totals: OrderTotals,
+    shippingAddress: Address,
+    notes: z.string().optional(),
+    timeline: z.array(TimelineEntry),
+    reservations: z.array(z.object({ sku: z.string(), quantity: z.int() })).optional(),
+    rejectionReason: z.string().optional(),
+    shortages: z.array(ShortageSchema).optional(),
+    /** why the workflow settings sent the order to a person (empty or absent: auto-approved) */
+    reviewReasons: z.array(z.string()).optional(),
+    /** set on approval from the workflow settings: still unpaid then, the order expires */
+    paymentDueAt: z.iso.datetime().optional(),
+    cancellationReason: z.string().optional(),
+    /** a replacement order (channel exchange): the order and the return (exchange or claim) it settles */
+    replaces: OrderLink.optional(),
+    /** the replacement orders placed for this order's exchanges and claims */
+    replacements: z.array(OrderLink).optional(),
+    version: z.int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  }),
+);
 export type Order = z.infer<typeof Order>;
 
 /** An order as its storefront sees it: what the lines sell for, not what they cost us. */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { PaymentStatusReport } from '../payments/port';
 import type { Money } from './money';
 import type { PaymentRecord, RefundRecord } from './payment';
+import { lazySchema } from './lazy-schema';
 
 // The reconciliation job asks each provider what it knows of our attempts and
 // compares. A difference is reported to finance (PaymentDriftDetected) and never
@@ -11,11 +12,13 @@ export const DRIFT_FIELDS = ['status', 'amount', 'currency', 'refunded'] as cons
 export const DriftField = z.enum(DRIFT_FIELDS);
 export type DriftField = z.infer<typeof DriftField>;
 
-export const PaymentDrift = z.object({
-  field: DriftField,
-  ours: z.string(),
-  provider: z.string(),
-});
+export const PaymentDrift = lazySchema(() =>
+  z.object({
+    field: DriftField,
+    ours: z.string(),
+    provider: z.string(),
+  }),
+);
 export type PaymentDrift = z.infer<typeof PaymentDrift>;
 
 /** What we hold about one attempt, as the comparison needs it. */

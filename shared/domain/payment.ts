@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Money, add, money, zero } from './money';
 import { NextAction, PaymentMethod, Provider } from '../payments/port';
 import { ConflictError } from './errors';
+import { lazySchema } from './lazy-schema';
 
 // The payment aggregate as plain rules: attempts (one per try to pay an order), the
 // status rank that keeps a settled attempt settled, refunds, and the order's money
@@ -32,47 +33,55 @@ export const MISMATCH_PROBLEMS = ['short', 'over', 'currency', 'merchant', 'amou
 export const MismatchProblem = z.enum(MISMATCH_PROBLEMS);
 export type MismatchProblem = z.infer<typeof MismatchProblem>;
 
-export const Merchant = z.object({ appId: z.string().optional(), merchantId: z.string().optional() });
+export const Merchant = lazySchema(() =>
+  z.object({ appId: z.string().optional(), merchantId: z.string().optional() }),
+);
 export type Merchant = z.infer<typeof Merchant>;
 
-export const Mismatch = z.object({
-  problems: z.array(MismatchProblem).min(1),
-  expected: Money,
-  reported: Money.optional(),
-  merchant: Merchant.optional(),
-  /** the provider event that reported it (a redelivery of it changes nothing) */
-  eventKey: z.string(),
-  at: z.iso.datetime(),
-});
+export const Mismatch = lazySchema(() =>
+  z.object({
+    problems: z.array(MismatchProblem).min(1),
+    expected: Money,
+    reported: Money.optional(),
+    merchant: Merchant.optional(),
+    /** the provider event that reported it (a redelivery of it changes nothing) */
+    eventKey: z.string(),
+    at: z.iso.datetime(),
+  }),
+);
 export type Mismatch = z.infer<typeof Mismatch>;
 
 /** One attempt to pay an order, as stored (under the order's partition). */
-export const PaymentRecord = z.object({
-  paymentId: z.string(),
-  orderId: z.string(),
-  method: PaymentMethod,
-  provider: Provider,
-  /** the order total when the attempt started */
-  amount: Money,
-  status: PaymentStatus,
-  providerRef: z.string().optional(),
-  nextAction: NextAction.optional(),
-  /** bank reference quoted by finance when confirming a transfer */
-  reference: z.string().optional(),
-  /** a reported payment that did not match: finance looks at it; the order stays unpaid */
-  mismatch: Mismatch.optional(),
-  failureReason: z.string().optional(),
-  /** refunds pending or done against this attempt (the guard of "no refund beyond the charge") */
-  refundReserved: z.int().min(0),
-  version: z.int().min(1),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  settledAt: z.iso.datetime().optional(),
-});
+export const PaymentRecord = lazySchema(() =>
+  z.object({
+    paymentId: z.string(),
+    orderId: z.string(),
+    method: PaymentMethod,
+    provider: Provider,
+    /** the order total when the attempt started */
+    amount: Money,
+    status: PaymentStatus,
+    providerRef: z.string().optional(),
+    nextAction: NextAction.optional(),
+    /** bank reference quoted by finance when confirming a transfer */
+    reference: z.string().optional(),
+    /** a reported payment that did not match: finance looks at it; the order stays unpaid */
+    mismatch: Mismatch.optional(),
+    failureReason: z.string().optional(),
+    /** refunds pending or done against this attempt (the guard of "no refund beyond the charge") */
+    refundReserved: z.int().min(0),
+    version: z.int().min(1),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    settledAt: z.iso.datetime().optional(),
+  }),
+);
 export type PaymentRecord = z.infer<typeof PaymentRecord>;
 
 /** The attempt as the API shows it. */
-export const Payment = PaymentRecord.omit({ refundReserved: true, version: true });
+export const Payment = lazySchema(() =>
+  PaymentRecord.unwrap().omit({ refundReserved: true, version: true }),
+);
 export type Payment = z.infer<typeof Payment>;
 
 // RETURNED: units of a return received back; CLAIM: a claim approved (missing, wrong, damaged in transit)
@@ -80,32 +89,36 @@ export const REFUND_REASON_CODES = ['REQUESTED', 'ORDER_CANCELLED', 'PAYMENT_AFT
 export const RefundReasonCode = z.enum(REFUND_REASON_CODES);
 export type RefundReasonCode = z.infer<typeof RefundReasonCode>;
 
-export const RefundRecord = z.object({
-  refundId: z.string(),
-  orderId: z.string(),
-  paymentId: z.string(),
-  provider: Provider,
-  amount: Money,
-  reasonCode: RefundReasonCode,
-  reason: z.string(),
-  /** the return or claim this refund settles (its cause) */
-  returnId: z.string().optional(),
-  /** started by the system (order cancelled after payment, money after the order closed) */
-  automatic: z.boolean(),
-  status: RefundStatus,
-  providerRefundRef: z.string().optional(),
-  /** bank reference of a refund settled by hand (manual providers) */
-  reference: z.string().optional(),
-  failureReason: z.string().optional(),
-  requestedBy: z.string(),
-  version: z.int().min(1),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  submittedAt: z.iso.datetime().optional(),
-  settledAt: z.iso.datetime().optional(),
-});
+export const RefundRecord = lazySchema(() =>
+  z.object({
+    refundId: z.string(),
+    orderId: z.string(),
+    paymentId: z.string(),
+    provider: Provider,
+    amount: Money,
+    reasonCode: RefundReasonCode,
+    reason: z.string(),
+    /** the return or claim this refund settles (its cause) */
+    returnId: z.string().optional(),
+    /** started by the system (order cancelled after payment, money after the order closed) */
+    automatic: z.boolean(),
+    status: RefundStatus,
+    providerRefundRef: z.string().optional(),
+    /** bank reference of a refund settled by hand (manual providers) */
+    reference: z.string().optional(),
+    failureReason: z.string().optional(),
+    requestedBy: z.string(),
+    version: z.int().min(1),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    submittedAt: z.iso.datetime().optional(),
+    settledAt: z.iso.datetime().optional(),
+  }),
+);
 export type RefundRecord = z.infer<typeof RefundRecord>;
-export const Refund = RefundRecord.omit({ version: true });
+export const Refund = lazySchema(() =>
+  RefundRecord.unwrap().omit({ version: true }),
+);
 export type Refund = z.infer<typeof Refund>;
 
 // --- the money ledger (its sums: money-ledger.ts) ------------------------------------------------------------
@@ -119,23 +132,27 @@ export type LedgerKind = z.infer<typeof LedgerKind>;
  * by its payment, a refund by its refund, an adjustment by its own id: the same
  * provider event can therefore never write twice.
  */
-export const MoneyEntry = z.object({
-  kind: LedgerKind,
-  /** the payment (charge), refund (refund) or adjustment id the entry belongs to */
-  sourceId: z.string(),
-  /** money towards us (charge, adjustment in) or back to the customer (refund, adjustment out) */
-  direction: z.enum(['in', 'out']),
-  amount: Money,
-  reasonCode: z.string(),
-  paymentId: z.string().optional(),
-  refundId: z.string().optional(),
-  providerRef: z.string().optional(),
-  actor: z.string(),
-  at: z.iso.datetime(),
-});
+export const MoneyEntry = lazySchema(() =>
+  z.object({
+    kind: LedgerKind,
+    /** the payment (charge), refund (refund) or adjustment id the entry belongs to */
+    sourceId: z.string(),
+    /** money towards us (charge, adjustment in) or back to the customer (refund, adjustment out) */
+    direction: z.enum(['in', 'out']),
+    amount: Money,
+    reasonCode: z.string(),
+    paymentId: z.string().optional(),
+    refundId: z.string().optional(),
+    providerRef: z.string().optional(),
+    actor: z.string(),
+    at: z.iso.datetime(),
+  }),
+);
 export type MoneyEntry = z.infer<typeof MoneyEntry>;
 
-export const MoneySummary = z.object({ paid: Money, refunded: Money, balance: Money });
+export const MoneySummary = lazySchema(() =>
+  z.object({ paid: Money, refunded: Money, balance: Money }),
+);
 export type MoneySummary = z.infer<typeof MoneySummary>;
 
 /** What was charged for one attempt (its charge entry), if anything. */

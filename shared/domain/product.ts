@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Money } from './money';
 import { BusinessRuleError } from './errors';
 import { humanText } from './text';
+import { lazySchema } from './lazy-schema';
 
 // SKUs travel in URLs and inside storage keys, so they are kept to a safe alphabet
 // (no '#', '/', spaces).
@@ -10,31 +11,39 @@ export const Sku = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 export type Sku = z.infer<typeof Sku>;
 
-export const ProductInput = z.strictObject({
-  name: humanText({ max: 200 }),
-  price: Money,
-  cost: Money,
-  reorderPoint: z.int().min(0).max(1_000_000_000).optional(),
-  leadTimeDays: z.int().min(0).max(365).optional(),
-  safetyStock: z.int().min(0).max(1_000_000_000).optional(),
-});
+export const ProductInput = lazySchema(() =>
+  z.strictObject({
+    name: humanText({ max: 200 }),
+    price: Money,
+    cost: Money,
+    reorderPoint: z.int().min(0).max(1_000_000_000).optional(),
+    leadTimeDays: z.int().min(0).max(365).optional(),
+    safetyStock: z.int().min(0).max(1_000_000_000).optional(),
+  }),
+);
 export type ProductInput = z.infer<typeof ProductInput>;
 
 /** Ratings of delivered orders: how many, and their average (two decimals). */
-export const RatingSummary = z.object({ count: z.int().min(0), average: z.number().min(1).max(5) });
+export const RatingSummary = lazySchema(() =>
+  z.object({ count: z.int().min(0), average: z.number().min(1).max(5) }),
+);
 export type RatingSummary = z.infer<typeof RatingSummary>;
 
-export const Product = ProductInput.extend({
-  sku: Sku,
-  /** customers' ratings of the delivered orders that carried it (counted once per order) */
-  feedback: RatingSummary.optional(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+export const Product = lazySchema(() =>
+  ProductInput.unwrap().extend({
+    sku: Sku,
+    /** customers' ratings of the delivered orders that carried it (counted once per order) */
+    feedback: RatingSummary.optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  }),
+);
 export type Product = z.infer<typeof Product>;
 
 /** A product as a storefront sees it: what it sells for, not what it costs. */
-export const ProductView = Product.partial({ cost: true });
+export const ProductView = lazySchema(() =>
+  Product.unwrap().partial({ cost: true }),
+);
 export type ProductView = z.infer<typeof ProductView>;
 export const withoutCost = ({ cost: _cost, ...rest }: Product): ProductView => rest;
 

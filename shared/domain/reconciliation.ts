@@ -1,12 +1,15 @@
 import * as z from 'zod';
 import type { StockLevel } from './inventory';
+import { lazySchema } from './lazy-schema';
 
 // A scheduled job compares each SKU's stored counters with the reservations that
 // should explain them. The conditional writes make drift impossible in theory; this
 // is how we find out if practice disagrees (a bug, a manual edit, a lost release),
 // and we report it rather than quietly "fixing" the numbers.
 
-export const LiveReservation = z.object({ orderId: z.string().min(1), quantity: z.int().min(1) });
+export const LiveReservation = lazySchema(() =>
+  z.object({ orderId: z.string().min(1), quantity: z.int().min(1) }),
+);
 export type LiveReservation = z.infer<typeof LiveReservation>;
 
 export const DRIFT_CODES = [
@@ -14,22 +17,26 @@ export const DRIFT_CODES = [
   'location-sum-mismatch',
 ] as const;
 
-export const StockProblem = z.object({ code: z.enum(DRIFT_CODES), message: z.string() });
+export const StockProblem = lazySchema(() =>
+  z.object({ code: z.enum(DRIFT_CODES), message: z.string() }),
+);
 export type StockProblem = z.infer<typeof StockProblem>;
 
-export const ReconciliationReport = z.object({
-  sku: z.string(),
-  onHand: z.int(),
-  reserved: z.int(),
-  available: z.int(),
-  /** what `reserved` should be: the sum of the SKU's live reservations */
-  expectedReserved: z.int(),
-  /** reserved - expectedReserved: positive means stock is held by nobody, negative means oversold risk */
-  drift: z.int(),
-  liveReservations: z.int(),
-  ok: z.boolean(),
-  problems: z.array(StockProblem),
-});
+export const ReconciliationReport = lazySchema(() =>
+  z.object({
+    sku: z.string(),
+    onHand: z.int(),
+    reserved: z.int(),
+    available: z.int(),
+    /** what `reserved` should be: the sum of the SKU's live reservations */
+    expectedReserved: z.int(),
+    /** reserved - expectedReserved: positive means stock is held by nobody, negative means oversold risk */
+    drift: z.int(),
+    liveReservations: z.int(),
+    ok: z.boolean(),
+    problems: z.array(StockProblem),
+  }),
+);
 export type ReconciliationReport = z.infer<typeof ReconciliationReport>;
 
 export function reconcile(level: StockLevel, reservations: readonly LiveReservation[]): ReconciliationReport {

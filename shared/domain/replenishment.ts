@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { summarizeDemand, type Demand, type Shortage } from './inventory';
+import { lazySchema } from './lazy-schema';
 
 // Replenishment and stock-location choice: arithmetic on numbers the caller has
 // already read. Quantities are whole units; demand rates may be fractional.
@@ -20,14 +21,16 @@ export function daysOfCover(available: number, velocity: number): number | null 
   return Math.round((Math.max(0, available) / velocity) * 10) / 10;
 }
 
-export const ReorderSettings = z.object({
-  /** at or below this many sellable units, buy more */
-  reorderPoint: z.int().min(0),
-  /** days from purchase order to goods on the shelf */
-  leadTimeDays: z.int().min(0),
-  /** units kept for demand above the average during the lead time */
-  safetyStock: z.int().min(0),
-});
+export const ReorderSettings = lazySchema(() =>
+  z.object({
+    /** at or below this many sellable units, buy more */
+    reorderPoint: z.int().min(0),
+    /** days from purchase order to goods on the shelf */
+    leadTimeDays: z.int().min(0),
+    /** units kept for demand above the average during the lead time */
+    safetyStock: z.int().min(0),
+  }),
+);
 export type ReorderSettings = z.infer<typeof ReorderSettings>;
 
 /** A product takes part in replenishment only once it has a reorder point. */
@@ -36,28 +39,32 @@ export function reorderSettingsOf(product: { reorderPoint?: number; leadTimeDays
   return { reorderPoint: product.reorderPoint, leadTimeDays: product.leadTimeDays ?? 0, safetyStock: product.safetyStock ?? 0 };
 }
 
-export const ReplenishmentInput = z.object({
-  sku: z.string(),
-  /** sellable units: onHand - reserved (what a new order could still take) */
-  available: z.int(),
-  /** units already ordered from suppliers and not yet received; counted so we do not order twice */
-  onOrder: z.int().min(0).default(0),
-  settings: ReorderSettings,
-  /** sales velocity: average units sold per day over the recent window (salesVelocity) */
-  averageDailyDemand: z.number().min(0).refine(Number.isFinite, 'must be finite'),
-});
+export const ReplenishmentInput = lazySchema(() =>
+  z.object({
+    sku: z.string(),
+    /** sellable units: onHand - reserved (what a new order could still take) */
+    available: z.int(),
+    /** units already ordered from suppliers and not yet received; counted so we do not order twice */
+    onOrder: z.int().min(0).default(0),
+    settings: ReorderSettings,
+    /** sales velocity: average units sold per day over the recent window (salesVelocity) */
+    averageDailyDemand: z.number().min(0).refine(Number.isFinite, 'must be finite'),
+  }),
+);
 export type ReplenishmentInput = z.input<typeof ReplenishmentInput>;
 
-export const ReplenishmentAdvice = z.object({
-  sku: z.string(),
-  /** available + onOrder: what the reorder point is compared with */
-  position: z.int(),
-  needsReorder: z.boolean(),
-  /** 0 unless needsReorder */
-  suggestedQuantity: z.int().min(0),
-  /** days the available stock lasts at that velocity, as the inventory report shows it (null: nothing sells) */
-  daysOfCover: z.number().nullable(),
-});
+export const ReplenishmentAdvice = lazySchema(() =>
+  z.object({
+    sku: z.string(),
+    /** available + onOrder: what the reorder point is compared with */
+    position: z.int(),
+    needsReorder: z.boolean(),
+    /** 0 unless needsReorder */
+    suggestedQuantity: z.int().min(0),
+    /** days the available stock lasts at that velocity, as the inventory report shows it (null: nothing sells) */
+    daysOfCover: z.number().nullable(),
+  }),
+);
 export type ReplenishmentAdvice = z.infer<typeof ReplenishmentAdvice>;
 
 // 1.1 * 10 is 11.000000000000002 in floating point; do not round that up to 12
@@ -93,13 +100,15 @@ export function crossedReorderPoint(availableBefore: number, availableAfter: num
 /** The location every stock level starts in; it exists without being created (PUT /locations/MAIN renames or re-ranks it). */
 export const DEFAULT_LOCATION_ID = 'MAIN';
 
-export const StockLocation = z.object({
-  locationId: z.string().min(1),
-  /** lower is preferred */
-  priority: z.int(),
-  /** available units per SKU at this location; a missing SKU has none */
-  available: z.record(z.string(), z.int()),
-});
+export const StockLocation = lazySchema(() =>
+  z.object({
+    locationId: z.string().min(1),
+    /** lower is preferred */
+    priority: z.int(),
+    /** available units per SKU at this location; a missing SKU has none */
+    available: z.record(z.string(), z.int()),
+  }),
+);
 export type StockLocation = z.infer<typeof StockLocation>;
 
 /** Preferred first; ties broken by id so the choice never depends on read order. */

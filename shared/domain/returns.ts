@@ -3,6 +3,7 @@ import { BusinessRuleError, ConflictError, ForbiddenError } from './errors';
 import type { LineQuantities } from './fulfilment';
 import { Money, multiply } from './money';
 import type { OrderRecord } from './order';
+import { lazySchema } from './lazy-schema';
 
 // After-sales (退換貨) as an aggregate of its own: a return (RMA) or a claim against
 // delivered units of an order. REQUESTED -> APPROVED | REJECTED; a return's parcel is
@@ -33,58 +34,64 @@ export type ClaimSettlement = z.infer<typeof ClaimSettlement>;
  * returned units gave and what is left to pay. While stock is short it waits (`waitingFor`);
  * a replacement order rejected at its reservation is listed in `refused` and it waits again.
  */
-export const Replacement = z.object({
-  lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1) })).min(1),
-  order: z.object({ orderId: z.string(), orderNumber: z.string() }).optional(),
-  credit: Money.optional(),
-  /** what the customer pays for the replacement (an exchange for something dearer) */
-  due: Money.optional(),
-  /** not placed yet: the SKUs short of stock, since when (retried when stock arrives) */
-  waitingFor: z.object({ reason: z.literal('stock'), skus: z.array(z.string()).min(1), since: z.iso.datetime() }).optional(),
-  /** earlier replacement orders rejected at their reservation (stock taken meanwhile): the SKUs short, when */
-  refused: z.array(z.object({ orderId: z.string(), orderNumber: z.string(), skus: z.array(z.string()), at: z.iso.datetime() })).optional(),
-});
+export const Replacement = lazySchema(() =>
+  z.object({
+    lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1) })).min(1),
+    order: z.object({ orderId: z.string(), orderNumber: z.string() }).optional(),
+    credit: Money.optional(),
+    /** what the customer pays for the replacement (an exchange for something dearer) */
+    due: Money.optional(),
+    /** not placed yet: the SKUs short of stock, since when (retried when stock arrives) */
+    waitingFor: z.object({ reason: z.literal('stock'), skus: z.array(z.string()).min(1), since: z.iso.datetime() }).optional(),
+    /** earlier replacement orders rejected at their reservation (stock taken meanwhile): the SKUs short, when */
+    refused: z.array(z.object({ orderId: z.string(), orderNumber: z.string(), skus: z.array(z.string()), at: z.iso.datetime() })).optional(),
+  }),
+);
 export type Replacement = z.infer<typeof Replacement>;
 
-export const ReturnLine = z.object({
-  sku: z.string(),
-  name: z.string(),
-  quantity: z.int().min(1),
-  reason: z.string(),
-  unitPrice: Money,
-  /** units received back in resellable condition (put back into available stock) */
-  restocked: z.int().min(0),
-  /** units received back damaged (written off: never available) */
-  damaged: z.int().min(0),
-});
+export const ReturnLine = lazySchema(() =>
+  z.object({
+    sku: z.string(),
+    name: z.string(),
+    quantity: z.int().min(1),
+    reason: z.string(),
+    unitPrice: Money,
+    /** units received back in resellable condition (put back into available stock) */
+    restocked: z.int().min(0),
+    /** units received back damaged (written off: never available) */
+    damaged: z.int().min(0),
+  }),
+);
 export type ReturnLine = z.infer<typeof ReturnLine>;
 
-export const ReturnRecord = z.object({
-  returnId: z.string(),
-  orderId: z.string(),
-  orderNumber: z.string(),
-  /** return, exchange or claim (`type` in the API; the item's `type` names its entity) */
-  kind: ReturnKind,
-  status: ReturnStatus,
-  lines: z.array(ReturnLine).min(1),
-  note: z.string().optional(),
-  requestedBy: z.string(),
-  /** where the parcel was received */
-  locationId: z.string().optional(),
-  refund: z.object({ refundId: z.string(), paymentId: z.string(), amount: Money }).optional(),
-  /** a claim: refund or reship */
-  settlement: ClaimSettlement.optional(),
-  /** an exchange's or a reshipped claim's replacement order */
-  replacement: Replacement.optional(),
-  rejectionReason: z.string().optional(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  approvedAt: z.iso.datetime().optional(),
-  rejectedAt: z.iso.datetime().optional(),
-  receivedAt: z.iso.datetime().optional(),
-  closedAt: z.iso.datetime().optional(),
-  version: z.int().min(1),
-});
+export const ReturnRecord = lazySchema(() =>
+  z.object({
+    returnId: z.string(),
+    orderId: z.string(),
+    orderNumber: z.string(),
+    /** return, exchange or claim (`type` in the API; the item's `type` names its entity) */
+    kind: ReturnKind,
+    status: ReturnStatus,
+    lines: z.array(ReturnLine).min(1),
+    note: z.string().optional(),
+    requestedBy: z.string(),
+    /** where the parcel was received */
+    locationId: z.string().optional(),
+    refund: z.object({ refundId: z.string(), paymentId: z.string(), amount: Money }).optional(),
+    /** a claim: refund or reship */
+    settlement: ClaimSettlement.optional(),
+    /** an exchange's or a reshipped claim's replacement order */
+    replacement: Replacement.optional(),
+    rejectionReason: z.string().optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    approvedAt: z.iso.datetime().optional(),
+    rejectedAt: z.iso.datetime().optional(),
+    receivedAt: z.iso.datetime().optional(),
+    closedAt: z.iso.datetime().optional(),
+    version: z.int().min(1),
+  }),
+);
 export type ReturnRecord = z.infer<typeof ReturnRecord>;
 
 /** Still in progress: holds the order's completion until it is closed or rejected. */

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { Money } from './money';
 import { Channel } from './order';
 import type { WorkflowSettings } from './workflow-settings';
+import { lazySchema } from './lazy-schema';
 
 // Review (審核) is configured, not coded: an admin edits one small validated document
 // (GET/PUT /settings/workflow) and every order that has reserved its stock is checked
@@ -13,15 +14,17 @@ import type { WorkflowSettings } from './workflow-settings';
 export * from './workflow-settings';
 
 /** Everything review looks at, gathered by the caller (the customer's history comes from the store). */
-export const ReviewFacts = z.object({
-  channel: Channel,
-  total: Money,
-  customer: z.object({ customerId: z.string(), email: z.string() }),
-  /** orders this customer placed before this one; only needed (and read) when a rule asks about first-time customers */
-  previousOrders: z.int().min(0).optional(),
-  shippingCountry: z.string(),
-  skus: z.array(z.string()),
-});
+export const ReviewFacts = lazySchema(() =>
+  z.object({
+    channel: Channel,
+    total: Money,
+    customer: z.object({ customerId: z.string(), email: z.string() }),
+    /** orders this customer placed before this one; only needed (and read) when a rule asks about first-time customers */
+    previousOrders: z.int().min(0).optional(),
+    shippingCountry: z.string(),
+    skus: z.array(z.string()),
+  }),
+);
 export type ReviewFacts = z.infer<typeof ReviewFacts>;
 
 export const REVIEW_REASONS = [
@@ -29,13 +32,15 @@ export const REVIEW_REASONS = [
 ] as const;
 export type ReviewReason = (typeof REVIEW_REASONS)[number];
 
-export const ReviewOutcome = z.object({
-  decision: z.enum(['AUTO_APPROVE', 'MANUAL_REVIEW']),
-  /** stable codes of the rules that matched, in settings order */
-  rules: z.array(z.enum(REVIEW_REASONS)),
-  /** the same, said for the reviewer and the timeline */
-  reasons: z.array(z.string()),
-});
+export const ReviewOutcome = lazySchema(() =>
+  z.object({
+    decision: z.enum(['AUTO_APPROVE', 'MANUAL_REVIEW']),
+    /** stable codes of the rules that matched, in settings order */
+    rules: z.array(z.enum(REVIEW_REASONS)),
+    /** the same, said for the reviewer and the timeline */
+    reasons: z.array(z.string()),
+  }),
+);
 export type ReviewOutcome = z.infer<typeof ReviewOutcome>;
 
 const rule = (code: ReviewReason, conditions: RuleProperties['conditions']): RuleProperties => ({

@@ -4,6 +4,7 @@ import { BusinessRuleError, ConflictError } from './errors';
 import type { Fulfilment } from './fulfilment';
 import { unshipped } from './fulfilment';
 import { SKUS_PER_TRANSACTION } from './stock-changes';
+import { lazySchema } from './lazy-schema';
 
 // A shipment (發貨) is a parcel of packed units handed to a carrier with a tracking
 // number. It draws its units from packed fulfilments; its own status mirrors the
@@ -27,32 +28,36 @@ export const Carrier = z.enum(CARRIER_NAMES);
 export type Carrier = z.infer<typeof Carrier>;
 export const ShipmentStatus = z.enum(SHIPMENT_STATUS_NAMES);
 
-export const ShipmentLine = z.object({
-  sku: z.string(),
-  quantity: z.int().min(1),
-  fulfillmentId: z.string(),
-  locationId: z.string(),
-});
+export const ShipmentLine = lazySchema(() =>
+  z.object({
+    sku: z.string(),
+    quantity: z.int().min(1),
+    fulfillmentId: z.string(),
+    locationId: z.string(),
+  }),
+);
 export type ShipmentLine = z.infer<typeof ShipmentLine>;
 
-export const Shipment = z.object({
-  shipmentId: z.string(),
-  orderId: z.string(),
-  orderNumber: z.string(),
-  carrier: Carrier,
-  /** Kuaidi100's code of the courier company (shunfeng, yuantong…), for a kuaidi100 parcel's subscription */
-  courier: z.string().optional(),
-  trackingNumber: z.string(),
-  status: ShipmentStatus,
-  lines: z.array(ShipmentLine).min(1),
-  providerRef: z.string().optional(),
-  labelUrl: z.string().optional(),
-  estimatedDelivery: z.string().optional(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  deliveredAt: z.iso.datetime({ offset: true }).optional(),
-  version: z.int().min(1),
-});
+export const Shipment = lazySchema(() =>
+  z.object({
+    shipmentId: z.string(),
+    orderId: z.string(),
+    orderNumber: z.string(),
+    carrier: Carrier,
+    /** Kuaidi100's code of the courier company (shunfeng, yuantong…), for a kuaidi100 parcel's subscription */
+    courier: z.string().optional(),
+    trackingNumber: z.string(),
+    status: ShipmentStatus,
+    lines: z.array(ShipmentLine).min(1),
+    providerRef: z.string().optional(),
+    labelUrl: z.string().optional(),
+    estimatedDelivery: z.string().optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    deliveredAt: z.iso.datetime({ offset: true }).optional(),
+    version: z.int().min(1),
+  }),
+);
 export type Shipment = z.infer<typeof Shipment>;
 
 /**

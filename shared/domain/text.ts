@@ -28,19 +28,22 @@ export interface HumanTextOptions {
 /** NFC first (it may shorten the text), then blanks off both ends. */
 const normalize = (s: string) => s.normalize('NFC').replace(EDGES, '');
 
+// The checks every human text field runs, built once and shared by every schema that
+// runs them (zod's checks hold no state of their own; a schema's clones share them too).
+const NORMALIZED = z.overwrite(normalize);
+const NO_SURROGATES = z.refine<string>((s) => !LONE_SURROGATE.test(s), 'must not contain unpaired surrogates');
+const NO_CONTROLS = z.refine<string>((s) => !CONTROL.test(s), 'must not contain control characters');
+const NO_CONTROLS_BUT_LINES = z.refine<string>((s) => !CONTROL_BUT_LINES.test(s), 'must not contain control characters');
+const NO_BIDI = z.refine<string>((s) => !BIDI.test(s), 'must not contain bidirectional control characters');
+const NOT_BLANK = z.refine<string>((s) => s.replace(INVISIBLE, '') !== '', 'must not be blank');
+
 /**
  * One schema for human text: NFC-normalized and trimmed (zero-width characters
  * included); refused when empty after that, too long, or carrying control
  * characters, bidi controls or unpaired surrogates.
  */
 export function humanText({ max, multiline = false }: HumanTextOptions) {
-  const control = multiline ? CONTROL_BUT_LINES : CONTROL;
-  return z
-    .string()
-    .overwrite(normalize)
-    .refine((s) => !LONE_SURROGATE.test(s), 'must not contain unpaired surrogates')
-    .refine((s) => !control.test(s), 'must not contain control characters')
-    .refine((s) => !BIDI.test(s), 'must not contain bidirectional control characters')
-    .refine((s) => s.replace(INVISIBLE, '') !== '', 'must not be blank')
-    .max(max);
+  // One .check() with the shared checks, in order: chaining .overwrite().refine()...max()
+  // would build a new schema and check per step, and the schemas call this hundreds of times.
+  return z.string().check(NORMALIZED, NO_SURROGATES, multiline ? NO_CONTROLS_BUT_LINES : NO_CONTROLS, NO_BIDI, NOT_BLANK, z.maxLength(max));
 }

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema';
 
 // Where a webhook may point. A subscription is an admin-supplied URL that our
 // functions call from inside the network, so it must never reach a private address:
@@ -9,10 +10,12 @@ import * as z from 'zod';
 // (WEBHOOK_URL_RULES): AWS stages allow https only and public addresses only; the
 // local stage adds http and loopback for the hosts it names (localhost).
 
-export const UrlRules = z.strictObject({
-  /** hosts that may be called over plain http, and whose addresses may be loopback */
-  localHosts: z.array(z.string().min(1)).default([]),
-});
+export const UrlRules = lazySchema(() =>
+  z.strictObject({
+    /** hosts that may be called over plain http, and whose addresses may be loopback */
+    localHosts: z.array(z.string().min(1)).default([]),
+  }),
+);
 export type UrlRules = z.infer<typeof UrlRules>;
 
 /** AWS stages: https to public addresses, nothing else. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { humanText } from './text';
+import { lazySchema } from './lazy-schema';
 
 // Outbound webhooks: what a subscription is, which events it takes, and how a delivery
 // moves from its first attempt to delivered or failed. Pure: the clock and the random
@@ -17,14 +18,16 @@ export const EventPatternText = z.string().regex(/^(\*|[A-Z][A-Za-z0-9]{0,63}\*?
 /** Secrets partners sign with: at least 24 characters, printable ASCII (whsec_… as generated). */
 export const WebhookSecretText = z.string().regex(/^[\x21-\x7e]{24,200}$/, 'must be 24-200 visible ASCII characters');
 
-export const WebhookInput = z.strictObject({
-  url: z.string().max(2048),
-  events: z.array(EventPatternText).min(1).max(50),
-  /** a new signing secret; absent: keep the current one (or generate one for a new subscription) */
-  secret: WebhookSecretText.optional(),
-  active: z.boolean(),
-  description: humanText({ max: 200 }).optional(),
-});
+export const WebhookInput = lazySchema(() =>
+  z.strictObject({
+    url: z.string().max(2048),
+    events: z.array(EventPatternText).min(1).max(50),
+    /** a new signing secret; absent: keep the current one (or generate one for a new subscription) */
+    secret: WebhookSecretText.optional(),
+    active: z.boolean(),
+    description: humanText({ max: 200 }).optional(),
+  }),
+);
 export type WebhookInput = z.infer<typeof WebhookInput>;
 
 /** Whether an event's detail type is one a subscription's patterns take. */

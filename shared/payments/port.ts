@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Money } from '../domain/money';
+import { lazySchema } from '../domain/lazy-schema';
 
 // The one port every payment provider sits behind. The payment use cases
 // (shared/app/payments.ts) talk only to this interface; each provider's adapter
@@ -26,13 +27,15 @@ export const PROVIDER_OF_METHOD: Record<PaymentMethod, Provider> = {
 };
 
 /** What the payer (or the storefront) does next, as `POST /orders/{orderId}/payments` returns it. */
-export const NextAction = z.strictObject({
-  type: z.enum(['redirect', 'card', 'qr', 'instructions']),
-  url: z.string().optional(),
-  clientSecret: z.string().optional(),
-  qrCode: z.string().optional(),
-  instructions: z.string().optional(),
-});
+export const NextAction = lazySchema(() =>
+  z.strictObject({
+    type: z.enum(['redirect', 'card', 'qr', 'instructions']),
+    url: z.string().optional(),
+    clientSecret: z.string().optional(),
+    qrCode: z.string().optional(),
+    instructions: z.string().optional(),
+  }),
+);
 export type NextAction = z.infer<typeof NextAction>;
 
 export interface CreatePaymentInput {
@@ -87,26 +90,28 @@ export type VerifyResult =
  * provider's identity of the event, so a redelivery finds the same key (Stripe: event
  * id; Alipay: notify_id plus trade status and refund fee; WeChat Pay: notification id).
  */
-export const ProviderNotification = z.strictObject({
-  provider: CallbackProvider,
-  eventKey: z.string().min(1).max(300),
-  kind: z.enum(['payment', 'refund']),
-  /** our paymentId as the provider echoes it (out_trade_no, metadata.paymentId) */
-  paymentId: z.string().min(1),
-  /** our refundId (out_refund_no / out_request_no / metadata.refundId) for a refund */
-  refundId: z.string().min(1).optional(),
-  status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
-  /** integer minor units: what was paid, or refunded for a refund */
-  amount: Money.optional(),
-  /** the provider's own reference: PaymentIntent id, trade_no, transaction_id, refund id */
-  providerRef: z.string().optional(),
-  /** who the money went to, to be checked against our configuration */
-  merchant: z.strictObject({ appId: z.string().optional(), merchantId: z.string().optional() }).optional(),
-  /** when the provider says it happened (ISO 8601) */
-  occurredAt: z.iso.datetime({ offset: true }),
-  /** the provider's event type as sent (payment_intent.succeeded, TRADE_SUCCESS, REFUND.SUCCESS) */
-  providerEventType: z.string(),
-});
+export const ProviderNotification = lazySchema(() =>
+  z.strictObject({
+    provider: CallbackProvider,
+    eventKey: z.string().min(1).max(300),
+    kind: z.enum(['payment', 'refund']),
+    /** our paymentId as the provider echoes it (out_trade_no, metadata.paymentId) */
+    paymentId: z.string().min(1),
+    /** our refundId (out_refund_no / out_request_no / metadata.refundId) for a refund */
+    refundId: z.string().min(1).optional(),
+    status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED']),
+    /** integer minor units: what was paid, or refunded for a refund */
+    amount: Money.optional(),
+    /** the provider's own reference: PaymentIntent id, trade_no, transaction_id, refund id */
+    providerRef: z.string().optional(),
+    /** who the money went to, to be checked against our configuration */
+    merchant: z.strictObject({ appId: z.string().optional(), merchantId: z.string().optional() }).optional(),
+    /** when the provider says it happened (ISO 8601) */
+    occurredAt: z.iso.datetime({ offset: true }),
+    /** the provider's event type as sent (payment_intent.succeeded, TRADE_SUCCESS, REFUND.SUCCESS) */
+    providerEventType: z.string(),
+  }),
+);
 export type ProviderNotification = z.infer<typeof ProviderNotification>;
 
 /** The HTTP answer a provider expects. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../domain/lazy-schema';
 
 // The contract of shipping: carriers (who create waybills), tracking providers (who
 // call back with checkpoints), and one normalized vocabulary of shipment statuses.
@@ -40,12 +41,14 @@ export const ShipmentStatus = z.enum(SHIPMENT_STATUSES as [keyof typeof SHIPMENT
 export type ShipmentStatus = z.infer<typeof ShipmentStatus>;
 
 /** One scan of a parcel, as the carrier reported it (descriptions kept as sent, 中文 included). */
-export const Checkpoint = z.strictObject({
-  at: z.iso.datetime({ offset: true }),
-  status: ShipmentStatus,
-  location: z.string().max(300).optional(),
-  description: z.string().max(1000),
-});
+export const Checkpoint = lazySchema(() =>
+  z.strictObject({
+    at: z.iso.datetime({ offset: true }),
+    status: ShipmentStatus,
+    location: z.string().max(300).optional(),
+    description: z.string().max(1000),
+  }),
+);
 export type Checkpoint = z.infer<typeof Checkpoint>;
 
 /**
@@ -54,21 +57,23 @@ export type Checkpoint = z.infer<typeof Checkpoint>;
  * event_id; EasyPost evt_ id; Kuaidi100 nu|ftime of the newest checkpoint|state;
  * 17TRACK number|time_utc of the latest event|status).
  */
-export const TrackingNotification = z.strictObject({
-  provider: TrackingProvider,
-  eventKey: z.string().min(1).max(300),
-  trackingNumber: z.string().min(1).max(100),
-  /** the provider's tracker id where it has one (EasyPost trk_…, AfterShip id) */
-  providerRef: z.string().optional(),
-  status: ShipmentStatus,
-  /** when the carrier says the latest checkpoint happened: orders reports, not arrival time */
-  occurredAt: z.iso.datetime({ offset: true }),
-  /** every checkpoint the report carries (snapshot providers send the whole history) */
-  checkpoints: z.array(Checkpoint).max(500),
-  estimatedDelivery: z.iso.date().optional(),
-  /** the provider's event type or status as sent (tracking_update/Delivered, tracker.updated, state 3) */
-  providerEventType: z.string(),
-});
+export const TrackingNotification = lazySchema(() =>
+  z.strictObject({
+    provider: TrackingProvider,
+    eventKey: z.string().min(1).max(300),
+    trackingNumber: z.string().min(1).max(100),
+    /** the provider's tracker id where it has one (EasyPost trk_…, AfterShip id) */
+    providerRef: z.string().optional(),
+    status: ShipmentStatus,
+    /** when the carrier says the latest checkpoint happened: orders reports, not arrival time */
+    occurredAt: z.iso.datetime({ offset: true }),
+    /** every checkpoint the report carries (snapshot providers send the whole history) */
+    checkpoints: z.array(Checkpoint).max(500),
+    estimatedDelivery: z.iso.date().optional(),
+    /** the provider's event type or status as sent (tracking_update/Delivered, tracker.updated, state 3) */
+    providerEventType: z.string(),
+  }),
+);
 export type TrackingNotification = z.infer<typeof TrackingNotification>;
 
 /** A callback exactly as it arrived: header names lower-cased, the body's raw bytes. */
@@ -136,30 +141,32 @@ export interface TrackingCallbackSink {
  * the pure rules in shared/domain/tracking.ts. No personal data: the public
  * `GET /tracking/{trackingNumber}` answers from it.
  */
-export const TrackingRecord = z.strictObject({
-  trackingNumber: z.string().min(1).max(100),
-  carrier: Carrier,
-  orderId: z.string(),
-  shipmentId: z.string(),
-  status: ShipmentStatus,
-  /** the carrier's event time of the report that set `status` (createdAt until the first report) */
-  statusAt: z.iso.datetime({ offset: true }),
-  checkpoints: z.array(Checkpoint),
-  estimatedDelivery: z.iso.date().optional(),
-  providerRef: z.string().optional(),
-  /**
-   * What `status` is derived from (shared/domain/tracking.ts), so reports applied in any
-   * order end the same: the best main-line report (by rank, then event time), the newest
-   * side report (EXCEPTION, DELIVERY_FAILED), and the event time of the report that gave
-   * `estimatedDelivery`. Absent on a record no report has moved yet.
-   */
-  basis: z.strictObject({
-    progress: z.strictObject({ status: ShipmentStatus, at: z.iso.datetime({ offset: true }) }).optional(),
-    side: z.strictObject({ status: ShipmentStatus, at: z.iso.datetime({ offset: true }) }).optional(),
-    estimatedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
-  }).optional(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  version: z.int().min(1),
-});
+export const TrackingRecord = lazySchema(() =>
+  z.strictObject({
+    trackingNumber: z.string().min(1).max(100),
+    carrier: Carrier,
+    orderId: z.string(),
+    shipmentId: z.string(),
+    status: ShipmentStatus,
+    /** the carrier's event time of the report that set `status` (createdAt until the first report) */
+    statusAt: z.iso.datetime({ offset: true }),
+    checkpoints: z.array(Checkpoint),
+    estimatedDelivery: z.iso.date().optional(),
+    providerRef: z.string().optional(),
+    /**
+     * What `status` is derived from (shared/domain/tracking.ts), so reports applied in any
+     * order end the same: the best main-line report (by rank, then event time), the newest
+     * side report (EXCEPTION, DELIVERY_FAILED), and the event time of the report that gave
+     * `estimatedDelivery`. Absent on a record no report has moved yet.
+     */
+    basis: z.strictObject({
+      progress: z.strictObject({ status: ShipmentStatus, at: z.iso.datetime({ offset: true }) }).optional(),
+      side: z.strictObject({ status: ShipmentStatus, at: z.iso.datetime({ offset: true }) }).optional(),
+      estimatedDeliveryAt: z.iso.datetime({ offset: true }).optional(),
+    }).optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    version: z.int().min(1),
+  }),
+);
 export type TrackingRecord = z.infer<typeof TrackingRecord>;

@@ -9,6 +9,7 @@ import { batchGet, productFromItem } from './product-repository';
 import { moneyView, orderMoneyFrom, type MoneyView } from './payment-repository';
 import { queryAll, type TableContext } from './table';
 import type { Product } from '../domain/product';
+import { lazySchema } from '../domain/lazy-schema';
 
 /**
  * `outboundItems`: the partition's fulfilment, shipment and return items as stored, for the
@@ -18,7 +19,7 @@ import type { Product } from '../domain/product';
 export type OrderView = Order & MoneyView & { placedBy: string; outboundItems?: Record<string, unknown>[] };
 
 /** Built once: zod compiles an object schema on its first parse, so a schema made per read costs ~0.7 ms each time. */
-const OrderItem = Order.omit({ timeline: true });
+const OrderItem = lazySchema(() => Order.unwrap().omit({ timeline: true }));
 
 function orderFromItem(item: Record<string, unknown>): OrderRecord {
   const { pk: _pk, sk: _sk, type: _t, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, placedBy, ...rest } = item;

@@ -6,6 +6,7 @@ import * as keys from './keys';
 import { ENTITY, INDEX, type Key } from './keys';
 import type { TableContext } from './table';
 import { TABLE_SCHEMA } from './table-schema';
+import { lazySchema } from '../domain/lazy-schema';
 
 // The outbox owns its format: the item written beside every change, the stream
 // filter that hands new items to the relay (infra/stacks/api-stack.ts), and the
@@ -15,21 +16,23 @@ import { TABLE_SCHEMA } from './table-schema';
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The outbox item as stored (and as an index Query returns it). */
-export const OutboxItem = z.object({
-  pk: z.string(),
-  sk: z.string(),
-  type: z.literal(ENTITY.outbox),
-  eventId: z.string().min(1),
-  source: z.string().min(1),
-  detailType: z.string().min(1),
-  /** the envelope's JSON, exactly as it is published */
-  detail: z.string().min(1),
-  createdAt: z.string(),
-  [TABLE_SCHEMA.timeToLiveAttribute]: z.number(),
-  /** the sparse "unpublished" index entry, removed once EventBridge accepted the event */
-  gsi2pk: z.string().optional(),
-  gsi2sk: z.string().optional(),
-});
+export const OutboxItem = lazySchema(() =>
+  z.object({
+    pk: z.string(),
+    sk: z.string(),
+    type: z.literal(ENTITY.outbox),
+    eventId: z.string().min(1),
+    source: z.string().min(1),
+    detailType: z.string().min(1),
+    /** the envelope's JSON, exactly as it is published */
+    detail: z.string().min(1),
+    createdAt: z.string(),
+    [TABLE_SCHEMA.timeToLiveAttribute]: z.number(),
+    /** the sparse "unpublished" index entry, removed once EventBridge accepted the event */
+    gsi2pk: z.string().optional(),
+    gsi2sk: z.string().optional(),
+  }),
+);
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
 /** An outbox item read back for publishing: the event, where it is stored, and when it was written. */
@@ -75,18 +78,22 @@ export const OUTBOX_STREAM_FILTER = {
 };
 
 // The same item as the stream carries it (AttributeValue form); only what is published is read.
-const S = z.object({ S: z.string().min(1) });
-const OutboxImage = z.object({
-  pk: S,
-  sk: S,
-  type: z.object({ S: z.literal(ENTITY.outbox) }),
-  eventId: S,
-  source: S,
-  detailType: S,
-  detail: S,
-  createdAt: z.object({ S: z.string() }).optional(),
-  [TABLE_SCHEMA.timeToLiveAttribute]: z.object({ N: z.string().regex(/^\d+$/) }).optional(),
-});
+const S = lazySchema(() =>
+  z.object({ S: z.string().min(1) }),
+);
+const OutboxImage = lazySchema(() =>
+  z.object({
+    pk: S,
+    sk: S,
+    type: z.object({ S: z.literal(ENTITY.outbox) }),
+    eventId: S,
+    source: S,
+    detailType: S,
+    detail: S,
+    createdAt: z.object({ S: z.string() }).optional(),
+    [TABLE_SCHEMA.timeToLiveAttribute]: z.object({ N: z.string().regex(/^\d+$/) }).optional(),
+  }),
+);
 
 export type DecodedRecord = { kind: 'outbox'; sequenceNumber: string; event: StoredOutboxEvent } | { kind: 'skip' } | { kind: 'invalid' };
 

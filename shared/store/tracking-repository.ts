@@ -7,14 +7,16 @@ import type { TableContext } from './table';
 // tracking reports through the writer). Only the record's own fields are read back:
 // keys, type and any index attributes stay in the store.
 
-const FIELDS = Object.keys(TrackingRecord.shape);
+/** The record's own fields, read from its schema on first use. */
+let fields: string[] | undefined;
+const recordFields = () => (fields ??= Object.keys(TrackingRecord.unwrap().shape));
 
 export function trackingRepository(ctx: TableContext) {
   return {
     async get(trackingNumber: string): Promise<TrackingRecord | undefined> {
       const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.tracking(trackingNumber), ConsistentRead: true }));
       if (!Item) return undefined;
-      return TrackingRecord.parse(Object.fromEntries(FIELDS.filter((f) => Item[f] !== undefined).map((f) => [f, Item[f]])));
+      return TrackingRecord.parse(Object.fromEntries(recordFields().filter((f) => Item[f] !== undefined).map((f) => [f, Item[f]])));
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   callbackShaped, decimalToMinor, lazyCredentials, MalformedCallbackError, minorToDecimal, parseJson, privateKey, ProviderCallError,
   publicKey, requireCurrency, send, shaped, type AdapterOptions,
 } from './common';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // Alipay (open platform, RSA2): requests and notifications are signed with
 // SHA256withRSA over the parameters sorted by name as `k=v` joined by `&`, leaving
@@ -74,32 +75,38 @@ export function extractSignedObject(text: string, key: string): string | undefin
 }
 
 // What we read of Alipay's answers (other fields pass through untouched).
-const Signed = z.looseObject({ sign: z.string().min(1) });
-const Answer = z.looseObject({
-  code: z.string(),
-  msg: z.string().optional(),
-  sub_code: z.string().optional(),
-  trade_no: z.string().optional(),
-  trade_status: z.string().optional(),
-  total_amount: z.string().optional(),
-});
+const Signed = lazySchema(() =>
+  z.looseObject({ sign: z.string().min(1) }),
+);
+const Answer = lazySchema(() =>
+  z.looseObject({
+    code: z.string(),
+    msg: z.string().optional(),
+    sub_code: z.string().optional(),
+    trade_no: z.string().optional(),
+    trade_status: z.string().optional(),
+    total_amount: z.string().optional(),
+  }),
+);
 type Answer = z.infer<typeof Answer>;
 /** A trade notification (form fields; the ones we read named, every other kept as text). */
-const Notify = z.looseObject({
-  notify_id: z.string().min(1),
-  trade_status: z.string().min(1),
-  out_trade_no: z.string().min(1),
-  trade_no: z.string().optional(),
-  app_id: z.string().optional(),
-  seller_id: z.string().optional(),
-  total_amount: z.string().optional(),
-  refund_fee: z.string().optional(),
-  out_biz_no: z.string().optional(),
-  gmt_payment: z.string().optional(),
-  gmt_refund: z.string().optional(),
-  gmt_close: z.string().optional(),
-  notify_time: z.string().optional(),
-});
+const Notify = lazySchema(() =>
+  z.looseObject({
+    notify_id: z.string().min(1),
+    trade_status: z.string().min(1),
+    out_trade_no: z.string().min(1),
+    trade_no: z.string().optional(),
+    app_id: z.string().optional(),
+    seller_id: z.string().optional(),
+    total_amount: z.string().optional(),
+    refund_fee: z.string().optional(),
+    out_biz_no: z.string().optional(),
+    gmt_payment: z.string().optional(),
+    gmt_refund: z.string().optional(),
+    gmt_close: z.string().optional(),
+    notify_time: z.string().optional(),
+  }),
+);
 
 const TRADE_STATUS: Record<string, PaymentStatusReport['status']> = {
   WAIT_BUYER_PAY: 'PENDING', TRADE_SUCCESS: 'SUCCEEDED', TRADE_FINISHED: 'SUCCEEDED', TRADE_CLOSED: 'CANCELLED',

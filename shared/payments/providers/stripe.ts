@@ -7,6 +7,7 @@ import type {
 import {
   callbackShaped, lazyCredentials, parseJson, ProviderCallError, send, shaped, type AdapterOptions,
 } from './common';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // Stripe (card): PaymentIntents and Refunds over the form-encoded REST API, webhooks
 // signed with HMAC-SHA256 over `${t}.${rawBody}` (Stripe-Signature: t=..,v1=..[,v1=..]).
@@ -20,25 +21,33 @@ export interface StripeCredentials {
 export const STRIPE_TOLERANCE_SECONDS = 300;
 
 // What we read of Stripe's objects (other fields pass through untouched).
-const Metadata = z.record(z.string(), z.string()).nullish();
-const PaymentIntent = z.looseObject({
-  id: z.string(),
-  object: z.literal('payment_intent').optional(),
-  status: z.string(),
-  amount: z.int().min(0),
-  amount_received: z.int().min(0).nullish(),
-  currency: z.string(),
-  client_secret: z.string().nullish(),
-  metadata: Metadata,
-  next_action: z.looseObject({ redirect_to_url: z.looseObject({ url: z.string().nullish() }).nullish() }).nullish(),
-});
-const Refund = z.looseObject({ id: z.string(), status: z.string().nullish(), amount: z.int().min(0), currency: z.string(), metadata: Metadata });
-const StripeEvent = z.looseObject({
-  id: z.string().min(1),
-  type: z.string(),
-  created: z.int().min(0),
-  data: z.looseObject({ object: z.looseObject({ id: z.string().optional(), metadata: Metadata }) }),
-});
+const Metadata = lazySchema(() =>
+  z.record(z.string(), z.string()).nullish(),
+);
+const PaymentIntent = lazySchema(() =>
+  z.looseObject({
+    id: z.string(),
+    object: z.literal('payment_intent').optional(),
+    status: z.string(),
+    amount: z.int().min(0),
+    amount_received: z.int().min(0).nullish(),
+    currency: z.string(),
+    client_secret: z.string().nullish(),
+    metadata: Metadata,
+    next_action: z.looseObject({ redirect_to_url: z.looseObject({ url: z.string().nullish() }).nullish() }).nullish(),
+  }),
+);
+const Refund = lazySchema(() =>
+  z.looseObject({ id: z.string(), status: z.string().nullish(), amount: z.int().min(0), currency: z.string(), metadata: Metadata }),
+);
+const StripeEvent = lazySchema(() =>
+  z.looseObject({
+    id: z.string().min(1),
+    type: z.string(),
+    created: z.int().min(0),
+    data: z.looseObject({ object: z.looseObject({ id: z.string().optional(), metadata: Metadata }) }),
+  }),
+);
 
 const PI_STATUS: Record<string, PaymentStatusReport['status']> = {
   succeeded: 'SUCCEEDED', canceled: 'CANCELLED',
@@ -205,7 +214,9 @@ export function stripeAdapter(opts: AdapterOptions<StripeCredentials> & { tolera
   };
 }
 
-const StripeError = z.looseObject({ error: z.looseObject({ code: z.string().optional() }) });
+const StripeError = lazySchema(() =>
+  z.looseObject({ error: z.looseObject({ code: z.string().optional() }) }),
+);
 
 /** The `error.code` of a Stripe error answer, if it is one. */
 function stripeErrorCode(text: string): string | undefined {

@@ -7,6 +7,7 @@ import type {
 import {
   callbackShaped, integerMinor, lazyCredentials, MalformedCallbackError, parseJson, privateKey, ProviderCallError, publicKey, send, shaped, type AdapterOptions,
 } from './common';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // WeChat Pay API v3 (Native QR). Requests carry `Authorization: WECHATPAY2-SHA256-RSA2048 ...`
 // signed with the merchant key over `METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n`;
@@ -31,36 +32,46 @@ export const WECHATPAY_MAX_SKEW_SECONDS = 300;
 export const WECHATPAY_PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
 
 // What we read of WeChat Pay's messages (other fields pass through untouched).
-const Amount = z.looseObject({ total: z.int().min(0).optional(), refund: z.int().min(0).optional(), currency: z.string().optional() });
-const Envelope = z.looseObject({
-  id: z.string().min(1),
-  event_type: z.string(),
-  create_time: z.string().optional(),
-  resource: z.looseObject({ ciphertext: z.string(), nonce: z.string(), associated_data: z.string().optional() }),
-});
-const Resource = z.looseObject({
-  out_trade_no: z.string().min(1),
-  appid: z.string().optional(),
-  mchid: z.string().optional(),
-  transaction_id: z.string().optional(),
-  trade_state: z.string().optional(),
-  out_refund_no: z.string().optional(),
-  refund_id: z.string().optional(),
-  refund_status: z.string().optional(),
-  success_time: z.string().optional(),
-  amount: Amount.optional(),
-});
-const Notification = z.object({ id: z.string(), event_type: z.string(), create_time: z.string().optional(), resource: Resource });
-const Answer = z.looseObject({
-  code: z.string().optional(),
-  message: z.string().optional(),
-  code_url: z.string().optional(),
-  trade_state: z.string().optional(),
-  transaction_id: z.string().optional(),
-  amount: Amount.optional(),
-  refund_id: z.string().optional(),
-  status: z.string().optional(),
-});
+const Amount = lazySchema(() =>
+  z.looseObject({ total: z.int().min(0).optional(), refund: z.int().min(0).optional(), currency: z.string().optional() }),
+);
+const Envelope = lazySchema(() =>
+  z.looseObject({
+    id: z.string().min(1),
+    event_type: z.string(),
+    create_time: z.string().optional(),
+    resource: z.looseObject({ ciphertext: z.string(), nonce: z.string(), associated_data: z.string().optional() }),
+  }),
+);
+const Resource = lazySchema(() =>
+  z.looseObject({
+    out_trade_no: z.string().min(1),
+    appid: z.string().optional(),
+    mchid: z.string().optional(),
+    transaction_id: z.string().optional(),
+    trade_state: z.string().optional(),
+    out_refund_no: z.string().optional(),
+    refund_id: z.string().optional(),
+    refund_status: z.string().optional(),
+    success_time: z.string().optional(),
+    amount: Amount.optional(),
+  }),
+);
+const Notification = lazySchema(() =>
+  z.object({ id: z.string(), event_type: z.string(), create_time: z.string().optional(), resource: Resource }),
+);
+const Answer = lazySchema(() =>
+  z.looseObject({
+    code: z.string().optional(),
+    message: z.string().optional(),
+    code_url: z.string().optional(),
+    trade_state: z.string().optional(),
+    transaction_id: z.string().optional(),
+    amount: Amount.optional(),
+    refund_id: z.string().optional(),
+    status: z.string().optional(),
+  }),
+);
 type Answer = z.infer<typeof Answer>;
 
 const TRADE_STATE: Record<string, PaymentStatusReport['status']> = {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { lazyCredentials, parseJson, ProviderCallError, send, shaped, type CredentialSource } from '../../payments/providers/common';
 import type { WaybillCarrier, WaybillInput, WaybillResult } from '../port';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // EasyPost: a waybill is a Shipment (`POST /v2/shipments`, Basic auth with the API key as
 // user name) bought at its lowest rate (`POST /v2/shipments/{id}/buy`). The bought
@@ -22,14 +23,20 @@ export interface EasyPostOptions {
   defaultWeightOz?: number;
 }
 
-const Rate = z.looseObject({ id: z.string().min(1), rate: z.string(), carrier: z.string().optional(), service: z.string().optional() });
-const Created = z.looseObject({ id: z.string().startsWith('shp_'), rates: z.array(Rate) });
-const Bought = z.looseObject({
-  id: z.string().startsWith('shp_'),
-  tracking_code: z.string().min(1),
-  tracker: z.looseObject({ id: z.string().min(1), est_delivery_date: z.string().nullish() }).nullish(),
-  postage_label: z.looseObject({ label_url: z.string().nullish() }).nullish(),
-});
+const Rate = lazySchema(() =>
+  z.looseObject({ id: z.string().min(1), rate: z.string(), carrier: z.string().optional(), service: z.string().optional() }),
+);
+const Created = lazySchema(() =>
+  z.looseObject({ id: z.string().startsWith('shp_'), rates: z.array(Rate) }),
+);
+const Bought = lazySchema(() =>
+  z.looseObject({
+    id: z.string().startsWith('shp_'),
+    tracking_code: z.string().min(1),
+    tracker: z.looseObject({ id: z.string().min(1), est_delivery_date: z.string().nullish() }).nullish(),
+    postage_label: z.looseObject({ label_url: z.string().nullish() }).nullish(),
+  }),
+);
 
 /** The cheapest rate (EasyPost's rates are decimal strings). */
 export function lowestRate<R extends { rate: string }>(rates: R[]): R | undefined {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { lazyCredentials, parseJson, ProviderCallError, send, shaped, type CredentialSource } from '../../payments/providers/common';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // Kuaidi100 (快递100) tracks parcels booked elsewhere: a subscription
 // (`POST {KUAIDI100_API_URL}/poll`, form `schema=json&param=…`) makes it push each
@@ -29,7 +30,9 @@ export interface TrackingSubscriber {
   subscribe(input: SubscribeInput): Promise<{ alreadySubscribed: boolean }>;
 }
 
-const Answer = z.looseObject({ result: z.boolean(), returnCode: z.string(), message: z.string().optional() });
+const Answer = lazySchema(() =>
+  z.looseObject({ result: z.boolean(), returnCode: z.string(), message: z.string().optional() }),
+);
 
 /** returnCode 501: 重复订阅 (already subscribed). */
 const DUPLICATE = '501';

@@ -1,18 +1,21 @@
 import * as z from 'zod';
 import { parseJson, ProviderCallError, send, shaped } from '../../payments/providers/common';
 import { TrackingProvider, type WaybillCarrier, type WaybillInput, type WaybillResult } from '../port';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // The local stage's carrier: `POST {CARRIER_SANDBOX_URL}/waybills`, idempotent on
 // `reference` (the shipment id), answered with an `SB…` tracking number. It calls back
 // through the tracking provider named by the shipment's notify URL
 // (`…/webhooks/carriers/<provider>`), in that provider's real format.
 
-const Waybill = z.looseObject({
-  trackingNumber: z.string().min(1),
-  providerRef: z.string().optional(),
-  labelUrl: z.string().optional(),
-  estimatedDelivery: z.iso.date().optional(),
-});
+const Waybill = lazySchema(() =>
+  z.looseObject({
+    trackingNumber: z.string().min(1),
+    providerRef: z.string().optional(),
+    labelUrl: z.string().optional(),
+    estimatedDelivery: z.iso.date().optional(),
+  }),
+);
 
 /** The tracking provider a notify URL names (its last path segment), if it names one. */
 export function notifyProviderOf(notifyUrl: string): TrackingProvider | undefined {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import * as z from 'zod';
 import type { Checkpoint, ShipmentStatus, TrackingNotification, TrackingProviderAdapter } from '../port';
 import { callbackShaped, isoDate, isoTime, jsonPayload, jsonReply, lazyCredentials, mapped, sameBytes, text, type CredentialSource } from './common';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // AfterShip Tracking webhooks: `aftership-hmac-sha256` = base64 HMAC-SHA256 of the raw
 // body with the webhook secret; `event_id` identifies the event; `msg` is the whole
@@ -17,28 +18,32 @@ export const AFTERSHIP_TAGS: Readonly<Record<string, ShipmentStatus>> = {
   AvailableForPickup: 'READY_FOR_PICKUP', AttemptFail: 'DELIVERY_FAILED', Exception: 'EXCEPTION', Delivered: 'DELIVERED',
 };
 
-const AftershipCheckpoint = z.looseObject({
-  checkpoint_time: z.string().nullish(),
-  tag: z.string().nullish(),
-  message: z.string().nullish(),
-  location: z.string().nullish(),
-  city: z.string().nullish(),
-  country_iso3: z.string().nullish(),
-});
-const AftershipEvent = z.looseObject({
-  event_id: z.string().min(1),
-  event: z.string(),
-  ts: z.number().optional(),
-  msg: z.looseObject({
-    id: z.string().nullish(),
-    tracking_number: z.string().min(1),
-    tag: z.string(),
-    updated_at: z.string().nullish(),
-    expected_delivery: z.string().nullish(),
-    aftership_estimated_delivery_date: z.union([z.string(), z.looseObject({ estimated_delivery_date: z.string().nullish() })]).nullish(),
-    checkpoints: z.array(AftershipCheckpoint).nullish(),
+const AftershipCheckpoint = lazySchema(() =>
+  z.looseObject({
+    checkpoint_time: z.string().nullish(),
+    tag: z.string().nullish(),
+    message: z.string().nullish(),
+    location: z.string().nullish(),
+    city: z.string().nullish(),
+    country_iso3: z.string().nullish(),
   }),
-});
+);
+const AftershipEvent = lazySchema(() =>
+  z.looseObject({
+    event_id: z.string().min(1),
+    event: z.string(),
+    ts: z.number().optional(),
+    msg: z.looseObject({
+      id: z.string().nullish(),
+      tracking_number: z.string().min(1),
+      tag: z.string(),
+      updated_at: z.string().nullish(),
+      expected_delivery: z.string().nullish(),
+      aftership_estimated_delivery_date: z.union([z.string(), z.looseObject({ estimated_delivery_date: z.string().nullish() })]).nullish(),
+      checkpoints: z.array(AftershipCheckpoint).nullish(),
+    }),
+  }),
+);
 
 const EVENTS = new Set(['tracking_update', 'edd_revise']);
 

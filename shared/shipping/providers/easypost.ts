@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import * as z from 'zod';
 import type { Checkpoint, ShipmentStatus, TrackingNotification, TrackingProviderAdapter } from '../port';
 import { callbackShaped, isoDate, isoTime, jsonPayload, jsonReply, lazyCredentials, mapped, sameBytes, text, type CredentialSource } from './common';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // EasyPost tracker events: `x-hmac-signature: hmac-sha256-hex=<hex>` = HMAC-SHA256 of
 // the raw body keyed with the webhook secret NFKD-normalized (UTF-8); the Event's `id`
@@ -20,27 +21,31 @@ export const EASYPOST_STATUSES: Readonly<Record<string, ShipmentStatus>> = {
 
 const PREFIX = 'hmac-sha256-hex=';
 
-const Detail = z.looseObject({
-  status: z.string().nullish(),
-  message: z.string().nullish(),
-  description: z.string().nullish(),
-  datetime: z.string().nullish(),
-  tracking_location: z.looseObject({ city: z.string().nullish(), state: z.string().nullish(), country: z.string().nullish(), zip: z.string().nullish() }).nullish(),
-});
-const EasypostEvent = z.looseObject({
-  id: z.string().min(1),
-  description: z.string(),
-  created_at: z.string().nullish(),
-  result: z.looseObject({
-    id: z.string().nullish(),
-    object: z.string().nullish(),
-    tracking_code: z.string().nullish(),
+const Detail = lazySchema(() =>
+  z.looseObject({
     status: z.string().nullish(),
-    updated_at: z.string().nullish(),
-    est_delivery_date: z.string().nullish(),
-    tracking_details: z.array(Detail).nullish(),
+    message: z.string().nullish(),
+    description: z.string().nullish(),
+    datetime: z.string().nullish(),
+    tracking_location: z.looseObject({ city: z.string().nullish(), state: z.string().nullish(), country: z.string().nullish(), zip: z.string().nullish() }).nullish(),
   }),
-});
+);
+const EasypostEvent = lazySchema(() =>
+  z.looseObject({
+    id: z.string().min(1),
+    description: z.string(),
+    created_at: z.string().nullish(),
+    result: z.looseObject({
+      id: z.string().nullish(),
+      object: z.string().nullish(),
+      tracking_code: z.string().nullish(),
+      status: z.string().nullish(),
+      updated_at: z.string().nullish(),
+      est_delivery_date: z.string().nullish(),
+      tracking_details: z.array(Detail).nullish(),
+    }),
+  }),
+);
 
 export function easypostAdapter(opts: { credentials: CredentialSource<EasypostCredentials> }): TrackingProviderAdapter {
   const credentials = lazyCredentials(opts.credentials);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { CarrierCallbackReply, Checkpoint, ShipmentStatus, TrackingNotification, TrackingProviderAdapter } from '../port';
 import { callbackShaped, lazyCredentials, mapped, sameBytes, text, type CredentialSource } from './common';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // Kuaidi100 (快递100) subscription pushes: a form with `param` (JSON text) and `sign` =
 // uppercase hex MD5(param + salt), the salt we gave when subscribing. Each push is the
@@ -35,25 +36,29 @@ export function fromChinaTime(value: unknown): string | undefined {
   return `${value.replace(' ', 'T')}+08:00`;
 }
 
-const Point = z.looseObject({
-  context: z.string().nullish(),
-  ftime: z.string().nullish(),
-  time: z.string().nullish(),
-  status: z.string().nullish(),
-  statusCode: z.union([z.string(), z.number()]).nullish(),
-  areaName: z.string().nullish(),
-  location: z.string().nullish(),
-});
-const Push = z.looseObject({
-  status: z.string().nullish(),
-  lastResult: z.looseObject({
-    nu: z.string().min(1),
-    com: z.string().nullish(),
-    state: z.union([z.string(), z.number()]),
-    ischeck: z.string().nullish(),
-    data: z.array(Point).nullish(),
-  }).nullish(),
-});
+const Point = lazySchema(() =>
+  z.looseObject({
+    context: z.string().nullish(),
+    ftime: z.string().nullish(),
+    time: z.string().nullish(),
+    status: z.string().nullish(),
+    statusCode: z.union([z.string(), z.number()]).nullish(),
+    areaName: z.string().nullish(),
+    location: z.string().nullish(),
+  }),
+);
+const Push = lazySchema(() =>
+  z.looseObject({
+    status: z.string().nullish(),
+    lastResult: z.looseObject({
+      nu: z.string().min(1),
+      com: z.string().nullish(),
+      state: z.union([z.string(), z.number()]),
+      ischeck: z.string().nullish(),
+      data: z.array(Point).nullish(),
+    }).nullish(),
+  }),
+);
 
 export function kuaidi100Adapter(opts: { credentials: CredentialSource<Kuaidi100Credentials> }): TrackingProviderAdapter {
   const credentials = lazyCredentials(opts.credentials);

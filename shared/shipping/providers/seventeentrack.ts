@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { Checkpoint, ShipmentStatus, TrackingNotification, TrackingProviderAdapter } from '../port';
 import { callbackShaped, isoDate, isoTime, jsonPayload, jsonReply, lazyCredentials, mapped, sameBytes, text, type CredentialSource } from './common';
+import { lazySchema } from '../../domain/lazy-schema';
 
 // 17TRACK webhooks (API v2.x): header `sign` = lowercase hex SHA-256 of the raw body,
 // "/" and the account's security key (a plain hash, not an HMAC). No event id: the
@@ -25,27 +26,31 @@ const SUB_STATUSES: Readonly<Record<string, ShipmentStatus>> = {
 const statusOf = (main: string | null | undefined, sub: string | null | undefined, fallback?: ShipmentStatus) =>
   (sub && SUB_STATUSES[sub]) || (main && SEVENTEENTRACK_STATUSES[main]) || fallback;
 
-const Event = z.looseObject({
-  time_iso: z.string().nullish(),
-  time_utc: z.string().nullish(),
-  description: z.string().nullish(),
-  location: z.string().nullish(),
-  stage: z.string().nullish(),
-  sub_status: z.string().nullish(),
-});
-const Webhook = z.looseObject({
-  event: z.string(),
-  data: z.looseObject({
-    number: z.string().min(1),
-    carrier: z.union([z.number(), z.string()]).nullish(),
-    track_info: z.looseObject({
-      latest_status: z.looseObject({ status: z.string(), sub_status: z.string().nullish() }),
-      latest_event: Event.nullish(),
-      time_metrics: z.looseObject({ estimated_delivery_date: z.looseObject({ from: z.string().nullish(), to: z.string().nullish() }).nullish() }).nullish(),
-      tracking: z.looseObject({ providers: z.array(z.looseObject({ events: z.array(Event).nullish() })).nullish() }).nullish(),
-    }).nullish(),
+const Event = lazySchema(() =>
+  z.looseObject({
+    time_iso: z.string().nullish(),
+    time_utc: z.string().nullish(),
+    description: z.string().nullish(),
+    location: z.string().nullish(),
+    stage: z.string().nullish(),
+    sub_status: z.string().nullish(),
   }),
-});
+);
+const Webhook = lazySchema(() =>
+  z.looseObject({
+    event: z.string(),
+    data: z.looseObject({
+      number: z.string().min(1),
+      carrier: z.union([z.number(), z.string()]).nullish(),
+      track_info: z.looseObject({
+        latest_status: z.looseObject({ status: z.string(), sub_status: z.string().nullish() }),
+        latest_event: Event.nullish(),
+        time_metrics: z.looseObject({ estimated_delivery_date: z.looseObject({ from: z.string().nullish(), to: z.string().nullish() }).nullish() }).nullish(),
+        tracking: z.looseObject({ providers: z.array(z.looseObject({ events: z.array(Event).nullish() })).nullish() }).nullish(),
+      }).nullish(),
+    }),
+  }),
+);
 
 export function seventeentrackAdapter(opts: { credentials: CredentialSource<SeventeentrackCredentials> }): TrackingProviderAdapter {
   const credentials = lazyCredentials(opts.credentials);
