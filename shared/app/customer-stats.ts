@@ -3,10 +3,11 @@ import type { OrderRecord } from '../domain/order';
 import { storeFor, type Store } from '../store';
 import { lastOrderFields, lifetimeValueAttribute } from '../store/customer-repository';
 import type { TableContext } from '../store/table';
-import { ConditionFailed, type Writer } from '../store/writer';
+import type { BatchWriter } from '../store/batch-writer';
+import { ConditionFailed } from '../store/writer';
 
 export interface CustomerStatsDeps {
-  writer: Pick<Writer, 'commit' | 'commitTogether'>;
+  writer: Pick<BatchWriter, 'commit' | 'commitTogether'>;
 }
 
 /** An order event the stats count: the order placed, or its exit (rejected, cancelled, expired). */

@@ -4,11 +4,12 @@ import { DEFAULT_NOTIFICATION_SETTINGS, type Notification, type NotificationSett
 import { storeFor, type Store } from '../store';
 import { NOTIFICATION_SETTINGS_KIND, type NotificationRepository } from '../store/notification-repository';
 import type { TableContext } from '../store/table';
-import { ConditionFailed, type Writer } from '../store/writer';
+import type { BatchWriter } from '../store/batch-writer';
+import { ConditionFailed } from '../store/writer';
 
 export interface NotificationDeps {
   notifications: NotificationRepository;
-  writer: Pick<Writer, 'commit' | 'commitTogether'>;
+  writer: Pick<BatchWriter, 'commit' | 'commitTogether'>;
 }
 
 /** What recording a notification found: new, or recorded before (and then whether it was published). */

@@ -142,7 +142,7 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
 }
 
 /** The lifecycle over one table. */
-export const orderLifecycle = (ctx: TableContext | Pick<Store, 'orders' | 'stock' | 'writer'>) => {
+export const orderLifecycle = (ctx: TableContext | Pick<Store, 'orders' | 'stock'> & { writer: Writer }) => {
   const store = 'writer' in ctx ? ctx : lifecycleStore(ctx);
   return makeOrderLifecycle({ orders: store.orders, writer: store.writer, settleHolds: makeSettleHolds(store) });
 };

@@ -383,7 +383,7 @@ export function makePayments(deps: PaymentsDeps) {
 export type Payments = ReturnType<typeof makePayments>;
 
 /** The store modules the payment use cases read and write through. */
-export type PaymentStore = Pick<Store, 'orders' | 'payments' | 'writer' | 'ctx'>;
+export type PaymentStore = Pick<Store, 'orders' | 'payments' | 'ctx'> & { writer: Writer };
 
 /** Only those modules over one table (the payment functions carry no other repository). */
 const paymentStore = (ctx: TableContext): PaymentStore => ({ orders: orderRepository(ctx), payments: paymentRepository(ctx), writer: makeWriter(ctx), ctx });

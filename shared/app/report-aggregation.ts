@@ -4,12 +4,13 @@ import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-
 import { reportRepository, type ReportRepository } from '../store/report-repository';
 import { settingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
-import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
+import { makeBatchWriter, type BatchWriter } from '../store/batch-writer';
+import { ConditionFailed } from '../store/writer';
 import { readEvery } from './read-every';
 
 export interface ReportAggregationDeps {
   reports: Pick<ReportRepository, 'trail' | 'trails'>;
-  writer: Pick<Writer, 'commit' | 'commitTogether'>;
+  writer: Pick<BatchWriter, 'commit' | 'commitTogether'>;
   /** the business's time zone (workflow settings) */
   timeZone: () => Promise<string>;
   /**
@@ -272,7 +273,7 @@ export function reportAggregationOver(ctx: TableContext, opts: Pick<ReportAggreg
   return makeReportAggregation({
     ...opts,
     reports: reportRepository(ctx),
-    writer: makeWriter(ctx),
+    writer: makeBatchWriter(ctx),
     timeZone: cachedTimeZone(async () => (await settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS)).timeZone),
   });
 }

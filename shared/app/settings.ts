@@ -58,7 +58,7 @@ export function makeSettings(deps: SettingsDeps) {
 export type Settings = ReturnType<typeof makeSettings>;
 
 /** Settings over one table. */
-export const settingsService = (ctx: TableContext | Pick<Store, 'settings' | 'writer'>) => {
+export const settingsService = (ctx: TableContext | Pick<Store, 'settings'> & { writer: Writer }) => {
   const store = 'writer' in ctx ? ctx : { settings: settingsRepository(ctx), writer: makeWriter(ctx) };
   return makeSettings({ settings: store.settings, writer: store.writer });
 };

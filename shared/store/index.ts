@@ -10,7 +10,7 @@ import { settingsRepository } from './settings-repository';
 import { stockLedger } from './stock-ledger';
 import { stockRepository } from './stock-repository';
 import type { TableContext } from './table';
-import { makeWriter } from './writer';
+import { makeBatchWriter } from './batch-writer';
 
 /**
  * Every store module over one table, each built once and given what it needs (no
@@ -30,7 +30,7 @@ export function storeFor(ctx: TableContext) {
     notifications: notificationRepository(ctx),
     payments: paymentRepository(ctx),
     outbound: outboundRepository(ctx),
-    writer: makeWriter(ctx),
+    writer: makeBatchWriter(ctx),
     ctx,
   };
 }

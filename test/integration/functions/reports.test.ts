@@ -10,7 +10,7 @@ import { reportsOver } from '../../../shared/app/reports';
 import { compareCounters, countAll, REPORT_SHARDS, shardOf } from '../../../shared/domain/reports';
 import * as keys from '../../../shared/store/keys';
 import { reportRepository } from '../../../shared/store/report-repository';
-import { makeWriter } from '../../../shared/store/writer';
+import { makeBatchWriter } from '../../../shared/store/batch-writer';
 import { applicationFor } from '../../../shared/app';
 import { storeFor } from '../../../shared/store';
 import { apiEvent, call, lambdaContext, TOKENS } from '../../support/api-event';
@@ -118,7 +118,7 @@ describe('report aggregation', () => {
       const c = { reads: 0, worker: undefined as unknown as ReturnType<typeof makeAggregator> };
       const reports = makeReportAggregation({
         reports: { trail: (orderId) => { c.reads++; return repo.trail(orderId); }, trails: (ids) => { c.reads += ids.length; return repo.trails(ids); } },
-        writer: makeWriter(ctx), timeZone: async () => 'Asia/Shanghai', rememberTrails: REMEMBERED_TRAILS,
+        writer: makeBatchWriter(ctx), timeZone: async () => 'Asia/Shanghai', rememberTrails: REMEMBERED_TRAILS,
       });
       c.worker = makeAggregator({ reports, now: () => new Date() });
       return c;
@@ -302,7 +302,7 @@ describe('business days in another time zone', () => {
     const own = await createTestTable(inject('dynamoUrl'));
     try {
       const ctx = { doc: own.doc, tableName: own.tableName };
-      const ny = makeReportAggregation({ reports: reportRepository(ctx), writer: makeWriter(ctx), timeZone: async () => 'America/New_York' });
+      const ny = makeReportAggregation({ reports: reportRepository(ctx), writer: makeBatchWriter(ctx), timeZone: async () => 'America/New_York' });
       const o = orderEvents('NY1', '2026-07-04T03:00:00.000Z');
       const refund = o.refund(1000, '2026-07-05T03:30:00.000Z'); // 23:30 on the 4th in New York (EDT)
       for (const e of [o.placed, o.paid, refund]) await ny.count(reportEventOf(JSON.parse(record(e).body)), new Date());
@@ -366,7 +366,7 @@ describe('counting a batch together', () => {
     } as unknown as TestTable['doc'];
     const counted = { doc, tableName: ctx.tableName };
     const worker = makeAggregator({
-      reports: makeReportAggregation({ reports: reportRepository(counted), writer: makeWriter(counted), timeZone: async () => 'Asia/Shanghai', rememberTrails: REMEMBERED_TRAILS }),
+      reports: makeReportAggregation({ reports: reportRepository(counted), writer: makeBatchWriter(counted), timeZone: async () => 'Asia/Shanghai', rememberTrails: REMEMBERED_TRAILS }),
       now: () => new Date(),
     });
     const batch = async (events: Ev[]) => {

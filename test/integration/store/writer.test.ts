@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OutgoingEvent } from '../../../events/define-event';
 import type { ChangeSet } from '../../../shared/domain/decision';
 import { ENTITIES } from '../../../shared/store/entities';
-import { ConditionFailed, makeWriter, type Writer } from '../../../shared/store/writer';
+import { makeBatchWriter, type BatchWriter } from '../../../shared/store/batch-writer';
+import { ConditionFailed } from '../../../shared/store/writer';
 import { createTestTable, type TestTable } from '../../support/table';
 
 // A shipment, the next aggregate after the order, written through the same writer.
@@ -20,7 +21,7 @@ const SHIPMENTS = {
 };
 
 let table: TestTable;
-let writer: Writer;
+let writer: BatchWriter;
 /** the size of each TransactWriteItems the writer sent */
 const sent: number[] = [];
 beforeAll(async () => {
@@ -31,7 +32,7 @@ beforeAll(async () => {
       return table.doc.send(command as never);
     },
   };
-  writer = makeWriter({ doc: counting as unknown as TestTable['doc'], tableName: table.tableName }, SHIPMENTS);
+  writer = makeBatchWriter({ doc: counting as unknown as TestTable['doc'], tableName: table.tableName }, SHIPMENTS);
 });
 afterAll(() => table?.drop());
 
