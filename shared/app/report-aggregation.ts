@@ -202,7 +202,10 @@ export function makeReportAggregation(deps: ReportAggregationDeps) {
       const planned: { index: number; event: ReportEvent; trail: OrderTrail | undefined; written?: OrderTrail; set: ChangeSet<never>; round: number }[] = [];
       const alone = new Set<string>(); // orders whose remaining events take the one-event path
       const rounds = new Map<string, number>();
-      events.forEach((event, index) => {
+      // placements first: an order's other events are decided on the trail its placement writes
+      const placementsFirst = [...events.keys()].sort((x, y) => Number(events[y]!.type === 'OrderPlaced') - Number(events[x]!.type === 'OrderPlaced'));
+      placementsFirst.forEach((index) => {
+        const event = events[index]!;
         const { orderId } = event;
         if (alone.has(orderId)) return;
         const trail = trails.get(orderId);
@@ -249,8 +252,9 @@ export function makeReportAggregation(deps: ReportAggregationDeps) {
         });
       }
 
-      // the rest, one by one in the batch's order
-      for (const [index, event] of events.entries()) {
+      // the rest, one by one, placements first
+      for (const index of placementsFirst) {
+        const event = events[index]!;
         if (results[index] !== undefined) continue;
         try {
           results[index] = await count(event, now);

@@ -410,6 +410,10 @@ describe('counting a batch together', () => {
     expect(await c.batch([p.placed, q.placed, r.paid, p.approved, q.approved])).toEqual(['BR1-paid']);
     // the queue hands R's payment back with its placement
     expect(await c.batch([r.placed, r.paid, q.approved])).toEqual([]);
+    // a payment ahead of its placement in one batch: the placement is decided first
+    const s = orderEvents('BS1', '2026-08-06T02:00:00.000Z');
+    expect(await c.batch([s.paid, s.placed])).toEqual([]);
+    expect((await report('sales', { from: '2026-08-06', to: '2026-08-06' })).body.totals).toMatchObject({ orders: 1, revenue: 3000 });
 
     // R's sale (once, though its payment came twice); three orders placed, each counted once
     const sales = await report('sales', { from: '2026-08-05', to: '2026-08-05' });
