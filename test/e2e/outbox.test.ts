@@ -67,8 +67,8 @@ describe('outbox', () => {
     expect((await customerService()).some((n) => n.eventId === event.eventId)).toBe(false);
     expect((await unpublished()).map((i) => i.eventId)).toContain(event.eventId);
 
-    // fire the job's tick of a moment past the sweeper's two minutes rather than wait for them
-    const tick = new Date(writtenAt.getTime() + SWEEP_AFTER_MS + 500).toISOString();
+    // fire the job's tick of two seconds past the sweeper's two minutes (a tick's time is in whole seconds) rather than wait for them
+    const tick = new Date(writtenAt.getTime() + SWEEP_AFTER_MS + 2000).toISOString();
     const run = await call('POST', `/_local/schedules/outbox-sweeper/run?time=${tick}`);
     expect(run.status).toBe(200);
     expect(run.body.results[0]).toMatchObject({ ok: true });
