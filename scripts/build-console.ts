@@ -5,7 +5,7 @@
 //   npm run build:console                 # into .oms/console-site
 //   npm run build:console -- --out DIR    # a folder a deployment uploads
 //
-// The local cloud builds it in memory at start-up (infra/local/console-site.ts). Which
+// The local cloud builds it in memory when first asked for it (infra/local/console-site.ts). Which
 // screens a role sees is derived from the route table (shared/api/routes): the build hands
 // each route's method, path and roles to the app, so nothing keeps a second list.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -23,17 +23,24 @@ export interface SweepRun {
   failed: number;
 }
 
+/** The schedule's tick: EventBridge puts the time it fired for in `time`. */
+export interface SweepTick {
+  time?: string;
+}
+
 /**
  * Re-drives the outbox: every item still marked unpublished SWEEP_AFTER_MS after it
- * was written (its relay batch failed, or exhausted its retries into the failure
- * queue) is published again with the same event id, then its mark is cleared. The
+ * was written, as of the tick's time (the clock when the event carries none), (its relay
+ * batch failed, or exhausted its retries into the failure queue) is published again with
+ * the same event id, then its mark is cleared. The
  * marked items come from a sparse index, oldest first: one Query per page, no scan.
  * A mark cleared late only causes a duplicate, which consumers dedupe by event id.
  */
 export function makeHandler(deps: SweeperDeps) {
-  return async (_event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepRun> => {
+  return async (event: SweepTick | undefined, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepRun> => {
     const run: SweepRun = { republished: 0, failed: 0 };
-    const before = new Date(deps.now().getTime() - SWEEP_AFTER_MS);
+    const tick = event?.time !== undefined && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time) : deps.now();
+    const before = new Date(tick.getTime() - SWEEP_AFTER_MS);
     const seen = new Set<string>();
     for (;;) {
       const page = await deps.outbox.unpublishedBefore(before, PAGE);

@@ -196,15 +196,18 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const lake: { firehose?: LocalFirehose } = {};
     stops.push(() => lake.firehose?.stop());
 
-    // The console and /docs, built in memory while the rest starts (scripts/build-console.ts).
+    // The console and /docs, built in memory on their first request (scripts/build-console.ts):
+    // a cloud nobody opens them on (the clouds tests start for themselves) spends nothing on them.
     // A broken build is logged and answered at /console/, and does not stop the API.
-    const site = import('../../scripts/build-console').then((b) => b.buildConsoleSite()).then(
-      (files) => new Map(files.map((f) => [f.path, f.contents])),
-      (err: Error) => {
-        log(`console: the build failed: ${err.message}`);
-        return new Map([['console/index.html', new TextEncoder().encode(`The console did not build: ${err.message}`)]]);
-      },
-    );
+    let site: Promise<Map<string, Uint8Array>> | undefined;
+    const siteFiles = () =>
+      (site ??= import('../../scripts/build-console').then((b) => b.buildConsoleSite()).then(
+        (files) => new Map(files.map((f) => [f.path, f.contents])),
+        (err: Error) => {
+          log(`console: the build failed: ${err.message}`);
+          return new Map([['console/index.html', new TextEncoder().encode(`The console did not build: ${err.message}`)]]);
+        },
+      ));
 
     // OMS_ASSEMBLY_DIR pins the assembly: the e2e setup sets it so every cloud of one test run
     // serves the same template, even if the code changes while the run goes on.
@@ -343,7 +346,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     // The console signs in through the hosted UI's endpoints, for the template's code-grant client.
     const consoleClient = m.clients.find((c) => c.codeGrant);
-    const staticSite = consoleSite({ files: await site, stage, clientId: consoleClient?.clientId });
+    const staticSite = consoleSite({ files: siteFiles, stage, clientId: consoleClient?.clientId });
     const signInPages = consoleClient
       ? hostedUi({
         clientId: consoleClient.clientId,

@@ -1,6 +1,6 @@
 // The back-office console and the API reference on the API port, as a deployed stage
-// serves them beside the API: GET /console/ (the app, built in memory at start-up from
-// console/ by scripts/build-console.ts), /docs (swagger-ui over /openapi.json), and the
+// serves them beside the API: GET /console/ (the app, built in memory on the first request
+// for it from console/ by scripts/build-console.ts), /docs (swagger-ui over /openapi.json), and the
 // console's config.json naming this API and its sign-in: the hosted UI's endpoints the
 // local cloud serves (hosted-ui.ts), so the console signs in as it does on a stage.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,8 +17,8 @@ const TYPES: Record<string, string> = {
 };
 
 export interface ConsoleSiteDeps {
-  /** the built site: path under the site root (console/index.html, docs/...) -> bytes */
-  files: ReadonlyMap<string, Uint8Array>;
+  /** the built site (built when first asked for): path under the site root (console/index.html, docs/...) -> bytes */
+  files: () => Promise<ReadonlyMap<string, Uint8Array>>;
   stage: string;
   /** the template's code-grant client (the console's), which the hosted UI signs in for */
   clientId?: string;
@@ -46,10 +46,13 @@ export function consoleSite(deps: ConsoleSiteDeps): (req: IncomingMessage, res: 
       return json(res, { apiUrl: '', signIn: 'cognito', stage: deps.stage, ...(cognito ? { cognito } : {}) });
     }
     const key = decodeURIComponent(path.slice(1)).replace(/\/$/, '/index.html');
-    const body = deps.files.get(key);
-    if (!body) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
-    // Hashed names never change: cache them for good; index.html is read again every time.
-    const hashed = /-[A-Z0-9]{8}\.(js|css)$/.test(key);
-    return send(res, 200, TYPES[extname(key)] ?? 'application/octet-stream', body, hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    void deps.files().then((files) => {
+      const body = files.get(key);
+      if (!body) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
+      // Hashed names never change: cache them for good; index.html is read again every time.
+      const hashed = /-[A-Z0-9]{8}\.(js|css)$/.test(key);
+      return send(res, 200, TYPES[extname(key)] ?? 'application/octet-stream', body, hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    });
+    return true;
   };
 }

@@ -67,9 +67,9 @@ describe('outbox', () => {
     expect((await customerService()).some((n) => n.eventId === event.eventId)).toBe(false);
     expect((await unpublished()).map((i) => i.eventId)).toContain(event.eventId);
 
-    // once older than the sweeper's two minutes, fire the job rather than wait for its tick
-    await new Promise((r) => setTimeout(r, Math.max(0, writtenAt.getTime() + SWEEP_AFTER_MS + 500 - Date.now())));
-    const run = await call('POST', '/_local/schedules/outbox-sweeper/run');
+    // fire the job's tick of two seconds past the sweeper's two minutes (a tick's time is in whole seconds) rather than wait for them
+    const tick = new Date(writtenAt.getTime() + SWEEP_AFTER_MS + 2000).toISOString();
+    const run = await call('POST', `/_local/schedules/outbox-sweeper/run?time=${tick}`);
     expect(run.status).toBe(200);
     expect(run.body.results[0]).toMatchObject({ ok: true });
 

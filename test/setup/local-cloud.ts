@@ -40,6 +40,9 @@ export default async function setup({ provide }: TestProject) {
     console.error(lines.slice(-50).join('\n'));
     throw err;
   });
+  // The console's browser tests open this cloud's console: it builds on its first request, here
+  // rather than inside a test's page load.
+  await fetch(`${cloud.apiUrl}/console/`).then((res) => res.arrayBuffer());
   // Clouds the tests start themselves (restart.test.ts) serve the same assembly, without a second synthesis.
   process.env.OMS_ASSEMBLY_DIR = cloud.assemblyDir;
   provide('apiUrl', cloud.apiUrl);

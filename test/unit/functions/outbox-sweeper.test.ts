@@ -65,6 +65,17 @@ describe('outbox sweeper', () => {
     expect(sent).toEqual([]);
   });
 
+  it('works as of the tick\'s time when the schedule gives one', async () => {
+    const { outbox, marked, queries } = fakeOutbox(5);
+    const { bus, sent } = recordingBus();
+    const early = new Date('2026-11-27T03:01:59.000Z');
+    const run = await makeHandler({ outbox, bus, busName: 'b', now: () => early })({ time: '2026-11-27T03:02:01.000Z' });
+    expect(queries[0]!.toISOString()).toBe('2026-11-27T03:00:01.000Z');
+    expect(run).toEqual({ republished: 5, failed: 0 });
+    expect(sent).toHaveLength(5);
+    expect(marked.size).toBe(0);
+  });
+
   it('stops at the first refusal and leaves the refused item marked for the next run', async () => {
     const { outbox, marked } = fakeOutbox(150);
     const { bus } = recordingBus(new Set(['evt-0003']));
