@@ -82,6 +82,12 @@ export function startSqsPoller(opts: {
         const more = await queues.receive(queue.name, Math.min(10, mapping.batchSize - batch.length), undefined, (until - Date.now()) / 1000, abort.signal);
         batch.push(...more);
       }
+      if (abort.signal.aborted) {
+        // stopped while gathering: the batch never reached the function, so it is visible again
+        // at once (after a restart) instead of after the visibility timeout
+        for (const m of batch) await queues.changeVisibility(queue.name, m.ReceiptHandle, 0).catch(() => {});
+        break;
+      }
       const result = await opts.invoke(mapping.functionName, { Records: batch.map((m) => sqsRecord(m, queue.arn, opts.region)) });
       const failed = failedMessageIds(mapping, result, batch);
       if (failed === undefined) {

@@ -87,4 +87,27 @@ describe('SQS event source mapping', () => {
     expect(seen).toEqual([['good', 'bad'], ['bad']]);
     expect(queues.depth('work')).toBe(0);
   });
+
+  it('stopped while gathering a batch, hands nothing to the function and makes the messages visible again at once', async () => {
+    const queues = new LocalQueues([queue]);
+    await queues.send('work', { body: 'waiting' });
+    let invoked = 0;
+    const poller = startSqsPoller({
+      mapping: mapping({ maxBatchingWindowSeconds: 5 }),
+      queues,
+      region: 'us-east-1',
+      concurrency: 1,
+      log: () => {},
+      invoke: async () => {
+        invoked++;
+        return ok({ batchItemFailures: [] });
+      },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    // the poller holds it while its 5 s window gathers more
+    expect(await queues.receive('work', 10, undefined, 0)).toEqual([]);
+    await poller.stop();
+    expect(invoked).toBe(0);
+    expect((await queues.receive('work', 10, undefined, 0)).map((m) => m.Body)).toEqual(['waiting']);
+  });
 });
