@@ -2,6 +2,10 @@ import { newOrder, priceOrder, type PlaceOrderRequest } from '../../shared/domai
 import { formatOrderNumber, orderDay } from '../../shared/domain/order-number';
 import type { ProductInput } from '../../shared/domain/product';
 import type { Application as Repositories } from '../../shared/app';
+import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
+import type { Outbound } from '../../shared/app/outbound';
+import type { Payments } from '../../shared/app/payments';
+import type { Actor } from '../../shared/domain/actor';
 
 export const NOW = new Date('2026-11-27T03:00:00.000Z');
 
@@ -47,5 +51,24 @@ export async function pendingOrder(
     now: NOW,
   });
   await repos.orders.create(order, { claims: [], response: { statusCode: 202, body: {} }, actor: 'test', causationId: 'req', now: NOW });
+  return orderId;
+}
+
+/** An order paid by a confirmed bank transfer, shipped in one parcel and delivered at NOW. */
+export async function deliveredOrder(
+  uc: { app: Repositories; lifecycle: OrderLifecycle; payments: Payments; outbound: Outbound },
+  lines: { sku: string; quantity: number }[],
+): Promise<string> {
+  const as = (actor: Actor) => ({ actor, causationId: 'test', now: NOW });
+  const ops: Actor = { kind: 'user', id: 'u-ops', role: 'ops' };
+  const orderId = await pendingOrder(uc.app, lines);
+  await uc.app.orders.reserve(orderId, 'evt', NOW);
+  await uc.lifecycle.transition(orderId, { type: 'approve', actor: ops }, { causationId: 'test', now: NOW, paymentDeadlineMinutes: 60 });
+  const transfer = await uc.payments.start(orderId, 'bank_transfer', as({ kind: 'user', id: 'u-cs', role: 'cs' }));
+  await uc.payments.confirm(orderId, transfer.paymentId, `BANK-${orderId}`, as({ kind: 'user', id: 'u-fin', role: 'finance' }));
+  const f = await uc.outbound.createFulfilment(orderId, undefined, as(ops));
+  await uc.outbound.pack(f.fulfillmentId, as(ops));
+  const s = await uc.outbound.createShipment(orderId, { carrier: 'kuaidi100', trackingNumber: `SF${orderId}` }, as(ops));
+  await uc.outbound.delivered(orderId, s.shipmentId, NOW.toISOString(), { causationId: 'e', now: NOW });
   return orderId;
 }

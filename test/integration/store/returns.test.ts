@@ -10,7 +10,7 @@ import { storeFor, type Store } from '../../../shared/store';
 import * as keys from '../../../shared/store/keys';
 import { returnRepository } from '../../../shared/store/return-repository';
 import { withOutbound } from '../../../shared/store/outbound-repository';
-import { NOW, pendingOrder, stocked } from '../../support/fixtures';
+import { deliveredOrder, NOW, stocked } from '../../support/fixtures';
 import { fakePaymentProviders } from '../../support/providers';
 import { createTestTable, type TestTable } from '../../support/table';
 
@@ -58,18 +58,7 @@ async function skus(n: number, onHand = 10): Promise<string[]> {
 }
 
 /** An order paid by a confirmed bank transfer, shipped in one parcel and delivered at NOW. */
-async function delivered(lines: { sku: string; quantity: number }[]): Promise<string> {
-  const orderId = await pendingOrder(app, lines);
-  await app.orders.reserve(orderId, 'evt', NOW);
-  await lifecycle.transition(orderId, { type: 'approve', actor: OPS }, { causationId: 'test', now: NOW, paymentDeadlineMinutes: 60 });
-  const transfer = await payments.start(orderId, 'bank_transfer', opts(CS));
-  await payments.confirm(orderId, transfer.paymentId, `BANK-${orderId}`, opts({ kind: 'user', id: 'u-fin', role: 'finance' }));
-  const f = await outbound.createFulfilment(orderId, undefined, opts());
-  await outbound.pack(f.fulfillmentId, opts());
-  const s = await outbound.createShipment(orderId, { carrier: 'kuaidi100', trackingNumber: `SF${orderId}` }, opts());
-  await outbound.delivered(orderId, s.shipmentId, NOW.toISOString(), { causationId: 'e', now: NOW });
-  return orderId;
-}
+const delivered = (lines: { sku: string; quantity: number }[]) => deliveredOrder({ app, lifecycle, payments, outbound }, lines);
 
 async function level(sku: string) {
   const s = await store.stock.reconciliationSnapshot(sku);
