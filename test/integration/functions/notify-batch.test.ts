@@ -1,12 +1,10 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { makeHandler, publishInBatches, type TopicMessage } from '../../../functions/notify/notify';
-import { handleAwsRequest } from '../../../infra/local/aws-endpoint';
 import { notificationService } from '../../../shared/app/notifications';
 import { lambdaContext } from '../../support/api-event';
+import { startSnsEndpoint } from '../../support/sns-endpoint';
 import { createTestTable, type TestTable } from '../../support/table';
 
 // notify over a whole batch, on the real local endpoint: what it records, publishes and
@@ -119,27 +117,20 @@ describe('notify, a batch at a time', () => {
 });
 
 describe('publishing over SNS PublishBatch (the local endpoint)', () => {
-  let server: Server;
   let sns: SNSClient;
+  let close: () => Promise<void>;
   const lines: string[] = [];
   const batches: number[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    ({ sns, close } = await startSnsEndpoint(lines, (req) =>
       req.on('data', (chunk: Buffer) => {
         const entries = chunk.toString().match(/PublishBatchRequestEntries\.member\.\d+\.Id=/g);
         if (entries) batches.push(entries.length);
-      });
-      void handleAwsRequest({ bus: () => undefined, queues: () => undefined, queueUrl: (n) => n, log: (l) => lines.push(l) }, req, res);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    sns = new SNSClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      }),
+    ));
   });
-  afterAll(async () => {
-    sns?.destroy();
-    await new Promise((r) => server?.close(r));
-  });
+  afterAll(() => close?.());
 
   it('sends up to 10 messages per request and tells each message\'s outcome', async () => {
     const messages = Array.from({ length: 13 }, (_, i) => ({ subject: `[OMS] Stock low: S-${i}`, message: i === 11 ? '' : `sku: S-${i}` }));

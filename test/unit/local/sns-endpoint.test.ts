@@ -1,27 +1,17 @@
-import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleAwsRequest } from '../../../infra/local/aws-endpoint';
+import { startSnsEndpoint } from '../../support/sns-endpoint';
 
 // The SDK's own SNS client against the local endpoint: the query protocol both ways.
 describe('local SNS Publish and PublishBatch', () => {
   const lines: string[] = [];
-  let server: Server;
   let sns: SNSClient;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      void handleAwsRequest({ bus: () => undefined, queues: () => undefined, queueUrl: (n) => n, log: (l) => lines.push(l) }, req, res);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    sns = new SNSClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    ({ sns, close } = await startSnsEndpoint(lines));
   });
-  afterAll(async () => {
-    sns?.destroy();
-    await new Promise((r) => server?.close(r));
-  });
+  afterAll(() => close?.());
 
   it('answers with a MessageId and logs the subject and message readably', async () => {
     const out = await sns.send(
