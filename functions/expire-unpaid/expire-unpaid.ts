@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { ConflictError } from '../../shared/domain/errors';
 import { logger } from '../../shared/middleware/logger';
+import { tickTime, type ScheduledTick } from '../../shared/middleware/schedule';
 import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
 import { businessMetrics, COUNTS } from '../../shared/observability/metrics';
 
@@ -13,11 +14,6 @@ const RESERVE_MS = 3000;
 export interface ExpireUnpaidDeps {
   lifecycle: Pick<OrderLifecycle, 'dueForExpiry' | 'transition'>;
   now: () => Date;
-}
-
-/** The schedule's tick: EventBridge puts the time it fired for in `time`. */
-export interface ScheduledTick {
-  time?: string;
 }
 
 export interface ExpiryRun {
@@ -37,7 +33,7 @@ export function makeHandler(deps: ExpireUnpaidDeps) {
   return async (event: ScheduledTick | undefined, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ExpiryRun> => {
     const run: ExpiryRun = { expired: 0, skipped: 0 };
     const seen = new Set<string>();
-    const tick = event?.time !== undefined && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time) : undefined;
+    const tick = tickTime(event);
     for (;;) {
       const now = tick ?? deps.now();
       const due = (await deps.lifecycle.dueForExpiry(now, PAGE)).filter((id) => !seen.has(id));

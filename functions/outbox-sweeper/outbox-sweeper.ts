@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/middleware/logger';
+import { tickTime, type ScheduledTick } from '../../shared/middleware/schedule';
 import type { OutboxStore } from '../../shared/store/outbox';
 import { clearMarks } from '../outbox-relay/outbox-relay';
 import { publishEvents, type EventBusPort } from '../outbox-relay/publish';
@@ -23,11 +24,6 @@ export interface SweepRun {
   failed: number;
 }
 
-/** The schedule's tick: EventBridge puts the time it fired for in `time`. */
-export interface SweepTick {
-  time?: string;
-}
-
 /**
  * Re-drives the outbox: every item still marked unpublished SWEEP_AFTER_MS after it
  * was written, as of the tick's time (the clock when the event carries none), (its relay
@@ -37,9 +33,9 @@ export interface SweepTick {
  * A mark cleared late only causes a duplicate, which consumers dedupe by event id.
  */
 export function makeHandler(deps: SweeperDeps) {
-  return async (event: SweepTick | undefined, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepRun> => {
+  return async (event: ScheduledTick | undefined, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepRun> => {
     const run: SweepRun = { republished: 0, failed: 0 };
-    const tick = event?.time !== undefined && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time) : deps.now();
+    const tick = tickTime(event) ?? deps.now();
     const before = new Date(tick.getTime() - SWEEP_AFTER_MS);
     const seen = new Set<string>();
     for (;;) {

@@ -147,8 +147,8 @@ export function makeWebhooks(deps: WebhookDeps) {
    * A paused or deleted subscription's deliveries wait (retried later, failed at the end
    * of their window) without an attempt.
    */
-  async function attempt(webhookId: string, eventId: string): Promise<StoredDelivery | undefined> {
-    const claimed = await repo.claim(webhookId, eventId, deps.now(), deps.claimMs);
+  async function attempt(webhookId: string, eventId: string, asOf = deps.now()): Promise<StoredDelivery | undefined> {
+    const claimed = await repo.claim(webhookId, eventId, asOf, deps.claimMs);
     if (!claimed) return undefined;
     const w = await repo.get(webhookId);
     const now = deps.now();
@@ -248,8 +248,9 @@ export function makeWebhooks(deps: WebhookDeps) {
     },
 
     /** Attempts the deliveries due now (the retry job), soonest first, until the page is done or time runs short. */
-    async retryDue(limit: number, timeLeft: () => number): Promise<{ attempted: number; delivered: number; failed: number }> {
-      const due = await repo.dueDeliveries(deps.now(), limit);
+    /** Attempts the deliveries due as of `asOf` (a scheduled run's tick; the clock by default). */
+    async retryDue(limit: number, timeLeft: () => number, asOf = deps.now()): Promise<{ attempted: number; delivered: number; failed: number }> {
+      const due = await repo.dueDeliveries(asOf, limit);
       const run = { attempted: 0, delivered: 0, failed: 0 };
       // a few at a time: one slow partner must not hold up the rest, nor every partner's sockets open at once
       const lanes = 4;
@@ -257,7 +258,7 @@ export function makeWebhooks(deps: WebhookDeps) {
       await Promise.all(Array.from({ length: lanes }, async () => {
         while (next < due.length && timeLeft() > deps.claimMs) {
           const d = due[next++]!;
-          const r = await attempt(d.webhookId, d.eventId);
+          const r = await attempt(d.webhookId, d.eventId, asOf);
           if (!r) continue;
           run.attempted++;
           if (r.status === 'DELIVERED') run.delivered++;

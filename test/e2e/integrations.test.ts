@@ -146,13 +146,15 @@ describe('webhook deliveries across a restart of the local cloud', () => {
     slow.mode.slowMs = 0;
     cloud = await startLocalCloud({ port: 0, dataDir, writeHandshake: false, log: () => {} });
 
-    // after the restart the delivery is attempted again (its claim runs out; the retry job takes it) and acknowledged;
-    // the job ticks every minute on its own, and is fired every 2 s here rather than waiting for the tick
+    // after the restart the delivery is attempted again (its 15 s claim runs out; the retry job takes it) and
+    // acknowledged; the job ticks every minute on its own, and is fired every 2 s here as of 16 s later, past the
+    // claim, rather than waiting for the tick and the claim
     let fired = 0;
     const acked = await eventually(async () => {
       if (Date.now() - fired > 2_000) {
         fired = Date.now();
-        await fetch(`${cloud!.apiUrl}/_local/schedules/webhook-retries/run`, { method: 'POST' });
+        const time = new Date(fired + 16_000).toISOString();
+        await fetch(`${cloud!.apiUrl}/_local/schedules/webhook-retries/run?time=${time}`, { method: 'POST' });
       }
       return slow!.received.filter((r) => r.eventType === 'StockAdjusted' && r.answered === 204);
     }, (r) => r.length >= 1, 180_000);

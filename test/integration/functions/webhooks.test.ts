@@ -198,6 +198,22 @@ describe('webhook deliveries', () => {
     expect(p.calls.filter((c) => c.url === 'https://race.example.com/hooks').length).toBe(2);
   });
 
+  it("a scheduled run works as of its tick: a retry due by the tick's time is attempted, whatever the clock says", async () => {
+    const { webhooks, partner: p } = setup();
+    const webhookId = id('tick');
+    await webhooks.put(webhookId, { url: 'https://tick.example.com/hooks', events: ['OrderPaid'], active: true, secret: SECRET }, 'admin-1');
+    p.state.answer = { status: 500 };
+    await webhooks.fanOut(event('OrderPaid'));
+    p.state.answer = { status: 200 };
+    const calls = () => p.calls.filter((c) => c.url === 'https://tick.example.com/hooks').length;
+    // the clock still at the first attempt: its backoff has not passed
+    await webhooks.retryDue(100, () => 60_000);
+    expect(calls()).toBe(1);
+    await webhooks.retryDue(100, () => 60_000, new Date(T0.getTime() + 3600_000));
+    expect(calls()).toBe(2);
+    expect((await webhooks.deliveries(webhookId, { limit: 1 })).items[0]).toMatchObject({ status: 'DELIVERED', attempts: 2 });
+  });
+
   it('signs with the old and the new secret for a day after a rotation', async () => {
     const { webhooks, partner: p, clock } = setup();
     const webhookId = id('rotate');
