@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -10,6 +11,12 @@ import { businessMetric } from './ops-alarms';
 
 /** The functions that manage or deliver outbound webhooks: each gets the stage's webhook settings and secret key. */
 export const WEBHOOK_STEPS = ['integrations', 'webhook-deliveries', 'webhook-retries'] as const;
+
+/**
+ * The retry job's timeout: it attempts a delivery only while it has longer left than the
+ * delivery's claim (twice the 5 s call timeout plus 5 s), and runs every minute.
+ */
+export const WEBHOOK_RETRIES_TIMEOUT = Duration.seconds(50);
 
 export interface WebhooksProps {
   readonly config: StageConfig;

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type Duration, type StackProps } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -10,7 +10,7 @@ import { OmsFunction, type OmsFunctionProps } from '../constructs/oms-function';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { QueuedStep } from '../constructs/queued-step';
 import { ScheduledStep } from '../constructs/scheduled-step';
-import { Webhooks } from '../constructs/webhooks';
+import { WEBHOOK_RETRIES_TIMEOUT, Webhooks } from '../constructs/webhooks';
 import { TABLE_INDEXES } from './stateful-stack';
 
 export interface IntegrationsStackProps extends StackProps {
@@ -40,8 +40,8 @@ export class IntegrationsStack extends Stack {
     const data = { table, indexNames: TABLE_INDEXES, cursorSecret: props.cursorSecret };
     const alarmTopic = Topic.fromTopicArn(this, 'AlarmTopic', this.formatArn({ service: 'sns', resource: `oms-${config.stage}-alarms` }));
     const fnProps: OmsFunctionProps = { config, tableName: table.tableName, eventBusName: bus.eventBusName };
-    const add = (step: string) => {
-      const fn = new OmsFunction(this, step, fnProps).bindTable(data, 'readwrite');
+    const add = (step: string, timeout?: Duration) => {
+      const fn = new OmsFunction(this, step, { ...fnProps, ...(timeout ? { timeout } : {}) }).bindTable(data, 'readwrite');
       this.functions.set(step, fn);
       return fn;
     };
@@ -56,7 +56,9 @@ export class IntegrationsStack extends Stack {
     });
     // Deliveries whose backoff has passed (a sparse due index, no scan); a minute is the first retry's grain.
     new ScheduledStep(this, 'WebhookRetriesSchedule', {
-      config, fn: add('webhook-retries'), schedule: 'rate(1 minute)', alarmTopic,
+      // a run attempts deliveries only while it has longer left than a delivery's claim (15 s):
+      // the stage's default 10 s would leave it none; under a minute, so runs do not pile up
+      config, fn: add('webhook-retries', WEBHOOK_RETRIES_TIMEOUT), schedule: 'rate(1 minute)', alarmTopic,
       description: 'Retries webhook deliveries whose backoff has passed (exponential with jitter, for 24 hours), then marks them FAILED',
     });
     new Webhooks(this, 'Webhooks', { config, functions: this.functions, secretKey: props.webhookSecretKey, alarmTopic });

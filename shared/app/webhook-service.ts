@@ -32,6 +32,9 @@ export type WebhookConfig = z.infer<typeof WebhookConfig>;
 
 export const loadWebhookConfig = (env?: Record<string, string | undefined>) => parseConfig(WebhookConfig, env);
 
+/** How long an attempt holds its delivery: twice the partner call's timeout, and 5 s for the record. */
+export const deliveryClaimMs = (callTimeoutMs: number) => callTimeoutMs * 2 + 5000;
+
 /** The webhook use cases over one table, as the stage's configuration says. */
 export function webhookService(ctx: TableContext, config: WebhookConfig, overrides: Partial<WebhookDeps> = {}) {
   const resolve = overrides.resolve ?? systemResolve;
@@ -45,7 +48,7 @@ export function webhookService(ctx: TableContext, config: WebhookConfig, overrid
     policy: { ...DEFAULT_RETRY_POLICY, pauseAfterFailures: config.WEBHOOK_PAUSE_AFTER_FAILURES },
     secretOverlapMs: config.WEBHOOK_SECRET_OVERLAP_SECONDS * 1000,
     // an attempt's claim outlasts its POST's deadline, so a slow partner is not sent the same delivery twice at once
-    claimMs: config.WEBHOOK_TIMEOUT_MS * 2 + 5000,
+    claimMs: deliveryClaimMs(config.WEBHOOK_TIMEOUT_MS),
     now: () => new Date(),
     random: Math.random,
     ...overrides,

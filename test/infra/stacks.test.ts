@@ -4,6 +4,7 @@ import { buildApp, stackIds } from '../../infra/build-app';
 import { STAGES, stageConfig, type StageName } from '../../infra/config';
 import { HTTP_FUNCTIONS } from '../../infra/routes';
 import { SCHEDULED_STEPS } from '../../infra/scheduled-steps';
+import { deliveryClaimMs } from '../../shared/app/webhook-service';
 import {
   actionsOf,
   functionIdOf,
@@ -255,6 +256,14 @@ describe.each(STAGES)('stage %s', (stage) => {
       }
       expect(windowSeconds).toBeGreaterThan(0);
       expect(batchSize).toBeGreaterThan(10);
+    });
+
+    it("gives the webhook retry job more time than a delivery's claim, and less than its one-minute rate", () => {
+      const functions = Object.values(resourcesOfType(s().api, 'AWS::Lambda::Function'));
+      const retries = functions.find((fn) => stepOf(fn) === 'webhook-retries')!;
+      const timeoutMs = (retries.Properties!.Timeout as number) * 1000;
+      expect(timeoutMs).toBeGreaterThan(deliveryClaimMs(5000) + 5000);
+      expect(timeoutMs).toBeLessThan(60_000);
     });
 
     it.each(Object.entries(SCHEDULED_STEPS))('scheduled step %s is invoked by its schedule rule', (step, spec) => {
