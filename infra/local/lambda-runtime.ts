@@ -188,7 +188,8 @@ export class FunctionPool {
     return c;
   }
 
-  private discard(c: Container, error: ErrorInfo) {
+  /** `ranMs`: how long the invocation is reported to have run at least (a timeout: the whole timeout, as Lambda reports it). */
+  private discard(c: Container, error: ErrorInfo, ranMs = 0) {
     if (!this.containers.delete(c)) return;
     // An invocation still waiting for this container's init gets the error (a no-op once ready).
     c.failReady(Object.assign(new Error(error.errorMessage), { detail: error }));
@@ -196,7 +197,7 @@ export class FunctionPool {
     c.current = undefined;
     if (cur) {
       clearTimeout(cur.timer);
-      cur.resolve({ ok: false, error, durationMs: Date.now() - cur.started, requestId: cur.requestId });
+      cur.resolve({ ok: false, error, durationMs: Math.max(Date.now() - cur.started, ranMs), requestId: cur.requestId });
     }
     void c.worker.terminate();
     // Someone may be waiting for a slot that just freed up.
@@ -276,7 +277,7 @@ export class FunctionPool {
       const id = `${requestId}`;
       const timer = setTimeout(() => {
         this.opts.log(`${this.spec.name} timed out after ${this.spec.timeoutSeconds}s: container replaced`);
-        this.discard(c, { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` });
+        this.discard(c, { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds` }, timeoutMs);
       }, timeoutMs);
       c.current = { id, resolve, started, requestId, timer };
       c.worker.postMessage({ id, event, awsRequestId: requestId, deadline: started + timeoutMs });
