@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { ROUTES } from '../shared/api/routes';
 import { CORE_DEPARTMENTS } from '../shared/domain/notifications';
-import { DEFAULT_WORKFLOW_SETTINGS } from '../shared/domain/workflow-settings';
+import { defaultWorkflowSettings } from '../shared/domain/workflow-settings';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'console');
@@ -34,7 +34,7 @@ export function buildDefines(): Record<string, string> {
   return {
     OMS_ROUTES: JSON.stringify(routes),
     OMS_DEPARTMENTS: JSON.stringify(CORE_DEPARTMENTS),
-    OMS_DEFAULT_TIME_ZONE: JSON.stringify(DEFAULT_WORKFLOW_SETTINGS.timeZone),
+    OMS_DEFAULT_TIME_ZONE: JSON.stringify(defaultWorkflowSettings().timeZone),
   };
 }
 

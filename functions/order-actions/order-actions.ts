@@ -3,7 +3,7 @@ import { actorOf } from '../../shared/domain/actor';
 import { NotFoundError } from '../../shared/domain/errors';
 import { issuersOf, type Actor, type CommandType } from '../../shared/domain/lifecycle';
 import { withoutLineCosts } from '../../shared/domain/order';
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../../shared/domain/workflow-settings';
+import { defaultWorkflowSettings, WorkflowSettings } from '../../shared/domain/workflow-settings';
 import type { Auth } from '../../shared/middleware/auth';
 import { http, ok, router, type HttpEvent, type HttpHandler } from '../../shared/middleware/http';
 import { ifMatchVersion } from '../../shared/middleware/if-match';
@@ -38,7 +38,7 @@ export function makeHandler(deps: OrderActionsDeps): HttpHandler {
       if (!order || order.placedBy !== auth.principal) throw new NotFoundError(`No order ${orderId}`);
     }
     const paymentDeadlineMinutes = command === 'approve'
-      ? (await deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS)).paymentDeadlineMinutes
+      ? (await deps.settings.get('workflow', WorkflowSettings, defaultWorkflowSettings())).paymentDeadlineMinutes
       : undefined;
     const version = ifMatchVersion(event);
     const { decision } = await deps.lifecycle.transition(

@@ -4,7 +4,7 @@ import { ConflictError } from '../../shared/domain/errors';
 import { alreadyApplied } from '../../shared/domain/lifecycle';
 import type { OrderRecord } from '../../shared/domain/order';
 import { evaluateReview, type ReviewFacts } from '../../shared/domain/review-policy';
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../../shared/domain/workflow-settings';
+import { defaultWorkflowSettings, WorkflowSettings } from '../../shared/domain/workflow-settings';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import type { OrderLifecycle } from '../../shared/app/order-lifecycle';
@@ -46,7 +46,7 @@ export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps
  * are done once: a redelivered message, or an order a person already acted on, is skipped.
  */
 export function makeHandler(deps: ReviewOrderDeps) {
-  const workflowSettings = readEvery(() => deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS), deps.settingsTtlMs ?? WORKFLOW_SETTINGS_TTL_MS);
+  const workflowSettings = readEvery(() => deps.settings.get('workflow', WorkflowSettings, defaultWorkflowSettings()), deps.settingsTtlMs ?? WORKFLOW_SETTINGS_TTL_MS);
 
   async function settleNothingDue(order: OrderRecord, causationId: string): Promise<void> {
     try {

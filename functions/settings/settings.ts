@@ -1,6 +1,6 @@
 import { SETTINGS_ROUTES as ROUTES } from '../../shared/api/routes/settings';
 import { assertReplaces } from '../../shared/domain/settings-change';
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings, nextWorkflowSettings } from '../../shared/domain/workflow-settings';
+import { defaultWorkflowSettings, WorkflowSettings, nextWorkflowSettings } from '../../shared/domain/workflow-settings';
 import { http, ok, router, type HttpHandler } from '../../shared/middleware/http';
 import { etag, replacedVersion } from '../../shared/middleware/if-match';
 import { logger } from '../../shared/middleware/logger';
@@ -15,7 +15,7 @@ export interface SettingsDeps {
 
 /** Workflow settings: read (defaults until first changed), replace by version, and the audit trail. */
 export function makeHandler(deps: SettingsDeps): HttpHandler {
-  const current = () => deps.settings.get(WORKFLOW, WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS);
+  const current = () => deps.settings.get(WORKFLOW, WorkflowSettings, defaultWorkflowSettings());
 
   return router({
     'GET /settings/workflow': http(ROUTES.getWorkflowSettings, async () => {

@@ -13,7 +13,7 @@ import {
 } from '../domain/outbound-changes';
 import { isOpen } from '../domain/returns';
 import { planShipment, type Shipment } from '../domain/shipment';
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { defaultWorkflowSettings, WorkflowSettings } from '../domain/workflow-settings';
 import type { Carrier, WaybillCarrier } from '../shipping/port';
 import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim } from '../store/idempotency';
 import { newId } from '../store/ids';
@@ -78,7 +78,7 @@ export function makeOutbound(deps: OutboundDeps) {
     return { order, ...outbound };
   }
 
-  const workflow = () => deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS);
+  const workflow = () => deps.settings.get('workflow', WorkflowSettings, defaultWorkflowSettings());
 
   /** The first request's answer to this claim, if it was made already (a 409 if for another request). */
   async function replayOf<T>(claim: IdempotencyClaim | undefined, now: Date): Promise<T | undefined> {

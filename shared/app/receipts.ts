@@ -1,4 +1,4 @@
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { defaultWorkflowSettings, WorkflowSettings } from '../domain/workflow-settings';
 import { orderRepository } from '../store/order-repository';
 import { paymentRepository } from '../store/payment-repository';
 import { settingsRepository } from '../store/settings-repository';
@@ -14,6 +14,6 @@ export function receiptReads(ctx: TableContext) {
   return {
     orders: orderRepository(ctx),
     payments: paymentRepository(ctx),
-    timeZone: async () => (await settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS)).timeZone,
+    timeZone: async () => (await settings.get('workflow', WorkflowSettings, defaultWorkflowSettings())).timeZone,
   };
 }

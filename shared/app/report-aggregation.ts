@@ -1,6 +1,6 @@
 import type { Change, ChangeSet } from '../domain/decision';
 import { aggregate, shardOf, trailAfter, type Aggregation, type Increment, type OrderTrail, type ReportEvent } from '../domain/reports';
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { defaultWorkflowSettings, WorkflowSettings } from '../domain/workflow-settings';
 import { reportRepository, type ReportRepository } from '../store/report-repository';
 import { settingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
@@ -278,6 +278,6 @@ export function reportAggregationOver(ctx: TableContext, opts: Pick<ReportAggreg
     ...opts,
     reports: reportRepository(ctx),
     writer: makeBatchWriter(ctx),
-    timeZone: cachedTimeZone(async () => (await settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS)).timeZone),
+    timeZone: cachedTimeZone(async () => (await settings.get('workflow', WorkflowSettings, defaultWorkflowSettings())).timeZone),
   });
 }

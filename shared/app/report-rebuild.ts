@@ -1,5 +1,5 @@
 import { compareCounters, countAll, type CounterDrift, type ReportEvent } from '../domain/reports';
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { defaultWorkflowSettings, WorkflowSettings } from '../domain/workflow-settings';
 import { reportRepository, type CounterRead, type ReportRepository } from '../store/report-repository';
 import { settingsRepository } from '../store/settings-repository';
 import type { TableContext } from '../store/table';
@@ -60,6 +60,6 @@ export function reportRebuildOver(ctx: TableContext, opts: { generation: string;
   return makeReportRebuild({
     live: reportRepository(ctx),
     fresh: reportRepository(ctx, { generation: opts.generation }),
-    timeZone: async () => opts.timeZone ?? (await settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS)).timeZone,
+    timeZone: async () => opts.timeZone ?? (await settings.get('workflow', WorkflowSettings, defaultWorkflowSettings())).timeZone,
   });
 }

@@ -15,7 +15,7 @@ import {
   approve, autoApproves, close, planReturn, receive, refundableUnits, reject, replaces, returnedUnits, returnView, settlementOf, valueOf,
   type ReceivedLine, type ReturnKind, type ReturnRecord, type ReturnRequestInput, type ReturnStatus,
 } from '../domain/returns';
-import { DEFAULT_WORKFLOW_SETTINGS, WorkflowSettings } from '../domain/workflow-settings';
+import { defaultWorkflowSettings, WorkflowSettings } from '../domain/workflow-settings';
 import { claimChange, findReplay, resolveLostClaim, type IdempotencyClaim, type StoredResponse } from '../store/idempotency';
 import { newId } from '../store/ids';
 import { orderRepository, type OrderRepository } from '../store/order-repository';
@@ -163,7 +163,7 @@ export function makeReturns(deps: ReturnsDeps) {
     return decided(async () => {
         const [order, outbound, returns, settings] = await Promise.all([
           deps.orders.getRecord(orderId), deps.outbound.outbound(orderId), deps.returns.ofOrder(orderId),
-          deps.settings.get('workflow', WorkflowSettings, DEFAULT_WORKFLOW_SETTINGS),
+          deps.settings.get('workflow', WorkflowSettings, defaultWorkflowSettings()),
         ]);
         if (!order || (opts.storefront !== undefined && order.placedBy !== opts.storefront)) throw new NotFoundError(`No order ${orderId}`, { orderId });
         const taken = returnedUnits(returns);

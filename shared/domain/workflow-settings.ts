@@ -8,7 +8,7 @@ import { lazySchema } from './lazy-schema';
 // rules engine: the settings API and the order actions need the schema and the payment
 // deadline, and only the review step should carry json-rules-engine in its bundle.
 
-const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+const email = lazySchema(() => z.string().trim().toLowerCase().pipe(z.email().max(254)));
 
 export const ReviewRules = lazySchema(() =>
   z.strictObject({
@@ -83,15 +83,17 @@ export const WorkflowSettings = lazySchema(() =>
 );
 export type WorkflowSettings = z.infer<typeof WorkflowSettings>;
 
-/** What a fresh stage runs with until an admin says otherwise. */
-export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = WorkflowSettings.parse({
-  version: 1,
-  updatedAt: '1970-01-01T00:00:00.000Z',
-  updatedBy: 'system:defaults',
-  autoApprove: true,
-  paymentDeadlineMinutes: 60,
-  review: { totalAbove: { CNY: 1_000_000, USD: 150_000, EUR: 150_000 } },
-});
+let defaults: WorkflowSettings | undefined;
+/** What a fresh stage runs with until an admin says otherwise (built on first use, as the schemas are). */
+export const defaultWorkflowSettings = (): WorkflowSettings =>
+  (defaults ??= WorkflowSettings.parse({
+    version: 1,
+    updatedAt: '1970-01-01T00:00:00.000Z',
+    updatedBy: 'system:defaults',
+    autoApprove: true,
+    paymentDeadlineMinutes: 60,
+    review: { totalAbove: { CNY: 1_000_000, USD: 150_000, EUR: 150_000 } },
+  }));
 
 /** The settings after an admin's change: validated, version bumped, who and when recorded. */
 export function nextWorkflowSettings(current: WorkflowSettings, input: unknown, updatedBy: string, now: Date): WorkflowSettings {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  DEFAULT_WORKFLOW_SETTINGS, ReviewOutcome, WorkflowSettings, WorkflowSettingsInput, evaluateReview, nextWorkflowSettings,
+  defaultWorkflowSettings, ReviewOutcome, WorkflowSettings, WorkflowSettingsInput, evaluateReview, nextWorkflowSettings,
   reviewRules, type ReviewFacts,
 } from '../../../shared/domain/review-policy';
 
@@ -20,7 +20,7 @@ const settings = (review: z.input<typeof WorkflowSettingsInput>['review'], autoA
 
 describe('evaluateReview', () => {
   it('auto-approves an ordinary order under the default settings', async () => {
-    const outcome = await evaluateReview(facts(), DEFAULT_WORKFLOW_SETTINGS);
+    const outcome = await evaluateReview(facts(), defaultWorkflowSettings());
     expect(ReviewOutcome.parse(outcome)).toEqual({ decision: 'AUTO_APPROVE', rules: [], reasons: [] });
   });
 
@@ -143,14 +143,14 @@ describe('WorkflowSettings', () => {
 
   it('bumps the version and records who changed it and when', () => {
     const now = new Date('2026-11-27T04:00:00.000Z');
-    const next = nextWorkflowSettings(DEFAULT_WORKFLOW_SETTINGS, { paymentDeadlineMinutes: 15, review: { channels: ['phone'] } }, 'admin:u-1', now);
+    const next = nextWorkflowSettings(defaultWorkflowSettings(), { paymentDeadlineMinutes: 15, review: { channels: ['phone'] } }, 'admin:u-1', now);
     expect(next).toMatchObject({ version: 2, updatedAt: now.toISOString(), updatedBy: 'admin:u-1', paymentDeadlineMinutes: 15 });
     expect(next.review.channels).toEqual(['phone']);
-    expect(() => nextWorkflowSettings(DEFAULT_WORKFLOW_SETTINGS, { paymentDeadlineMinutes: 15, version: 99 }, 'a', now)).toThrow(z.ZodError);
+    expect(() => nextWorkflowSettings(defaultWorkflowSettings(), { paymentDeadlineMinutes: 15, version: 99 }, 'a', now)).toThrow(z.ZodError);
   });
 
   it('keeps the defaults valid', () => {
-    expect(WorkflowSettings.parse(DEFAULT_WORKFLOW_SETTINGS)).toEqual(DEFAULT_WORKFLOW_SETTINGS);
+    expect(WorkflowSettings.parse(defaultWorkflowSettings())).toEqual(defaultWorkflowSettings());
   });
 });
 

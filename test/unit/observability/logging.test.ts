@@ -2,7 +2,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler as placeOrderHandler } from '../../../functions/place-order/place-order';
 import { makeHandler as reviewOrderHandler } from '../../../functions/review-order/review-order';
-import { DEFAULT_WORKFLOW_SETTINGS } from '../../../shared/domain/workflow-settings';
+import { defaultWorkflowSettings } from '../../../shared/domain/workflow-settings';
 import type { OrderRecord } from '../../../shared/domain/order';
 import { logger } from '../../../shared/middleware/logger';
 import { messageLogContext } from '../../../shared/middleware/sqs-batch';
@@ -90,7 +90,7 @@ describe('log lines: correlation and no personal data', () => {
         requireReview: async () => { throw new Error('not reached'); },
       },
       // the first-time-customer rule on: review reads the customer's earlier orders
-      settings: { get: async () => ({ ...DEFAULT_WORKFLOW_SETTINGS, review: { ...DEFAULT_WORKFLOW_SETTINGS.review, firstTimeCustomers: true } }) } as never,
+      settings: { get: async () => ({ ...defaultWorkflowSettings(), review: { ...defaultWorkflowSettings().review, firstTimeCustomers: true } }) } as never,
       now: () => new Date('2026-12-01T03:00:00.000Z'),
     });
     const detail = {
