@@ -22,6 +22,8 @@ export const OrderPlaced = defineEvent({
     lines: z.array(z.object({ sku: z.string(), quantity: z.int().min(1), unitPrice: Money, unitCost: Money.optional() })),
     totals: OrderTotals,
     placedAt: z.iso.datetime(),
+    /** the country the order ships to (absent on events published before it was carried) */
+    shippingCountry: z.string().optional(),
   }),
 });
 
@@ -33,6 +35,17 @@ export const StockReserved = defineEvent({
     orderId: z.string(),
     orderNumber: z.string(),
     reservations: Quantities,
+    // The order as reserved, what review decides on (absent on events published before
+    // they were carried, and when the reservation did not know them all): its version
+    // after the reservation, channel, total, customer id, shipping country, SKUs and when
+    // it was placed. Never the customer's email or address.
+    version: z.int().min(1).optional(),
+    channel: Channel.optional(),
+    total: Money.optional(),
+    customerId: z.string().optional(),
+    shippingCountry: z.string().optional(),
+    skus: z.array(z.string()).optional(),
+    placedAt: z.iso.datetime().optional(),
   }),
 });
 

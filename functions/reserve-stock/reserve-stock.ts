@@ -5,6 +5,7 @@ import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
 import type { OrdersApp } from '../../shared/app';
 import type { Stock } from '../../shared/app/stock';
+import { placedOrder, type PlacedOrder } from '../../shared/domain/carried-order';
 import { businessMetrics, COUNTS, LATENCIES } from '../../shared/observability/metrics';
 
 export interface ReserveStockDeps {
@@ -23,11 +24,20 @@ const OrderHoldsEvent = eventView({
   name: 'order placed, left or shipped',
   events: [OrderPlaced, OrderRejected, OrderCancelled, OrderExpired, OrderShipped],
   metadata: ['eventId'],
-  data: z.object({ orderId: z.string(), orderNumber: z.string() }),
+  // the rest of an OrderPlaced's data is read by its own contract (asPlaced)
+  data: z.looseObject({ orderId: z.string(), orderNumber: z.string() }),
 });
 
+/** The order as its OrderPlaced describes it, or nothing for the other events (and one that lacks a field). */
+function asPlaced(event: { detailType: string; data: unknown }): PlacedOrder | undefined {
+  if (event.detailType !== OrderPlaced.detailType) return undefined;
+  const placed = OrderPlaced.data.safeParse(event.data);
+  return placed.success ? placedOrder(placed.data) : undefined;
+}
+
 /**
- * Reserves stock for each placed order. Reserving is idempotent (an order that is no
+ * Reserves stock for each placed order, deciding on what its OrderPlaced says (the
+ * reservation reads the order only if that went stale, or for a big order). Reserving is idempotent (an order that is no
  * longer PENDING is left alone, apart from ending what a staged reservation or a
  * staged release left held), so redelivered messages change nothing; the events of an
  * order leaving or shipping go the same way and only finish ending its holds. A
@@ -36,7 +46,7 @@ const OrderHoldsEvent = eventView({
 export function makeHandler(deps: ReserveStockDeps) {
   return sqsBatch(async (record) => {
     const event = parseSqsRecord(OrderHoldsEvent, record);
-    const result = await deps.orders.reserve(event.data.orderId, event.metadata.eventId, deps.now());
+    const result = await deps.orders.reserve(event.data.orderId, event.metadata.eventId, deps.now(), asPlaced(event));
     logger.info('Reservation processed', { detailType: event.detailType, orderId: event.data.orderId, orderNumber: event.data.orderNumber, ...result });
     if (result.outcome === 'rejected') businessMetrics.count(COUNTS.ordersRejectedForStock);
     if (result.outcome === 'reserved') businessMetrics.latency(LATENCIES.placedToReserved, result.placedAt, deps.now());

@@ -2,8 +2,9 @@ import { StockReserved } from '../../events/orders';
 import { parseSqsRecord } from '../../events/define-event';
 import { ConflictError } from '../../shared/domain/errors';
 import { alreadyApplied } from '../../shared/domain/lifecycle';
+import { reservedOrder, type ReviewedOrder } from '../../shared/domain/carried-order';
 import type { OrderRecord } from '../../shared/domain/order';
-import { evaluateReview, type ReviewFacts } from '../../shared/domain/review-policy';
+import { evaluateReview, reviewNeedsEmail, type ReviewFacts } from '../../shared/domain/review-policy';
 import { defaultWorkflowSettings, WorkflowSettings } from '../../shared/domain/workflow-settings';
 import { logger } from '../../shared/middleware/logger';
 import { sqsBatch } from '../../shared/middleware/sqs-batch';
@@ -27,11 +28,11 @@ export interface ReviewOrderDeps {
   settingsTtlMs?: number;
 }
 
-export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps['lifecycle'], settings: Pick<WorkflowSettings, 'review'>): Promise<ReviewFacts> {
+export async function reviewFacts(order: ReviewedOrder, lifecycle: ReviewOrderDeps['lifecycle'], settings: Pick<WorkflowSettings, 'review'>): Promise<ReviewFacts> {
   return {
     channel: order.channel,
     total: order.totals.total,
-    customer: { customerId: order.customer.customerId, email: order.customer.email },
+    customer: { customerId: order.customer.customerId, ...(order.customer.email !== undefined ? { email: order.customer.email } : {}) },
     // read only when a rule asks; only "none" matters to it, so one index read of at most two items answers it
     ...(settings.review.firstTimeCustomers ? { previousOrders: (await lifecycle.hasEarlierOrder(order)) ? 1 : 0 } : {}),
     shippingCountry: order.shippingAddress.country,
@@ -44,11 +45,17 @@ export async function reviewFacts(order: OrderRecord, lifecycle: ReviewOrderDeps
  * WORKFLOW_SETTINGS_TTL_MS per container): auto-approve (AWAITING_PAYMENT with
  * the payment deadline) or leave the order IN_REVIEW with the reasons on record. Both
  * are done once: a redelivered message, or an order a person already acted on, is skipped.
+ *
+ * It decides on the order as StockReserved describes it, without reading it, unless the
+ * event lacks a fact (published before they were carried) or a rule asks about the
+ * customer's email, which no event carries. Every write is conditioned on the order's
+ * version and status, so a stale copy (a redelivery, an order a person acted on) fails
+ * it, and the order is read and decided on as it is.
  */
 export function makeHandler(deps: ReviewOrderDeps) {
   const workflowSettings = readEvery(() => deps.settings.get('workflow', WorkflowSettings, defaultWorkflowSettings()), deps.settingsTtlMs ?? WORKFLOW_SETTINGS_TTL_MS);
 
-  async function settleNothingDue(order: OrderRecord, causationId: string): Promise<void> {
+  async function settleNothingDue(order: ReviewedOrder, causationId: string): Promise<void> {
     try {
       await deps.lifecycle.transition(order.orderId, { type: 'pay', actor: REVIEWER }, { causationId, now: deps.now(), nothingDue: true, read: order });
       logger.info('Order with nothing to pay settled', { orderId: order.orderId });
@@ -62,7 +69,9 @@ export function makeHandler(deps: ReviewOrderDeps) {
     const reserved = parseSqsRecord(StockReserved, record);
     const { orderId } = reserved.data;
     const causationId = reserved.metadata.eventId;
-    const order = await deps.orders.getRecord(orderId);
+    const settings = await workflowSettings();
+    const carried = reviewNeedsEmail(settings) ? undefined : reservedOrder(reserved.data);
+    const order: ReviewedOrder | undefined = carried ?? await deps.orders.getRecord(orderId);
     if (!order) throw new Error(`Order ${orderId} not found`);
     if (order.status !== 'IN_REVIEW' || order.reviewReasons !== undefined) {
       logger.info('Review skipped', { orderId, status: order.status });
@@ -74,12 +83,11 @@ export function makeHandler(deps: ReviewOrderDeps) {
       await settleNothingDue(order, causationId);
       return;
     }
-    const settings = await workflowSettings();
     const outcome = await evaluateReview(await reviewFacts(order, deps.lifecycle, settings), settings);
     const opts = { causationId, now: deps.now(), paymentDeadlineMinutes: settings.paymentDeadlineMinutes };
 
     if (outcome.decision === 'MANUAL_REVIEW') {
-      const result = await deps.lifecycle.requireReview(orderId, outcome, opts);
+      const result = await deps.lifecycle.requireReview(orderId, outcome, { ...opts, read: order });
       logger.info('Order waits for review', { orderId, rules: outcome.rules, outcome: result.outcome });
       return;
     }
@@ -88,8 +96,9 @@ export function makeHandler(deps: ReviewOrderDeps) {
       logger.info('Order auto-approved', { orderId, settingsVersion: settings.version });
       businessMetrics.count(COUNTS.ordersApproved);
     } catch (err) {
-      // someone got there first (a person approved or cancelled it): nothing left to do
-      if (err instanceof ConflictError && err.extensions.status !== 'IN_REVIEW') {
+      // someone got there first (a person approved or cancelled it, or an earlier delivery
+      // sent it to a person): nothing left to do
+      if (err instanceof ConflictError && (err.extensions.status !== 'IN_REVIEW' || err.slug === 'sent-for-review')) {
         const status = err.extensions.status as OrderRecord['status'];
         logger.info('Review skipped', { orderId, status, approvedAlready: alreadyApplied(status, 'auto-approve') });
         return;

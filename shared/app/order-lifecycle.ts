@@ -1,12 +1,12 @@
 import { ORDER_STATUS_EVENTS } from '../../events/orders';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import {
-  alreadyApplied, decide, type DecideFacts, type Decision, type LifecycleCommand, type ReviewCommand,
+  alreadyApplied, decide, type DecideFacts, type Decision, type LifecycleCommand, type LifecycleOrder, type ReviewCommand,
 } from '../domain/lifecycle';
 import type { OrderRecord } from '../domain/order';
 import { orderChangeSet } from '../domain/order-changes';
 import { systemActor } from '../domain/actor';
-import { orderRepository, type OrderRepository } from '../store/order-repository';
+import { orderRepository, type EarlierOrderQuery, type OrderRepository } from '../store/order-repository';
 import type { Store } from '../store';
 import { settingsRepository } from '../store/settings-repository';
 import { stockRepository } from '../store/stock-repository';
@@ -22,7 +22,7 @@ const stamped = stamper(ORDER_STATUS_EVENTS);
 type SettleHolds = ReturnType<typeof makeSettleHolds>;
 import { settingsService } from './settings';
 
-export interface TransitionOptions {
+export interface TransitionOptions<O extends LifecycleOrder = OrderRecord> {
   /** request id or event id that caused the change */
   causationId: string;
   now: Date;
@@ -31,20 +31,22 @@ export interface TransitionOptions {
   /** pay: the order's total is zero (nothing to collect) */
   nothingDue?: boolean;
   /**
-   * the order as the caller just read it: the first attempt decides on it instead of
-   * reading it again; the write is conditioned on its version, so a stale copy only
-   * costs a re-read and another attempt
+   * the order as the caller just read it, or as the event that triggered the step
+   * describes it: the first attempt decides on it instead of reading it again; the
+   * write is conditioned on its version and status, so a stale copy only costs a
+   * re-read and another attempt
    */
-  read?: OrderRecord;
+  read?: O;
 }
 
-export interface TransitionResult {
-  order: OrderRecord;
+export interface TransitionResult<O extends LifecycleOrder = OrderRecord> {
+  /** the order after the change: the copy decided on (`read`, or the order as read) with what changed */
+  order: O;
   decision: Decision;
 }
 
-export type ReviewRecord =
-  | { outcome: 'review-required'; order: OrderRecord }
+export type ReviewRecord<O extends LifecycleOrder = OrderRecord> =
+  | { outcome: 'review-required'; order: O }
   | { outcome: 'skipped'; status: OrderRecord['status'] };
 
 export interface LifecycleDeps {
@@ -73,16 +75,16 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
     return order;
   }
 
-  async function apply(order: OrderRecord, command: LifecycleCommand | ReviewCommand, facts: DecideFacts, opts: TransitionOptions): Promise<TransitionResult> {
+  async function apply<O extends LifecycleOrder>(order: O, command: LifecycleCommand | ReviewCommand, facts: DecideFacts, opts: { causationId: string; now: Date }): Promise<TransitionResult<O>> {
     const decision = decide(order, command, opts.now, facts);
     const reservedLines = decision.stock === 'release' || decision.stock === 'commit' ? await deps.orders.reservedLines(order.orderId) : undefined;
     const set = orderChangeSet(order, decision, { ...(reservedLines ? { reservedLines } : {}) });
     await deps.writer.commit(stamped(set, { now: opts.now, correlationId: order.orderId, causationId: opts.causationId }));
-    const after = { ...order, ...decision.set, status: decision.status, version: decision.version, updatedAt: decision.timeline.at } as OrderRecord;
+    const after = { ...order, ...decision.set, status: decision.status, version: decision.version, updatedAt: decision.timeline.at } as O;
     // too many SKUs to move with the order: its holds end now that it has moved
     if (reservedLines && staged(reservedLines.length)) {
       if (!deps.settleHolds) throw new Error(`Order ${order.orderId} holds too many SKUs for one transaction and nothing ends them`);
-      await deps.settleHolds(after, { causationId: opts.causationId, now: opts.now, actor: decision.timeline.actor });
+      await deps.settleHolds({ orderId: order.orderId, status: decision.status, lines: reservedLines }, { causationId: opts.causationId, now: opts.now, actor: decision.timeline.actor });
     }
     return { order: after, decision };
   }
@@ -91,7 +93,7 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
    * Apply one lifecycle command. Throws what decide() throws (400 no reason, 403,
    * 409 illegal or stale, with the current status).
    */
-  async function transition(orderId: string, command: LifecycleCommand, opts: TransitionOptions): Promise<TransitionResult> {
+  async function transition<O extends LifecycleOrder = OrderRecord>(orderId: string, command: LifecycleCommand, opts: TransitionOptions<O>): Promise<TransitionResult<O | OrderRecord>> {
     const approving = command.type === 'approve' || command.type === 'auto-approve';
     if (approving && opts.paymentDeadlineMinutes === undefined) throw new Error('An approval needs the payment deadline');
     const facts: DecideFacts = {
@@ -99,7 +101,7 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
       ...(opts.nothingDue ? { nothingDue: true } : {}),
     };
     for (let i = 1; ; i++) {
-      const order = i === 1 && opts.read?.orderId === orderId ? opts.read : await load(orderId);
+      const order: O | OrderRecord = i === 1 && opts.read?.orderId === orderId ? opts.read : await load(orderId);
       try {
         return await apply(order, command, facts, opts);
       } catch (err) {
@@ -120,21 +122,28 @@ export function makeOrderLifecycle(deps: LifecycleDeps) {
      * The workflow settings want a person to look at the order: record why (timeline,
      * order, ReviewRequired for the notification rules) without changing its status.
      * Done once: a redelivered review, or an order someone already acted on, is skipped.
+     * Like a transition, it decides on `read` if given; its write is conditioned on the
+     * order's version and status and on no reasons recorded yet, so a stale copy only
+     * means reading the order and deciding again.
      */
-    async requireReview(orderId: string, review: { rules: string[]; reasons: string[] }, opts: TransitionOptions): Promise<ReviewRecord> {
-      const order = await load(orderId);
-      if (order.status !== 'IN_REVIEW' || order.reviewReasons !== undefined) return { outcome: 'skipped', status: order.status };
-      try {
-        const { order: after } = await apply(order, { type: 'require-review', actor: REVIEWER, ...review }, {}, opts);
-        return { outcome: 'review-required', order: after };
-      } catch (err) {
-        if (err instanceof ConditionFailed && err.find('order')) return { outcome: 'skipped', status: (await load(orderId)).status };
-        throw err;
+    async requireReview<O extends LifecycleOrder = OrderRecord>(
+      orderId: string, review: { rules: string[]; reasons: string[] }, opts: TransitionOptions<O>,
+    ): Promise<ReviewRecord<O | OrderRecord>> {
+      for (let i = 1; ; i++) {
+        const order: O | OrderRecord = i === 1 && opts.read?.orderId === orderId ? opts.read : await load(orderId);
+        if (order.status !== 'IN_REVIEW' || order.reviewReasons !== undefined) return { outcome: 'skipped', status: order.status };
+        try {
+          const { order: after } = await apply(order, { type: 'require-review', actor: REVIEWER, ...review }, {}, opts);
+          return { outcome: 'review-required', order: after };
+        } catch (err) {
+          if (!(err instanceof ConditionFailed) || !err.find('order')) throw err;
+          if (i >= MAX_ATTEMPTS) return { outcome: 'skipped', status: (await load(orderId)).status };
+        }
       }
     },
 
     dueForExpiry: (now: Date, limit?: number) => deps.orders.dueForExpiry(now, limit),
-    hasEarlierOrder: (order: Pick<OrderRecord, 'orderId' | 'createdAt' | 'customer'>) => deps.orders.hasEarlierOrder(order),
+    hasEarlierOrder: (order: EarlierOrderQuery) => deps.orders.hasEarlierOrder(order),
 
     /** Whether the order already shows the command's outcome (a worker then acknowledges a redelivery). */
     alreadyApplied,

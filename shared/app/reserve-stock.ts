@@ -1,9 +1,9 @@
 import { ORDER_STATUS_EVENTS } from '../../events/orders';
 import { actorLabel, systemActor } from '../domain/actor';
+import { reservedFacts, type PlacedOrder } from '../domain/carried-order';
 import type { ChangeSet, StockMovement } from '../domain/decision';
 import { shortageReason, summarizeDemand, type Demand, type Location, type Shortage } from '../domain/inventory';
 import { decide, type LifecycleCommand } from '../domain/lifecycle';
-import type { OrderRecord } from '../domain/order';
 import { orderChangeSet, type OrderChangeFacts, type ReservedLine } from '../domain/order-changes';
 import type { OrderStatus } from '../domain/order-status';
 import { planReservation, type StockLocation } from '../domain/replenishment';
@@ -44,7 +44,8 @@ const RESERVER = systemActor('reserve-stock');
 /** plans tried while levels keep moving under the reservation */
 const MAX_PLANS = 8;
 
-type HoldingOrder = Pick<OrderRecord, 'orderId' | 'status' | 'lines'>;
+/** An order that may hold stock: its id, its status, and its lines (or what its reservation holds). */
+interface HoldingOrder { orderId: string; status: OrderStatus; lines: readonly Demand[] }
 
 /** The SKUs of failed `<prefix>:<sku>...` conditions, with the item each failed on. */
 const failedSkus = (err: ConditionFailed, prefix: 'hold' | 'stock') =>
@@ -97,6 +98,11 @@ export function makeSettleHolds(deps: Pick<ReserveDeps, 'stock' | 'writer'>) {
  * A bigger order is reserved in stages (reserveStaged). An order that is no longer
  * PENDING (redelivered message) is left alone, apart from ending what a staged
  * reservation interrupted by a crash or a cancellation still holds.
+ *
+ * Given the order as placed (OrderPlaced's copy), a small order is decided on it without
+ * reading the order: the transaction is conditioned on the order's version and status,
+ * so a stale copy (the order moved, or a redelivery) only fails, and the order is then
+ * read and decided on as it is, in the same call.
  */
 export function makeReserveStock(deps: ReserveDeps) {
   const settleHolds = makeSettleHolds(deps);
@@ -143,7 +149,7 @@ export function makeReserveStock(deps: ReserveDeps) {
     deps.writer.commit(stamped(set, { now, correlationId: orderId, causationId }));
 
   async function commit(
-    order: OrderRecord, command: LifecycleCommand, facts: Parameters<typeof decide>[3], changeFacts: OrderChangeFacts, causationId: string, now: Date,
+    order: PlacedOrder, command: LifecycleCommand, facts: Parameters<typeof decide>[3], changeFacts: OrderChangeFacts, causationId: string, now: Date,
     guard: (m: StockMovement) => StockMovement = (m) => m,
   ) {
     const set = orderChangeSet(order, decide(order, command, now, facts), changeFacts);
@@ -151,7 +157,7 @@ export function makeReserveStock(deps: ReserveDeps) {
   }
 
   /** REJECTED naming the short SKUs; then a staged order's stages give back what they held. */
-  async function reject(order: OrderRecord, shortages: Shortage[], causationId: string, now: Date): Promise<ReserveOutcome> {
+  async function reject(order: PlacedOrder, shortages: Shortage[], causationId: string, now: Date): Promise<ReserveOutcome> {
     try {
       await commit(order, { type: 'reserve-failed', actor: RESERVER, reason: shortageReason(shortages) }, { shortages }, {}, causationId, now);
     } catch (err) {
@@ -170,7 +176,7 @@ export function makeReserveStock(deps: ReserveDeps) {
    * and StockReserved. A short level in any stage: the order is REJECTED first (so no
    * other copy can hold more or reserve it), then what the stages hold is released.
    */
-  async function reserveStaged(order: OrderRecord, demand: Demand[], causationId: string, now: Date): Promise<ReserveOutcome> {
+  async function reserveStaged(order: PlacedOrder, demand: Demand[], causationId: string, now: Date): Promise<ReserveOutcome> {
     const at = now.toISOString();
     const held = new Map<string, ReservedLine>();
     for (const h of await deps.stock.holdsOf(order.orderId, demand.map((d) => d.sku))) held.set(h.sku, { sku: h.sku, quantity: h.quantity, locationId: h.locationId });
@@ -211,7 +217,7 @@ export function makeReserveStock(deps: ReserveDeps) {
 
     try {
       const reservedLines = demand.map((d) => held.get(d.sku)!);
-      await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId, reservedLines }, causationId, now);
+      await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, succeeded(order, demand), { locationId: p.locationId, reservedLines }, causationId, now);
       return { outcome: 'reserved', reservations: demand, reorderCheck: demand.map((d) => d.sku), placedAt: order.createdAt };
     } catch (err) {
       if (err instanceof ConditionFailed && (err.find('order') || err.find('reservation'))) return leftPending(order.orderId, causationId, now);
@@ -219,7 +225,14 @@ export function makeReserveStock(deps: ReserveDeps) {
     }
   }
 
-  return async function reserve(orderId: string, causationId: string, now: Date): Promise<ReserveOutcome> {
+  /** What a reservation's decision knows: the demand, and what StockReserved tells review. */
+  const succeeded = (order: PlacedOrder, demand: readonly Demand[]) => {
+    const reserved = reservedFacts(order);
+    return { reservations: demand, ...(reserved ? { reserved } : {}) };
+  };
+
+  /** The order as stored: PENDING is reserved (in stages when big), anything else only ends what it may still hold. */
+  async function reserveStored(orderId: string, causationId: string, now: Date): Promise<ReserveOutcome> {
     const order = await deps.orders.getRecord(orderId);
     if (!order) throw new Error(`Order ${orderId} not found`);
     if (order.status !== 'PENDING') {
@@ -228,7 +241,15 @@ export function makeReserveStock(deps: ReserveDeps) {
     }
     const demand = summarizeDemand(order.lines);
     if (staged(demand.length)) return reserveStaged(order, demand, causationId, now);
+    return reserveWhole(order, demand, false, causationId, now);
+  }
 
+  /**
+   * One transaction for the whole order. `copy`: the order is the placement's copy, not
+   * read; when its condition fails (the order moved since it was placed, or this is a
+   * redelivery) the order is read and decided on as it is, in this same call.
+   */
+  async function reserveWhole(order: PlacedOrder, demand: Demand[], copy: boolean, causationId: string, now: Date): Promise<ReserveOutcome> {
     for (let attempt = 1; ; attempt++) {
       const p = await plan(demand);
       try {
@@ -238,15 +259,27 @@ export function makeReserveStock(deps: ReserveDeps) {
           return { outcome: 'rejected', shortages: p.shortages };
         }
         const { guard, reorderCheck } = withoutReorderPoint(p.reorder, demand);
-        await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, { reservations: demand }, { locationId: p.locationId }, causationId, now, guard);
+        await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, succeeded(order, demand), { locationId: p.locationId }, causationId, now, guard);
         return { outcome: 'reserved', reservations: demand, reorderCheck, placedAt: order.createdAt };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
-        // the order or its reservation changed meanwhile: another delivery won
-        if (err.find('order') || err.find('reservation')) return leftPending(orderId, causationId, now);
+        // the order or its reservation changed meanwhile: another delivery won (or the copy was stale)
+        if (err.find('order') || err.find('reservation')) return copy ? reserveStored(order.orderId, causationId, now) : leftPending(order.orderId, causationId, now);
         // a level moved since it was read, or a reorder point was set: plan again (another location may cover it now)
         if (!err.find('stock') || attempt >= MAX_PLANS) throw err;
       }
     }
+  }
+
+  /**
+   * `placed`: the order as its OrderPlaced described it (placedOrder), decided on without
+   * reading it; a big order, or one that is not PENDING, is read as without it.
+   */
+  return async function reserve(orderId: string, causationId: string, now: Date, placed?: PlacedOrder): Promise<ReserveOutcome> {
+    if (placed?.orderId === orderId && placed.status === 'PENDING') {
+      const demand = summarizeDemand(placed.lines);
+      if (!staged(demand.length)) return reserveWhole(placed, demand, true, causationId, now);
+    }
+    return reserveStored(orderId, causationId, now);
   };
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Actor, actorLabel } from './actor';
 import { ConflictError, ForbiddenError, ValidationError } from './errors';
+import type { ReservedFacts } from './carried-order';
 import type { Demand, Shortage } from './inventory';
 import { OrderStatus } from './order-status';
 import { TimelineEntry } from './order';
@@ -91,6 +92,8 @@ export interface DecideFacts {
   paymentDeadlineMinutes?: number;
   /** reserve-succeeded: the demand reserved */
   reservations?: readonly Demand[];
+  /** reserve-succeeded: what review decides on, carried by StockReserved with the order's new version */
+  reserved?: ReservedFacts;
   /** reserve-failed: what is short */
   shortages?: readonly Shortage[];
   /** start-fulfilment before payment: the open attempt is cash on delivery and the workflow settings allow it */
@@ -216,6 +219,16 @@ export function decide(order: LifecycleOrder, command: LifecycleCommand | Review
 
   const t = transitionFor(type, order.status);
   if (!t) throw illegal(order, type);
+  // the workflow settings sent the order to a person: only a person approves it now (a
+  // late copy of the review step, deciding on what it read before, must not)
+  if (type === 'auto-approve' && order.reviewReasons !== undefined) {
+    throw new ConflictError(
+      `Order ${order.orderNumber ?? order.orderId} waits for a person's review; it cannot be approved automatically`,
+      { status: order.status, command: type, version: order.version },
+      'sent-for-review',
+      'Sent for review',
+    );
+  }
   // the expiry job may read a stale index entry (a deadline moved, a clock ahead): the order decides
   if (type === 'expire' && order.paymentDueAt !== undefined && now.getTime() < Date.parse(order.paymentDueAt)) {
     throw new ConflictError(
@@ -256,7 +269,7 @@ export function decide(order: LifecycleOrder, command: LifecycleCommand | Review
     ...(reason !== undefined ? { reason } : {}),
     refundDue,
   };
-  const events: LifecycleEvent[] = [{ detailType: recorded.detailType, data: { ...data, ...eventFacts(type, set, facts) } }];
+  const events: LifecycleEvent[] = [{ detailType: recorded.detailType, data: { ...data, ...eventFacts(type, set, facts, order.version + 1) } }];
   if (refundDue) events.push({ detailType: REFUND_REQUESTED, data });
 
   return {
@@ -292,8 +305,8 @@ function fieldsSet(type: CommandType, reason: string | undefined, now: Date, fac
 }
 
 /** What the command's event says besides the status change (one shape per event). */
-function eventFacts(type: CommandType, set: Record<string, unknown>, facts: DecideFacts): Record<string, unknown> {
-  if (type === 'reserve-succeeded') return { reservations: [...(facts.reservations ?? [])] };
+function eventFacts(type: CommandType, set: Record<string, unknown>, facts: DecideFacts, version: number): Record<string, unknown> {
+  if (type === 'reserve-succeeded') return { reservations: [...(facts.reservations ?? [])], ...(facts.reserved ? { version, ...facts.reserved } : {}) };
   if (type === 'reserve-failed' || type === 'reject') return { shortages: [...(facts.shortages ?? [])] };
   if (set.paymentDueAt !== undefined) return { paymentDueAt: set.paymentDueAt };
   return {};

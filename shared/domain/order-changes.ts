@@ -116,6 +116,7 @@ export function placedChangeSet(order: OrderRecord, actor: Actor | string, now: 
         lines: order.lines.map(({ sku, quantity, unitPrice, unitCost }) => ({ sku, quantity, unitPrice, ...(unitCost ? { unitCost } : {}) })),
         totals: order.totals,
         placedAt: order.createdAt,
+        shippingCountry: order.shippingAddress.country,
       },
     }],
     movements: [],

@@ -18,7 +18,8 @@ export const ReviewFacts = lazySchema(() =>
   z.object({
     channel: Channel,
     total: Money,
-    customer: z.object({ customerId: z.string(), email: z.string() }),
+    /** the email only when a rule asks about it (reviewNeedsEmail): events do not carry it */
+    customer: z.object({ customerId: z.string(), email: z.string().optional() }),
     /** orders this customer placed before this one; only needed (and read) when a rule asks about first-time customers */
     previousOrders: z.int().min(0).optional(),
     shippingCountry: z.string(),
@@ -99,7 +100,7 @@ function explain(code: ReviewReason, facts: ReviewFacts, settings: Pick<Workflow
     case 'channel':
       return `Orders from the ${facts.channel} channel are always reviewed`;
     case 'flagged-customer':
-      return `Customer ${facts.customer.email} is flagged for review`;
+      return `Customer ${facts.customer.email ?? facts.customer.customerId} is flagged for review`;
     case 'first-time-customer':
       return "This is the customer's first order";
     case 'shipping-country':
@@ -113,6 +114,11 @@ const refusePath = (_value: unknown, path: string): never => {
   throw new Error(`review rules use flat facts, not JSON paths (got ${path})`);
 };
 
+/** Whether a rule asks about the customer's email, which only the order itself holds. */
+export function reviewNeedsEmail(settings: Pick<WorkflowSettings, 'review'>): boolean {
+  return settings.review.flaggedCustomers.emails.length > 0;
+}
+
 /** Auto-approve, or wait for a person with the reasons why. */
 export async function evaluateReview(input: ReviewFacts, settings: Pick<WorkflowSettings, 'autoApprove' | 'review'>): Promise<ReviewOutcome> {
   const facts = ReviewFacts.parse(input);
@@ -123,7 +129,8 @@ export async function evaluateReview(input: ReviewFacts, settings: Pick<Workflow
     channel: facts.channel,
     totalCurrency: facts.total.currency,
     totalAmount: facts.total.amount,
-    customerEmail: facts.customer.email.trim().toLowerCase(),
+    // absent only when no rule asks about it: a rule asking without it fails loudly (allowUndefinedFacts off)
+    ...(facts.customer.email !== undefined ? { customerEmail: facts.customer.email.trim().toLowerCase() } : {}),
     customerId: facts.customer.customerId,
     ...(facts.previousOrders !== undefined ? { previousOrders: facts.previousOrders } : {}),
     shippingCountry: facts.shippingCountry,

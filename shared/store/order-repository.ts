@@ -161,7 +161,7 @@ export function orderRepository(ctx: TableContext) {
      * Whether the customer placed any order before this one (first-time-customer rule):
      * one Query of the customer's orders by date on gsi1, reading at most one item.
      */
-    async hasEarlierOrder(order: Pick<OrderRecord, 'orderId' | 'createdAt' | 'customer'>): Promise<boolean> {
+    async hasEarlierOrder(order: EarlierOrderQuery): Promise<boolean> {
       const res = await ctx.doc.send(
         new QueryCommand({
           TableName: T,
@@ -182,5 +182,8 @@ export function orderRepository(ctx: TableContext) {
   };
 }
 export type OrderRepository = ReturnType<typeof orderRepository>;
+
+/** An order, for whether its customer placed another before it: an OrderRecord fits. */
+export interface EarlierOrderQuery { orderId: string; createdAt: string; customer: { customerId: string } }
 
 export type { IdempotencyClaim, StoredResponse };

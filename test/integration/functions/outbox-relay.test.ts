@@ -57,6 +57,10 @@ describe('outbox relay over the table stream', () => {
     }
     const reserved = JSON.parse(published[2]!.Detail!);
     expect(reserved.metadata.causationId).toBe('evt-placed');
-    expect(reserved.data).toEqual({ orderId, orderNumber: expect.any(String), reservations: [{ sku: 'RELAY-1', quantity: 1 }] });
+    // what review decides on travels with it; the customer's email and address do not
+    expect(reserved.data).toEqual({
+      orderId, orderNumber: expect.any(String), reservations: [{ sku: 'RELAY-1', quantity: 1 }],
+      version: 2, channel: 'web', total: { amount: 1000, currency: 'CNY' }, customerId: expect.any(String), shippingCountry: 'CN', skus: ['RELAY-1'], placedAt: expect.any(String),
+    });
   });
 });

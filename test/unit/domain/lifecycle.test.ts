@@ -181,6 +181,15 @@ describe('decide: conflicts and bad input', () => {
     expect(err.extensions).toMatchObject({ status: 'IN_REVIEW', version: 3 });
   });
 
+  it('approves automatically only an order not sent to a person; a person still may', () => {
+    const sent = order('IN_REVIEW', { reviewReasons: ['Orders from the web channel are always reviewed'] });
+    const err = catchError(() => decide(sent, { type: 'auto-approve', actor: { kind: 'system', id: 'review-order' } }, now, { paymentDeadlineMinutes: 60 }));
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({ slug: 'sent-for-review', extensions: { status: 'IN_REVIEW', version: 3 } });
+    expect(decide(sent, { type: 'approve', actor: ops }, now, { paymentDeadlineMinutes: 60 }).status).toBe('AWAITING_PAYMENT');
+    expect(decide(order('IN_REVIEW'), { type: 'auto-approve', actor: { kind: 'system', id: 'review-order' } }, now, { paymentDeadlineMinutes: 60 }).status).toBe('AWAITING_PAYMENT');
+  });
+
   it('needs a reason to reject or cancel', () => {
     const err = catchError(() => decide(order('IN_REVIEW'), { type: 'reject', actor: ops, reason: '   ' }, now));
     expect(err).toBeInstanceOf(ValidationError);

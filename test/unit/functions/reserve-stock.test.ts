@@ -25,6 +25,30 @@ describe('reserve-stock', () => {
     expect(calls).toEqual([['01KB2Y8Z1S0000000000000000', '01KB2Y8Z1T0000000000000000']]);
   });
 
+  it('hands the use case the order as OrderPlaced describes it (PENDING at version 1), and nothing for other events', async () => {
+    const given: unknown[] = [];
+    const handler = makeHandler({
+      orders: { reserve: async (_orderId, _causationId, _now, placed) => (given.push(placed), { outcome: 'skipped', status: 'IN_REVIEW' }) },
+      now,
+    });
+    const placedBody = JSON.parse(sample.Records[0]!.body);
+    const { lines: _lines, ...withoutLines } = placedBody.detail.data;
+    const incomplete = { ...placedBody, detail: { ...placedBody.detail, data: withoutLines } };
+    await handler(withRecords([sample.Records[0]!.body, JSON.stringify(cancelled), JSON.stringify(incomplete)]), lambdaContext);
+    const data = placedBody.detail.data;
+    expect(given).toEqual([
+      {
+        orderId: data.orderId, orderNumber: data.orderNumber, status: 'PENDING', version: 1, createdAt: data.placedAt, channel: data.channel,
+        lines: data.lines.map(({ sku, quantity }: { sku: string; quantity: number }) => ({ sku, quantity })),
+        totals: { total: data.totals.total }, customer: { customerId: data.customerId },
+        ...(data.shippingCountry ? { shippingAddress: { country: data.shippingCountry } } : {}),
+      },
+      undefined,
+      // an OrderPlaced without what the reservation needs: the order is read
+      undefined,
+    ]);
+  });
+
   it('re-evaluates the reorder flag of each reserved SKU that may need it, and a failing follow-up does not redeliver the order', async () => {
     const synced: string[] = [];
     const handler = makeHandler({
