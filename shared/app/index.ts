@@ -5,6 +5,7 @@ import { makeCustomerStats } from './customer-stats';
 import { makeNotifications } from './notifications';
 import { makeAddNote } from './notes';
 import { makeOrderLifecycle } from './order-lifecycle';
+import { orderNumberLease } from './order-numbers';
 import { makePlaceOrder } from './place-order';
 import { makeReserveStock, makeSettleHolds } from './reserve-stock';
 import { makeSettings } from './settings';
@@ -28,6 +29,8 @@ export function applicationFor(store: Store, opts: { /** reserve-stock reuses it
     stock,
     orders: {
       ...store.orders,
+      /** the next order number, from this application's lease of the day's sequence */
+      nextOrderSequence: orderNumberLease(store.orders.takeOrderSequences),
       create: makePlaceOrder({ customers: store.customers, writer, ctx }),
       reserve: makeReserveStock({ orders: store.orders, stock: store.stock, locations: store.locations, writer, locationsTtlMs: opts.locationsTtlMs ?? 0 }),
       /** ends what an order of many SKUs still holds, as its status says (redelivery, crash recovery) */

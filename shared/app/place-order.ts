@@ -11,6 +11,7 @@ import { claimChange, resolveLostClaim, type IdempotencyClaim, type StoredRespon
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
 import { stamper, type Stamp } from './events';
+import { orderNumberLease } from './order-numbers';
 
 /** The events these use cases publish, stamped for the outbox. */
 const stamped = stamper([OrderPlaced]);
@@ -124,7 +125,7 @@ export type PlacementSteps = ReturnType<typeof placeOrderSteps>['orders'];
 /**
  * The placement path every channel takes (POST /orders, marketplace imports): claims,
  * one read (replay, products, the email's customer), prices from the catalog, the day's
- * order number, then the one transaction of `create`. Answers the stored 202 (a replay
+ * order number (from the container's lease), then the one transaction of `create`. Answers the stored 202 (a replay
  * answers the first one).
  */
 export async function placeOrder(orders: Pick<PlacementSteps, 'readForPlacement' | 'nextOrderSequence' | 'create'>, cmd: PlaceCommand): Promise<{ response: StoredResponse; replayed: boolean }> {
@@ -148,13 +149,17 @@ export async function placeOrder(orders: Pick<PlacementSteps, 'readForPlacement'
   return orders.create(order, { claims, response, actor: cmd.actor, causationId: cmd.causationId, now, existingCustomerId: read.existingCustomerId });
 }
 
-/** Only what placing an order uses, over one table (the place-order function carries no other use case). */
+/**
+ * Only what placing an order uses, over one table (the place-order function carries no
+ * other use case). Made once per container: its order numbers come from the container's
+ * lease of the day's sequence.
+ */
 export function placeOrderSteps(ctx: TableContext) {
   const orders = orderRepository(ctx);
   return {
     orders: {
       readForPlacement: orders.readForPlacement,
-      nextOrderSequence: orders.nextOrderSequence,
+      nextOrderSequence: orderNumberLease(orders.takeOrderSequences),
       create: makePlaceOrder({ customers: customerRepository(ctx), writer: makeWriter(ctx), ctx }),
     },
   };

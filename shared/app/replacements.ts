@@ -16,6 +16,7 @@ import { stockRepository, type StockRepository } from '../store/stock-repository
 import type { TableContext } from '../store/table';
 import { ConditionFailed, makeWriter, type Writer } from '../store/writer';
 import { stamper } from './events';
+import { orderNumberLease, type NextOrderSequence } from './order-numbers';
 import { makePlaceOrder } from './place-order';
 import { refundOfValue, returnRefund } from './returns';
 
@@ -30,7 +31,7 @@ const stamped = stamper([OrderPlaced], ORDER_STATUS_EVENTS, PAYMENT_EVENTS, AFTE
 // rejected at its reservation puts its return back to waiting (`refused`).
 
 export interface ReplacementsDeps {
-  orders: Pick<OrderRepository, 'getRecord' | 'readForPlacement' | 'nextOrderSequence'>;
+  orders: Pick<OrderRepository, 'getRecord' | 'readForPlacement'> & { nextOrderSequence: NextOrderSequence };
   returns: Pick<ReturnRepository, 'ofOrder' | 'orderOfReturn' | 'waitingOn'>;
   stock: Pick<StockRepository, 'getMany'>;
   payments: Pick<PaymentRepository, 'money'>;
@@ -148,8 +149,9 @@ export type Replacements = ReturnType<typeof makeReplacements>;
 /** Only what replacements use, over one table (the replacements function carries no other use case). */
 export function replacementSteps(ctx: TableContext): Replacements {
   const writer = makeWriter(ctx);
+  const orders = orderRepository(ctx);
   return makeReplacements({
-    orders: orderRepository(ctx), returns: returnRepository(ctx), stock: stockRepository(ctx), payments: paymentRepository(ctx),
+    orders: { ...orders, nextOrderSequence: orderNumberLease(orders.takeOrderSequences) }, returns: returnRepository(ctx), stock: stockRepository(ctx), payments: paymentRepository(ctx),
     place: makePlaceOrder({ customers: customerRepository(ctx), writer, ctx, stamp: stamped }), writer,
   });
 }

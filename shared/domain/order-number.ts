@@ -4,6 +4,14 @@ import { BusinessRuleError } from './errors';
 //   <channel letter><yyyymmdd>-<daily sequence, at least 4 digits>   e.g. W20261127-0042
 // The sequence is one counter per (UTC) day shared by every channel, so the number
 // stays unique even if the letter is misheard; past 9999 it simply grows a digit.
+//
+// Numbers are unique; they are not gap-free nor strictly in placement order. A container
+// takes its numbers from a lease of the day's sequence (order-number-lease.ts: one number
+// when quiet, up to 32 in a burst), so: a placement that fails after taking its number
+// leaves a gap (as with one counter update per order); a container that ends with numbers
+// of its lease left leaves a gap of at most one lease; at the UTC day's change the rest of
+// a lease is dropped; and orders placed by two containers in the same second may be
+// numbered out of placement order.
 
 export const CHANNELS = ['web', 'app', 'phone', 'email', 'marketplace', 'store', 'exchange'] as const;
 export type Channel = (typeof CHANNELS)[number];

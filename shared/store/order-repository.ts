@@ -110,19 +110,21 @@ export function orderRepository(ctx: TableContext) {
     },
 
     /**
-     * Next number of the day's order sequence: one atomic ADD, outside the order
-     * transaction so that numbers stay short and sequential. If the transaction then
-     * fails (or loses an idempotency race) the number is never used: gaps are
+     * Takes `count` numbers of the day's order sequence with one atomic ADD, outside the
+     * order transaction so that numbers stay short and sequential: the range's last number
+     * (UPDATED_NEW), so the range is last - count + 1 .. last and no other caller gets any
+     * of it. A container hands them out from a lease (`shared/app/order-numbers.ts`). A
+     * number whose transaction fails (or loses an idempotency race) is never used: gaps are
      * acceptable, duplicates are not (ORDERNO is also created with attribute_not_exists).
      */
-    async nextOrderSequence(day: string): Promise<number> {
+    async takeOrderSequences(day: string, count: number): Promise<number> {
       const res = await ctx.doc.send(
         new UpdateCommand({
           TableName: T,
           Key: keys.orderNumberCounter(day),
-          UpdateExpression: 'SET #type = :type ADD seq :one',
+          UpdateExpression: 'SET #type = :type ADD seq :n',
           ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': ENTITY.counter, ':one': 1 },
+          ExpressionAttributeValues: { ':type': ENTITY.counter, ':n': count },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
