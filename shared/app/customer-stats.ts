@@ -50,17 +50,25 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
     }
   }
 
-  /** OrderPlaced's change: contact details, counts and (when `withLast`) the last order, with its marker. */
-  function placedSet(order: OrderRecord, now: Date, withLast: boolean): ChangeSet<never> {
+  /**
+   * OrderPlaced's change: counts, with its marker; the contact details unless the profile
+   * was erased (they come from the order as read, which an erasure may have overtaken);
+   * the last order when `last`. The profile as it was comes back when a condition fails.
+   */
+  function placedSet(order: OrderRecord, now: Date, opts: { last: boolean; contact: boolean }): ChangeSet<never> {
     const { customerId, email, name, phone } = order.customer;
     const last = lastOrderFields({ orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt });
     return once(customerId, 'customerOrder', order.orderId, {
-      op: 'update', entity: 'customer', id: [customerId],
-      set: { customerId, email, name, updatedAt: now.toISOString(), ...(phone ? { phone } : {}), ...(withLast ? last : {}) },
+      op: 'update', entity: 'customer', id: [customerId], returnOld: true,
+      set: { customerId, updatedAt: now.toISOString(), ...(opts.contact ? { email, name, ...(phone ? { phone } : {}) } : {}), ...(opts.last ? last : {}) },
       setIfAbsent: { createdAt: order.createdAt, version: 1 },
       add: { orderCount: 1, [lifetimeValueAttribute(order.totals.total.currency)]: order.totals.total.amount },
-      // the last order only moves forward: this order, unless a later one is there already
-      ...(withLast ? { expect: { absentOrAtMost: { lastOrderKey: last.lastOrderKey } } } : {}),
+      expect: {
+        // the last order only moves forward: this order, unless a later one is there already
+        ...(opts.last ? { absentOrAtMost: { lastOrderKey: last.lastOrderKey } } : {}),
+        // an erased profile never takes contact details again
+        ...(opts.contact ? { missing: ['erasedAt'] } : {}),
+      },
     }, now);
   }
 
@@ -84,14 +92,18 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
    */
   async function addPlaced(order: OrderRecord, now: Date): Promise<StatsOutcome> {
     try {
-      await deps.writer.commit(placedSet(order, now, true));
+      await deps.writer.commit(placedSet(order, now, { last: true, contact: true }));
       return 'applied';
     } catch (err) {
       if (!(err instanceof ConditionFailed)) throw err;
       if (err.find('marker')) return 'already';
-      if (!err.find('profile')) throw err;
-      // a later order is the last already (this one arrived late): count it, leave the last order
-      return commit(placedSet(order, now, false), order.orderId);
+      const profile = err.find('profile');
+      if (!profile) throw err;
+      // a later order is the last already (this one arrived late), or the profile was erased
+      // meanwhile: count it, and leave what the profile's own state says to leave
+      const lastKey = profile.old?.lastOrderKey;
+      const later = typeof lastKey === 'string' && lastKey > lastOrderFields({ orderId: order.orderId, orderNumber: order.orderNumber, placedAt: order.createdAt }).lastOrderKey;
+      return commit(placedSet(order, now, { last: profile.old !== undefined && !later, contact: profile.old !== undefined && profile.old.erasedAt === undefined }), order.orderId);
     }
   }
 
@@ -112,7 +124,7 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
      * outcome, an error for one to retry.
      */
     async applyAll(events: readonly StatsEvent[], now: Date): Promise<(StatsOutcome | Error)[]> {
-      const written = await deps.writer.commitTogether(events.map((e) => (e.kind === 'exit' ? exitSet(e.order, now) : placedSet(e.order, now, true))));
+      const written = await deps.writer.commitTogether(events.map((e) => (e.kind === 'exit' ? exitSet(e.order, now) : placedSet(e.order, now, { last: true, contact: true }))));
       const outcomes: (StatsOutcome | Error | undefined)[] = written.map((err) => {
         if (!err) return 'applied';
         if (!(err instanceof ConditionFailed)) return err;

@@ -4,6 +4,10 @@ import { makeHandler as makeCustomerStats } from '../../../functions/customer-st
 import { makeHandler as makePlaceOrder } from '../../../functions/place-order/place-order';
 import { application, type Application } from '../../../shared/app';
 import { customerService } from '../../../shared/app/customer-stats';
+import { stamper } from '../../../shared/app/events';
+import { ERASED_EMAIL, ERASED_NAME, profileErasure } from '../../../shared/domain/erasure';
+import { makeWriter } from '../../../shared/store/writer';
+import { CUSTOMER_DATA_EVENTS } from '../../../events/customers';
 import { orderRepository } from '../../../shared/store/order-repository';
 import { call, lambdaContext, TOKENS } from '../../support/api-event';
 import { orderRequest, stocked } from '../../support/fixtures';
@@ -21,14 +25,21 @@ let placeOrder: ReturnType<typeof makePlaceOrder>;
 let now = new Date('2026-11-20T10:00:00.000Z');
 /** DynamoDB commands customer-stats sent, by name */
 const requests: string[] = [];
+/** Runs once after customer-stats' next read returned and before it writes (a race, on purpose). */
+let afterRead: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   table = await createTestTable(inject('dynamoUrl'));
   repos = application(table.doc, table.tableName);
   const counting = {
-    send: (command: object) => {
-      requests.push(command.constructor.name.replace(/Command$/, ''));
-      return table.doc.send(command as never);
+    send: async (command: object) => {
+      const name = command.constructor.name.replace(/Command$/, '');
+      requests.push(name);
+      const result = await table.doc.send(command as never);
+      const hook = name === 'BatchGet' ? afterRead : undefined;
+      afterRead = undefined;
+      await hook?.();
+      return result;
     },
   };
   const ctx = { doc: counting as unknown as TestTable['doc'], tableName: table.tableName };
@@ -100,6 +111,25 @@ describe('customer-stats, a batch at a time', () => {
       orderCount: 1, lifetimeValue: [{ amount: 2500 * 3, currency: 'CNY' }], lastOrder: { orderId: a2.orderId, placedAt: '2026-11-23T09:00:00.000Z' },
     });
     expect(await profile(b1.customerId)).toMatchObject({ orderCount: 1, lifetimeValue: [{ amount: 2500, currency: 'CNY' }], lastOrder: { orderId: b1.orderId } });
+  });
+
+  it('an erasure between the batch\'s read of the order and its write: the profile stays erased, the order counts', async () => {
+    const erased = await place('forget-me@example.com', '2026-11-25T08:00:00.000Z');
+    const erasure = stamper(CUSTOMER_DATA_EVENTS);
+    afterRead = async () => {
+      const customer = (await profile(erased.customerId))!;
+      const at = new Date('2026-11-25T09:00:00.000Z');
+      await makeWriter({ doc: table.doc, tableName: table.tableName }).commit(
+        erasure(profileErasure(customer, { reason: 'asked', actor: 'admin:a-1', now: at }), { now: at, correlationId: erased.customerId, causationId: 'req-erase' }),
+      );
+    };
+    const res = await stats(batch(event('OrderPlaced', erased.orderId)), lambdaContext);
+    expect(afterRead).toBeUndefined();
+    expect(res.batchItemFailures).toEqual([]);
+    const after = await profile(erased.customerId);
+    expect(after).toMatchObject({ name: ERASED_NAME, email: ERASED_EMAIL, orderCount: 1, lastOrder: { orderId: erased.orderId } });
+    expect(JSON.stringify(after)).not.toContain('forget-me');
+    expect(JSON.stringify(after)).not.toContain('Bat Ch');
   });
 
   it('an exit ahead of its OrderPlaced, an unknown order and a malformed message fail alone', async () => {
