@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { businessDay } from '../../shared/domain/reports';
+import { defaultWorkflowSettings } from '../../shared/domain/workflow-settings';
 import { consoleSession, hasChromium, signInAs, type ConsolePage } from '../support/browser';
 import { apiUrl, call, createProduct, deliveredOrder, eventually, getOrder, paidOrder, stockOf, uniqueSku } from './client';
 
@@ -40,8 +42,9 @@ describe.skipIf(!hasChromium)('the operations screens in Chromium', () => {
     await createProduct(sku, 50, 4200);
     await paid([{ sku, quantity: 3 }]);
     await paid([{ sku, quantity: 2 }]);
-    // the aggregate-reports worker counts the payments from the bus
-    const today = new Date().toISOString().slice(0, 10);
+    // the aggregate-reports worker counts the payments from the bus, on the business's days
+    // (the stage's default time zone, Asia/Shanghai: its day starts at 16:00 UTC)
+    const today = businessDay(new Date(), defaultWorkflowSettings().timeZone);
     await eventually(
       () => call('GET', `/reports/sales?from=${today}&to=${today}&groupBy=sku&top=1000`, { as: 'finance' }),
       (r) => r.body?.rows?.some((row: { key: string; orders: number }) => row.key === sku && row.orders === 2),
