@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RouteName } from '../../../shared/api/routes';
 import { ApiError, call, newKey, type CallOptions } from '../api';
 import { dateTime, money, parseAmount } from '../format';
@@ -208,7 +208,8 @@ export default function OrderPage({ params }: ScreenProps) {
 function TextAction(p: { label: string; submit: string; busy: boolean; multiline?: boolean; onSubmit: (text: string) => unknown; onCancel: () => void }) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
-  useEffect(() => ref.current?.focus(), []);
+  // in the commit that shows the field: a key typed right after the one that opened it lands in it
+  useLayoutEffect(() => ref.current?.focus(), []);
   const submit = () => text.trim() && !p.busy && void p.onSubmit(text.trim());
   return (
     <form class="dialog stack" onSubmit={(e) => { e.preventDefault(); submit(); }} onKeyDown={(e) => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call } from '../api';
 import { dateTime, money } from '../format';
 import { defineStrings } from '../i18n';
@@ -65,7 +65,8 @@ export default function Orders({ query }: ScreenProps) {
     search(q, kind).then((items) => live && setResult({ q, items }), (error: unknown) => live && setResult({ q, error }));
     return () => void (live = false);
   }, [q, kind]);
-  useEffect(() => input.current?.focus(), []);
+  // in the commit that shows the screen: what is typed as soon as it opens lands in the field
+  useLayoutEffect(() => input.current?.focus(), []);
 
   const items = result?.items ?? [];
   const [selected, select] = useListKeys(items.length, { open: (i) => items[i] && navigate(`/orders/${items[i].orderId}`) });

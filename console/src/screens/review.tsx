@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { OrderSummaryList, OrderResponse } from '../types';
 import { ApiError, call } from '../api';
 import { dateTime, money } from '../format';
@@ -77,11 +77,13 @@ export default function ReviewQueue(_: ScreenProps) {
   useEffect(() => void reload(), []);
 
   const act = async (row: Row, kind: 'approve' | 'reject', reason?: string) => {
-    if (busy || row.version === undefined) return;
+    if (busy) return;
     setBusy(true);
     try {
-      if (kind === 'approve') await call('approveOrder', { params: { orderId: row.orderId }, ifMatch: row.version });
-      else await call('rejectOrder', { params: { orderId: row.orderId }, ifMatch: row.version, body: { reason } });
+      // a row whose order could not be read with the queue is read now, for the version it acts on
+      const version = row.version ?? (await call<OrderResponse>('getOrder', { params: { orderId: row.orderId } })).body.version;
+      if (kind === 'approve') await call('approveOrder', { params: { orderId: row.orderId }, ifMatch: version });
+      else await call('rejectOrder', { params: { orderId: row.orderId }, ifMatch: version, body: { reason } });
       setRows((list) => list?.filter((r) => r.orderId !== row.orderId));
       setNotice({ kind: 'ok', text: s(kind === 'approve' ? 'approved' : 'rejected', { number: row.orderNumber }) });
     } catch (err) {
@@ -152,7 +154,8 @@ function RejectDialog({ row, onReject, onCancel }: { row: Row; onReject: (reason
   const presets = [s('reason1'), s('reason2'), s('reason3')];
   const [text, setText] = useState('');
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
+  // in the commit that shows the field: a key typed right after the one that opened it lands in it
+  useLayoutEffect(() => input.current?.focus(), []);
   return (
     <form
       class="dialog"
