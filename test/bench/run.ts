@@ -153,6 +153,8 @@ async function orderThroughput(cloud: LocalCloud) {
   const pending = new Set(orderIds);
   const reserveLatency: number[] = [];
   const approveLatency: number[] = [];
+  /** when each order was placed (s from the start) and how long it waited for its reservation */
+  const reserveTimes: { placedS: number; ms: number }[] = [];
   let approved = 0;
   let lastDecided = startedAt;
   while (pending.size > 0) {
@@ -164,6 +166,7 @@ async function orderThroughput(cloud: LocalCloud) {
       const at = (type: string) => Date.parse(order.timeline.find((t: { type: string }) => t.type === type)?.at);
       lastDecided = Math.max(lastDecided, ...order.timeline.map((t: { at: string }) => Date.parse(t.at)).filter(Number.isFinite));
       reserveLatency.push(at('STOCK_RESERVED') - at('ORDER_PLACED'));
+      reserveTimes.push({ placedS: (at('ORDER_PLACED') - startedAt) / 1000, ms: at('STOCK_RESERVED') - at('ORDER_PLACED') });
       if (order.status === 'AWAITING_PAYMENT') {
         approved++;
         approveLatency.push(at('ORDER_AUTO_APPROVED') - at('ORDER_PLACED'));
@@ -178,6 +181,9 @@ async function orderThroughput(cloud: LocalCloud) {
     approvedPerSecond: approved / totalSeconds,
     reserveP50: percentile(finite(reserveLatency), 50),
     reserveP99: percentile(finite(reserveLatency), 99),
+    // the tail's orders and when they were placed: a tail at the start is containers warming up
+    slowest: reserveTimes.filter((r) => Number.isFinite(r.ms)).sort((a, b) => b.ms - a.ms).slice(0, Math.max(3, Math.ceil(ORDERS / 100)))
+      .map((r) => `${Math.round(r.ms)} ms at ${r.placedS.toFixed(1)} s`).join(', '),
     cost,
     threads,
     rows: [
@@ -251,6 +257,7 @@ try {
   console.log(`\nOrders through the local cloud (${cloud.apiUrl})`);
   orders = await orderThroughput(cloud);
   console.table(orders.rows);
+  console.log(`Slowest placed→reserved (the p99's orders), with when each was placed: ${orders.slowest}`);
   const per = (n: number) => ms(n / ORDERS);
   console.log('\nCPU per order by thread, placement until quiet (function containers started during the run included)');
   console.table(orders.threads);
