@@ -28,15 +28,19 @@ const MessageEvent = eventView({
 /**
  * Tells the customer of an event by e-mail, once per event: a sent-marker keyed by the
  * event id is checked before the send and written (put-if-absent) after it. A redelivery
- * after the marker sends nothing; a crash between the send and the marker, or two
- * deliveries of one event at the same moment, can send it twice (at least once, never lost:
+ * after the marker sends nothing, nor does a second copy in the same container while the
+ * first is being told; a crash between the send and the marker, or two copies of one event
+ * in two containers at the same moment, can send it twice (at least once, never lost:
  * a failed send or a failed marker write throws and the queue delivers the event again).
  */
 export function makeHandler(deps: CustomerMessagesDeps) {
-  return sqsBatch(async (record: SQSRecord) => {
-    const { detailType, metadata, data } = parseSqsRecord(MessageEvent, record);
-    const event = CustomerMessageEvent.parse({ detailType, data });
-    const { eventId } = metadata;
+  /** what this container is telling now, by event id: the same event twice in one batch (records run side by side) is told once */
+  const telling = new Map<string, Promise<void>>();
+
+  async function tell(event: CustomerMessageEvent, eventId: string, earlier: Promise<void> | undefined): Promise<void> {
+    // a second delivery of an event being told waits for the first, then finds its marker
+    await earlier?.catch(() => undefined);
+    const { detailType } = event;
     const orderId = event.data.orderId;
     if (await deps.messages.wasSent(eventId)) {
       logger.info('Customer message already sent', { detailType, orderId, eventId });
@@ -52,5 +56,17 @@ export function makeHandler(deps: CustomerMessagesDeps) {
     const messageId = await deps.send(message);
     const marked = await deps.messages.markSent({ eventId, orderId, detailType, messageId, sentAt: deps.now().toISOString() });
     logger.info(marked ? 'Customer message sent' : 'Customer message sent by a concurrent delivery too', { detailType, orderId, eventId, messageId });
+  }
+
+  return sqsBatch(async (record: SQSRecord) => {
+    const { detailType, metadata, data } = parseSqsRecord(MessageEvent, record);
+    const event = CustomerMessageEvent.parse({ detailType, data });
+    const run = tell(event, metadata.eventId, telling.get(metadata.eventId));
+    telling.set(metadata.eventId, run);
+    try {
+      await run;
+    } finally {
+      if (telling.get(metadata.eventId) === run) telling.delete(metadata.eventId);
+    }
   });
 }

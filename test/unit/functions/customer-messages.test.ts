@@ -47,6 +47,25 @@ describe('customer-messages', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('the same event twice in one batch, or in two batches at once in one container, sends once', async () => {
+    const { deps, sent } = fakes();
+    // a send that takes a moment, as the mail service does: the copies are handled side by side
+    const handler = makeHandler({ ...deps, send: async (m) => { await new Promise((r) => setTimeout(r, 20)); return deps.send(m); } });
+    expect(await handler(batch(shipped, refunded, shipped), lambdaContext)).toEqual({ batchItemFailures: [] });
+    expect(sent.map((m) => m.text.includes(shipped.detail.data.trackingNumber))).toEqual([true, false]);
+    const again = { ...shipped, detail: { ...shipped.detail, metadata: { ...shipped.detail.metadata, eventId: `${shipped.detail.metadata.eventId}-2` } } };
+    await Promise.all([handler(batch(again), lambdaContext), handler(batch(again), lambdaContext)]);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('a copy whose twin failed to send sends it itself', async () => {
+    const { deps, sent } = fakes();
+    let calls = 0;
+    const handler = makeHandler({ ...deps, send: async (m) => { await new Promise((r) => setTimeout(r, 10)); if (++calls === 1) throw new Error('Throttling'); return deps.send(m); } });
+    expect(await handler(batch(shipped, shipped), lambdaContext)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }] });
+    expect(sent).toHaveLength(1);
+  });
+
   it('an order without an e-mail address gets no message and no marker', async () => {
     const { deps, sent, markers } = fakes({ name: 'Ana' });
     expect(await makeHandler(deps)(batch(refunded), lambdaContext)).toEqual({ batchItemFailures: [] });
