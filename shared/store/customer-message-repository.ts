@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MessageLanguage, type CustomerContact } from '../domain/customer-messages';
 import * as keys from './keys';
 import { ENTITY, INDEX } from './keys';
@@ -48,6 +48,37 @@ export function customerMessageRepository(ctx: TableContext) {
     async wasSent(eventId: string): Promise<boolean> {
       const res = await ctx.doc.send(new GetCommand({ TableName: T, Key: keys.customerMessageSent(eventId), ConsistentRead: true, ProjectionExpression: 'pk' }));
       return res.Item !== undefined;
+    },
+
+    /**
+     * Takes the event's send for `holder` until `until` (ms): true when no other delivery
+     * holds it (or its hold ran out, the holder gone); false while another one is sending it.
+     */
+    async claimSend(eventId: string, holder: string, now: Date, until: number): Promise<boolean> {
+      try {
+        await ctx.doc.send(new PutCommand({
+          TableName: T,
+          Item: { ...keys.customerMessageClaim(eventId), type: ENTITY.customerMessage, holder, until, expiresAt: Math.floor(until / 1000) + 86_400 },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR holder = :holder',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': now.getTime(), ':holder': holder },
+        }));
+        return true;
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
+        throw err;
+      }
+    },
+
+    /** Gives the send back (it failed), so another delivery may take it at once; only the holder's own hold. */
+    async releaseSend(eventId: string, holder: string): Promise<void> {
+      try {
+        await ctx.doc.send(new DeleteCommand({
+          TableName: T, Key: keys.customerMessageClaim(eventId), ConditionExpression: 'holder = :holder', ExpressionAttributeValues: { ':holder': holder },
+        }));
+      } catch (err) {
+        if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err;
+      }
     },
 
     /** Records a send; false when the event was already marked sent (a concurrent delivery got there first). */

@@ -278,6 +278,8 @@ export const reportRange = (kind: DayPart | 'sku', month: string, shard: number,
 
 /** an e-mail sent to the customer for one event: put once after the send, so a redelivered event is not sent again */
 export const customerMessageSent = (eventId: string): Key => ({ pk: `CUSTOMERMESSAGE#${eventId}`, sk: 'SENT' });
+/** a delivery sending the event's e-mail now: taken before the send, so two copies of the event in two containers send it once */
+export const customerMessageClaim = (eventId: string): Key => ({ pk: `CUSTOMERMESSAGE#${eventId}`, sk: 'SENDING' });
 
 // After-sales: a return (or claim) lives in the order's partition beside outbound, so
 // the same consistent Query that reads fulfilments and shipments reads the returns.

@@ -27,6 +27,22 @@ describe('customer messages store', () => {
     expect(await messages.contact('NOPE')).toBeUndefined();
   });
 
+  it("holds an event's send for one delivery at a time: another waits until it is given back or runs out", async () => {
+    const at = new Date('2026-12-01T05:00:00.000Z');
+    const until = at.getTime() + 30_000;
+    expect(await messages.claimSend('EV-HOLD', 'copy-a', at, until)).toBe(true);
+    expect(await messages.claimSend('EV-HOLD', 'copy-b', at, until)).toBe(false);
+    // the holder's own redelivery takes it again; a release by another copy changes nothing
+    expect(await messages.claimSend('EV-HOLD', 'copy-a', at, until)).toBe(true);
+    await messages.releaseSend('EV-HOLD', 'copy-b');
+    expect(await messages.claimSend('EV-HOLD', 'copy-b', at, until)).toBe(false);
+    // a hold that ran out (its holder gone) is taken over
+    expect(await messages.claimSend('EV-HOLD', 'copy-b', new Date(until + 1), until + 30_000)).toBe(true);
+    // given back, it is free at once
+    await messages.releaseSend('EV-HOLD', 'copy-b');
+    expect(await messages.claimSend('EV-HOLD', 'copy-c', at, until)).toBe(true);
+  });
+
   it('marks an event sent once: a second mark is refused, the first stays', async () => {
     const m = { eventId: 'EV1', orderId: 'CM1', detailType: 'ShipmentCreated', messageId: 'ses-1', sentAt: '2026-12-01T05:00:00.000Z' };
     expect(await messages.wasSent('EV1')).toBe(false);

@@ -13,11 +13,19 @@ const batch = (...events: unknown[]): SQSEvent => ({ Records: events.map((e, i) 
 
 function fakes(contact: { email?: string; name?: string } | undefined = { email: 'ana@example.com', name: 'Ana' }) {
   const markers = new Map<string, SentMessage>();
+  const holds = new Map<string, { holder: string; until: number }>();
   const sent: CustomerMessage[] = [];
   const deps: CustomerMessagesDeps = {
     messages: {
       contact: async () => contact,
       wasSent: async (eventId) => markers.has(eventId),
+      claimSend: async (eventId, holder, now, until) => {
+        const held = holds.get(eventId);
+        if (held && held.holder !== holder && held.until >= now.getTime()) return false;
+        holds.set(eventId, { holder, until });
+        return true;
+      },
+      releaseSend: async (eventId, holder) => void (holds.get(eventId)?.holder === holder && holds.delete(eventId)),
       markSent: async (m) => (markers.has(m.eventId) ? false : (markers.set(m.eventId, m), true)),
     },
     send: async (m) => (sent.push(m), `ses-${sent.length}`),
@@ -47,14 +55,17 @@ describe('customer-messages', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it('the same event twice in one batch, or in two batches at once in one container, sends once', async () => {
+  it('the same event twice in one batch, or in two batches at once, sends once', async () => {
     const { deps, sent } = fakes();
     // a send that takes a moment, as the mail service does: the copies are handled side by side
     const handler = makeHandler({ ...deps, send: async (m) => { await new Promise((r) => setTimeout(r, 20)); return deps.send(m); } });
     expect(await handler(batch(shipped, refunded, shipped), lambdaContext)).toEqual({ batchItemFailures: [] });
     expect(sent.map((m) => m.text.includes(shipped.detail.data.trackingNumber))).toEqual([true, false]);
     const again = { ...shipped, detail: { ...shipped.detail, metadata: { ...shipped.detail.metadata, eventId: `${shipped.detail.metadata.eventId}-2` } } };
-    await Promise.all([handler(batch(again), lambdaContext), handler(batch(again), lambdaContext)]);
+    // two copies of one message have their own message ids
+    const copy = batch(again);
+    copy.Records[0]!.messageId = 'm-copy';
+    await Promise.all([handler(batch(again), lambdaContext), handler(copy, lambdaContext)]);
     expect(sent).toHaveLength(3);
   });
 
