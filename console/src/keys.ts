@@ -13,24 +13,27 @@ export function useListKeys(
   actions: { open?: (index: number) => void; keys?: Record<string, (index: number) => void>; enabled?: boolean },
 ): [number, (index: number) => void] {
   const [selected, setSelected] = useState(0);
-  const ref = useRef(actions);
-  ref.current = actions;
   const clamped = Math.min(selected, Math.max(0, count - 1));
+  // Read by the one key listener when a key comes, so a key pressed right after a click (before
+  // any effect ran) acts on the row just selected, with the actions of the latest render.
+  const current = useRef({ actions, count, selected: clamped });
+  current.current = { actions, count, selected: clamped };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (ref.current.enabled === false || e.ctrlKey || e.metaKey || e.altKey || typingInField(e)) return;
-      if (count === 0) return;
-      const extra = ref.current.keys?.[e.key];
-      if (e.key === 'j' || e.key === 'ArrowDown') setSelected((s) => Math.min(count - 1, s + 1));
-      else if (e.key === 'k' || e.key === 'ArrowUp') setSelected((s) => Math.max(0, Math.min(count - 1, s) - 1));
-      else if (e.key === 'Enter' && ref.current.open) ref.current.open(Math.min(selected, count - 1));
-      else if (extra) extra(Math.min(selected, count - 1));
+      const { actions: now, count: n, selected: at } = current.current;
+      if (now.enabled === false || e.ctrlKey || e.metaKey || e.altKey || typingInField(e)) return;
+      if (n === 0) return;
+      const extra = now.keys?.[e.key];
+      if (e.key === 'j' || e.key === 'ArrowDown') setSelected((s) => Math.min(n - 1, Math.min(s, n - 1) + 1));
+      else if (e.key === 'k' || e.key === 'ArrowUp') setSelected((s) => Math.max(0, Math.min(s, n - 1) - 1));
+      else if (e.key === 'Enter' && now.open) now.open(at);
+      else if (extra) extra(at);
       else return;
       e.preventDefault();
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, [count, selected]);
+  }, []);
   useEffect(() => {
     document.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
   }, [clamped]);
