@@ -125,8 +125,8 @@ export type PlacementSteps = ReturnType<typeof placeOrderSteps>['orders'];
 /**
  * The placement path every channel takes (POST /orders, marketplace imports): claims,
  * one read (replay, products, the email's customer), prices from the catalog, the day's
- * order number (from the container's lease), then the one transaction of `create`. Answers the stored 202 (a replay
- * answers the first one).
+ * order number (from the container's lease), then the one transaction of `create`.
+ * Answers the stored 202 (a replay answers the first one).
  */
 export async function placeOrder(orders: Pick<PlacementSteps, 'readForPlacement' | 'nextOrderSequence' | 'create'>, cmd: PlaceCommand): Promise<{ response: StoredResponse; replayed: boolean }> {
   const { body, now } = cmd;
