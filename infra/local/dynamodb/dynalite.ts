@@ -95,7 +95,44 @@ export function createStore(path: string | undefined, region: string, accountId:
   const store = dbHelpers.create({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   // dynalite takes these from the environment; the endpoint's options win (they build table ARNs).
   Object.assign(store.tableDb, { awsRegion: region, awsAccountId: accountId });
+  cacheActiveTables(store);
   return store;
+}
+
+/**
+ * dynalite reads (and JSON-decodes) the table's description from its store for every item
+ * request, and once more per action of a transaction: with a few indexes that decoding was
+ * the endpoint's largest single cost. Item requests (getTable with checkStatus) get the
+ * description of an ACTIVE table from memory instead, shared and never modified by them (no
+ * item action writes to it); any write to the table store drops what is kept. Table
+ * operations (checkStatus false: describe, update, delete, tags) still read their own copy,
+ * which UpdateTable and DeleteTable change before writing it back.
+ */
+function cacheActiveTables(store: Store): void {
+  const active = new Map<string, TableDescription>();
+  // a read that began before a write may answer what the write replaced: it is not kept
+  let writes = 0;
+  const tableDb = store.tableDb as SubDb & Record<'put' | 'del' | 'batch', (...args: unknown[]) => unknown>;
+  for (const write of ['put', 'del', 'batch'] as const) {
+    const original = tableDb[write]!.bind(tableDb);
+    tableDb[write] = (...args: unknown[]) => {
+      writes++;
+      active.clear();
+      return original(...args);
+    };
+  }
+  const read = store.getTable.bind(store);
+  store.getTable = (name, checkStatus, cb) => {
+    if (typeof checkStatus === 'function') [cb, checkStatus] = [checkStatus as Callback<TableDescription>, true];
+    if (!checkStatus) return read(name, false, cb);
+    const kept = active.get(name);
+    if (kept) return process.nextTick(cb, null, kept);
+    const seen = writes;
+    read(name, true, (err, table) => {
+      if (!err && table?.TableStatus === 'ACTIVE' && seen === writes) active.set(name, table);
+      cb(err, table);
+    });
+  };
 }
 
 export function closeStore(store: Store): Promise<void> {
