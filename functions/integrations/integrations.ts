@@ -1,5 +1,5 @@
 import { INTEGRATIONS_ROUTES as ROUTES } from '../../shared/api/routes/integrations';
-import { ulid } from 'ulid';
+import { randomId } from '../../shared/store/ids';
 import { routeKey } from '../../shared/api/routes/common';
 import type { Imports } from '../../shared/app/marketplace-import';
 import type { Webhooks } from '../../shared/app/webhooks';
@@ -19,7 +19,7 @@ export interface IntegrationsDeps {
 
 /** The admin's integrations (outbound webhook subscriptions, their deliveries, a redelivery, SKU maps) and marketplace imports. */
 export function makeHandler(deps: IntegrationsDeps): HttpHandler {
-  const newId = deps.newId ?? (() => ulid());
+  const newId = deps.newId ?? randomId;
   return router({
     'PUT /integrations/webhooks/{id}': http(ROUTES.putWebhook, async ({ params, body, auth }) => {
       const { webhook, created: isNew, secret } = await deps.webhooks.put(params.id, body, auth.principal);

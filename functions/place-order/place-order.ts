@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { randomId } from '../../shared/store/ids';
 import { PLACE_ORDER_ROUTES as ROUTES } from '../../shared/api/routes/place-order';
 import { channelsFor, routeKey } from '../../shared/api/routes/common';
 import { ForbiddenError, ValidationError } from '../../shared/domain/errors';
@@ -16,7 +16,7 @@ export interface PlaceOrderDeps {
 }
 
 export function makeHandler(deps: PlaceOrderDeps): HttpHandler {
-  const newId = deps.newId ?? (() => ulid());
+  const newId = deps.newId ?? randomId;
   return http(ROUTES.placeOrder, async ({ body, auth, idempotencyKey, requestId }) => {
     // staff tools may omit the key; a storefront retrying over a flaky network must not
     if (!idempotencyKey && !hasRole(auth, ['cs', 'admin'])) {

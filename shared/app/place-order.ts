@@ -1,5 +1,5 @@
 import { OrderPlaced } from '../../events/orders';
-import { ulid } from 'ulid';
+import { randomId } from '../store/ids';
 import type { Change, ChangeSet } from '../domain/decision';
 import { newOrder, priceOrder, type OrderRecord, type PlaceOrderRequest } from '../domain/order';
 import { formatOrderNumber, orderDay } from '../domain/order-number';
@@ -16,7 +16,7 @@ import { orderNumberLease } from './order-numbers';
 /** The events these use cases publish, stamped for the outbox. */
 const stamped = stamper([OrderPlaced]);
 
-export const newCustomerId = () => `cus_${ulid()}`;
+export const newCustomerId = () => `cus_${randomId()}`;
 
 /**
  * A new customer's profile, written only if absent in the first order's transaction, so

@@ -1,7 +1,7 @@
 import { AFTERSALES_EVENTS } from '../../events/aftersales';
 import { ORDER_STATUS_EVENTS, OrderPlaced } from '../../events/orders';
 import { PAYMENT_EVENTS } from '../../events/payments';
-import { ulid } from 'ulid';
+import { randomId } from '../store/ids';
 import { actorLabel, type Actor } from '../domain/actor';
 import { ConflictError } from '../domain/errors';
 import { newOrder, priceOrder } from '../domain/order';
@@ -59,7 +59,7 @@ const MAX_ATTEMPTS = 4;
 const RETRY_TAGS = ['return', 'original', 'refundable', 'refund', 'orderNumber'];
 
 export function makeReplacements(deps: ReplacementsDeps) {
-  const newId = deps.newId ?? (() => ulid());
+  const newId = deps.newId ?? randomId;
 
   async function attempt(returnId: string, opts: ReplacementOptions): Promise<ReplacementOutcome> {
     const orderId = await deps.returns.orderOfReturn(returnId);
