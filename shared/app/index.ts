@@ -17,7 +17,15 @@ import { makeStockChecks } from './stock-checks';
  * reads through and the one writer it commits with. Handlers take the parts they
  * need from here (their composition roots), tests drive the same objects.
  */
-export function applicationFor(store: Store, opts: { /** reserve-stock reuses its list of locations this long (0: reads it every time) */ locationsTtlMs?: number } = {}) {
+export function applicationFor(
+  store: Store,
+  opts: {
+    /** reserve-stock reuses its list of locations this long (0: reads it every time) */
+    locationsTtlMs?: number;
+    /** reserve-stock may plan from levels it read this long ago (0: reads them for every order) */
+    levelsTtlMs?: number;
+  } = {},
+) {
   const { writer, ctx } = store;
   const stock = makeStock({ stock: store.stock, ledger: store.ledger, writer, ctx });
   return {
@@ -32,7 +40,7 @@ export function applicationFor(store: Store, opts: { /** reserve-stock reuses it
       /** the next order number, from this application's lease of the day's sequence */
       nextOrderSequence: orderNumberLease(store.orders.takeOrderSequences),
       create: makePlaceOrder({ customers: store.customers, writer, ctx }),
-      reserve: makeReserveStock({ orders: store.orders, stock: store.stock, locations: store.locations, writer, locationsTtlMs: opts.locationsTtlMs ?? 0 }),
+      reserve: makeReserveStock({ orders: store.orders, stock: store.stock, locations: store.locations, writer, locationsTtlMs: opts.locationsTtlMs ?? 0, levelsTtlMs: opts.levelsTtlMs ?? 0 }),
       /** ends what an order of many SKUs still holds, as its status says (redelivery, crash recovery) */
       settleHolds: makeSettleHolds(store),
       /** A staff note in the order's timeline, written only if the order exists. */

@@ -6,7 +6,7 @@ import { shortageReason, summarizeDemand, type Demand, type Location, type Short
 import { decide, type LifecycleCommand } from '../domain/lifecycle';
 import { orderChangeSet, type OrderChangeFacts, type ReservedLine } from '../domain/order-changes';
 import type { OrderStatus } from '../domain/order-status';
-import { planReservation, type StockLocation } from '../domain/replenishment';
+import { byPriority, planReservation, type StockLocation } from '../domain/replenishment';
 import { endHoldStageChangeSet, holdsEndBy, holdStageChangeSet, staged, stages } from '../domain/stock-changes';
 import type { LocationRepository } from '../store/location-repository';
 import type { OrderRepository } from '../store/order-repository';
@@ -38,6 +38,15 @@ export interface ReserveDeps {
    * and a plan short of stock reads the list again before the order is refused.
    */
   locationsTtlMs?: number;
+  /**
+   * How long the levels and reorder states read for one order may plan the next order of the
+   * same SKUs (default 0: read for every order). They are advice either way: every level the
+   * reservation moves is conditioned on what it takes, and a SKU planned as having no reorder
+   * point on having none. So a plan from kept levels is acted on only when it ships from the
+   * first location by priority (which a fresh read could only confirm when the reservation
+   * holds); any other plan, and any plan after a failed condition, reads the levels again.
+   */
+  levelsTtlMs?: number;
 }
 
 const RESERVER = systemActor('reserve-stock');
@@ -124,14 +133,64 @@ export function makeReserveStock(deps: ReserveDeps) {
     return { locations: known.locations, reused: false };
   }
 
-  /** Where the order ships from, from the locations and their levels read as advice; and the SKUs' reorder states as read. */
-  async function plan(demand: readonly Demand[], fresh = false): Promise<ReturnType<typeof planReservation> & { reorder: Map<string, ReorderState> }> {
-    const { locations, reused } = await listLocations(fresh);
-    const levels = await deps.stock.planningLevels(demand.map((d) => d.sku), locations.map((l) => l.locationId));
+  type Plan = ReturnType<typeof planReservation> & { reorder: Map<string, ReorderState> };
+
+  /** Levels read for earlier orders, per SKU: available by location (for the locations then listed), the reorder state, when read. */
+  const kept = new Map<string, { until: number; locations: string; available: Record<string, number>; reorder?: ReorderState }>();
+  const MAX_KEPT_SKUS = 2_000;
+  const locationSet = (locations: readonly Location[]) => locations.map((l) => l.locationId).join('\n');
+
+  function keep(skus: readonly string[], locations: readonly Location[], levels: Awaited<ReturnType<ReserveDeps['stock']['planningLevels']>>) {
+    if (!deps.levelsTtlMs) return;
+    if (kept.size > MAX_KEPT_SKUS) kept.clear();
+    const until = Date.now() + deps.levelsTtlMs;
+    for (const sku of skus) {
+      const available = Object.fromEntries(locations.map((l) => [l.locationId, levels.available.get(l.locationId)?.[sku] ?? 0]));
+      const reorder = levels.reorder.get(sku);
+      kept.set(sku, { until, locations: locationSet(locations), available, ...(reorder ? { reorder } : {}) });
+    }
+  }
+
+  /** A plan from kept levels, only when every SKU's are fresh and it ships from the first location by priority. */
+  async function planFromKept(demand: readonly Demand[]): Promise<Plan | undefined> {
+    const { locations } = await listLocations(false);
+    const now = Date.now();
+    const set = locationSet(locations);
+    const entries = demand.map((d) => kept.get(d.sku));
+    if (entries.some((e) => !e || e.until <= now || e.locations !== set)) return undefined;
+    const candidates: StockLocation[] = locations.map((l) => ({
+      locationId: l.locationId, priority: l.priority, available: Object.fromEntries(demand.map((d, i) => [d.sku, entries[i]!.available[l.locationId] ?? 0])),
+    }));
+    const p = planReservation(candidates, demand);
+    if ('shortages' in p || p.locationId !== byPriority(candidates)[0]?.locationId) return undefined;
+    const reorder = new Map<string, ReorderState>();
+    demand.forEach((d, i) => entries[i]!.reorder && reorder.set(d.sku, entries[i]!.reorder!));
+    return { ...p, reorder };
+  }
+
+  /** What this container's kept levels should say after it reserved `demand` at `locationId`. */
+  function keptReserved(demand: readonly Demand[], locationId: string) {
+    for (const d of demand) {
+      const e = kept.get(d.sku);
+      if (e && e.available[locationId] !== undefined) e.available[locationId] -= d.quantity;
+    }
+  }
+
+  /**
+   * Where the order ships from, from the locations and their levels read as advice; and the
+   * SKUs' reorder states as read. `kept`: levels read lately for earlier orders may do.
+   */
+  async function plan(demand: readonly Demand[], opts: { freshLocations?: boolean; kept?: boolean } = {}): Promise<Plan> {
+    const fromKept = opts.kept && deps.levelsTtlMs ? await planFromKept(demand) : undefined;
+    if (fromKept) return fromKept;
+    const { locations, reused } = await listLocations(opts.freshLocations ?? false);
+    const skus = demand.map((d) => d.sku);
+    const levels = await deps.stock.planningLevels(skus, locations.map((l) => l.locationId));
+    keep(skus, locations, levels);
     const candidates: StockLocation[] = locations.map((l) => ({ locationId: l.locationId, priority: l.priority, available: levels.available.get(l.locationId) ?? {} }));
     const p = { ...planReservation(candidates, demand), reorder: levels.reorder };
     // a reused list may lack a location added since: read it again before refusing the order
-    return 'shortages' in p && reused ? plan(demand, true) : p;
+    return 'shortages' in p && reused ? plan(demand, { freshLocations: true }) : p;
   }
 
   /**
@@ -251,7 +310,8 @@ export function makeReserveStock(deps: ReserveDeps) {
    */
   async function reserveWhole(order: PlacedOrder, demand: Demand[], copy: boolean, causationId: string, now: Date): Promise<ReserveOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const p = await plan(demand);
+      // levels kept from earlier orders may plan the first attempt; one that failed reads them
+      const p = await plan(demand, { kept: attempt === 1 });
       try {
         if ('shortages' in p) {
           const reason = shortageReason(p.shortages);
@@ -260,6 +320,7 @@ export function makeReserveStock(deps: ReserveDeps) {
         }
         const { guard, reorderCheck } = withoutReorderPoint(p.reorder, demand);
         await commit(order, { type: 'reserve-succeeded', actor: RESERVER, reason: `at ${p.locationId}` }, succeeded(order, demand), { locationId: p.locationId }, causationId, now, guard);
+        keptReserved(demand, p.locationId);
         return { outcome: 'reserved', reservations: demand, reorderCheck, placedAt: order.createdAt };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;

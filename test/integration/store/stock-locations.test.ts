@@ -134,6 +134,72 @@ describe('stock locations', () => {
   });
 });
 
+describe('levels kept for the next order', () => {
+  /** A reservation that may plan from levels it read for earlier orders, counting its reads of them. */
+  function keepingReserver() {
+    const store = storeFor({ doc: table.doc, tableName: table.tableName });
+    const reads = { levels: 0 };
+    const reserve = makeReserveStock({
+      ...store,
+      stock: { ...store.stock, planningLevels: (...args) => { reads.levels++; return store.stock.planningLevels(...args); } },
+      locationsTtlMs: 60_000,
+      levelsTtlMs: 60_000,
+    });
+    return { reserve, reads };
+  }
+
+  it('plans the next order of the same SKUs from what it read, and reads again when a level moved under it: nothing oversold', async () => {
+    const { reserve, reads } = keepingReserver();
+    await stocked(repos, 'KEEP-1', 3);
+    expect((await reserve(await pendingOrder(repos, [{ sku: 'KEEP-1', quantity: 1 }]), 'evt', NOW)).outcome).toBe('reserved');
+    expect((await reserve(await pendingOrder(repos, [{ sku: 'KEEP-1', quantity: 1 }]), 'evt', NOW)).outcome).toBe('reserved');
+    expect(reads.levels).toBe(1);
+
+    // another container takes MAIN's last unit; WEST receives two: the kept levels say MAIN still has one
+    await receive('KEEP-1', -1, 'MAIN');
+    await receive('KEEP-1', 2, 'WEST');
+    const id = await pendingOrder(repos, [{ sku: 'KEEP-1', quantity: 1 }]);
+    expect(await reserve(id, 'evt', NOW)).toMatchObject({ outcome: 'reserved' });
+    // MAIN's condition refused the kept plan; the levels read again sent the order to WEST
+    expect(await reservedLines(id)).toEqual([{ sku: 'KEEP-1', quantity: 1, locationId: 'WEST' }]);
+    expect(reads.levels).toBe(2);
+    expect((await repos.stock.detail('KEEP-1')).locations).toEqual(expect.arrayContaining([
+      expect.objectContaining({ locationId: 'MAIN', available: 0, reserved: 2 }),
+      expect.objectContaining({ locationId: 'WEST', available: 1, reserved: 1 }),
+    ]));
+  });
+
+  it('reads the levels again rather than ship from a lower location, or refuse, on what it kept', async () => {
+    const { reserve, reads } = keepingReserver();
+    await stocked(repos, 'KEEP-2', 1);
+    await receive('KEEP-2', 5, 'WEST');
+    expect((await reserve(await pendingOrder(repos, [{ sku: 'KEEP-2', quantity: 1 }]), 'evt', NOW)).outcome).toBe('reserved');
+    expect(reads.levels).toBe(1);
+    // MAIN is empty as kept; it receives stock meanwhile: the order ships from MAIN, not WEST
+    await receive('KEEP-2', 4, 'MAIN');
+    const fromMain = await pendingOrder(repos, [{ sku: 'KEEP-2', quantity: 2 }]);
+    expect(await reserve(fromMain, 'evt', NOW)).toMatchObject({ outcome: 'reserved' });
+    expect(await reservedLines(fromMain)).toEqual([{ sku: 'KEEP-2', quantity: 2, locationId: 'MAIN' }]);
+    expect(reads.levels).toBe(2);
+    // more than any location held as kept: read again before the order is refused
+    await receive('KEEP-2', 10, 'MAIN');
+    const big = await pendingOrder(repos, [{ sku: 'KEEP-2', quantity: 12 }]);
+    expect(await reserve(big, 'evt', NOW)).toMatchObject({ outcome: 'reserved' });
+    expect(reads.levels).toBe(3);
+  });
+
+  it('reads again when a reorder point was set after it kept a SKU as having none, so the reorder flag follows', async () => {
+    const { reserve, reads } = keepingReserver();
+    const sku = 'KEEP-REORDER';
+    await stocked(repos, sku, 10);
+    expect(await reserve(await pendingOrder(repos, [{ sku, quantity: 1 }]), 'evt', NOW)).toMatchObject({ outcome: 'reserved', reorderCheck: [] });
+    await repos.stock.setReorderSettings(sku, { reorderPoint: 8, leadTimeDays: 7, safetyStock: 2 }, NOW, 'req');
+    // kept: no reorder point; the reservation's condition on that fails, and the levels read again name the SKU for its flag
+    expect(await reserve(await pendingOrder(repos, [{ sku, quantity: 2 }]), 'evt', NOW)).toMatchObject({ outcome: 'reserved', reorderCheck: [sku] });
+    expect(reads.levels).toBe(2);
+  });
+});
+
 describe('stock ledger', () => {
   it('records every movement with its cause, newest first, a page at a time', async () => {
     await stocked(repos, 'LEDG', 10);
