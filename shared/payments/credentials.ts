@@ -1,4 +1,3 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import type { CallbackProvider } from './port';
 import type { AlipayCredentials } from './providers/alipay';
@@ -33,7 +32,27 @@ export const SECRET_ENV: Record<CallbackProvider, 'STRIPE_SECRET_ARN' | 'ALIPAY_
 /** Reads a secret's value (a JSON string or already parsed); Secrets Manager through Powertools by default. */
 export type SecretReader = (secretId: string) => Promise<unknown>;
 
-export const secretsManagerReader: SecretReader = (secretId) => getSecret(secretId, { maxAge: CACHE_SECONDS });
+// The Secrets Manager client loads with the first read, not with the function: most
+// invocations of a function that may call a provider or a carrier never read a secret, and
+// a cold start no longer loads a client it may not use. The loaders below keep what they
+// read for CACHE_SECONDS, so no other cache sits in between. Endpoint and region come from
+// the SDK's environment variables, as for every client (shared/aws.ts).
+let secretsManager: Promise<(secretId: string) => Promise<unknown>> | undefined;
+
+export const secretsManagerReader: SecretReader = async (secretId) => {
+  secretsManager ??= import('@aws-sdk/client-secrets-manager').then(({ SecretsManagerClient, GetSecretValueCommand }) => {
+    const client = new SecretsManagerClient({});
+    return async (id: string) => {
+      const out = await client.send(new GetSecretValueCommand({ SecretId: id }));
+      if (out.SecretString !== undefined) return out.SecretString;
+      if (out.SecretBinary !== undefined) return new TextDecoder().decode(out.SecretBinary);
+      throw new Error(`Secret ${id} has no value`);
+    };
+  });
+  // a failed load is not kept: the next read tries again
+  secretsManager.catch(() => (secretsManager = undefined));
+  return (await secretsManager)(secretId);
+};
 
 /**
  * A loader of one provider's credentials: reads the secret on first call (and again
