@@ -20,7 +20,9 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud, type ThreadCpu } from '../../infra/local/cloud';
 import type { CallerStats, EndpointStats } from '../../infra/local/dynamodb';
-import { printBundleBench } from './bundles';
+import { synthesize } from '../../infra/local/synth';
+import { REPO_ROOT } from '../../infra/constructs/oms-function';
+import { bundleBench, printBundleRows } from './bundles';
 import { runDynamoBench, type BenchRow } from './dynamodb';
 
 // `npm run bench -- reports`: the reports' flat-cost bench (test/bench/reports.ts) instead
@@ -260,7 +262,13 @@ const countBatch = (line: string) => {
   batches.byFunction.set(m[1]!, b);
 };
 
+// The assembly first, and the bundles' cold imports on the quiet machine before the cloud
+// starts: after a long run, forty containers being stopped and collected competed with them.
+const assemblyDir = (await synthesize(REPO_ROOT, 'dev', () => {})).dir;
+const bundleRows = flags['skip-bundles'] ? undefined : await bundleBench(assemblyDir);
+
 const cloud = await startLocalCloud({
+  assemblyDir,
   port: 0,
   inMemory: true,
   writeHandshake: false,
@@ -296,9 +304,7 @@ try {
 } finally {
   await cloud.stop();
 }
-// Cold imports once the cloud is stopped: an idle cloud of forty containers still collects
-// garbage after a long run, and every import measured beside it paid for that.
-if (!flags['skip-bundles']) await printBundleBench(cloud.assemblyDir);
+if (bundleRows) printBundleRows(bundleRows);
 if (!flags['skip-dynamo']) {
   console.log('\nLocal DynamoDB endpoint (16 concurrent SDK callers, 3 s per phase)');
   const rows = await runDynamoBench();
