@@ -29,7 +29,7 @@ export const SECRET_ENV: Record<CallbackProvider, 'STRIPE_SECRET_ARN' | 'ALIPAY_
   stripe: 'STRIPE_SECRET_ARN', alipay: 'ALIPAY_SECRET_ARN', wechatpay: 'WECHATPAY_SECRET_ARN',
 };
 
-/** Reads a secret's value (a JSON string or already parsed); Secrets Manager through Powertools by default. */
+/** Reads a secret's value (a JSON string or already parsed); Secrets Manager by default. */
 export type SecretReader = (secretId: string) => Promise<unknown>;
 
 // The Secrets Manager client loads with the first read, not with the function: most
