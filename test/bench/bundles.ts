@@ -61,7 +61,10 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
  * turn (so a busy moment of the machine weighs on all of them alike). Bundles import with
  * --enable-source-maps, as the functions' NODE_OPTIONS has them do in Lambda.
  */
-export async function bundleBench(assemblyDir: string, runs = 5) {
+/** Rounds of cold imports per bundle; the table shows their median. */
+export const IMPORT_ROUNDS = 5;
+
+export async function bundleBench(assemblyDir: string, runs = IMPORT_ROUNDS) {
   const bundles = functionBundles(assemblyDir);
   const subjects = [
     { name: '(bare @aws-sdk/lib-dynamodb)', bytes: 0, specifier: '@aws-sdk/lib-dynamodb', nodeArgs: [] as string[], load: 'import' as const },
@@ -93,7 +96,7 @@ export async function bundleBench(assemblyDir: string, runs = 5) {
 }
 
 /** The bench's bundle section, printed. */
-export function printBundleRows(rows: Awaited<ReturnType<typeof bundleBench>>, runs = 5) {
+export function printBundleRows(rows: Awaited<ReturnType<typeof bundleBench>>, runs = IMPORT_ROUNDS) {
   console.log(
     `\nFunction bundles (minified index.js; cold import in a fresh Node process, median of ${runs}, measured before the cloud started; targets: at most 250 KiB, at most 1.5x lib-dynamodb)`,
   );
