@@ -17,6 +17,8 @@
 // per order against 42-48 ms from 1500 orders on, in the same hour). 1200 orders also give the
 // p99 twelve orders instead of three. `--orders 300 --warmup 0` shows the cold figures.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud, type ThreadCpu } from '../../infra/local/cloud';
 import type { CallerStats, EndpointStats } from '../../infra/local/dynamodb';
@@ -24,10 +26,16 @@ import { synthesize } from '../../infra/local/synth';
 import { REPO_ROOT } from '../../infra/constructs/oms-function';
 import { bundleBench, printBundleRows } from './bundles';
 import { runDynamoBench, type BenchRow } from './dynamodb';
+import { profileBench, type ProfiledWindow } from './profile';
 
 // `npm run bench -- reports`: the reports' flat-cost bench (test/bench/reports.ts) instead
 if (process.argv[2] === 'reports') {
   await import('./reports');
+  process.exit(0);
+}
+// `npm run bench -- profile [flags]`: the order bench under the CPU profiler, its time by owner of the code
+if (process.argv[2] === 'profile') {
+  profileBench(process.argv.slice(3));
   process.exit(0);
 }
 
@@ -149,6 +157,7 @@ async function orderThroughput(cloud: LocalCloud) {
   // CPU is a steadier yardstick than wall time on a shared machine: the process's CPU (every
   // thread) per order, and how busy the main thread's event loop was (gateway, bus, pollers).
   batches.counting = true;
+  const fromUs = monotonicUs();
   const cpuBefore = process.cpuUsage();
   const threadsBefore = await cloud.threadCpu();
   const eluBefore = performance.eventLoopUtilization();
@@ -167,6 +176,11 @@ async function orderThroughput(cloud: LocalCloud) {
   const threads = threadCost(threadsBefore, await cloud.threadCpu());
   const cost = pipelineCost(statsBefore, await cloud.dynamoStats());
   batches.counting = false;
+  // under `npm run bench -- profile`: the window whose samples the profile summary keeps
+  if (process.env.OMS_BENCH_WINDOW_FILE) {
+    const window: ProfiledWindow = { fromUs, toUs: monotonicUs(), threads };
+    writeFileSync(process.env.OMS_BENCH_WINDOW_FILE, JSON.stringify(window));
+  }
 
   // Then every order's timeline: placed→reserved, placed→approved, and when the last one was
   // decided (the throughput's end, as the system recorded it, not when the bench looked).
@@ -206,6 +220,7 @@ async function orderThroughput(cloud: LocalCloud) {
       .map((r) => `${Math.round(r.ms)} ms at ${r.placedS.toFixed(1)} s`).join(', '),
     cost,
     threads,
+    cpuMsPerOrder: (cpu.user + cpu.system) / 1000 / ORDERS,
     rows: [
       { measure: 'orders placed', value: ORDERS, unit: `orders (2 lines, ${CONCURRENCY} concurrent clients)` },
       { measure: 'orders auto-approved', value: approved, unit: 'orders (AWAITING_PAYMENT)' },
@@ -222,6 +237,9 @@ async function orderThroughput(cloud: LocalCloud) {
     ],
   };
 }
+
+/** The monotonic clock in microseconds, as V8's CPU profiles time their samples. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** CPU milliseconds per order by thread between two snapshots: main (gateway, bus, queues, pollers), the endpoint, each function. */
 function threadCost(before: ThreadCpu, after: ThreadCpu) {
@@ -319,6 +337,10 @@ function summary(o: typeof orders, rows: BenchRow[]) {
   const txn2 = rate('TransactWriteItems, 2 items');
   const requestsPerOrder = o.cost.total.requests / ORDERS;
   const limit = bare / requestsPerOrder;
+  // What the machine's cores allow at this CPU per order: the bound the run meets first
+  const cores = availableParallelism();
+  const cpuLimit = (cores * 1000) / o.cpuMsPerOrder;
+  const endpointMs = o.threads.find((t) => t.thread === 'DynamoDB endpoint')?.cpuMsPerOrder ?? NaN;
   const pct = (n: number) => `${Math.round(n * 100)} %`;
   return [
     { figure: `orders placed and auto-approved/s (${CONCURRENCY} clients)`, value: ms(o.approvedPerSecond), target: '>= 40' },
@@ -331,5 +353,8 @@ function summary(o: typeof orders, rows: BenchRow[]) {
     { figure: 'WCU / RCU per order', value: `${ms(o.cost.total.writeUnits / ORDERS)} / ${ms(o.cost.total.readUnits / ORDERS)}`, target: '' },
     { figure: 'store-bound limit (bare PutItem/s ÷ requests per order)', value: ms(limit), target: '' },
     { figure: 'orders/s ÷ store-bound limit', value: pct(o.approvedPerSecond / limit), target: '>= 70 %' },
+    { figure: 'CPU per order, all threads (ms); the endpoint\'s share', value: `${ms(o.cpuMsPerOrder)}; ${pct(endpointMs / o.cpuMsPerOrder)}`, target: '' },
+    { figure: `CPU-bound limit (${cores} cores × 1000 ÷ CPU ms per order)`, value: ms(cpuLimit), target: '' },
+    { figure: 'orders/s ÷ CPU-bound limit', value: pct(o.approvedPerSecond / cpuLimit), target: '' },
   ];
 }
