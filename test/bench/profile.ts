@@ -17,6 +17,8 @@ export interface ProfiledWindow {
   fromUs: number;
   toUs: number;
   threads: { thread: string; cpuMsPerOrder: number }[];
+  /** the whole process: the threads above, V8's helper threads, libuv's pool and the profiler's own */
+  processCpuMsPerOrder: number;
 }
 
 interface CpuProfile {
@@ -27,6 +29,7 @@ interface CpuProfile {
 }
 
 const PROJECT = ['shared/', 'functions/', 'events/'];
+const round = (n: number) => Math.round(n * 10) / 10;
 const STORE_PACKAGES = /^(dynalite|abstract-level|memory-level|level-|functional-red-black-tree|big\.js|lazy|module-error|queue-microtask|buffer-crc32|lodash\.)/;
 
 const maps = new Map<string, SourceMap | undefined>();
@@ -129,16 +132,19 @@ export function profileBench(args: string[]) {
     for (const [owner, us] of Object.entries(owners).sort((a, b) => b[1] - a[1])) {
       const msPerOrder = (cpuOf(thread) * us) / total;
       byOwner[owner] = (byOwner[owner] ?? 0) + msPerOrder;
-      if (us / total >= 0.01) rows.push({ thread, owner, share: `${((100 * us) / total).toFixed(1)} %`, msPerOrder: Math.round(msPerOrder * 10) / 10 });
+      if (us / total >= 0.01) rows.push({ thread, owner, share: `${((100 * us) / total).toFixed(1)} %`, msPerOrder: round(msPerOrder) });
     }
   }
   console.log(`\nWhere the CPU of the measured orders went, by thread and owner of the code (profiles in .oms/bench-profile; shares under 1 % left out)`);
   console.table(rows);
   const all = Object.values(byOwner).reduce((a, b) => a + b, 0);
-  console.log('\nAll threads, by owner (ms per order under the profiler)');
+  console.log(
+    `\nAll threads, by owner (ms per order under the profiler): ${round(all)} of the process's ${round(window.processCpuMsPerOrder)} ms;` +
+      " the rest ran on V8's helper threads (garbage collection, compilation), libuv's pool and the profiler's own threads",
+  );
   console.table(
     Object.entries(byOwner)
       .sort((a, b) => b[1] - a[1])
-      .map(([owner, msPerOrder]) => ({ owner, msPerOrder: Math.round(msPerOrder * 10) / 10, share: `${((100 * msPerOrder) / all).toFixed(1)} %` })),
+      .map(([owner, msPerOrder]) => ({ owner, msPerOrder: round(msPerOrder), share: `${((100 * msPerOrder) / all).toFixed(1)} %` })),
   );
 }
