@@ -8,8 +8,8 @@ export { PUT_EVENTS_MAX, type EventBusPort } from './publish';
 export interface RelayDeps {
   bus: EventBusPort;
   busName: string;
-  /** clears the "unpublished" mark of what was published; without it the sweeper re-sends (tests of publishing alone) */
-  outbox?: Pick<OutboxStore, 'markPublished'>;
+  /** deletes the outbox items of what was published; without it the sweeper re-sends (tests of publishing alone) */
+  outbox?: Pick<OutboxStore, 'removePublished'>;
 }
 
 /**
@@ -17,8 +17,8 @@ export interface RelayDeps {
  * EventBridge refused (FailedEntryCount > 0) or whose call failed are reported back
  * by SequenceNumber, so Lambda retries them (duplicates are fine: consumers are
  * idempotent and the event id is stable); after the mapping's retries the outbox
- * sweeper re-drives whatever still carries its "unpublished" mark. Accepted
- * entries have their marks cleared together (one BatchWriteItem per 25).
+ * sweeper re-drives whatever outbox item is still there. Accepted entries have
+ * their outbox items deleted together (one BatchWriteItem per 25).
  */
 export function makeHandler(deps: RelayDeps) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -37,21 +37,21 @@ export function makeHandler(deps: RelayDeps) {
 
     const { accepted, failed } = await publishEvents(deps.bus, deps.busName, pending);
     failures.push(...failed.map((p) => p.sequenceNumber));
-    if (deps.outbox) await clearMarks(deps.outbox, accepted);
+    if (deps.outbox) await removePublished(deps.outbox, accepted);
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
 
 /**
- * Published is published: a mark left behind only costs a duplicate from the
- * sweeper (same eventId, consumers dedupe), so a failed clear is logged, not retried.
+ * Published is published: an outbox item left behind only costs a duplicate from the
+ * sweeper (same eventId, consumers dedupe), so a failed delete is logged, not retried.
  */
-export async function clearMarks(outbox: Pick<OutboxStore, 'markPublished'>, events: readonly StoredOutboxEvent[]) {
+export async function removePublished(outbox: Pick<OutboxStore, 'removePublished'>, events: readonly StoredOutboxEvent[]) {
   if (events.length === 0) return;
   try {
-    const left = await outbox.markPublished(events);
-    if (left.length > 0) logger.warn('Unpublished marks not cleared', { eventIds: left.map((e) => e.eventId) });
+    const left = await outbox.removePublished(events);
+    if (left.length > 0) logger.warn('Published outbox items not deleted', { eventIds: left.map((e) => e.eventId) });
   } catch (err) {
-    logger.warn('Unpublished marks not cleared', { eventIds: events.map((e) => e.eventId), error: err instanceof Error ? err.message : String(err) });
+    logger.warn('Published outbox items not deleted', { eventIds: events.map((e) => e.eventId), error: err instanceof Error ? err.message : String(err) });
   }
 }

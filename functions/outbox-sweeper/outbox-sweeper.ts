@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/middleware/logger';
 import { tickTime, type ScheduledTick } from '../../shared/middleware/schedule';
 import type { OutboxStore } from '../../shared/store/outbox';
-import { clearMarks } from '../outbox-relay/outbox-relay';
+import { removePublished } from '../outbox-relay/outbox-relay';
 import { publishEvents, type EventBusPort } from '../outbox-relay/publish';
 
 /** An outbox item still unpublished this long after it was written is re-driven (the relay normally takes well under a second). */
@@ -12,7 +12,7 @@ const PAGE = 100;
 const RESERVE_MS = 3000;
 
 export interface SweeperDeps {
-  outbox: Pick<OutboxStore, 'unpublishedBefore' | 'markPublished'>;
+  outbox: Pick<OutboxStore, 'unpublishedBefore' | 'removePublished'>;
   bus: EventBusPort;
   busName: string;
   now: () => Date;
@@ -20,17 +20,17 @@ export interface SweeperDeps {
 
 export interface SweepRun {
   republished: number;
-  /** still refused by the bus: left marked for the next run */
+  /** still refused by the bus: left in the outbox for the next run */
   failed: number;
 }
 
 /**
- * Re-drives the outbox: every item still marked unpublished SWEEP_AFTER_MS after it
- * was written, as of the tick's time (the clock when the event carries none), (its relay
- * batch failed, or exhausted its retries into the failure queue) is published again with
- * the same event id, then its mark is cleared. The
- * marked items come from a sparse index, oldest first: one Query per page, no scan.
- * A mark cleared late only causes a duplicate, which consumers dedupe by event id.
+ * Re-drives the outbox: every item still there SWEEP_AFTER_MS after it was written, as of
+ * the tick's time (the clock when the event carries none), because its relay batch failed
+ * or exhausted its retries into the failure queue, is published again with the same event
+ * id, then deleted. The items come from a sparse "unpublished" index, oldest first: one
+ * Query per page, no scan. An item deleted late only causes a duplicate, which consumers
+ * dedupe by event id.
  */
 export function makeHandler(deps: SweeperDeps) {
   return async (event: ScheduledTick | undefined, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepRun> => {
@@ -40,12 +40,12 @@ export function makeHandler(deps: SweeperDeps) {
     const seen = new Set<string>();
     for (;;) {
       const page = await deps.outbox.unpublishedBefore(before, PAGE);
-      // a mark that could not be cleared comes back: never send it twice in one run
+      // an item that could not be deleted comes back: never send it twice in one run
       const todo = page.filter((e) => !seen.has(e.eventId));
       if (todo.length === 0) break;
       todo.forEach((e) => seen.add(e.eventId));
       const { accepted, failed } = await publishEvents(deps.bus, deps.busName, todo);
-      await clearMarks(deps.outbox, accepted);
+      await removePublished(deps.outbox, accepted);
       run.republished += accepted.length;
       run.failed += failed.length;
       // the bus refuses (the next run tries again), the index is drained, or time is short

@@ -65,8 +65,8 @@ export class WorkersStack extends Stack {
     // --- Outbox relay: table stream -> bus -----------------------------------------
     const relay = addFunction('outbox-relay', { timeout: Duration.seconds(30) });
     relay.bindBus(bus);
-    // clears each published item's "unpublished" mark (what the outbox sweeper re-drives):
-    // each accepted batch's items rewritten without it (BatchWriteItem), nothing else on the table
+    // deletes each published outbox item (what is left, the outbox sweeper re-drives):
+    // each accepted batch's items in BatchWriteItem calls, nothing else on the table
     relay.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [table.tableArn] }));
     // Holds the coordinates (shard, sequence range) of batches that exhausted their
     // retries; the outbox sweeper re-drives the items themselves.

@@ -12,7 +12,10 @@ import { lazySchema } from '../domain/lazy-schema';
 // filter that hands new items to the relay (infra/stacks/api-stack.ts), and the
 // decoder the relay and the sweeper read items with. Nothing else spells them.
 
-/** Kept a week: long enough for the relay and the re-drive sweeper, then DynamoDB's TTL removes it. */
+/**
+ * An outbox item lives until its event is published (the relay or the sweeper deletes it then,
+ * usually within a second). The TTL is the backstop: an event the bus refused for a week goes.
+ */
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The outbox item as stored (and as an index Query returns it). */
@@ -39,13 +42,11 @@ export type OutboxItem = z.infer<typeof OutboxItem>;
 export interface StoredOutboxEvent extends OutgoingEvent {
   key: Key;
   createdAt: string;
-  /** the item's TTL (epoch seconds), kept when its mark is cleared */
-  expiresAt?: number;
 }
 
 /** BatchWriteItem's limit of requests per call. */
 const BATCH_WRITE_MAX = 25;
-/** calls per chunk before what is still unprocessed is given up (left marked: the sweeper re-sends it) */
+/** calls per chunk before what is still unprocessed is given up (left in place: the sweeper re-sends it) */
 const BATCH_WRITE_ATTEMPTS = 3;
 
 /**
@@ -69,8 +70,8 @@ export function outboxItem(aggregatePk: string, event: OutgoingEvent, now: Date)
 
 /**
  * Lambda event-source filter for the table stream: new outbox items only (the
- * relay's marker clearing is a MODIFY and does not come back). Written in the
- * filter-pattern JSON that `FilterCriteria.filter` takes.
+ * relay's deletion of a published one is a REMOVE and does not come back). Written
+ * in the filter-pattern JSON that `FilterCriteria.filter` takes.
  */
 export const OUTBOX_STREAM_FILTER = {
   eventName: ['INSERT'],
@@ -91,7 +92,6 @@ const OutboxImage = lazySchema(() =>
     detailType: S,
     detail: S,
     createdAt: z.object({ S: z.string() }).optional(),
-    [TABLE_SCHEMA.timeToLiveAttribute]: z.object({ N: z.string().regex(/^\d+$/) }).optional(),
   }),
 );
 
@@ -105,7 +105,6 @@ export function decodeOutboxRecord(record: DynamoDBRecord): DecodedRecord {
   const parsed = OutboxImage.safeParse(image);
   if (!parsed.success || !record.dynamodb?.SequenceNumber) return { kind: 'invalid' };
   const item = parsed.data;
-  const ttl = item[TABLE_SCHEMA.timeToLiveAttribute];
   return {
     kind: 'outbox',
     sequenceNumber: record.dynamodb.SequenceNumber,
@@ -116,7 +115,6 @@ export function decodeOutboxRecord(record: DynamoDBRecord): DecodedRecord {
       detailType: item.detailType.S,
       detail: item.detail.S,
       createdAt: item.createdAt?.S ?? '',
-      ...(ttl ? { expiresAt: Number(ttl.N) } : {}),
     },
   };
 }
@@ -131,31 +129,12 @@ export function decodeOutboxItem(raw: Record<string, unknown>): StoredOutboxEven
     detailType: item.detailType,
     detail: item.detail,
     createdAt: item.createdAt,
-    expiresAt: item[TABLE_SCHEMA.timeToLiveAttribute],
   };
 }
 
-/**
- * The outbox item as it stands once published: the same item without its
- * "unpublished" index entry. Its TTL is the stored one (or, for an image without
- * one, the one `outboxItem` gave it from its creation time).
- */
-function publishedItem(e: StoredOutboxEvent, now: Date): OutboxItem {
-  const written = Date.parse(e.createdAt);
-  const expiresAt = e.expiresAt ?? Math.floor((Number.isNaN(written) ? now.getTime() : written) / 1000) + OUTBOX_TTL_SECONDS;
-  return {
-    ...e.key,
-    type: ENTITY.outbox,
-    eventId: e.eventId,
-    source: e.source,
-    detailType: e.detailType,
-    detail: e.detail,
-    createdAt: e.createdAt,
-    [TABLE_SCHEMA.timeToLiveAttribute]: expiresAt,
-  };
-}
+const keyText = (key: Key) => `${key.pk}\n${key.sk}`;
 
-/** What the relay and the sweeper do with the table: find what is still unpublished, and clear it once published. */
+/** What the relay and the sweeper do with the table: find what is still unpublished, and delete it once published. */
 export function outboxStore(ctx: TableContext) {
   return {
     /** Outbox items written before `at` and not yet published, oldest first (one Query on the sparse index). */
@@ -173,27 +152,27 @@ export function outboxStore(ctx: TableContext) {
     },
 
     /**
-     * EventBridge accepted these events: drop their "unpublished" index entries by
-     * rewriting each item without them, 25 per BatchWriteItem (one request per
-     * batch instead of one UpdateItem per event; a rewrite costs the same WCU as the
-     * update). Outbox items are written once and never changed otherwise, so the
-     * rewrite loses nothing; it is a MODIFY, which the relay's stream filter does not
-     * hand back (an item TTL removed in the meantime, a week after it was written,
-     * comes back as an INSERT and is published once more). Returns the events still marked after a few tries at unprocessed
-     * items (the sweeper re-sends those; consumers dedupe by event id).
+     * EventBridge accepted these events: delete their outbox items, 25 per BatchWriteItem.
+     * Nothing reads an outbox item once its event is out (the order's timeline is its
+     * history, the event lake its archive), so the table keeps no week of copies (a
+     * ReturnRequested carries the return's free-text note, which an erasure would chase).
+     * Deleting is idempotent: a redelivered stream batch, or the sweeper deleting what the
+     * relay already deleted, changes nothing; a REMOVE is not handed back by the relay's
+     * stream filter. Returns the events whose items are still there after a few tries at
+     * unprocessed items (the sweeper re-sends those; consumers dedupe by event id).
      */
-    async markPublished(events: readonly StoredOutboxEvent[], now = new Date()): Promise<StoredOutboxEvent[]> {
-      const unique = [...new Map(events.map((e) => [`${e.key.pk}\n${e.key.sk}`, e])).values()];
+    async removePublished(events: readonly StoredOutboxEvent[]): Promise<StoredOutboxEvent[]> {
+      const unique = [...new Map(events.map((e) => [keyText(e.key), e])).values()];
       const left: StoredOutboxEvent[] = [];
       for (let i = 0; i < unique.length; i += BATCH_WRITE_MAX) {
         const chunk = unique.slice(i, i + BATCH_WRITE_MAX);
-        let todo = chunk.map((e) => ({ PutRequest: { Item: publishedItem(e, now) } }));
+        let todo = chunk.map((e) => ({ DeleteRequest: { Key: { pk: e.key.pk, sk: e.key.sk } as Key } }));
         for (let attempt = 0; todo.length > 0 && attempt < BATCH_WRITE_ATTEMPTS; attempt++) {
           const res = await ctx.doc.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: todo } }));
           todo = (res.UnprocessedItems?.[ctx.tableName] ?? []) as typeof todo;
         }
-        const unprocessed = new Set(todo.map((r) => r.PutRequest.Item.eventId));
-        left.push(...chunk.filter((e) => unprocessed.has(e.eventId)));
+        const unprocessed = new Set(todo.map((r) => keyText(r.DeleteRequest.Key)));
+        left.push(...chunk.filter((e) => unprocessed.has(keyText(e.key))));
       }
       return left;
     },

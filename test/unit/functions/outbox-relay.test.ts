@@ -110,20 +110,20 @@ describe('outbox relay', () => {
   });
 });
 
-describe('outbox relay: the unpublished mark', () => {
-  it('clears the mark of each accepted entry only, by the item key', async () => {
+describe('outbox relay: deleting what was published', () => {
+  it('deletes the outbox item of each accepted entry only, by the item key', async () => {
     const { bus } = fakeBus({ refuse: new Set(['evt-m1']) });
     const cleared: string[] = [];
-    const outbox = { markPublished: async (events: readonly { key: { sk: string } }[]) => (cleared.push(...events.map((e) => e.key.sk)), []) };
+    const outbox = { removePublished: async (events: readonly { key: { sk: string } }[]) => (cleared.push(...events.map((e) => e.key.sk)), []) };
     const records = ['evt-m0', 'evt-m1', 'evt-m2'].map((id) => outboxRecord(id));
     const res = await makeHandler({ bus, busName: 'b', outbox })(batch(records));
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }]);
     expect(cleared).toEqual([keys.outbox(keys.orderPartition('01ORDER'), 'evt-m0').sk, keys.outbox(keys.orderPartition('01ORDER'), 'evt-m2').sk]);
   });
 
-  it('does not fail a published entry whose mark could not be cleared (the sweeper may send it again)', async () => {
+  it('does not fail a published entry whose item could not be deleted (the sweeper may send it again)', async () => {
     const { bus } = fakeBus();
-    const outbox = { markPublished: async () => { throw new Error('throttled'); } };
+    const outbox = { removePublished: async () => { throw new Error('throttled'); } };
     const res = await makeHandler({ bus, busName: 'b', outbox })(batch([outboxRecord('evt-m3')]));
     expect(res.batchItemFailures).toEqual([]);
   });

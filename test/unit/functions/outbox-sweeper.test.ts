@@ -6,7 +6,7 @@ import type { StoredOutboxEvent } from '../../../shared/store/outbox';
 
 const NOW = new Date('2026-11-27T03:10:00.000Z');
 
-/** An in-memory outbox index: marked items by createdAt, oldest first. */
+/** An in-memory outbox index: unpublished items by createdAt, oldest first. */
 function fakeOutbox(count: number, opts: { failClear?: Set<string> } = {}) {
   const marked = new Map<string, StoredOutboxEvent>();
   for (let i = 0; i < count; i++) {
@@ -25,7 +25,7 @@ function fakeOutbox(count: number, opts: { failClear?: Set<string> } = {}) {
         queries.push(at);
         return [...marked.values()].filter((e) => e.createdAt < at.toISOString()).slice(0, limit);
       },
-      async markPublished(events: readonly StoredOutboxEvent[]) {
+      async removePublished(events: readonly StoredOutboxEvent[]) {
         const left = events.filter((e) => opts.failClear?.has(e.key.sk));
         events.filter((e) => !left.includes(e)).forEach((e) => marked.delete(e.key.sk));
         return left;
@@ -47,7 +47,7 @@ function recordingBus(refuse = new Set<string>()) {
 }
 
 describe('outbox sweeper', () => {
-  it('re-drives only what is older than the threshold, page after page, and clears each', async () => {
+  it('re-drives only what is older than the threshold, page after page, and deletes each', async () => {
     const { outbox, marked, queries } = fakeOutbox(250);
     const { bus, sent } = recordingBus();
     const run = await makeHandler({ outbox, bus, busName: 'b', now: () => NOW })({});
@@ -76,7 +76,7 @@ describe('outbox sweeper', () => {
     expect(marked.size).toBe(0);
   });
 
-  it('stops at the first refusal and leaves the refused item marked for the next run', async () => {
+  it('stops at the first refusal and leaves the refused item in the outbox for the next run', async () => {
     const { outbox, marked } = fakeOutbox(150);
     const { bus } = recordingBus(new Set(['evt-0003']));
     const run = await makeHandler({ outbox, bus, busName: 'b', now: () => NOW })({});
@@ -84,7 +84,7 @@ describe('outbox sweeper', () => {
     expect([...marked.keys()].slice(0, 2)).toEqual(['evt-0003', 'evt-0100']);
   });
 
-  it('never sends an item twice in one run when its mark cannot be cleared', async () => {
+  it('never sends an item twice in one run when it cannot be deleted', async () => {
     const { outbox } = fakeOutbox(100, { failClear: new Set(['evt-0000']) });
     const { bus, sent } = recordingBus();
     const run = await makeHandler({ outbox, bus, busName: 'b', now: () => NOW })({});
