@@ -18,7 +18,7 @@
 // p99 twelve orders instead of three. `--orders 300 --warmup 0` shows the cold figures.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud, type ThreadCpu } from '../../infra/local/cloud';
 import type { CallerStats, EndpointStats } from '../../infra/local/dynamodb';
@@ -238,6 +238,9 @@ async function orderThroughput(cloud: LocalCloud) {
   };
 }
 
+/** The load average over 1, 5 and 15 minutes: a busy machine moves rates and latencies, not the counts per order. */
+const machineLoad = () => loadavg().map((n) => n.toFixed(1)).join(' / ');
+
 /** The monotonic clock in microseconds, as V8's CPU profiles time their samples. */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -298,7 +301,7 @@ const cloud = await startLocalCloud({
 });
 let orders: Awaited<ReturnType<typeof orderThroughput>>;
 try {
-  console.log(`\nOrders through the local cloud (${cloud.apiUrl})`);
+  console.log(`\nOrders through the local cloud (${cloud.apiUrl}); machine load before: ${machineLoad()}`);
   orders = await orderThroughput(cloud);
   console.table(orders.rows);
   console.log(`Slowest placed→reserved (the p99's orders), with when each was placed: ${orders.slowest}`);
@@ -327,7 +330,7 @@ if (!flags['skip-dynamo']) {
   console.log('\nLocal DynamoDB endpoint (16 concurrent SDK callers, 3 s per phase)');
   const rows = await runDynamoBench();
   console.table(rows);
-  console.log('\nSummary (targets from the performance issue)');
+  console.log(`\nSummary (targets from the performance issue); machine load at the end: ${machineLoad()}`);
   console.table(summary(orders, rows));
 }
 
