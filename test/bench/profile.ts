@@ -30,7 +30,8 @@ interface CpuProfile {
 
 const PROJECT = ['shared/', 'functions/', 'events/'];
 const round = (n: number) => Math.round(n * 10) / 10;
-const STORE_PACKAGES = /^(dynalite|abstract-level|memory-level|level-|functional-red-black-tree|big\.js|lazy|module-error|queue-microtask|buffer-crc32|lodash\.)/;
+/** dynalite and what it runs on (its dependencies and LevelDB's in-memory store) */
+const STORE_PACKAGES = /^(dynalite|async|big\.js|buffer-crc32|lazy|lock|once|level|abstract-level|memory-level|level-[a-z]+|functional-red-black-tree|module-error)\//;
 
 const maps = new Map<string, SourceMap | undefined>();
 /** The source a bundle's position comes from (bundles are minified; their maps name the files). */
@@ -123,8 +124,9 @@ export function profileBench(args: string[]) {
   );
   const window = JSON.parse(readFileSync(windowFile, 'utf8')) as ProfiledWindow;
   const groups = ownersByThread(dir, window);
-  const cpuOf = (thread: string) =>
-    window.threads.filter((t) => (thread === 'functions' ? t.thread.startsWith('function ') : t.thread.startsWith(thread === 'main' ? 'main' : 'DynamoDB'))).reduce((s, t) => s + t.cpuMsPerOrder, 0);
+  // the bench's rows are 'main (...)', 'DynamoDB endpoint' and 'function <step>'
+  const groupOf = (row: string) => (row.startsWith('function ') ? 'functions' : row.startsWith('main') ? 'main' : 'endpoint');
+  const cpuOf = (group: string) => window.threads.filter((t) => groupOf(t.thread) === group).reduce((s, t) => s + t.cpuMsPerOrder, 0);
   const rows: { thread: string; owner: string; share: string; msPerOrder: number }[] = [];
   const byOwner: Record<string, number> = {};
   for (const [thread, owners] of Object.entries(groups)) {
