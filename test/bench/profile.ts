@@ -35,13 +35,21 @@ const STORE_PACKAGES = /^(dynalite|async|big\.js|buffer-crc32|lazy|lock|once|lev
 
 const maps = new Map<string, SourceMap | undefined>();
 /** The source a bundle's position comes from (bundles are minified; their maps name the files). */
-function originalSource(url: string, line: number, column: number): string {
+function originalSource(url: string, line: number, column: number): { source: string; line?: number } {
   if (!maps.has(url)) {
     const file = `${fileURLToPath(url)}.map`;
     maps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : undefined);
   }
-  const entry = maps.get(url)?.findEntry(line, column) as { originalSource?: string } | undefined;
-  return entry?.originalSource ?? url;
+  const entry = maps.get(url)?.findEntry(line, column) as { originalSource?: string; originalLine?: number } | undefined;
+  return entry?.originalSource ? { source: entry.originalSource, line: (entry.originalLine ?? 0) + 1 } : { source: url };
+}
+
+/** A frame's file, relative to the project (a bundle's through its map; its line too, where the map has it). */
+function placeOf(frame: CpuProfile['nodes'][number]['callFrame']): string {
+  const { source, line } = frame.url.includes('/asset.') ? originalSource(frame.url, frame.lineNumber, frame.columnNumber) : { source: frame.url };
+  const path = source.replace(/^file:\/\//, '');
+  const rel = path.startsWith(REPO_ROOT) ? path.slice(REPO_ROOT.length + 1) : path.replace(/^(\.\.\/)+/, '');
+  return line ? `${rel}:${line}` : rel;
 }
 
 const VM = new Set(['(garbage collector)', '(program)', '(root)']);
@@ -55,21 +63,19 @@ function ownerOf(frame: CpuProfile['nodes'][number]['callFrame'], caller: () => 
   if (frame.functionName === '(idle)') return 'idle';
   if (VM.has(frame.functionName)) return 'V8 (GC, compiler, runtime)';
   if (!frame.url) return caller();
-  const url = frame.url.includes('/asset.') ? originalSource(frame.url, frame.lineNumber, frame.columnNumber) : frame.url;
-  if (url.startsWith('node:')) return 'Node.js (HTTP, streams, crypto, workers)';
-  const inModules = url.lastIndexOf('node_modules/');
+  const place = placeOf(frame);
+  if (place.startsWith('node:')) return 'Node.js (HTTP, streams, crypto, workers)';
+  const inModules = place.lastIndexOf('node_modules/');
   if (inModules >= 0) {
-    const pkg = url.slice(inModules + 'node_modules/'.length);
+    const pkg = place.slice(inModules + 'node_modules/'.length);
     if (/^@(aws-sdk|smithy|aws\/lambda-invoke-store)\//.test(pkg)) return 'AWS SDK';
     if (STORE_PACKAGES.test(pkg)) return 'dynalite and LevelDB';
     return 'libraries (zod, Powertools, middy, tsx, ...)';
   }
-  const path = url.replace(/^file:\/\//, '');
-  const rel = path.startsWith(REPO_ROOT) ? path.slice(REPO_ROOT.length + 1) : path.replace(/^(\.\.\/)+/, '');
-  if (rel.startsWith('infra/local/dynamodb/')) return "project: local DynamoDB's transactions and streams";
-  if (rel.startsWith('infra/local/')) return 'project: local cloud (gateway, bus, queues, runtime)';
-  if (PROJECT.some((p) => rel.startsWith(p))) return 'project: function code';
-  if (rel.startsWith('test/')) return 'bench clients';
+  if (place.startsWith('infra/local/dynamodb/')) return "project: local DynamoDB's transactions and streams";
+  if (place.startsWith('infra/local/')) return 'project: local cloud (gateway, bus, queues, runtime)';
+  if (PROJECT.some((p) => place.startsWith(p))) return 'project: function code';
+  if (place.startsWith('test/')) return 'bench clients';
   return 'other';
 }
 
@@ -82,9 +88,13 @@ function threadOf(profile: CpuProfile): 'main' | 'endpoint' | 'functions' | unde
   return undefined;
 }
 
-/** Each thread group's sampled time inside the window, by owner (microseconds). */
+/**
+ * Each thread group's sampled time inside the window, by owner (microseconds), and the
+ * project's own functions by their time (where to look next).
+ */
 export function ownersByThread(dir: string, window: Pick<ProfiledWindow, 'fromUs' | 'toUs'>) {
   const groups: Record<string, Record<string, number>> = {};
+  const hotspots: Record<string, number> = {};
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     const thread = threadOf(profile);
@@ -101,13 +111,21 @@ export function ownersByThread(dir: string, window: Pick<ProfiledWindow, 'fromUs
     for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
     const owner = (node: CpuProfile['nodes'][number] | undefined): string =>
       node ? ownerOf(node.callFrame, () => owner(parent.get(node.id))) : 'V8 (GC, compiler, runtime)';
+    // the frame a built-in's time is charged to: the nearest one with a script
+    const scripted = (node: CpuProfile['nodes'][number] | undefined): CpuProfile['nodes'][number] | undefined =>
+      !node || node.callFrame.url ? node : scripted(parent.get(node.id));
     const owners = (groups[thread] ??= {});
     for (const [id, us] of byNode) {
       const who = owner(byId.get(id));
       if (who !== 'idle') owners[who] = (owners[who] ?? 0) + us;
+      const frame = who.startsWith('project') ? scripted(byId.get(id))?.callFrame : undefined;
+      if (frame) {
+        const place = `${frame.functionName || '(anonymous)'} ${placeOf(frame)}`;
+        hotspots[place] = (hotspots[place] ?? 0) + us;
+      }
     }
   }
-  return groups;
+  return { groups, hotspots };
 }
 
 /** Runs the profiled bench and prints each thread group's time by owner, as shares and as ms per order. */
@@ -123,7 +141,7 @@ export function profileBench(args: string[]) {
     { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, OMS_BENCH_WINDOW_FILE: windowFile } },
   );
   const window = JSON.parse(readFileSync(windowFile, 'utf8')) as ProfiledWindow;
-  const groups = ownersByThread(dir, window);
+  const { groups, hotspots } = ownersByThread(dir, window);
   // the bench's rows are 'main (...)', 'DynamoDB endpoint' and 'function <step>'
   const groupOf = (row: string) => (row.startsWith('function ') ? 'functions' : row.startsWith('main') ? 'main' : 'endpoint');
   const cpuOf = (group: string) => window.threads.filter((t) => groupOf(t.thread) === group).reduce((s, t) => s + t.cpuMsPerOrder, 0);
@@ -148,5 +166,13 @@ export function profileBench(args: string[]) {
     Object.entries(byOwner)
       .sort((a, b) => b[1] - a[1])
       .map(([owner, msPerOrder]) => ({ owner, msPerOrder: round(msPerOrder), share: `${((100 * msPerOrder) / all).toFixed(1)} %` })),
+  );
+  const sampled = Object.values(groups).flatMap((owners) => Object.values(owners)).reduce((a, b) => a + b, 0);
+  console.log("\nThe project's own functions that took the most of it (share of all threads' sampled time; TypeScript the local cloud runs has no lines)");
+  console.table(
+    Object.entries(hotspots)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([where, us]) => ({ where, share: `${((100 * us) / sampled).toFixed(2)} %` })),
   );
 }

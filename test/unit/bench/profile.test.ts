@@ -32,7 +32,7 @@ describe('the bench profile summary', () => {
     writeFileSync(join(dir, 'CPU.1.cpuprofile'), JSON.stringify(mainThread));
     // a profile of no known thread (no gateway, dynalite or bundle) is left out
     writeFileSync(join(dir, 'CPU.2.cpuprofile'), JSON.stringify({ ...mainThread, nodes: mainThread.nodes.slice(2).map((n) => ({ ...n, children: [] })) }));
-    const groups = ownersByThread(dir, { fromUs: 1_150, toUs: 1_700 });
+    const { groups, hotspots } = ownersByThread(dir, { fromUs: 1_150, toUs: 1_700 });
     expect(groups).toEqual({
       main: {
         'project: local cloud (gateway, bus, queues, runtime)': 300,
@@ -40,5 +40,7 @@ describe('the bench profile summary', () => {
         'V8 (GC, compiler, runtime)': 100,
       },
     });
+    // the project's function, with the JSON.parse it called
+    expect(hotspots).toEqual({ 'handle infra/local/gateway.ts': 300 });
   });
 });
