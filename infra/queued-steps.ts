@@ -21,6 +21,12 @@ export interface QueuedStepSpec {
    * replacements) or call a carrier, stay prompt: one message is handed over at once.
    */
   readonly offPath?: boolean;
+  /**
+   * The step offers a message it expects to succeed soon (an event ahead of the one it
+   * waits for) again within seconds, changing its visibility itself (shared/aws-sqs-retry.ts):
+   * its function gets its queue's URL as QUEUE_URL.
+   */
+  readonly retriesSooner?: boolean;
 }
 
 // Key = step name = folder under functions/.
@@ -81,6 +87,7 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
   'aggregate-reports': {
     queue: 'reports',
     offPath: true,
+    retriesSooner: true,
     pattern: {
       source: ['oms.orders', 'oms.payments'],
       detailType: ['OrderPlaced', 'OrderApproved', 'OrderPaid', 'OrderShipped', 'OrderDelivered', 'PaymentSucceeded', 'RefundIssued',

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { ReportAggregation } from '../../shared/app/report-aggregation';
+import { NotYetCountable, type ReportAggregation } from '../../shared/app/report-aggregation';
 import { reportEventOf } from '../../shared/app/report-events';
 import type { ReportEvent } from '../../shared/domain/reports';
 import { logger } from '../../shared/middleware/logger';
@@ -17,6 +17,8 @@ export const REMEMBERED_TRAILS = 2000;
 export interface AggregateReportsDeps {
   reports: Pick<ReportAggregation, 'countBatch'>;
   now: () => Date;
+  /** offers the messages whose event waits for an earlier one again soon (their order's placement is usually a moment behind) */
+  retrySooner?: (records: readonly SQSRecord[]) => Promise<void>;
 }
 
 const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
@@ -25,7 +27,8 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
  * Counts order, payment, refund and return events into the report counters, each exactly once
  * (a redelivered event changes nothing), a batch's events together in few transactions. An
  * event that overtook its order's OrderPlaced fails and is retried by the queue until the
- * placement is counted; so is a message that is not a reported event.
+ * placement is counted (offered again within seconds, then less often); so is a message
+ * that is not a reported event (after the queue's visibility timeout).
  */
 export function makeHandler(deps: AggregateReportsDeps) {
   return sqsBatchTogether(async (records: SQSRecord[]) => {
@@ -42,6 +45,11 @@ export function makeHandler(deps: AggregateReportsDeps) {
     const outcomes = parsed.map((e) => (e instanceof Error ? e : counted[next++]!));
     const tally = (o: string) => outcomes.filter((x) => x === o).length;
     logger.info('Report counters', { events: records.length, applied: tally('applied'), already: tally('already'), failed: outcomes.filter((x) => x instanceof Error).length });
+    const waiting = records.filter((_, i) => outcomes[i] instanceof NotYetCountable);
+    // without it (or if it fails) the queue's visibility timeout brings them back
+    if (deps.retrySooner && waiting.length > 0) {
+      await deps.retrySooner(waiting).catch((err: unknown) => logger.warn('Retry of waiting events not brought forward', { error: asError(err).message }));
+    }
     return outcomes.map((o) => (o instanceof Error ? o : undefined));
   });
 }

@@ -120,7 +120,7 @@ export class WorkersStack extends Stack {
       const fn = addFunction(step);
       if (spec.table) fn.bindTable(data, spec.table);
       if (spec.bus) fn.bindBus(bus);
-      new QueuedStep(this, `${fn.node.id}Queue`, {
+      const queued = new QueuedStep(this, `${fn.node.id}Queue`, {
         config,
         bus,
         queueName: spec.queue,
@@ -129,6 +129,8 @@ export class WorkersStack extends Stack {
         alarmTopic: alarmTopic,
         ...(spec.offPath ? { batching: config.offPathBatching } : {}),
       });
+      // ChangeMessageVisibility is in what the event source already grants the function
+      if (spec.retriesSooner) fn.fn.addEnvironment('QUEUE_URL', queued.queue.queueUrl);
     }
     // Department notifications: one topic per department, published by the notify step.
     new DepartmentTopics(this, 'DepartmentTopics', { config, publisher: this.functions.get('notify')! });

@@ -111,6 +111,34 @@ describe('report aggregation', () => {
     ]);
   });
 
+  it('offers an event that overtook its placement again sooner, and only that one', async () => {
+    const c = orderEvents('SOON-C', '2024-06-04T02:00:00.000Z');
+    const d = orderEvents('SOON-D', '2024-06-04T03:00:00.000Z');
+    await deliver(d.placed);
+    const sooner: { messageId: string; receiveCount: string }[] = [];
+    const aggregator = makeAggregator({
+      reports: reportAggregationOver({ doc: table.doc, tableName: table.tableName }),
+      now: () => new Date(),
+      retrySooner: async (records) => void sooner.push(...records.map((r) => ({ messageId: r.messageId, receiveCount: r.attributes.ApproximateReceiveCount }))),
+    });
+    // C's payment ahead of C's placement, beside D's payment (countable) and a message that is no event
+    const early = { ...record(c.paid), attributes: { ApproximateReceiveCount: '2' } as never };
+    const countable = record(d.paid);
+    const broken = { ...record(d.approved), body: '{' };
+    const res = await aggregator({ Records: [early, countable, broken] } as SQSEvent, lambdaContext);
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([early.messageId, broken.messageId].sort());
+    // the broken message waits out the visibility timeout; the early one is brought forward
+    expect(sooner).toEqual([{ messageId: early.messageId, receiveCount: '2' }]);
+    // a failure to bring it forward leaves the outcome as it is
+    const failing = makeAggregator({
+      reports: reportAggregationOver({ doc: table.doc, tableName: table.tableName }),
+      now: () => new Date(),
+      retrySooner: async () => Promise.reject(new Error('throttled')),
+    });
+    const again = await failing({ Records: [{ ...early, messageId: 'm-again' }] } as SQSEvent, lambdaContext);
+    expect(again.batchItemFailures).toEqual([{ itemIdentifier: 'm-again' }]);
+  });
+
   it("reads no trail for an order's next event in the container that counted the last one, and reads it when another container moved it", async () => {
     const ctx = { doc: table.doc, tableName: table.tableName };
     const repo = reportRepository(ctx);
