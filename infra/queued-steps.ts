@@ -42,6 +42,7 @@ export const QUEUED_STEPS: Readonly<Record<string, QueuedStepSpec>> = {
   'customer-stats': {
     queue: 'customer-stats',
     offPath: true,
+    retriesSooner: true,
     pattern: { source: ['oms.orders'], detailType: ['OrderPlaced', ...CUSTOMER_EXIT_EVENTS] },
     table: 'readwrite',
   },

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { NotYetCountable, type ReportAggregation } from '../../shared/app/report-aggregation';
+import type { ReportAggregation } from '../../shared/app/report-aggregation';
 import { reportEventOf } from '../../shared/app/report-events';
 import type { ReportEvent } from '../../shared/domain/reports';
 import { logger } from '../../shared/middleware/logger';
@@ -45,11 +45,6 @@ export function makeHandler(deps: AggregateReportsDeps) {
     const outcomes = parsed.map((e) => (e instanceof Error ? e : counted[next++]!));
     const tally = (o: string) => outcomes.filter((x) => x === o).length;
     logger.info('Report counters', { events: records.length, applied: tally('applied'), already: tally('already'), failed: outcomes.filter((x) => x instanceof Error).length });
-    const waiting = records.filter((_, i) => outcomes[i] instanceof NotYetCountable);
-    // without it (or if it fails) the queue's visibility timeout brings them back
-    if (deps.retrySooner && waiting.length > 0) {
-      await deps.retrySooner(waiting).catch((err: unknown) => logger.warn('Retry of waiting events not brought forward', { error: asError(err).message }));
-    }
     return outcomes.map((o) => (o instanceof Error ? o : undefined));
-  });
+  }, deps.retrySooner ? { retrySooner: deps.retrySooner } : {});
 }

@@ -12,6 +12,8 @@ export interface CustomerStatsDeps {
   orders: Pick<OrderRepository, 'getRecords'>;
   customers: Pick<CustomerStats, 'applyAll'>;
   now: () => Date;
+  /** offers an exit that overtook its OrderPlaced again soon (the placement is usually a moment behind) */
+  retrySooner?: (records: readonly SQSRecord[]) => Promise<void>;
 }
 
 /** What the stats read of an order event: which order it was about. */
@@ -59,5 +61,5 @@ export function makeHandler(deps: CustomerStatsDeps) {
         logger.info('Customer stats', { detailType: e.detailType, orderId: e.order.orderId, customerId: e.order.customer.customerId, outcome }));
     });
     return outcomes;
-  });
+  }, deps.retrySooner ? { retrySooner: deps.retrySooner } : {});
 }

@@ -1,4 +1,5 @@
 import type { Change, ChangeSet } from '../domain/decision';
+import { WaitsForEarlierEvent } from '../domain/errors';
 import type { OrderRecord } from '../domain/order';
 import { storeFor, type Store } from '../store';
 import { lastOrderFields, lifetimeValueAttribute } from '../store/customer-repository';
@@ -46,7 +47,7 @@ export function makeCustomerStats(deps: CustomerStatsDeps) {
     } catch (err) {
       if (!(err instanceof ConditionFailed)) throw err;
       if (err.find('marker')) return 'already';
-      throw new Error(`Order ${orderId}: its customer profile is not there yet; retry`, { cause: err });
+      throw new WaitsForEarlierEvent(`Order ${orderId}: its customer profile is not there yet; retry`, { cause: err });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Change, ChangeSet } from '../domain/decision';
+import { WaitsForEarlierEvent } from '../domain/errors';
 import { aggregate, shardOf, trailAfter, type Aggregation, type Increment, type OrderTrail, type ReportEvent } from '../domain/reports';
 import { defaultWorkflowSettings, WorkflowSettings } from '../domain/workflow-settings';
 import { reportRepository, type ReportRepository } from '../store/report-repository';
@@ -32,7 +33,7 @@ const epochIn = (now: Date, days: number) => Math.floor(now.getTime() / 1000) + 
 const SKU_CHUNK = 90;
 
 /** The event's counters wait for an earlier event of the same order: the queue retries it. */
-export class NotYetCountable extends Error {}
+export class NotYetCountable extends WaitsForEarlierEvent {}
 
 function counterChange(inc: Increment, shard: number): Change {
   return inc.sku

@@ -92,3 +92,15 @@ export class UpstreamError extends DomainError {
     this.slug = slug;
   }
 }
+
+/**
+ * An event that cannot be applied until an earlier event of its order is (it overtook it on the
+ * way): no fault of the message. A queued step offers it again sooner than the queue's
+ * visibility timeout (shared/middleware/sqs-batch.ts).
+ */
+export class WaitsForEarlierEvent extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

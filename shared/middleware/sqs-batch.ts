@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { WaitsForEarlierEvent } from '../domain/errors';
 import { endInvocation, logger, withLogContext, type LogContext } from './logger';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -35,7 +36,13 @@ export function sqsBatch(recordHandler: (record: SQSRecord) => Promise<void>): S
  * for a record to redeliver; a throw redelivers them all. Handlers must be idempotent per
  * record, as with sqsBatch.
  */
-export function sqsBatchTogether(batchHandler: (records: SQSRecord[]) => Promise<(Error | undefined)[]>): SqsBatchHandler {
+export function sqsBatchTogether(
+  batchHandler: (records: SQSRecord[]) => Promise<(Error | undefined)[]>,
+  opts: {
+    /** offers the records that wait for an earlier event again soon (shared/aws-sqs-retry.ts); without it, the queue's visibility timeout */
+    retrySooner?: (records: readonly SQSRecord[]) => Promise<void>;
+  } = {},
+): SqsBatchHandler {
   return async (event, context) => {
     logger.addContext(context);
     try {
@@ -52,6 +59,13 @@ export function sqsBatchTogether(batchHandler: (records: SQSRecord[]) => Promise
         withLogContext(messageLogContext(record), () => logger.error('Record failed', { messageId: record.messageId, error: err.message }));
         return [{ itemIdentifier: record.messageId }];
       });
+      const waiting = event.Records.filter((_, i) => outcomes[i] instanceof WaitsForEarlierEvent);
+      if (opts.retrySooner && waiting.length > 0) {
+        // if it fails, the queue's visibility timeout brings them back as before
+        await opts.retrySooner(waiting).catch((err: unknown) =>
+          logger.warn('Retry of waiting messages not brought forward', { messageIds: waiting.map((r) => r.messageId), error: err instanceof Error ? err.message : String(err) }),
+        );
+      }
       return { batchItemFailures };
     } finally {
       endInvocation();

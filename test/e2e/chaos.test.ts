@@ -154,8 +154,8 @@ describe('chaos: faults on, restart in the middle', () => {
           return [QueueUrl.split('/').pop(), n] as const;
         }),
       );
-    // A message whose delivery failed on the way (an exit overtaking its OrderPlaced after the relay
-    // re-published, or one cut short by the restart) is applied after the queue's 60 s visibility timeout.
+    // An exit or a report event overtaking its OrderPlaced (the relay re-published it) comes back
+    // within seconds; a message cut short by the restart is applied after the queue's 61 s visibility timeout.
     const isDeadLetter = (q: string | undefined) => deadLetterQueues.includes(q!);
     const final = await until(depths, (d) => d.every(([q, n]) => n === 0 || isDeadLetter(q)), 100_000);
     expect(final.filter(([q, n]) => n > 0 && !isDeadLetter(q))).toEqual([]);

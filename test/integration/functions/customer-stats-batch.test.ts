@@ -138,8 +138,16 @@ describe('customer-stats, a batch at a time', () => {
     const exit = event('OrderRejected', early.orderId);
     const unknown = event('OrderPlaced', 'ORD-NOT-THERE');
     const bad = { ...event('OrderPlaced', fine.orderId), body: '{"nope":1}' };
-    const res = await stats(batch(exit, unknown, event('OrderPlaced', fine.orderId), bad), lambdaContext);
+    // the exit alone waits for an earlier event: it is offered again sooner, the others wait out the visibility timeout
+    const sooner: string[] = [];
+    const ctx = { doc: table.doc, tableName: table.tableName };
+    const withRetry = makeCustomerStats({
+      orders: orderRepository(ctx), customers: customerService(ctx), now: () => now,
+      retrySooner: async (records) => void sooner.push(...records.map((r) => r.messageId)),
+    });
+    const res = await withRetry(batch(exit, unknown, event('OrderPlaced', fine.orderId), bad), lambdaContext);
     expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([exit.messageId, unknown.messageId, bad.messageId].sort());
+    expect(sooner).toEqual([exit.messageId]);
     expect(await profile(fine.customerId)).toMatchObject({ orderCount: 1 });
     expect(await profile(early.customerId)).toMatchObject({ orderCount: 0 });
     // retried after its OrderPlaced, the exit counts
