@@ -19,6 +19,9 @@ export const retryAfterSeconds = (receiveCount: number) =>
 /** ChangeMessageVisibilityBatch's limit of entries per call. */
 const BATCH_MAX = 10;
 
+/** A handler's `retrySooner` dependency when it knows its queue (QUEUE_URL), none otherwise. */
+export const retrySoonerFor = (queueUrl: string | undefined) => (queueUrl ? { retrySooner: retrySoonerOn(queueUrl) } : {});
+
 /** Sets each record's next visibility from its receive count (ChangeMessageVisibilityBatch on `queueUrl`). */
 export function retrySoonerOn(queueUrl: string) {
   let sending: Promise<(entries: { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[]) => Promise<unknown>> | undefined;

@@ -11,6 +11,9 @@ export const Config = z.object({
 });
 export type Config = z.infer<typeof Config>;
 
+/** A queued step that retries sooner (infra `retriesSooner`) is also told the queue it consumes. */
+export const QueuedStepConfig = Config.extend({ QUEUE_URL: z.string().min(1).optional() });
+
 export function parseConfig<S extends z.ZodObject>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
