@@ -13,8 +13,11 @@ import type { SQSRecord } from 'aws-lambda';
  */
 export const RETRY_AFTER_SECONDS = [5, 15, 45, 120, 120] as const;
 
-export const retryAfterSeconds = (receiveCount: number) =>
-  RETRY_AFTER_SECONDS[Math.min(Math.max(Math.trunc(receiveCount) || 1, 1), RETRY_AFTER_SECONDS.length) - 1]!;
+export function retryAfterSeconds(receiveCount: number): number {
+  // a missing or odd count reads as the first receive; past the last step, the last step
+  const nth = receiveCount >= 1 ? Math.trunc(receiveCount) : 1;
+  return RETRY_AFTER_SECONDS[Math.min(nth, RETRY_AFTER_SECONDS.length) - 1]!;
+}
 
 /** ChangeMessageVisibilityBatch's limit of entries per call. */
 const BATCH_MAX = 10;
